@@ -1,0 +1,106 @@
+package dev.tandem.protocol;
+
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into newline-delimited frames and decodes each one, holding at most {@code
+ * maxFrameBytes} of any frame in memory. A frame over the limit is reported once, as soon as the
+ * limit is passed, and the rest of it is skipped up to its newline: a peer that never ends a line
+ * costs a bounded buffer, not the heap.
+ */
+public final class FrameReader {
+
+  public static final int DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+  private final InputStream in;
+  private final int maxFrameBytes;
+  private final byte[] chunk = new byte[64 * 1024];
+  private int chunkPos;
+  private int chunkLen;
+  private byte[] line = new byte[8 * 1024];
+  private int lineLen;
+  private boolean skipping;
+
+  public FrameReader(InputStream in, int maxFrameBytes) {
+    this.in = in;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * The next frame's verdict, or null at end of stream. A final frame without a newline is still
+   * decoded, so a peer that closes right after writing is not silently truncated.
+   */
+  public Decoded next() throws IOException {
+    while (true) {
+      if (chunkPos == chunkLen) {
+        chunkLen = in.read(chunk);
+        chunkPos = 0;
+        if (chunkLen <= 0) {
+          chunkLen = 0;
+          if (skipping) {
+            skipping = false;
+            return null;
+          }
+          if (lineLen == 0) return null;
+          return finishLine();
+        }
+      }
+      int nl = indexOfNewline(chunk, chunkPos, chunkLen);
+      int segmentEnd = nl < 0 ? chunkLen : nl;
+      int n = segmentEnd - chunkPos;
+      int next = nl < 0 ? chunkLen : nl + 1;
+      if (skipping) {
+        chunkPos = next;
+        if (nl >= 0) skipping = false;
+        continue;
+      }
+      // +1 leaves room for the '\r' of a CRLF peer, which does not count against the limit.
+      if (lineLen + n > maxFrameBytes + 1) {
+        lineLen = 0;
+        chunkPos = next;
+        skipping = nl < 0;
+        return oversized();
+      }
+      append(chunk, chunkPos, n);
+      chunkPos = next;
+      if (nl >= 0) return finishLine();
+    }
+  }
+
+  private Decoded finishLine() {
+    int len = lineLen;
+    lineLen = 0;
+    if (len > 0 && line[len - 1] == '\r') len--;
+    if (len > maxFrameBytes) return oversized();
+    Decoded decoded = MessageCodec.decode(line, 0, len);
+    if (line.length > 256 * 1024) line = new byte[8 * 1024]; // give back a buffer a big frame grew
+    return decoded;
+  }
+
+  private Decoded.Invalid oversized() {
+    return new Decoded.Invalid(
+        RpcError.INVALID_REQUEST,
+        "Invalid Request: frame exceeds the limit of "
+            + maxFrameBytes
+            + " bytes and was discarded; send smaller messages or raise max_frame_bytes",
+        NullNode.instance);
+  }
+
+  private void append(byte[] src, int off, int n) {
+    if (lineLen + n > line.length) {
+      line = Arrays.copyOf(line, Math.max(lineLen + n, Math.min(line.length * 2, maxFrameBytes + 1)));
+    }
+    System.arraycopy(src, off, line, lineLen, n);
+    lineLen += n;
+  }
+
+  private static int indexOfNewline(byte[] buf, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] == '\n') return i;
+    }
+    return -1;
+  }
+}
