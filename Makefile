@@ -1,0 +1,59 @@
+# tandem's front door. `make run` serves the bundled examples; `make test` runs every test.
+# Nothing needs exporting: a JDK >= 21 is found here (JAVA_HOME, then /usr/lib/jvm/*).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# The first JDK (with javac) of version 21 or newer: JAVA_HOME if it qualifies, else the newest
+# under /usr/lib/jvm.
+JDK := $(shell \
+  ok() { [ -x "$$1/bin/javac" ] && v=$$("$$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p') && [ "$${v:-0}" -ge 21 ] 2>/dev/null; }; \
+  if [ -n "$$JAVA_HOME" ] && ok "$$JAVA_HOME"; then echo "$$JAVA_HOME"; exit; fi; \
+  for d in $$(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do d=$${d%/}; if ok "$$d"; then echo "$$d"; exit; fi; done)
+ifeq ($(JDK),)
+$(error no JDK 21 or newer found in JAVA_HOME or /usr/lib/jvm; install one, e.g. apt-get install openjdk-21-jdk-headless)
+endif
+export JAVA_HOME := $(JDK)
+export PATH := $(JDK)/bin:$(PATH)
+
+# The real interpreter behind python3: a pyenv shim costs ~55 ms at each start.
+PYTHON := $(shell python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+ifeq ($(PYTHON),)
+$(error python3 (3.11 or newer) is needed on PATH)
+endif
+
+MVN := mvn -B -q -Dstyle.color=never
+NODE_DIR := integration-tests/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+
+.PHONY: build run serve test test-python test-java node-deps clean
+
+build:
+	$(MVN) -DskipTests install
+
+## Serve the bundled examples: a short tour through the real daemon, then how to add it to a host.
+run: build
+	@$(PYTHON) examples/tour.py
+
+## tandem on stdio, for a host or a pipe: make serve < requests.jsonl
+serve: build
+	@bin/tandem serve
+
+test: test-python test-java
+
+test-python:
+	cd reasoning-python && $(PYTHON) -m unittest discover -s tests
+
+# Not -q: Surefire's per-class and closing lines are the record of what ran.
+test-java: node-deps
+	mvn -B -ntp -Dstyle.color=never install
+
+# npm packages pinned in the lockfile; installed once per lockfile change.
+node-deps: $(NODE_STAMP)
+$(NODE_STAMP): $(NODE_DIR)/package-lock.json
+	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clean:
+	$(MVN) clean
+	rm -rf $(NODE_DIR)/node_modules

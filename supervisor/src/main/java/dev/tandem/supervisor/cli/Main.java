@@ -1,0 +1,94 @@
+package dev.tandem.supervisor.cli;
+
+import dev.tandem.supervisor.config.ConfigException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code tandem <command> [options]}: the front door of the daemon. */
+public final class Main {
+
+  static final String VERSION = versionOf();
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    // stdout is the MCP wire: keep the real one for the transport and send every stray
+    // System.out.println (ours or a library's) to stderr, where it is only a log line.
+    PrintStream wire = System.out;
+    System.setOut(System.err);
+    List<String> argv = Arrays.asList(args);
+    if (argv.isEmpty() || argv.contains("--help") || argv.contains("-h")) {
+      usage(System.err);
+      System.exit(argv.isEmpty() ? 2 : 0);
+    }
+    if (argv.contains("--version")) {
+      wire.println("tandem " + VERSION);
+      wire.flush();
+      System.exit(0);
+    }
+    String command = argv.get(0);
+    try {
+      switch (command) {
+        case "serve" -> System.exit(new Serve(parseServe(argv.subList(1, argv.size())), wire).run());
+        default -> {
+          System.err.println("tandem: unknown command \"" + command + "\"");
+          usage(System.err);
+          System.exit(2);
+        }
+      }
+    } catch (ConfigException | UsageException e) {
+      System.err.println("tandem: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  static Serve.Options parseServe(List<String> args) {
+    Path config = null;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--config") || a.equals("-c")) {
+        if (i + 1 >= args.size()) throw new UsageException("--config needs a file: tandem serve --config tandem.toml");
+        config = Path.of(args.get(++i));
+      } else if (a.startsWith("--config=")) {
+        config = Path.of(a.substring("--config=".length()));
+      } else {
+        throw new UsageException("serve: unknown option \"" + a + "\"; see tandem --help");
+      }
+    }
+    return new Serve.Options(config, home());
+  }
+
+  /** Where tandem is installed: the launcher says so; examples/ and reasoning-python/ are there. */
+  static Path home() {
+    String home = System.getProperty("tandem.home");
+    if (home == null) home = System.getenv("TANDEM_HOME");
+    if (home == null) throw new UsageException("tandem.home is not set; start tandem with bin/tandem");
+    return Path.of(home).toAbsolutePath().normalize();
+  }
+
+  private static void usage(PrintStream out) {
+    out.println(
+        """
+        usage: tandem serve [--config FILE]
+
+          serve    serve MCP on stdin/stdout, with the tools of the pools in FILE
+                   (default: the bundled examples/tandem.toml)
+
+          --version   print the version
+          --help      this text
+        """);
+  }
+
+  private static String versionOf() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0-dev" : v;
+  }
+
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.tandem.supervisor.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code tandem.toml} into a {@link TandemConfig}. The tree is walked by hand rather than
+ * bound to classes so that every mistake (an unknown key, a wrong type, a missing module) gets a
+ * message naming the file, the table and the key, which is what a person fixing it needs.
+ */
+public final class ConfigLoader {
+
+  private static final Set<String> SERVER_KEYS =
+      Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms");
+  private static final Set<String> POOL_KEYS =
+      Set.of("name", "modules", "path", "command", "replicas", "env");
+  private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+  private final Path tandemHome;
+
+  public ConfigLoader(Path tandemHome) {
+    this.tandemHome = tandemHome;
+  }
+
+  public TandemConfig load(Path file) {
+    Path source = file.toAbsolutePath().normalize();
+    JsonNode root;
+    try {
+      root = new TomlMapper().readTree(Files.readAllBytes(source));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(source + ": no such file; pass an existing tandem.toml to --config");
+    } catch (IOException e) {
+      throw new ConfigException(source + ": not valid TOML: " + firstLine(e.getMessage()), e);
+    }
+    Path dir = source.getParent();
+    checkKeys(source, "the top level", root, Set.of("server", "pool"));
+    ServerConfig server = server(source, root.path("server"));
+    JsonNode pools = root.get("pool");
+    if (pools == null || !pools.isArray() || pools.isEmpty()) {
+      throw new ConfigException(
+          source + ": no [[pool]] table; add one with name and modules (or command)");
+    }
+    List<PoolConfig> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < pools.size(); i++) {
+      PoolConfig pool = pool(source, dir, i, pools.get(i));
+      if (!names.add(pool.name())) {
+        throw new ConfigException(
+            source + ": two pools are named \"" + pool.name() + "\"; pool names must be unique");
+      }
+      out.add(pool);
+    }
+    return new TandemConfig(source, server, List.copyOf(out));
+  }
+
+  private ServerConfig server(Path source, JsonNode node) {
+    if (node.isMissingNode()) {
+      return new ServerConfig(
+          null,
+          ServerConfig.DEFAULT_PAGE_SIZE,
+          ServerConfig.DEFAULT_MAX_FRAME_BYTES,
+          ServerConfig.DEFAULT_SHUTDOWN_GRACE,
+          tandemHome);
+    }
+    String where = "[server]";
+    if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
+    checkKeys(source, where, node, SERVER_KEYS);
+    String python = node.has("python") ? string(source, where, "python", node.get("python")) : null;
+    int pageSize = intIn(source, where, node, "page_size", ServerConfig.DEFAULT_PAGE_SIZE, 1, 10_000);
+    int maxFrame =
+        intIn(source, where, node, "max_frame_bytes", ServerConfig.DEFAULT_MAX_FRAME_BYTES, 1024, 1 << 30);
+    int graceMs =
+        intIn(source, where, node, "shutdown_grace_ms",
+            (int) ServerConfig.DEFAULT_SHUTDOWN_GRACE.toMillis(), 0, 3_600_000);
+    return new ServerConfig(python, pageSize, maxFrame, Duration.ofMillis(graceMs), tandemHome);
+  }
+
+  private PoolConfig pool(Path source, Path dir, int index, JsonNode node) {
+    String where = "[[pool]] #" + (index + 1);
+    if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
+    checkKeys(source, where, node, POOL_KEYS);
+    if (!node.has("name")) {
+      throw new ConfigException(source + ": " + where + " has no name; add name = \"...\"");
+    }
+    String name = string(source, where, "name", node.get("name"));
+    if (!POOL_NAME.matcher(name).matches()) {
+      throw new ConfigException(
+          source + ": " + where + ": name \"" + name
+              + "\" must be letters, digits, '_', '.' or '-', starting with a letter or digit");
+    }
+    where = "pool \"" + name + "\"";
+    List<String> modules = strings(source, where, "modules", node.get("modules"));
+    List<String> command = strings(source, where, "command", node.get("command"));
+    if (modules.isEmpty() == command.isEmpty()) {
+      throw new ConfigException(
+          source + ": " + where
+              + " needs exactly one of modules = [\"...\"] (Python tools) or command = [\"...\"] (any stdio MCP server)");
+    }
+    List<Path> paths = new ArrayList<>();
+    JsonNode path = node.get("path");
+    List<String> rawPaths =
+        path == null ? List.of() : path.isTextual() ? List.of(path.asText()) : strings(source, where, "path", path);
+    for (String p : rawPaths) {
+      Path resolved = dir.resolve(p).normalize();
+      if (!Files.isDirectory(resolved)) {
+        throw new ConfigException(
+            source + ": " + where + ": path \"" + p + "\" is not a directory (resolved to " + resolved + ")");
+      }
+      paths.add(resolved);
+    }
+    int replicas = intIn(source, where, node, "replicas", 1, 1, 64);
+    Map<String, String> env = new LinkedHashMap<>();
+    JsonNode envNode = node.get("env");
+    if (envNode != null) {
+      if (!envNode.isObject()) {
+        throw new ConfigException(source + ": " + where + ": env must be a table of strings");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = envNode.fields(); it.hasNext(); ) {
+        var e = it.next();
+        env.put(e.getKey(), string(source, where, "env." + e.getKey(), e.getValue()));
+      }
+    }
+    return new PoolConfig(name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir);
+  }
+
+  private static void checkKeys(Path source, String where, JsonNode node, Set<String> allowed) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!allowed.contains(key)) {
+        throw new ConfigException(
+            source + ": " + where + ": unknown key \"" + key + "\"; known keys are "
+                + String.join(", ", allowed.stream().sorted().toList()));
+      }
+    }
+  }
+
+  private static String string(Path source, String where, String key, JsonNode value) {
+    if (!value.isTextual() || value.asText().isBlank()) {
+      throw new ConfigException(
+          source + ": " + where + ": " + key + " must be a non-empty string, got " + value);
+    }
+    return value.asText();
+  }
+
+  private static List<String> strings(Path source, String where, String key, JsonNode value) {
+    if (value == null) return List.of();
+    if (!value.isArray()) {
+      throw new ConfigException(
+          source + ": " + where + ": " + key + " must be a list of strings, like [\"a\", \"b\"]; got " + value);
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : value) out.add(string(source, where, key + " item", item));
+    return List.copyOf(out);
+  }
+
+  private static int intIn(
+      Path source, String where, JsonNode node, String key, int dflt, int min, int max) {
+    JsonNode value = node.get(key);
+    if (value == null) return dflt;
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
+      throw new ConfigException(
+          source + ": " + where + ": " + key + " must be an integer from " + min + " to " + max + ", got " + value);
+    }
+    return value.intValue();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

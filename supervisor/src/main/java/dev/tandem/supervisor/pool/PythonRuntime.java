@@ -1,0 +1,57 @@
+package dev.tandem.supervisor.pool;
+
+import dev.tandem.supervisor.config.ConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Python interpreter workers run on, resolved once at start. A name on PATH is often a shim
+ * (pyenv, asdf) that costs tens of milliseconds per start; asking it once for {@code
+ * sys.executable} lets every worker, and every restart, exec the real binary directly.
+ */
+public record PythonRuntime(Path executable, int major, int minor) {
+
+  public static final int MIN_MINOR = 11;
+
+  public static PythonRuntime locate(String configured) {
+    String candidate = configured != null ? configured : System.getenv().getOrDefault("TANDEM_PYTHON", "python3");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            candidate, "-c", "import sys; print(sys.executable); print(sys.version_info[0], sys.version_info[1])");
+    pb.redirectErrorStream(true);
+    String out;
+    int status;
+    try {
+      Process p = pb.start();
+      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new ConfigException("python \"" + candidate + "\" did not answer within 30 s");
+      }
+      status = p.exitValue();
+    } catch (IOException e) {
+      throw new ConfigException(
+          "cannot run python \"" + candidate + "\" (" + e.getMessage()
+              + "); install Python 3." + MIN_MINOR + "+ or set [server] python / TANDEM_PYTHON to its path");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("interrupted while locating python");
+    }
+    List<String> lines = out.lines().toList();
+    if (status != 0 || lines.size() < 2) {
+      throw new ConfigException("python \"" + candidate + "\" failed (status " + status + "): " + out);
+    }
+    String[] version = lines.get(lines.size() - 1).trim().split(" ");
+    int major = Integer.parseInt(version[0]);
+    int minor = Integer.parseInt(version[1]);
+    if (major != 3 || minor < MIN_MINOR) {
+      throw new ConfigException(
+          "python \"" + candidate + "\" is " + major + "." + minor + "; tandem workers need 3." + MIN_MINOR
+              + " or newer: set [server] python / TANDEM_PYTHON to one");
+    }
+    return new PythonRuntime(Path.of(lines.get(lines.size() - 2).trim()), major, minor);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.tandem.supervisor.pool;
+
+import dev.tandem.supervisor.config.PoolConfig;
+import dev.tandem.supervisor.config.ServerConfig;
+import dev.tandem.supervisor.worker.WorkerSpec;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the argv and environment of a pool's workers from its configuration. */
+final class WorkerCommand {
+
+  private WorkerCommand() {}
+
+  static WorkerSpec spec(PoolConfig pool, ServerConfig server, PythonRuntime python, int index) {
+    Map<String, String> env = new HashMap<>();
+    List<String> argv = new ArrayList<>();
+    if (pool.isPython()) {
+      argv.add(python.executable().toString());
+      argv.add("-m");
+      argv.add("tandem.worker");
+      for (Path p : pool.path()) {
+        argv.add("--path");
+        argv.add(p.toString());
+      }
+      argv.addAll(pool.modules());
+      Path runtime = server.tandemHome().resolve("reasoning-python");
+      String existing = System.getenv("PYTHONPATH");
+      env.put(
+          "PYTHONPATH",
+          existing == null || existing.isBlank() ? runtime.toString() : runtime + File.pathSeparator + existing);
+      // print() in a tool goes to stderr; unbuffered, its lines reach the log as they happen.
+      env.put("PYTHONUNBUFFERED", "1");
+    } else {
+      argv.addAll(pool.command());
+    }
+    env.put("TANDEM_POOL", pool.name());
+    env.put("TANDEM_WORKER_INDEX", Integer.toString(index));
+    env.putAll(pool.env());
+    return new WorkerSpec(pool.name(), index, List.copyOf(argv), Map.copyOf(env), pool.workingDirectory(), server.maxFrameBytes());
+  }
+}

@@ -1,0 +1,57 @@
+package dev.tandem.supervisor.transport;
+
+import dev.tandem.protocol.Decoded;
+import dev.tandem.protocol.FrameReader;
+import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.Message;
+import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.session.Session;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.function.Function;
+
+/**
+ * MCP over the daemon's own stdin and stdout: one session, newline-delimited JSON-RPC. The reader
+ * runs on its own thread and never waits on a call, so a slow tool cannot stall the host's next
+ * request, its cancellations or its pings.
+ */
+public final class StdioTransport {
+
+  private final InputStream in;
+  private final FrameWriter writer;
+  private final int maxFrameBytes;
+
+  public StdioTransport(InputStream in, OutputStream out, int maxFrameBytes) {
+    this.in = in;
+    this.writer = new FrameWriter(out);
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  public void send(Message message) {
+    try {
+      writer.write(message);
+    } catch (IOException e) {
+      // The host closed our stdout: nothing can reach it any more; the reader sees EOF next.
+      Log.debug("stdio: could not write to the host: " + e.getMessage());
+    }
+  }
+
+  /** Reads frames into the session until the host closes stdin; returns then. */
+  public void serve(Function<StdioTransport, Session> sessionFactory) {
+    Session session = sessionFactory.apply(this);
+    FrameReader reader = new FrameReader(in, maxFrameBytes);
+    try {
+      Decoded frame;
+      while ((frame = reader.next()) != null) {
+        try {
+          session.receive(frame);
+        } catch (RuntimeException e) {
+          Log.error("stdio: failed to handle a message: " + e);
+        }
+      }
+    } catch (IOException e) {
+      Log.warn("stdio: reading from the host failed: " + e.getMessage());
+    }
+  }
+}

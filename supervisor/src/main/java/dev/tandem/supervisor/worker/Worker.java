@@ -1,0 +1,359 @@
+package dev.tandem.supervisor.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Decoded;
+import dev.tandem.protocol.FrameReader;
+import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.Json;
+import dev.tandem.protocol.Message;
+import dev.tandem.protocol.ProtocolVersions;
+import dev.tandem.protocol.RpcError;
+import dev.tandem.supervisor.log.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The link to one worker process: an MCP client on the child's stdin/stdout, which it speaks in
+ * the session era (one long-lived connection, its own request ids). Ids are the link's own
+ * counter, so any number of host calls, from any number of sessions, can be in flight on one
+ * worker without their ids colliding; the router maps them back.
+ *
+ * <p>Two platform threads per worker read its stdout (frames) and stderr (log lines). Both pipes
+ * are always drained, so a chatty worker can never block on a full pipe.
+ */
+public final class Worker {
+
+  public enum State {
+    STARTING,
+    READY,
+    STOPPING,
+    DEAD
+  }
+
+  /** Told once when the process is gone, whatever the cause. */
+  public interface ExitListener {
+    void exited(Worker worker, ExitStatus status);
+  }
+
+  private static final int MAX_STDERR_LINE = 16 * 1024;
+
+  private final WorkerSpec spec;
+  private final ExitListener exitListener;
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<Long, WorkerCall> pending = new ConcurrentHashMap<>();
+  private final StderrTail stderrTail = new StderrTail(40);
+  private final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
+  private volatile State state = State.STARTING;
+  private volatile Process process;
+  private volatile FrameWriter writer;
+  private volatile JsonNode initializeResult;
+  private volatile Instant startedAt;
+  private volatile Thread stderrReader;
+  private final AtomicLong callsServed = new AtomicLong();
+
+  public Worker(WorkerSpec spec, ExitListener exitListener) {
+    this.spec = spec;
+    this.exitListener = exitListener;
+  }
+
+  /** Spawns the process and completes when it has answered {@code initialize}. */
+  public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
+    ProcessBuilder builder = new ProcessBuilder(spec.command());
+    builder.environment().putAll(spec.env());
+    builder.environment().put("TANDEM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+    if (spec.workingDirectory() != null) builder.directory(spec.workingDirectory().toFile());
+    return spawner
+        .spawn(builder)
+        .thenCompose(
+            p -> {
+              attach(p);
+              ObjectNode params = Json.object();
+              params.put("protocolVersion", ProtocolVersions.LATEST);
+              params.putObject("capabilities");
+              params.putObject("clientInfo").put("name", "tandem").put("version", clientVersion);
+              return call("initialize", params, null).result();
+            })
+        .thenApply(
+            result -> {
+              initializeResult = result;
+              notify("notifications/initialized", null);
+              if (state == State.STARTING) state = State.READY;
+              Log.worker(Log.Level.INFO, spec.pool(), spec.index(), pid(), "ready");
+              return this;
+            });
+  }
+
+  private void attach(Process p) {
+    this.process = p;
+    this.startedAt = Instant.now();
+    this.writer = new FrameWriter(p.getOutputStream());
+    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
+    platformThread("out", this::readStdout).start();
+    stderrReader = platformThread("err", this::readStderr);
+    stderrReader.start();
+    p.onExit().thenAccept(done -> died(new ExitStatus(done.exitValue())));
+  }
+
+  private Thread platformThread(String stream, Runnable body) {
+    Thread t = new Thread(body, "worker-" + spec.pool() + "-" + spec.index() + "-" + stream);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Sends a request; {@code onProgress} hears the worker's progress for it, if it asked for any. */
+  public WorkerCall call(String method, ObjectNode params, Consumer<ObjectNode> onProgress) {
+    long id = ids.incrementAndGet();
+    WorkerCall call = new WorkerCall(this, id, method, onProgress);
+    if (state == State.DEAD) {
+      call.result().completeExceptionally(deathOf(exited.getNow(new ExitStatus(-1))));
+      return call;
+    }
+    pending.put(id, call);
+    ObjectNode sent = params;
+    if (onProgress != null) {
+      // The worker reports progress against our id, never the host's token: tokens from different
+      // sessions may collide, ours cannot.
+      sent = params == null ? Json.object() : params.deepCopy();
+      ObjectNode meta = sent.get("_meta") instanceof ObjectNode m ? m : sent.putObject("_meta");
+      meta.put("progressToken", id);
+    }
+    try {
+      writer.write(new Message.Request(Json.NODES.numberNode(id), method, sent));
+    } catch (IOException e) {
+      // The process is going away; its exit completes this call with the reason.
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
+    }
+    return call;
+  }
+
+  public void notify(String method, ObjectNode params) {
+    try {
+      writer.write(new Message.Notification(method, params));
+    } catch (IOException e) {
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
+    }
+  }
+
+  void cancelled(WorkerCall call, String reason) {
+    if (pending.remove(call.id()) == null) return;
+    ObjectNode params = Json.object().put("requestId", call.id());
+    if (reason != null) params.put("reason", reason);
+    notify("notifications/cancelled", params);
+  }
+
+  private void readStdout() {
+    FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes());
+    try {
+      Decoded decoded;
+      while ((decoded = reader.next()) != null) {
+        try {
+          dispatch(decoded);
+        } catch (RuntimeException e) {
+          Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), pid(), "could not handle a frame: " + e);
+        }
+      }
+    } catch (IOException e) {
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdout closed: " + e.getMessage());
+    }
+  }
+
+  private void dispatch(Decoded decoded) {
+    switch (decoded) {
+      case Decoded.Blank b -> {}
+      case Decoded.Invalid invalid ->
+          Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(),
+              "wrote something on stdout that is not an MCP message (" + invalid.reason()
+                  + "); stdout is the wire: tools should log to stderr");
+      case Message.Result r -> answered(r.id()).ifPresent(call -> {
+        callsServed.incrementAndGet();
+        call.result().complete(r.result());
+      });
+      case Message.Failure f -> answered(f.id()).ifPresent(call ->
+          call.result().completeExceptionally(new WorkerError(f.error())));
+      case Message.Notification n -> onNotification(n);
+      case Message.Request r -> {
+        // Server-to-client requests (sampling, elicitation, roots) reach a host once the router
+        // routes them; until then the worker gets a precise refusal instead of waiting forever.
+        try {
+          writer.write(new Message.Failure(r.id(), RpcError.methodNotFound(r.method())));
+        } catch (IOException e) {
+          Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private java.util.Optional<WorkerCall> answered(JsonNode id) {
+    WorkerCall call = id != null && id.canConvertToLong() ? pending.remove(id.longValue()) : null;
+    if (call == null) {
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(),
+          "answer to request " + id + ", which is no longer waiting (cancelled or unknown)");
+    }
+    return java.util.Optional.ofNullable(call);
+  }
+
+  private void onNotification(Message.Notification n) {
+    ObjectNode params = n.params() == null ? Json.object() : n.params();
+    switch (n.method()) {
+      case "notifications/progress" -> {
+        JsonNode token = params.get("progressToken");
+        WorkerCall call = token != null && token.canConvertToLong() ? pending.get(token.longValue()) : null;
+        if (call != null) call.progress(params);
+      }
+      case "notifications/message" -> {
+        String level = params.path("level").asText("info");
+        JsonNode data = params.get("data");
+        String text = data == null ? "" : data.isTextual() ? data.asText() : data.toString();
+        Log.worker(levelOf(level), spec.pool(), spec.index(), pid(), text);
+      }
+      default ->
+          Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "notification " + n.method());
+    }
+  }
+
+  private static Log.Level levelOf(String mcpLevel) {
+    return switch (mcpLevel) {
+      case "debug" -> Log.Level.DEBUG;
+      case "info", "notice" -> Log.Level.INFO;
+      case "warning" -> Log.Level.WARN;
+      default -> Log.Level.ERROR;
+    };
+  }
+
+  private void readStderr() {
+    InputStream in = process.getErrorStream();
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        for (int i = 0; i < n; i++) {
+          byte b = buf[i];
+          if (b == '\n') {
+            stderrLine(line);
+          } else if (line.size() < MAX_STDERR_LINE) {
+            line.write(b);
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the pipe closes when the process exits
+    }
+    if (line.size() > 0) stderrLine(line);
+  }
+
+  private void stderrLine(ByteArrayOutputStream line) {
+    String text = line.toString(StandardCharsets.UTF_8);
+    line.reset();
+    stderrTail.add(text);
+    Log.worker(Log.Level.INFO, spec.pool(), spec.index(), pid(), "stderr: " + text);
+  }
+
+  private void died(ExitStatus status) {
+    // Let the stderr reader drain the last lines first: the cause of a death (a traceback printed
+    // just before exit) belongs in the error the callers get.
+    try {
+      stderrReader.join(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    State before = state;
+    state = State.DEAD;
+    exited.complete(status);
+    Log.Level level = before == State.STOPPING ? Log.Level.INFO : Log.Level.WARN;
+    Log.worker(level, spec.pool(), spec.index(), pid(), status.describe());
+    WorkerDied death = deathOf(status);
+    for (Long id : List.copyOf(pending.keySet())) {
+      WorkerCall call = pending.remove(id);
+      if (call != null) call.result().completeExceptionally(death);
+    }
+    exitListener.exited(this, status);
+  }
+
+  private WorkerDied deathOf(ExitStatus status) {
+    return new WorkerDied(
+        spec.label() + " (pid " + pid() + ") " + status.describe(), status, stderrTail.snapshot());
+  }
+
+  /**
+   * Stops the process the way the MCP stdio transport says: close its stdin and wait, then
+   * SIGTERM and wait, then SIGKILL.
+   */
+  public CompletableFuture<ExitStatus> stop(Duration grace) {
+    if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
+    if (state != State.DEAD) state = State.STOPPING;
+    try {
+      writer.close();
+    } catch (IOException e) {
+      // already closed
+    }
+    Process p = process;
+    return p.onExit()
+        .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(done -> {
+          if (done != null) return exited;
+          Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "did not exit after stdin closed; sending SIGTERM");
+          p.destroy();
+          return p.onExit().completeOnTimeout(null, 2, TimeUnit.SECONDS).thenCompose(d2 -> {
+            if (d2 != null) return exited;
+            Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "ignored SIGTERM; sending SIGKILL");
+            p.destroyForcibly();
+            return exited;
+          });
+        });
+  }
+
+  /** SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. */
+  public void kill() {
+    if (process != null) process.destroyForcibly();
+  }
+
+  public WorkerSpec spec() {
+    return spec;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public long pid() {
+    Process p = process;
+    return p == null ? -1 : p.pid();
+  }
+
+  public int inFlight() {
+    return pending.size();
+  }
+
+  public long callsServed() {
+    return callsServed.get();
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  public JsonNode initializeResult() {
+    return initializeResult;
+  }
+
+  public List<String> stderrTail() {
+    return stderrTail.snapshot();
+  }
+
+  public CompletableFuture<ExitStatus> exited() {
+    return exited;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tandem.supervisor.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One request in flight on one worker, under the worker-side id the link gave it. Its result
+ * completes exactly once: with the worker's answer, with {@link WorkerError}, with {@link
+ * WorkerDied}, or by {@link #cancel}, after which a late answer from the worker is dropped.
+ */
+public final class WorkerCall {
+
+  private final Worker worker;
+  private final long id;
+  private final String method;
+  private final Consumer<ObjectNode> onProgress;
+  private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+
+  WorkerCall(Worker worker, long id, String method, Consumer<ObjectNode> onProgress) {
+    this.worker = worker;
+    this.id = id;
+    this.method = method;
+    this.onProgress = onProgress;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public String method() {
+    return method;
+  }
+
+  public Worker worker() {
+    return worker;
+  }
+
+  public CompletableFuture<JsonNode> result() {
+    return result;
+  }
+
+  void progress(ObjectNode params) {
+    if (onProgress != null && !result.isDone()) onProgress.accept(params);
+  }
+
+  /** Tells the worker to stop (MCP {@code notifications/cancelled}) and forgets the request. */
+  public void cancel(String reason) {
+    if (result.cancel(false)) worker.cancelled(this, reason);
+  }
+}
