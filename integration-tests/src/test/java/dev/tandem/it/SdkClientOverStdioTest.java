@@ -61,10 +61,21 @@ class SdkClientOverStdioTest {
 
   @Test
   void progressFromPythonReachesTheClientWithItsOwnToken() {
-    JsonNode progress = report.at("/progress/count");
-    assertEquals(3, progress.size(), report.toString());
-    assertEquals(1, progress.get(0).get("progress").asInt());
-    assertEquals(3, progress.get(2).get("progress").asInt());
+    // Read off the wire, not the SDK's onprogress: SDK 1.32.2 drops progress that arrives in the
+    // same read as the result (typescript-sdk#2580).
+    JsonNode wire = report.at("/progressWire/count");
+    assertEquals(3, wire.size(), report.toString());
+    JsonNode token = wire.get(0).get("progressToken");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i + 1, wire.get(i).get("progress").asInt());
+      assertEquals(token, wire.get(i).get("progressToken"), "the client's own token on every notification");
+    }
+    assertTrue(report.path("clientErrors").isEmpty(), "no progress with a token the client never gave: " + report.get("clientErrors"));
+  }
+
+  @Test
+  void closingStdinEndsTheDaemonWithStatusZero() {
+    assertEquals(0, report.at("/shutdown/exit/code").asInt(-1), report.get("shutdown").toString());
   }
 
   @Test

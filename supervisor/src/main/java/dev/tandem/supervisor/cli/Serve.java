@@ -65,7 +65,7 @@ final class Serve {
     stdio.serve(t -> session[0] = new Session("stdio", router, t::send, new Session.Identity("tandem", Main.VERSION), config.server().pageSize()));
     Log.info("the host closed stdin; shutting down");
     stop(router, session[0], config.server().shutdownGrace());
-    return 0;
+    return router.catalog().isCompletedExceptionally() ? 1 : 0;
   }
 
   private static void startFailed(Throwable failure) {

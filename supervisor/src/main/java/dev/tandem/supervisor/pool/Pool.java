@@ -72,8 +72,11 @@ public final class Pool {
             failure -> {
               Throwable cause = unwrap(failure);
               List<String> tail = cause instanceof WorkerDied d ? d.stderrTail() : List.of();
-              throw new PoolStartFailed(
-                  "pool \"" + name() + "\" could not start: " + cause.getMessage(), tail, cause);
+              String why =
+                  cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
+                      ? "its Python modules " + config.modules() + " failed to import (" + cause.getMessage() + ")"
+                      : cause.getMessage();
+              throw new PoolStartFailed("pool \"" + name() + "\" could not start: " + why, tail, cause);
             })
         .thenCompose(ignored -> listTools(starting.get(0).join()))
         .thenAccept(list -> {

@@ -97,6 +97,10 @@ public final class Worker {
 
   private void attach(Process p) {
     this.process = p;
+    if (state == State.STOPPING) {
+      // stop() came while the process was being spawned: it must not outlive the daemon's intent.
+      p.destroyForcibly();
+    }
     this.startedAt = Instant.now();
     this.writer = new FrameWriter(p.getOutputStream());
     Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
@@ -292,8 +296,8 @@ public final class Worker {
    * SIGTERM and wait, then SIGKILL.
    */
   public CompletableFuture<ExitStatus> stop(Duration grace) {
-    if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
     if (state != State.DEAD) state = State.STOPPING;
+    if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
     try {
       writer.close();
     } catch (IOException e) {
