@@ -1,0 +1,201 @@
+"""`Context`: what a tool can do with the call it is serving.
+
+One object works in both kinds of tool. In an `async def` tool, await its
+methods; in a plain `def` tool (run on a worker thread) call them without
+`await`: notifications are sent at once either way, and requests to the host
+block the worker thread until the host answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import logging
+import threading
+from typing import Any, Awaitable, Generator, Protocol
+
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+
+# The request id of the call running in this task or thread, for log lines.
+current_call: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "tandem_current_call", default=None
+)
+
+_log = logging.getLogger("tandem.tool")
+
+# MCP levels onto the stdlib's, for the worker's own stderr log.
+_STDLIB_LEVEL = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "notice": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "alert": logging.CRITICAL,
+    "emergency": logging.CRITICAL,
+}
+
+
+class Session(Protocol):
+    """The worker side of the wire, as a Context needs it."""
+
+    loop: asyncio.AbstractEventLoop
+
+    def notify(self, method: str, params: dict[str, Any]) -> None: ...
+
+    def wants_log(self, level: str) -> bool: ...
+
+    async def ask(self, method: str, params: dict[str, Any]) -> Any: ...
+
+
+class _Sent:
+    """Awaitable that is already done, so `await ctx.progress(...)` and a bare
+    `ctx.progress(...)` in a sync tool both work without 'never awaited' noise."""
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return iter(())
+
+
+_SENT = _Sent()
+
+
+class Context:
+    """The call a tool is serving: progress, logging, cancellation, the host.
+
+    `Context()` on its own is a local context for notebooks: progress and log
+    lines are printed, and asking the host raises because there is none.
+    """
+
+    def __init__(self) -> None:
+        self.request_id: str | int | None = None
+        self.tool: str | None = None
+        self._session: Session | None = None
+        self._progress_token: str | int | None = None
+        self._cancelled = threading.Event()
+        self._asks: set[concurrent.futures.Future[Any]] = set()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_call(
+        cls,
+        session: Session,
+        request_id: str | int,
+        tool: str,
+        progress_token: str | int | None,
+    ) -> Context:
+        ctx = cls()
+        ctx._session = session
+        ctx.request_id = request_id
+        ctx.tool = tool
+        ctx._progress_token = progress_token
+        return ctx
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the caller cancelled; a sync tool should check it and stop."""
+        return self._cancelled.is_set()
+
+    def progress(
+        self, progress: float, total: float | None = None, message: str | None = None
+    ) -> Awaitable[None]:
+        """Report progress; a no-op unless the caller asked for it with a progressToken."""
+        if self._session is None:
+            shown = f"{progress}/{total}" if total is not None else f"{progress}"
+            print(f"progress {shown}" + (f": {message}" if message else ""))
+            return _SENT
+        if self._progress_token is None:
+            return _SENT
+        params: dict[str, Any] = {"progressToken": self._progress_token, "progress": progress}
+        if total is not None:
+            params["total"] = total
+        if message is not None:
+            params["message"] = message
+        self._session.notify("notifications/progress", params)
+        return _SENT
+
+    def log(self, level: str, message: Any, *, logger: str | None = None) -> Awaitable[None]:
+        """Log to the worker's stderr and, at or above the host's level, to the host."""
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log level {level!r} is not one of {', '.join(LOG_LEVELS)}")
+        if self._session is None:
+            print(f"[{level}] {message}")
+            return _SENT
+        _log.log(_STDLIB_LEVEL[level], "%s", message)
+        if self._session.wants_log(level):
+            params: dict[str, Any] = {"level": level, "data": message}
+            if logger is not None:
+                params["logger"] = logger
+            # The daemon routes a worker's log line to the host session of this call.
+            params["_meta"] = {"tandem/callId": self.request_id}
+            self._session.notify("notifications/message", params)
+        return _SENT
+
+    def sample(
+        self,
+        messages: str | list[dict[str, Any]],
+        *,
+        max_tokens: int = 1024,
+        system_prompt: str | None = None,
+        temperature: float | None = None,
+        stop_sequences: list[str] | None = None,
+        model_preferences: dict[str, Any] | None = None,
+    ) -> Any:
+        """Ask the host's own model (MCP sampling); returns the CreateMessageResult."""
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": {"type": "text", "text": messages}}]
+        params: dict[str, Any] = {"messages": messages, "maxTokens": max_tokens}
+        optional = {
+            "systemPrompt": system_prompt,
+            "temperature": temperature,
+            "stopSequences": stop_sequences,
+            "modelPreferences": model_preferences,
+        }
+        params.update({k: v for k, v in optional.items() if v is not None})
+        return self._ask("sampling/createMessage", params)
+
+    def elicit(self, message: str, requested_schema: dict[str, Any]) -> Any:
+        """Ask the user for input through the host (form elicitation); returns the ElicitResult."""
+        params = {"mode": "form", "message": message, "requestedSchema": requested_schema}
+        return self._ask("elicitation/create", params)
+
+    def roots(self) -> Any:
+        """The host's roots (`roots/list`); returns the ListRootsResult."""
+        return self._ask("roots/list", {})
+
+    def _ask(self, method: str, params: dict[str, Any]) -> Any:
+        session = self._session
+        if session is None:
+            raise RuntimeError(
+                f"{method} needs an MCP host: this Context is local (not inside a "
+                "tandem worker), so there is no client to ask"
+            )
+        # The daemon uses the call id to route the request to the host session
+        # whose call caused it.
+        params = {**params, "_meta": {"tandem/callId": self.request_id}}
+        if _on_loop(session.loop):
+            return session.ask(method, params)
+        future = asyncio.run_coroutine_threadsafe(session.ask(method, params), session.loop)
+        with self._lock:
+            if self.cancelled:
+                future.cancel()
+            self._asks.add(future)
+        try:
+            return future.result()
+        finally:
+            with self._lock:
+                self._asks.discard(future)
+
+    def _cancel(self) -> None:
+        """Mark the call cancelled and abandon requests a sync tool is blocked on."""
+        with self._lock:
+            self._cancelled.set()
+            for future in self._asks:
+                future.cancel()
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

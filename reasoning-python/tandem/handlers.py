@@ -1,0 +1,266 @@
+"""The MCP methods a worker answers, over the registry of decorated functions."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import functools
+import inspect
+import logging
+import os
+import time
+from typing import Any, Callable
+
+from . import __version__
+from .arguments import InvalidArgument
+from .context import LOG_LEVELS, Context
+from .prompts import prompt_messages
+from .registry import Registry
+from .results import call_result, error_result, exception_result
+from .session import InFlightCall, Session
+from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RpcError
+
+_log = logging.getLogger("tandem.worker")
+
+# Newest first: the answer when a client asks for a version we do not know.
+PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
+
+
+class Methods:
+    """Binds the registry's tools, prompts and resources to a session's method table."""
+
+    def __init__(
+        self,
+        session: Session,
+        registry: Registry,
+        modules: list[str],
+        executor: concurrent.futures.Executor,
+    ) -> None:
+        self.session = session
+        self.registry = registry
+        self.modules = modules
+        self.executor = executor
+        self.calls_served = 0
+        session.handlers.update(
+            {
+                "initialize": self.initialize,
+                "ping": self.ping,
+                "logging/setLevel": self.set_level,
+                "tools/list": self.list_tools,
+                "tools/call": self.call_tool,
+                "prompts/list": self.list_prompts,
+                "prompts/get": self.get_prompt,
+                "resources/list": self.list_resources,
+                "resources/templates/list": self.list_resource_templates,
+                "resources/read": self.read_resource,
+                "tandem/stats": self.stats,
+            }
+        )
+
+    async def initialize(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        requested = params.get("protocolVersion")
+        version = requested if requested in PROTOCOL_VERSIONS else PROTOCOL_VERSIONS[0]
+        capabilities = params.get("capabilities")
+        self.session.client_capabilities = capabilities if isinstance(capabilities, dict) else {}
+        client = params.get("clientInfo") if isinstance(params.get("clientInfo"), dict) else {}
+        _log.info(
+            "initialize from %s %s: protocol %s (asked %s)",
+            client.get("name", "?"), client.get("version", "?"), version, requested,
+        )
+        return {
+            "protocolVersion": version,
+            "capabilities": {
+                "tools": {"listChanged": True},
+                "prompts": {},
+                "resources": {},
+                "logging": {},
+                # Tells the daemon this worker speaks the tandem/ extension.
+                "experimental": {"tandem": {"stats": {}}},
+            },
+            "serverInfo": {
+                "name": "tandem-worker",
+                "version": __version__,
+                "description": f"tandem Python worker serving {', '.join(self.modules)}",
+            },
+        }
+
+    async def ping(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        return {}
+
+    async def set_level(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        level = params.get("level")
+        if level not in LOG_LEVELS:
+            raise RpcError(
+                INVALID_PARAMS, f"Invalid log level {level!r}; one of {', '.join(LOG_LEVELS)}"
+            )
+        self.session.log_level = level
+        return {}
+
+    async def stats(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        return {
+            "inFlight": self.session.in_flight("tools/call"),
+            "callsServed": self.calls_served,
+            "rssBytes": _rss_bytes(),
+            "pid": os.getpid(),
+        }
+
+    # -- tools --------------------------------------------------------------
+
+    async def list_tools(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        # All at once: the daemon aggregates pools, so no pagination here.
+        return {"tools": [t.definition() for t in self.registry.tools.all()]}
+
+    async def call_tool(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        name = _name(params, "tools/call")
+        tool = self.registry.tools.get(name)
+        if tool is None:
+            raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
+        arguments = _arguments(params, "tools/call")
+        ctx = self._context(call, name, params)
+        started = time.monotonic()
+        _log.info("tools/call %s %s: started", call.id, name)
+        try:
+            args, kwargs = tool.signature.bind(arguments, ctx)
+        except InvalidArgument as e:
+            # The 2025-11-25 spec: input validation errors are tool execution
+            # errors, so the model sees them and can correct its arguments.
+            result = error_result(f"Invalid arguments for tool '{name}': {e}")
+            outcome = f"invalid arguments: {e}"
+        else:
+            try:
+                value = await self._invoke(tool.fn, args, kwargs)
+                result = call_result(value, tool.output)
+                outcome = "ok"
+            except asyncio.CancelledError:
+                if call.cancelled or _cancel_requested():
+                    _log.info(
+                        "tools/call %s %s: cancelled after %s", call.id, name, _since(started)
+                    )
+                    raise
+                result = exception_result(asyncio.CancelledError())
+                outcome = "raised CancelledError"
+            except (Exception, SystemExit) as e:
+                _log.warning("tools/call %s %s raised", call.id, name, exc_info=True)
+                result, outcome = exception_result(e), f"raised {type(e).__name__}"
+        self.calls_served += 1
+        _log.info("tools/call %s %s: %s in %s", call.id, name, outcome, _since(started))
+        return result
+
+    # -- prompts ------------------------------------------------------------
+
+    async def list_prompts(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        return {"prompts": [p.definition() for p in self.registry.prompts.all()]}
+
+    async def get_prompt(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        name = _name(params, "prompts/get")
+        prompt = self.registry.prompts.get(name)
+        if prompt is None:
+            raise RpcError(INVALID_PARAMS, f"Unknown prompt: {name}")
+        arguments = _arguments(params, "prompts/get")
+        try:
+            args, kwargs = prompt.signature.bind(arguments, self._context(call, name, params))
+        except InvalidArgument as e:
+            raise RpcError(INVALID_PARAMS, f"Invalid arguments for prompt '{name}': {e}") from e
+        value = await self._invoke_or_internal(prompt.fn, args, kwargs, f"prompt '{name}'")
+        try:
+            messages = prompt_messages(value)
+        except TypeError as e:
+            raise RpcError(INTERNAL_ERROR, f"prompt '{name}' returned {e}") from e
+        result: dict[str, Any] = {"messages": messages}
+        if prompt.description:
+            result["description"] = prompt.description
+        return result
+
+    # -- resources ----------------------------------------------------------
+
+    async def list_resources(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        entries = self.registry.resources.all()
+        return {"resources": [r.definition() for r in entries if not r.is_template]}
+
+    async def list_resource_templates(
+        self, params: dict[str, Any], call: InFlightCall
+    ) -> dict[str, Any]:
+        entries = self.registry.resources.all()
+        return {"resourceTemplates": [r.definition() for r in entries if r.is_template]}
+
+    async def read_resource(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        uri = params.get("uri")
+        if not isinstance(uri, str):
+            raise RpcError(INVALID_PARAMS, 'resources/read needs "uri" (a string)')
+        # Exact URIs win over templates that happen to match them too.
+        entries = sorted(self.registry.resources.all(), key=lambda r: r.is_template)
+        for entry in entries:
+            variables = entry.match(uri)
+            if variables is None:
+                continue
+            try:
+                args, kwargs = entry.signature.bind(variables, self._context(call, uri, params))
+            except InvalidArgument as e:
+                raise RpcError(INVALID_PARAMS, f"Invalid resource URI {uri}: {e}") from e
+            value = await self._invoke_or_internal(entry.fn, args, kwargs, f"resource {uri}")
+            return {"contents": entry.contents(uri, value)}
+        raise RpcError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}", {"uri": uri})
+
+    # -- running user code --------------------------------------------------
+
+    def _context(self, call: InFlightCall, name: str, params: dict[str, Any]) -> Context:
+        meta = params.get("_meta")
+        token = meta.get("progressToken") if isinstance(meta, dict) else None
+        call.context = Context.for_call(self.session, call.id, name, token)
+        return call.context
+
+    async def _invoke(self, fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Async functions run on the loop; sync ones on the thread pool, keeping
+        the call's context variables so their log lines carry the call id."""
+        if inspect.iscoroutinefunction(fn):
+            value = await fn(*args, **kwargs)
+        else:
+            run = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+            value = await self.session.loop.run_in_executor(self.executor, run)
+        if inspect.isawaitable(value):
+            value = await value
+        return value
+
+    async def _invoke_or_internal(
+        self, fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any], what: str
+    ) -> Any:
+        try:
+            return await self._invoke(fn, args, kwargs)
+        except (Exception, SystemExit) as e:
+            _log.warning("%s raised", what, exc_info=True)
+            raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _name(params: dict[str, Any], method: str) -> str:
+    name = params.get("name")
+    if not isinstance(name, str):
+        raise RpcError(INVALID_PARAMS, f'{method} needs "name" (a string)')
+    return name
+
+
+def _arguments(params: dict[str, Any], method: str) -> dict[str, Any]:
+    arguments = params.get("arguments")
+    if arguments is None:
+        return {}
+    if not isinstance(arguments, dict):
+        raise RpcError(INVALID_PARAMS, f'{method}: "arguments" must be an object')
+    return arguments
+
+
+def _cancel_requested() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def _since(started: float) -> str:
+    return f"{(time.monotonic() - started) * 1000:.1f} ms"
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            resident_pages = int(f.read().split()[1])
+        return resident_pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0

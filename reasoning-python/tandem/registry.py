@@ -1,0 +1,73 @@
+"""The process-wide set of decorated tools, prompts and resources a worker serves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .prompts import Prompt
+    from .resources import Resource
+    from .tools import Tool
+
+T = TypeVar("T")
+
+
+class Catalog(Generic[T]):
+    """Named entries of one kind. Re-running a notebook cell re-registers the
+    same function, which replaces it; two different functions claiming one name
+    is an error naming both."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, T] = {}
+
+    def add(self, key: str, entry: T) -> None:
+        existing = self._entries.get(key)
+        if existing is not None and _origin(existing) != _origin(entry):
+            raise ValueError(
+                f"{self.kind} '{key}' is defined twice: by {_origin(existing)} and by "
+                f"{_origin(entry)}; rename one (name=...)"
+            )
+        self._entries[key] = entry
+
+    def get(self, key: str) -> T | None:
+        return self._entries.get(key)
+
+    def all(self) -> list[T]:
+        return list(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _fn(entry: Any) -> Callable[..., Any]:
+    return entry.fn
+
+
+def _module(entry: Any) -> str:
+    return getattr(_fn(entry), "__module__", "?")
+
+
+def _origin(entry: Any) -> str:
+    fn = _fn(entry)
+    return f"{_module(entry)}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.tools: Catalog[Tool] = Catalog("tool")
+        self.prompts: Catalog[Prompt] = Catalog("prompt")
+        self.resources: Catalog[Resource] = Catalog("resource")
+
+    def count_for(self, module: str) -> int:
+        """How many entries `module` registered, to warn about modules serving nothing."""
+        return sum(
+            1
+            for catalog in (self.tools, self.prompts, self.resources)
+            for entry in catalog.all()
+            if _module(entry) == module
+        )
+
+
+# Decorators register here at import; the worker serves what it finds.
+REGISTRY = Registry()

@@ -1,0 +1,218 @@
+"""One MCP connection, seen from the worker: frames in, a task per request,
+cancellation, and requests the worker itself sends to the client.
+
+Everything here runs on the event loop thread; other threads reach it through
+`loop.call_soon_threadsafe` (frames in) or the thread-safe `notify` (frames out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from . import wire
+from .context import LOG_LEVELS, Context, current_call
+from .wire import RequestId, RpcError
+
+_log = logging.getLogger("tandem.worker")
+
+# The client capability each server→client request needs (MCP lifecycle rules).
+_ASK_CAPABILITY = {
+    "sampling/createMessage": "sampling",
+    "elicitation/create": "elicitation",
+    "roots/list": "roots",
+}
+
+
+@dataclass
+class InFlightCall:
+    id: RequestId
+    method: str
+    task: asyncio.Task[None] | None = None
+    context: Context | None = None
+    # Set by notifications/cancelled: the request then gets no response at all.
+    cancelled: bool = False
+
+
+Handler = Callable[[dict[str, Any], InFlightCall], Awaitable[Any]]
+
+
+class Session:
+    def __init__(self, send: Callable[[dict[str, Any]], None], max_bytes: int) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.handlers: dict[str, Handler] = {}
+        self.client_capabilities: dict[str, Any] = {}
+        self.log_level = "info"
+        self.closed = asyncio.Event()
+        self._send = send
+        self._max_bytes = max_bytes
+        self._in_flight: dict[RequestId, InFlightCall] = {}
+        self._asks: dict[str, asyncio.Future[Any]] = {}
+        self._ask_ids = itertools.count(1)
+
+    # -- what a Context uses ------------------------------------------------
+
+    def notify(self, method: str, params: dict[str, Any]) -> None:
+        self._send(wire.notification(method, params))
+
+    def wants_log(self, level: str) -> bool:
+        return LOG_LEVELS.index(level) >= LOG_LEVELS.index(self.log_level)
+
+    async def ask(self, method: str, params: dict[str, Any]) -> Any:
+        """Send a request to the client and await its answer (RpcError if it fails)."""
+        capability = _ASK_CAPABILITY.get(method)
+        if capability and capability not in self.client_capabilities:
+            raise RuntimeError(
+                f"{method} is not available: the client did not declare the "
+                f"'{capability}' capability in initialize"
+            )
+        # Ids of our own requests cannot collide with the client's: they are
+        # in a separate direction, and the prefix keeps logs unambiguous.
+        ask_id = f"w-{next(self._ask_ids)}"
+        future = self.loop.create_future()
+        self._asks[ask_id] = future
+        self._send(wire.request(ask_id, method, params))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if not self.closed.is_set():
+                self.notify(
+                    "notifications/cancelled",
+                    {"requestId": ask_id, "reason": "the tool call that asked was cancelled"},
+                )
+            raise
+        finally:
+            self._asks.pop(ask_id, None)
+
+    # -- frames in ----------------------------------------------------------
+
+    def handle_frame(self, frame: bytes) -> None:
+        try:
+            self._handle(frame)
+        except Exception:
+            # A bug here must not stop the worker serving the next frame.
+            _log.exception("failed to handle a frame")
+
+    def _handle(self, frame: bytes) -> None:
+        message = wire.decode(frame, self._max_bytes)
+        if message is None:
+            return
+        if isinstance(message, wire.Invalid):
+            _log.warning("bad frame (%d): %s", message.code, message.message)
+            self._send(wire.error(message.id, message.code, message.message))
+        elif isinstance(message, wire.Request):
+            self._start(message)
+        elif isinstance(message, wire.Notification):
+            self._on_notification(message)
+        elif isinstance(message, wire.Result):
+            self._answer(message.id, message.result, None)
+        else:
+            self._answer(message.id, None, message.error)
+
+    def in_flight(self, method: str) -> int:
+        return sum(1 for call in self._in_flight.values() if call.method == method)
+
+    def _start(self, request: wire.Request) -> None:
+        if request.id in self._in_flight:
+            self._send(
+                wire.error(
+                    request.id,
+                    wire.INVALID_REQUEST,
+                    f"request id {request.id!r} is already in flight",
+                )
+            )
+            return
+        handler = self.handlers.get(request.method)
+        if handler is None:
+            self._send(
+                wire.error(request.id, wire.METHOD_NOT_FOUND, f"Method not found: {request.method}")
+            )
+            return
+        call = InFlightCall(request.id, request.method)
+        self._in_flight[request.id] = call
+        call.task = self.loop.create_task(self._run(handler, request, call))
+
+    async def _run(self, handler: Handler, request: wire.Request, call: InFlightCall) -> None:
+        current_call.set(str(request.id))
+        try:
+            outcome = await handler(request.params or {}, call)
+        except asyncio.CancelledError:
+            if call.cancelled:
+                return
+            raise
+        except RpcError as e:
+            self._send(wire.error(request.id, e.code, e.message, e.data))
+        except Exception as e:
+            _log.exception("%s %s failed", request.method, request.id)
+            self._send(
+                wire.error(
+                    request.id,
+                    wire.INTERNAL_ERROR,
+                    f"internal error in {request.method}: {type(e).__name__}: {e}",
+                )
+            )
+        else:
+            self._send(wire.result(request.id, outcome))
+        finally:
+            self._in_flight.pop(request.id, None)
+
+    def _on_notification(self, note: wire.Notification) -> None:
+        params = note.params or {}
+        if note.method == "notifications/cancelled":
+            self.cancel(params.get("requestId"), params.get("reason"))
+        elif note.method == "notifications/initialized":
+            _log.debug("client initialized")
+        else:
+            # JSON-RPC: a notification never gets an answer, even when unknown.
+            _log.debug("ignored notification %s", note.method)
+
+    def cancel(self, request_id: Any, reason: Any = None) -> None:
+        """Stop a request; it will get no response. Unknown ids are ignored (spec)."""
+        call = self._in_flight.get(request_id) if wire_id(request_id) else None
+        if call is None or call.task is None:
+            return
+        _log.info("%s %s cancelled by the client (%s)", call.method, call.id, reason or "no reason")
+        call.cancelled = True
+        if call.context is not None:
+            call.context._cancel()
+        call.task.cancel()
+
+    def _answer(self, ask_id: Any, outcome: Any, error: dict[str, Any] | None) -> None:
+        future = self._asks.get(ask_id) if wire_id(ask_id) else None
+        if future is None or future.done():
+            _log.warning("response for unknown request %r ignored", ask_id)
+            return
+        if error is not None:
+            future.set_exception(RpcError(error["code"], error["message"], error.get("data")))
+        else:
+            future.set_result(outcome)
+
+    # -- shutdown -----------------------------------------------------------
+
+    def shutdown(self, why: str) -> None:
+        """Cancel everything in flight and release `closed`; no more responses."""
+        if self.closed.is_set():
+            return
+        _log.info("%s; cancelling %d in-flight requests", why, len(self._in_flight))
+        self.closed.set()
+        for call in list(self._in_flight.values()):
+            call.cancelled = True
+            if call.context is not None:
+                call.context._cancel()
+            if call.task is not None:
+                call.task.cancel()
+        for future in self._asks.values():
+            future.cancel()
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (bounded) for cancelled tasks to unwind."""
+        tasks = [c.task for c in self._in_flight.values() if c.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
+
+def wire_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))

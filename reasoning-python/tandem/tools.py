@@ -1,0 +1,176 @@
+"""`@tool`: a plain function becomes an MCP tool, its hints and docstring the schema."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, TypeVar, overload
+
+from .params import Signature, read_signature
+from .registry import REGISTRY
+from .schema import JsonSchema, is_typed_dict, is_union, schema_for, strip_annotated
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# How a return value becomes a CallToolResult (see results.py):
+# "object": structuredContent is the value itself (dataclass, TypedDict, dict);
+# "wrapped": structuredContent is {"result": value}, as FastMCP does for
+#            primitives, because structuredContent must be a JSON object;
+# "dynamic": no outputSchema; decided by the runtime type of the value.
+OutputKind = Literal["object", "wrapped", "dynamic"]
+
+# The MCP spec's recommended tool name alphabet and length.
+_TOOL_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+_HINT_FLAGS = {
+    "read_only": "readOnlyHint",
+    "destructive": "destructiveHint",
+    "idempotent": "idempotentHint",
+    "open_world": "openWorldHint",
+}
+
+
+@dataclass(frozen=True)
+class Tool:
+    fn: Callable[..., Any]
+    name: str
+    title: str | None
+    description: str | None
+    signature: Signature
+    input_schema: JsonSchema
+    output_schema: JsonSchema | None
+    output: OutputKind
+    annotations: dict[str, Any] | None
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.fn)
+
+    def definition(self) -> dict[str, Any]:
+        """The MCP `Tool` object for tools/list."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.title:
+            out["title"] = self.title
+        if self.description:
+            out["description"] = self.description
+        out["inputSchema"] = self.input_schema
+        if self.output_schema is not None:
+            out["outputSchema"] = self.output_schema
+        if self.annotations:
+            out["annotations"] = self.annotations
+        return out
+
+
+def define_tool(
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    annotations: dict[str, Any] | None = None,
+    **hint_flags: bool | None,
+) -> Tool:
+    """Build a Tool from a function without registering it."""
+    tool_name = name or fn.__name__
+    if not _TOOL_NAME.match(tool_name):
+        raise ValueError(
+            f"tool name {tool_name!r} must be 1-128 characters of A-Z a-z 0-9 _ - ."
+        )
+    signature = read_signature(fn)
+    output, output_schema = _output(signature.return_hint)
+    merged = dict(annotations or {})
+    for flag, value in hint_flags.items():
+        if flag not in _HINT_FLAGS:
+            raise TypeError(f"unknown tool option {flag!r}")
+        if value is not None:
+            merged[_HINT_FLAGS[flag]] = value
+    return Tool(
+        fn=fn,
+        name=tool_name,
+        title=title,
+        description=description or signature.doc.summary,
+        signature=signature,
+        input_schema=signature.input_schema(),
+        output_schema=output_schema,
+        output=output,
+        annotations=merged or None,
+    )
+
+
+@overload
+def tool(fn: F) -> F: ...
+
+
+@overload
+def tool(
+    fn: str | None = None,
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    annotations: dict[str, Any] | None = None,
+    read_only: bool | None = None,
+    destructive: bool | None = None,
+    idempotent: bool | None = None,
+    open_world: bool | None = None,
+) -> Callable[[F], F]: ...
+
+
+def tool(
+    fn: Any = None,
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    annotations: dict[str, Any] | None = None,
+    read_only: bool | None = None,
+    destructive: bool | None = None,
+    idempotent: bool | None = None,
+    open_world: bool | None = None,
+) -> Any:
+    """Serve a function as an MCP tool; the function itself is returned unchanged.
+
+    Usable bare (`@tool`) or with options (`@tool(name="x", read_only=True)`).
+    The docstring's first paragraph is the description and its `Args:` section
+    describes the parameters.
+    """
+    if isinstance(fn, str):
+        name, fn = fn, None
+
+    def register(f: F) -> F:
+        REGISTRY.tools.add(
+            name or f.__name__,
+            define_tool(
+                f,
+                name=name,
+                title=title,
+                description=description,
+                annotations=annotations,
+                read_only=read_only,
+                destructive=destructive,
+                idempotent=idempotent,
+                open_world=open_world,
+            ),
+        )
+        return f
+
+    return register(fn) if fn is not None else register
+
+
+def _output(hint: Any) -> tuple[OutputKind, JsonSchema | None]:
+    hint, _ = strip_annotated(hint)
+    if hint is Any or hint is str or hint is None or hint is type(None):
+        return "dynamic", None
+    if is_union(hint) and all(a in (str, type(None)) for a in typing.get_args(hint)):
+        return "dynamic", None
+    is_object = (isinstance(hint, type) and dataclasses.is_dataclass(hint)) or is_typed_dict(hint)
+    if is_object or hint is dict or typing.get_origin(hint) is dict:
+        return "object", schema_for(hint)
+    return "wrapped", {
+        "type": "object",
+        "properties": {"result": schema_for(hint)},
+        "required": ["result"],
+    }

@@ -1,0 +1,225 @@
+"""Newline-delimited JSON-RPC 2.0, as MCP's stdio transport frames it.
+
+`decode` is the contract replayed by protocol/vectors/decode.jsonl on both the
+Java and the Python side: every frame decodes to exactly one message, nothing
+(a blank line), or an `Invalid` that says which JSON-RPC error to answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Iterator, Union
+
+RequestId = Union[str, int]
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+RESOURCE_NOT_FOUND = -32002
+
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Request:
+    id: RequestId
+    method: str
+    params: dict[str, Any] | None  # None: the frame had no "params"
+
+
+@dataclass(frozen=True)
+class Notification:
+    method: str
+    params: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Result:
+    id: RequestId
+    result: Any
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    id: RequestId | None
+    error: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A frame that is not a JSON-RPC message; answer it with this error."""
+
+    code: int
+    id: RequestId | None
+    message: str
+
+
+Message = Union[Request, Notification, Result, ErrorResponse]
+
+
+class RpcError(Exception):
+    """A JSON-RPC error to answer a request with (or received as an answer)."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def to_error(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return error
+
+
+def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid | None:
+    """One frame (without its newline) → a message, None for a blank line, or Invalid."""
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if len(line) > max_bytes:
+        return Invalid(INVALID_REQUEST, None, f"frame is larger than {max_bytes} bytes")
+    if not line.strip(b" \t\r\n"):
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return Invalid(PARSE_ERROR, None, "frame is not valid UTF-8")
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as e:
+        return Invalid(PARSE_ERROR, None, f"frame is not valid JSON: {e}")
+    except RecursionError:
+        return Invalid(PARSE_ERROR, None, "frame nests JSON too deeply")
+    if isinstance(obj, list):
+        return Invalid(INVALID_REQUEST, None, "JSON-RPC batches are not supported")
+    if not isinstance(obj, dict):
+        return Invalid(INVALID_REQUEST, None, "a JSON-RPC message must be a JSON object")
+    return _message(obj)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _message(obj: dict[str, Any]) -> Message | Invalid:
+    has_id = "id" in obj
+    valid_id = has_id and _is_id(obj["id"])
+    echo = obj["id"] if valid_id else None
+    if obj.get("jsonrpc") != "2.0":
+        return Invalid(INVALID_REQUEST, echo, '"jsonrpc" must be "2.0"')
+    if "method" in obj:
+        if has_id and not valid_id:
+            return Invalid(INVALID_REQUEST, None, "a request id must be a string or an integer")
+        if not isinstance(obj["method"], str):
+            return Invalid(INVALID_REQUEST, echo, '"method" must be a string')
+        params = obj.get("params")
+        if "params" in obj and not isinstance(params, dict):
+            return Invalid(INVALID_REQUEST, echo, '"params" must be an object')
+        if has_id:
+            return Request(obj["id"], obj["method"], params)
+        return Notification(obj["method"], params)
+    has_result, has_error = "result" in obj, "error" in obj
+    if has_result == has_error:
+        what = "both" if has_result else "neither"
+        return Invalid(
+            INVALID_REQUEST,
+            echo,
+            f'a message without "method" needs one of "result" and "error", not {what}',
+        )
+    if has_result:
+        if not valid_id:
+            return Invalid(INVALID_REQUEST, None, "a result needs a string or integer id")
+        return Result(obj["id"], obj["result"])
+    if not (valid_id or (has_id and obj["id"] is None)):
+        return Invalid(INVALID_REQUEST, None, "an error response needs an id (null if unknown)")
+    error = obj["error"]
+    if not (
+        isinstance(error, dict)
+        and _is_int(error.get("code"))
+        and isinstance(error.get("message"), str)
+    ):
+        return Invalid(
+            INVALID_REQUEST,
+            echo,
+            '"error" must be an object with an integer "code" and a string "message"',
+        )
+    return ErrorResponse(echo, error)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One frame, newline included. Unpaired surrogates (legal in JSON text,
+    not in UTF-8) fall back to \\u escapes instead of failing the frame."""
+    try:
+        text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        text = json.dumps(message, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        return text.encode("ascii") + b"\n"
+
+
+def request(id: RequestId, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"jsonrpc": "2.0", "id": id, "method": method}
+    if params is not None:
+        message["params"] = params
+    return message
+
+
+def notification(method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
+    if params is not None:
+        message["params"] = params
+    return message
+
+
+def result(id: RequestId, value: Any) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": id, "result": value}
+
+
+def error(id: RequestId | None, code: int, message: str, data: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        body["data"] = data
+    return {"jsonrpc": "2.0", "id": id, "error": body}
+
+
+def read_frames(fd: int, max_bytes: int = MAX_FRAME_BYTES, chunk: int = 65536) -> Iterator[bytes]:
+    """Frames read from `fd` until EOF, each without its newline.
+
+    A frame past the limit is cut to max_bytes + 2 bytes (still over the limit
+    even after a trailing \\r is stripped) so `decode` rejects it, while memory
+    stays bounded however long the line is. A last line without a newline is
+    still a frame.
+    """
+    keep = max_bytes + 2
+    pending = bytearray()
+    while True:
+        data = os.read(fd, chunk)
+        if not data:
+            break
+        start = 0
+        while True:
+            newline = data.find(b"\n", start)
+            end = len(data) if newline < 0 else newline
+            room = keep - len(pending)
+            if room > 0:
+                pending += data[start : min(end, start + room)]
+            if newline < 0:
+                break
+            yield bytes(pending)
+            pending.clear()
+            start = newline + 1
+    if pending:
+        yield bytes(pending)
