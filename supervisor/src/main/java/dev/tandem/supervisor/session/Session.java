@@ -51,7 +51,7 @@ public final class Session {
       case Decoded.Blank b -> {}
       case Decoded.Invalid invalid -> {
         Log.debug("session=" + label + " answered a bad frame: " + invalid.reason());
-        out.send(invalid.toFailure());
+        out.send(invalid.toFailure(), null);
       }
       case Message.Request request -> onRequest(request);
       case Message.Notification n -> onNotification(n);
@@ -150,7 +150,10 @@ public final class Session {
 
   private void callTool(Message.Request request) {
     JsonNode id = request.id();
-    RoutedCall call = router.callTool(request.params(), progress -> out.send(new Message.Notification("notifications/progress", progress)));
+    RoutedCall call =
+        router.callTool(
+            request.params(),
+            progress -> out.send(new Message.Notification("notifications/progress", progress), id));
     if (inFlight.putIfAbsent(id, call) != null) {
       call.cancel("duplicate request id");
       fail(request, RpcError.invalidRequest("Invalid Request: request id " + id + " is already in flight in this session"));
@@ -170,11 +173,11 @@ public final class Session {
   }
 
   private void reply(Message.Request request, JsonNode result) {
-    out.send(new Message.Result(request.id(), result));
+    out.send(new Message.Result(request.id(), result), request.id());
   }
 
   private void fail(Message.Request request, RpcError error) {
-    out.send(new Message.Failure(request.id(), error));
+    out.send(new Message.Failure(request.id(), error), request.id());
   }
 
   public int inFlight() {

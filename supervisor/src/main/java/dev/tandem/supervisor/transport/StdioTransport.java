@@ -3,6 +3,7 @@ package dev.tandem.supervisor.transport;
 import dev.tandem.protocol.Decoded;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameWriter;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Message;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.session.Session;
@@ -28,7 +29,7 @@ public final class StdioTransport {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  public void send(Message message) {
+  public void send(Message message, JsonNode relatedTo) {
     try {
       writer.write(message);
     } catch (IOException e) {
