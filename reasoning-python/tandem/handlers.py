@@ -15,6 +15,8 @@ from typing import Any, Callable
 from . import __version__
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
+from . import resources
+from .completion import choices
 from .prompts import prompt_messages
 from .registry import Registry
 from .results import call_result, error_result, exception_result
@@ -42,6 +44,8 @@ class Methods:
         self.modules = modules
         self.executor = executor
         self.calls_served = 0
+        self.subscriptions: set[str] = set()
+        resources.NOTIFIER = self._resource_updated
         session.handlers.update(
             {
                 "initialize": self.initialize,
@@ -54,6 +58,9 @@ class Methods:
                 "resources/list": self.list_resources,
                 "resources/templates/list": self.list_resource_templates,
                 "resources/read": self.read_resource,
+                "resources/subscribe": self.subscribe,
+                "resources/unsubscribe": self.unsubscribe,
+                "completion/complete": self.complete,
                 "tandem/stats": self.stats,
             }
         )
@@ -72,8 +79,9 @@ class Methods:
             "protocolVersion": version,
             "capabilities": {
                 "tools": {"listChanged": True},
-                "prompts": {},
-                "resources": {},
+                "prompts": {"listChanged": True},
+                "resources": {"subscribe": True, "listChanged": True},
+                "completions": {},
                 "logging": {},
                 # Tells the daemon this worker speaks the tandem/ extension.
                 "experimental": {"tandem": {"stats": {}}},
@@ -202,6 +210,41 @@ class Methods:
             return {"contents": entry.contents(uri, value)}
         raise RpcError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}", {"uri": uri})
 
+    async def subscribe(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        self.subscriptions.add(_uri(params, "resources/subscribe"))
+        return {}
+
+    async def unsubscribe(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        self.subscriptions.discard(_uri(params, "resources/unsubscribe"))
+        return {}
+
+    def _resource_updated(self, uri: str) -> None:
+        # Only what someone subscribed to: the daemon forwards to the sessions that did.
+        if uri in self.subscriptions:
+            self.session.notify("notifications/resources/updated", {"uri": uri})
+
+    # -- completion ---------------------------------------------------------
+
+    async def complete(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        """Values for a prompt or resource-template argument whose type has a fixed set of
+        choices (Literal, Enum, bool), filtered by what the user typed so far."""
+        ref = params.get("ref")
+        argument = params.get("argument")
+        if not isinstance(ref, dict) or not isinstance(argument, dict):
+            raise RpcError(INVALID_PARAMS, 'completion/complete needs "ref" and "argument" objects')
+        if ref.get("type") == "ref/prompt":
+            entry = self.registry.prompts.get(str(ref.get("name")))
+        elif ref.get("type") == "ref/resource":
+            entry = self.registry.resources.get(str(ref.get("uri")))
+        else:
+            raise RpcError(INVALID_PARAMS, f"completion/complete: unknown ref type {ref.get('type')!r}")
+        if entry is None:
+            raise RpcError(INVALID_PARAMS, f"completion/complete: nothing is served at {ref}")
+        typed = str(argument.get("value", ""))
+        param = next((p for p in entry.signature.params if p.name == argument.get("name")), None)
+        values = [v for v in choices(param.hint) if v.startswith(typed)] if param else []
+        return {"completion": {"values": values[:100], "total": len(values), "hasMore": len(values) > 100}}
+
     # -- running user code --------------------------------------------------
 
     def _context(self, call: InFlightCall, name: str, params: dict[str, Any]) -> Context:
@@ -230,6 +273,13 @@ class Methods:
         except (Exception, SystemExit) as e:
             _log.warning("%s raised", what, exc_info=True)
             raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _uri(params: dict[str, Any], method: str) -> str:
+    uri = params.get("uri")
+    if not isinstance(uri, str):
+        raise RpcError(INVALID_PARAMS, f'{method} needs "uri" (a string)')
+    return uri
 
 
 def _name(params: dict[str, Any], method: str) -> str:

@@ -18,6 +18,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _VARIABLE = re.compile(r"\{(\+?)(\w+)\}")
 
+# Set by the worker runtime; outside a worker an update has no one to tell.
+NOTIFIER: Callable[[str], None] | None = None
+
+
+def updated(uri: str) -> None:
+    """Tell subscribed hosts that the resource at `uri` changed (notifications/resources/updated)."""
+    if NOTIFIER is not None:
+        NOTIFIER(uri)
+
 
 @dataclass(frozen=True)
 class Resource:

@@ -16,6 +16,7 @@ import json
 import pathlib
 from typing import Any
 
+from .content import blocks, is_content
 from .tools import OutputKind
 
 
@@ -47,6 +48,8 @@ def dumps(value: Any) -> str:
 
 def call_result(value: Any, output: OutputKind) -> dict[str, Any]:
     """The CallToolResult for a tool's return value."""
+    if is_content(value):
+        return {"content": blocks(value)}
     if output == "dynamic":
         if value is None:
             return {"content": []}

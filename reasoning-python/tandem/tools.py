@@ -71,6 +71,7 @@ def define_tool(
     title: str | None = None,
     description: str | None = None,
     annotations: dict[str, Any] | None = None,
+    input_schema: JsonSchema | None = None,
     **hint_flags: bool | None,
 ) -> Tool:
     """Build a Tool from a function without registering it."""
@@ -93,7 +94,9 @@ def define_tool(
         title=title,
         description=description or signature.doc.summary,
         signature=signature,
-        input_schema=signature.input_schema(),
+        # An explicit schema is advertised as given (JSON Schema 2020-12 features such as
+        # $defs survive); arguments are still checked against the signature.
+        input_schema=input_schema if input_schema is not None else signature.input_schema(),
         output_schema=output_schema,
         output=output,
         annotations=merged or None,
@@ -112,6 +115,7 @@ def tool(
     title: str | None = None,
     description: str | None = None,
     annotations: dict[str, Any] | None = None,
+    input_schema: JsonSchema | None = None,
     read_only: bool | None = None,
     destructive: bool | None = None,
     idempotent: bool | None = None,
@@ -126,6 +130,7 @@ def tool(
     title: str | None = None,
     description: str | None = None,
     annotations: dict[str, Any] | None = None,
+    input_schema: JsonSchema | None = None,
     read_only: bool | None = None,
     destructive: bool | None = None,
     idempotent: bool | None = None,
@@ -149,6 +154,7 @@ def tool(
                 title=title,
                 description=description,
                 annotations=annotations,
+                input_schema=input_schema,
                 read_only=read_only,
                 destructive=destructive,
                 idempotent=idempotent,
@@ -162,6 +168,8 @@ def tool(
 
 def _output(hint: Any) -> tuple[OutputKind, JsonSchema | None]:
     hint, _ = strip_annotated(hint)
+    if _is_content_hint(hint):
+        return "dynamic", None
     if hint is Any or hint is str or hint is None or hint is type(None):
         return "dynamic", None
     if is_union(hint) and all(a in (str, type(None)) for a in typing.get_args(hint)):
@@ -174,3 +182,17 @@ def _output(hint: Any) -> tuple[OutputKind, JsonSchema | None]:
         "properties": {"result": schema_for(hint)},
         "required": ["result"],
     }
+
+
+def _is_content_hint(hint: Any) -> bool:
+    """`-> Image`, `-> list[Content]`, `-> list[str | Image]`: content blocks, no outputSchema."""
+    from .content import Content
+
+    def names_content(h: Any) -> bool:
+        if isinstance(h, type) and issubclass(h, Content):
+            return True
+        return is_union(h) and any(names_content(a) for a in typing.get_args(h))
+
+    if names_content(hint):
+        return True
+    return typing.get_origin(hint) is list and any(names_content(a) for a in typing.get_args(hint))

@@ -9,6 +9,7 @@ import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.worker.ExitStatus;
 import dev.tandem.supervisor.worker.Spawner;
 import dev.tandem.supervisor.worker.Worker;
+import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.WorkerCall;
 import dev.tandem.supervisor.worker.WorkerDied;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * The replicas of one {@code [[pool]]}: every worker is a permanent child, replaced when it dies,
@@ -43,10 +43,22 @@ public final class Pool {
   private final Spawner spawner;
   private final String version;
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
-  private volatile List<JsonNode> tools = List.of();
+  private volatile Offer offer = Offer.EMPTY;
+  private volatile Listener listener = new Listener() {};
   private volatile boolean stopping;
   private volatile int consecutiveFailures;
   private volatile String lastDeath = "";
+
+  /** Told what the router must pass on to host sessions: the offer changed, a resource changed. */
+  public interface Listener {
+    default void offerChanged(Pool pool) {}
+
+    default void resourceUpdated(Pool pool, ObjectNode params) {}
+  }
+
+  public void listen(Listener listener) {
+    this.listener = listener;
+  }
 
   public Pool(PoolConfig config, ServerConfig server, PythonRuntime python, Spawner spawner, String version) {
     this.config = config;
@@ -78,43 +90,55 @@ public final class Pool {
                       : cause.getMessage();
               throw new PoolStartFailed("pool \"" + name() + "\" could not start: " + why, tail, cause);
             })
-        .thenCompose(ignored -> listTools(starting.get(0).join()))
-        .thenAccept(list -> {
-          tools = list;
-          Log.info("pool=" + name() + " ready: " + config.replicas() + " worker(s), " + list.size() + " tool(s)");
+        .thenCompose(ignored -> OfferListing.of(starting.get(0).join()))
+        .thenAccept(o -> {
+          offer = o;
+          Log.info("pool=" + name() + " ready: " + config.replicas() + " worker(s), " + o.tools().size() + " tool(s), "
+              + o.prompts().size() + " prompt(s), " + (o.resources().size() + o.resourceTemplates().size()) + " resource(s)");
         });
   }
 
   private CompletableFuture<Worker> launch(int index) {
-    Worker worker = new Worker(WorkerCommand.spec(config, server, python, index), this::exited);
+    Worker worker = new Worker(WorkerCommand.spec(config, server, python, index), events);
     workers.add(worker);
     return worker.start(spawner, version);
   }
 
-  /** tools/list, following nextCursor: a foreign MCP server may paginate even if ours does not. */
-  private CompletableFuture<List<JsonNode>> listTools(Worker worker) {
-    return listToolsFrom(worker, null, new ArrayList<>());
-  }
+  private final Worker.Events events = new Worker.Events() {
+    @Override
+    public void exited(Worker worker, ExitStatus status) {
+      Pool.this.exited(worker, status);
+    }
 
-  private CompletableFuture<List<JsonNode>> listToolsFrom(Worker worker, String cursor, List<JsonNode> acc) {
-    ObjectNode params = Json.object();
-    if (cursor != null) params.put("cursor", cursor);
-    return worker.call("tools/list", params, null).result().thenCompose(result -> {
-      result.path("tools").forEach(acc::add);
-      JsonNode next = result.get("nextCursor");
-      if (next != null && next.isTextual() && !next.asText().isEmpty() && acc.size() < 100_000) {
-        return listToolsFrom(worker, next.asText(), acc);
-      }
-      return CompletableFuture.completedFuture(List.copyOf(acc));
-    });
+    @Override
+    public void listChanged(Worker worker, String notification) {
+      // Every replica serves the same modules, so one worker's new list is the pool's.
+      OfferListing.of(worker).whenComplete((o, failure) -> {
+        if (failure != null) {
+          Log.warn("pool=" + name() + " could not refresh its lists after " + notification + ": " + unwrap(failure).getMessage());
+          return;
+        }
+        offer = o;
+        listener.offerChanged(Pool.this);
+      });
+    }
+
+    @Override
+    public void resourceUpdated(Worker worker, ObjectNode params) {
+      listener.resourceUpdated(Pool.this, params);
+    }
+  };
+
+  public Offer offer() {
+    return offer;
   }
 
   public List<JsonNode> tools() {
-    return tools;
+    return offer.tools();
   }
 
   /** Sends a request to the least-loaded ready worker. */
-  public WorkerCall call(String method, ObjectNode params, Consumer<ObjectNode> onProgress) {
+  public WorkerCall call(String method, ObjectNode params, CallListener callListener) {
     Worker target =
         workers.stream()
             .filter(w -> w.state() == Worker.State.READY)
@@ -125,7 +149,7 @@ public final class Pool {
                         "pool \"" + name() + "\" has no ready worker"
                             + (lastDeath.isEmpty() ? "" : " (last: " + lastDeath + ")")
                             + "; a replacement is starting, try again shortly"));
-    return target.call(method, params, onProgress);
+    return target.call(method, params, callListener);
   }
 
   private void exited(Worker worker, ExitStatus status) {

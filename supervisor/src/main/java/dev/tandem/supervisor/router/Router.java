@@ -7,46 +7,100 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolUnavailable;
+import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.WorkerCall;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Carries host calls to the pool that serves them and answers back. It owns the translation
+ * Carries host requests to the pool that serves them and answers back. It owns the translation
  * between a host's identifiers and a worker's: the worker link numbers its own requests and
- * progress tokens, and the router restores the host's token on the way back.
+ * progress tokens, and the router restores the host's token on the way back, and sends what a
+ * worker says about a call (progress, logs, requests to the host) to that call's session only.
  */
 public final class Router {
 
+  /** MCP's code for a resource URI no pool serves (server/resources, "Error Handling"). */
+  public static final int RESOURCE_NOT_FOUND = -32002;
+
   private final List<Pool> pools;
-  private final CompletableFuture<ToolCatalog> catalog = new CompletableFuture<>();
+  private final CompletableFuture<Catalog> ready = new CompletableFuture<>();
+  private final List<CatalogObserver> observers = new CopyOnWriteArrayList<>();
+  private volatile Catalog current;
 
   public Router(List<Pool> pools) {
     this.pools = List.copyOf(pools);
+    for (Pool pool : this.pools) pool.listen(poolListener);
   }
 
-  /** Starts every pool in parallel; completes when all serve and their tools do not clash. */
-  public CompletableFuture<ToolCatalog> start() {
+  /** Starts every pool in parallel; completes when all serve and their offers do not clash. */
+  public CompletableFuture<Catalog> start() {
     CompletableFuture.allOf(pools.stream().map(Pool::start).toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> ToolCatalog.of(pools))
+        .thenApply(ignored -> Catalog.of(pools))
         .whenComplete((c, failure) -> {
-          if (failure != null) catalog.completeExceptionally(unwrap(failure));
-          else catalog.complete(c);
+          if (failure != null) {
+            ready.completeExceptionally(unwrap(failure));
+          } else {
+            current = c;
+            ready.complete(c);
+          }
         });
-    return catalog;
+    return ready;
   }
 
-  public CompletableFuture<ToolCatalog> catalog() {
-    return catalog;
+  /** The catalog once every pool has started; later changes replace {@link #current()}. */
+  public CompletableFuture<Catalog> catalog() {
+    return ready.thenApply(first -> current);
   }
 
   public List<Pool> pools() {
     return pools;
+  }
+
+  public void observe(CatalogObserver observer) {
+    observers.add(observer);
+  }
+
+  public void forget(CatalogObserver observer) {
+    observers.remove(observer);
+  }
+
+  private final Pool.Listener poolListener = new Pool.Listener() {
+    @Override
+    public void offerChanged(Pool pool) {
+      Catalog before = current;
+      Catalog after;
+      try {
+        after = Catalog.of(pools);
+      } catch (Catalog.Conflict e) {
+        Log.error("pool=" + pool.name() + " changed its lists into a conflict, keeping the old ones: " + e.getMessage());
+        return;
+      }
+      current = after;
+      if (before == null) return;
+      if (!before.tools.entries().equals(after.tools.entries())) announce("notifications/tools/list_changed");
+      if (!before.prompts.entries().equals(after.prompts.entries())) announce("notifications/prompts/list_changed");
+      if (!before.resources.entries().equals(after.resources.entries())
+          || !before.templates.entries().equals(after.templates.entries())) {
+        announce("notifications/resources/list_changed");
+      }
+    }
+
+    @Override
+    public void resourceUpdated(Pool pool, ObjectNode params) {
+      for (CatalogObserver o : observers) o.resourceUpdated(params);
+    }
+  };
+
+  private void announce(String notification) {
+    for (CatalogObserver o : observers) o.listChanged(notification);
   }
 
   /**
@@ -54,70 +108,193 @@ public final class Router {
    * errors; everything that goes wrong while the tool runs answers as an {@code isError} result,
    * which the model gets to read, as the MCP tools page asks.
    */
-  public RoutedCall callTool(ObjectNode params, ProgressSink progress) {
-    ToolCall call = new ToolCall();
+  public RoutedCall callTool(ObjectNode params, HostLink host) {
     JsonNode name = params == null ? null : params.get("name");
     if (name == null || !name.isTextual()) {
-      call.answer.completeExceptionally(
-          new CallFailed(RpcError.invalidParams("tools/call needs params.name, the name of a tool from tools/list")));
-      return call;
+      return RoutedCall.failed(RpcError.invalidParams("tools/call needs params.name, the name of a tool from tools/list"));
     }
     JsonNode arguments = params.get("arguments");
     if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
-      call.answer.completeExceptionally(
-          new CallFailed(RpcError.invalidParams("tools/call params.arguments must be an object of named arguments")));
-      return call;
+      return RoutedCall.failed(RpcError.invalidParams("tools/call params.arguments must be an object of named arguments"));
     }
-    JsonNode hostToken = params.path("_meta").get("progressToken");
-    catalog.whenComplete((c, failure) -> {
+    String tool = name.asText();
+    return route("tools/call", params, host, catalog -> {
+      Listing.Entry entry = catalog.tools.find(tool);
+      if (entry == null) {
+        throw new CallFailed(RpcError.invalidParams(
+            "Unknown tool: \"" + tool + "\"; tools/list shows the " + catalog.tools.size() + " tools served"));
+      }
+      return entry.pool();
+    }, new ToolErrors(tool));
+  }
+
+  public RoutedCall getPrompt(ObjectNode params, HostLink host) {
+    String name = text(params, "name");
+    if (name == null) return RoutedCall.failed(RpcError.invalidParams("prompts/get needs params.name, the name of a prompt from prompts/list"));
+    return route("prompts/get", params, host, catalog -> {
+      Listing.Entry entry = catalog.prompts.find(name);
+      if (entry == null) {
+        throw new CallFailed(RpcError.invalidParams("Unknown prompt: \"" + name + "\"; prompts/list shows the " + catalog.prompts.size() + " prompts served"));
+      }
+      return entry.pool();
+    }, Errors.PROTOCOL);
+  }
+
+  /** resources/read, resources/subscribe and resources/unsubscribe go to the pool serving the URI. */
+  public RoutedCall forResource(String method, ObjectNode params, HostLink host) {
+    String uri = text(params, "uri");
+    if (uri == null) return RoutedCall.failed(RpcError.invalidParams(method + " needs params.uri, a resource URI"));
+    return route(method, params, host, catalog -> {
+      Pool pool = catalog.poolForUri(uri);
+      if (pool == null) {
+        ObjectNode data = Json.object().put("uri", uri);
+        throw new CallFailed(new RpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri, data));
+      }
+      return pool;
+    }, Errors.PROTOCOL);
+  }
+
+  /** completion/complete goes to the pool serving the prompt or resource template referred to. */
+  public RoutedCall complete(ObjectNode params, HostLink host) {
+    JsonNode ref = params == null ? null : params.get("ref");
+    if (ref == null || !ref.isObject()) {
+      return RoutedCall.failed(RpcError.invalidParams("completion/complete needs params.ref, a ref/prompt or ref/resource"));
+    }
+    String type = ref.path("type").asText();
+    return route("completion/complete", params, host, catalog -> {
+      Pool pool = switch (type) {
+        case "ref/prompt" -> {
+          Listing.Entry e = catalog.prompts.find(ref.path("name").asText());
+          yield e == null ? null : e.pool();
+        }
+        case "ref/resource" -> {
+          String uri = ref.path("uri").asText();
+          Listing.Entry e = catalog.templates.find(uri);
+          yield e != null ? e.pool() : catalog.poolForUri(uri);
+        }
+        default -> throw new CallFailed(RpcError.invalidParams("completion/complete: unknown ref type \"" + type + "\""));
+      };
+      if (pool == null) {
+        throw new CallFailed(RpcError.invalidParams("completion/complete: no prompt or resource template matches " + ref));
+      }
+      return pool;
+    }, Errors.PROTOCOL);
+  }
+
+  private static String text(ObjectNode params, String field) {
+    JsonNode v = params == null ? null : params.get(field);
+    return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  @FunctionalInterface
+  private interface PoolChoice {
+    Pool choose(Catalog catalog);
+  }
+
+  /** How a failure after routing is answered: tools read errors as results, the rest as errors. */
+  private interface Errors {
+    JsonNode workerDied(WorkerDied died);
+
+    JsonNode unavailable(PoolUnavailable unavailable);
+
+    Errors PROTOCOL = new Errors() {
+      @Override
+      public JsonNode workerDied(WorkerDied died) {
+        throw new CallFailed(RpcError.internal(died.getMessage() + " while answering; try again"));
+      }
+
+      @Override
+      public JsonNode unavailable(PoolUnavailable unavailable) {
+        throw new CallFailed(RpcError.internal(unavailable.getMessage()));
+      }
+    };
+  }
+
+  private record ToolErrors(String tool) implements Errors {
+    @Override
+    public JsonNode workerDied(WorkerDied d) {
+      Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
+      return toolError("tool \"" + tool + "\" failed: " + d.getMessage() + " while running it; the call was not retried"
+          + lastLines(d.stderrTail()));
+    }
+
+    @Override
+    public JsonNode unavailable(PoolUnavailable e) {
+      return toolError("tool \"" + tool + "\" is unavailable: " + e.getMessage());
+    }
+  }
+
+  private RoutedCall route(String method, ObjectNode params, HostLink host, PoolChoice choice, Errors errors) {
+    ForwardedCall call = new ForwardedCall();
+    ready.whenComplete((first, failure) -> {
       if (failure != null) {
         call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage())));
         return;
       }
-      dispatch(call, c, name.asText(), params, hostToken, progress);
+      try {
+        Pool pool = choice.choose(current);
+        WorkerCall onWorker;
+        try {
+          onWorker = pool.call(method, params, listenerFor(params, host));
+        } catch (PoolUnavailable e) {
+          call.answer.complete(errors.unavailable(e));
+          return;
+        }
+        if (!call.attach(onWorker)) return;
+        onWorker.result().whenComplete((result, err) -> settle(call, result, err, errors));
+      } catch (CallFailed e) {
+        call.answer.completeExceptionally(e);
+      }
     });
     return call;
   }
 
-  private void dispatch(ToolCall call, ToolCatalog catalog, String tool, ObjectNode params, JsonNode hostToken, ProgressSink progress) {
-    ToolCatalog.Entry entry = catalog.find(tool);
-    if (entry == null) {
-      call.answer.completeExceptionally(new CallFailed(RpcError.invalidParams(
-          "Unknown tool: \"" + tool + "\"; tools/list shows the " + catalog.size() + " tools served")));
+  private static void settle(ForwardedCall call, JsonNode result, Throwable failure, Errors errors) {
+    if (failure == null) {
+      call.answer.complete(result);
       return;
     }
-    WorkerCall onWorker;
     try {
-      onWorker = entry.pool().call("tools/call", params,
-          hostToken == null || progress == null ? null : p -> {
-            ObjectNode forHost = p.deepCopy();
-            forHost.set("progressToken", hostToken);
-            progress.progress(forHost);
-          });
-    } catch (PoolUnavailable e) {
-      call.answer.complete(toolError("tool \"" + tool + "\" is unavailable: " + e.getMessage()));
-      return;
-    }
-    if (!call.attach(onWorker)) return;
-    onWorker.result().whenComplete((result, failure) -> {
-      if (failure == null) {
-        call.answer.complete(result);
-        return;
-      }
-      Throwable cause = unwrap(failure);
-      switch (cause) {
+      switch (unwrap(failure)) {
         case CancellationException c -> call.answer.cancel(false);
         case WorkerError e -> call.answer.completeExceptionally(new CallFailed(e.error()));
-        case WorkerDied d -> {
-          Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-          call.answer.complete(toolError(
-              "tool \"" + tool + "\" failed: " + d.getMessage() + " while running it; the call was not retried"
-                  + lastLines(d.stderrTail())));
-        }
-        default -> call.answer.completeExceptionally(new CallFailed(RpcError.internal(
-            "tool \"" + tool + "\" failed inside tandem: " + cause)));
+        case WorkerDied d -> call.answer.complete(errors.workerDied(d));
+        case Throwable other -> call.answer.completeExceptionally(new CallFailed(RpcError.internal("failed inside tandem: " + other)));
       }
-    });
+    } catch (CallFailed e) {
+      call.answer.completeExceptionally(e);
+    }
+  }
+
+  /** What the worker says about this call goes to the host link, with the host's token put back. */
+  private static CallListener listenerFor(ObjectNode params, HostLink host) {
+    if (host == null) return CallListener.NONE;
+    JsonNode hostToken = params == null ? null : params.path("_meta").get("progressToken");
+    return new CallListener() {
+      @Override
+      public void progress(ObjectNode p) {
+        if (hostToken == null) return;
+        ObjectNode forHost = p.deepCopy();
+        forHost.set("progressToken", hostToken);
+        host.progress(forHost);
+      }
+
+      @Override
+      public void log(ObjectNode p) {
+        host.log(p);
+      }
+
+      @Override
+      public CompletableFuture<JsonNode> hostRequest(String method, ObjectNode p) {
+        return host.request(method, p).handle((r, failure) -> {
+          if (failure == null) return r;
+          Throwable cause = unwrap(failure);
+          if (cause instanceof CallFailed f) throw new CompletionException(new WorkerError(f.error()));
+          if (cause instanceof CancellationException c) throw c;
+          throw new CompletionException(cause);
+        });
+      }
+    };
   }
 
   private static String lastLines(List<String> tail) {
@@ -140,11 +317,11 @@ public final class Router {
 
   static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-    return t;
+    return Objects.requireNonNull(t);
   }
 
   /** A call that may be cancelled before, while or after it reaches a worker. */
-  private static final class ToolCall implements RoutedCall {
+  private static final class ForwardedCall implements RoutedCall {
     final CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     private WorkerCall onWorker;
     private boolean cancelled;

@@ -9,22 +9,28 @@ import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.router.CallFailed;
+import dev.tandem.supervisor.router.Catalog;
+import dev.tandem.supervisor.router.CatalogObserver;
+import dev.tandem.supervisor.router.HostLink;
+import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.router.Router;
-import dev.tandem.supervisor.router.ToolCatalog;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * One MCP session with one host connection, in the session era: the {@code initialize}
  * handshake, then requests answered through the router. Every request gets exactly one answer,
  * except one the host cancelled, which gets none (the cancellation utility's rule); the in-flight
- * map is what makes that hold when an answer and a cancellation race.
+ * map is what makes that hold when an answer and a cancellation race: whoever removes the entry
+ * answers.
  */
-public final class Session {
+public final class Session implements CatalogObserver {
 
   public record Identity(String name, String version) {}
 
@@ -34,9 +40,13 @@ public final class Session {
   private final Identity identity;
   private final int pageSize;
   private final Map<JsonNode, RoutedCall> inFlight = new ConcurrentHashMap<>();
+  private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
+  private final HostRequests hostRequests;
   private volatile String protocolVersion;
   private volatile boolean initialized;
   private volatile JsonNode clientInfo;
+  private volatile JsonNode clientCapabilities = Json.object();
+  private volatile String logLevel = "info";
 
   public Session(String label, Router router, Outbound out, Identity identity, int pageSize) {
     this.label = label;
@@ -44,6 +54,8 @@ public final class Session {
     this.out = out;
     this.identity = identity;
     this.pageSize = pageSize;
+    this.hostRequests = new HostRequests(out);
+    router.observe(this);
   }
 
   public void receive(Decoded frame) {
@@ -55,8 +67,11 @@ public final class Session {
       }
       case Message.Request request -> onRequest(request);
       case Message.Notification n -> onNotification(n);
-      case Message.Response response ->
-          Log.debug("session=" + label + " ignored a response to " + response.id() + ": tandem sent no such request");
+      case Message.Response response -> {
+        if (!hostRequests.answered(response)) {
+          Log.debug("session=" + label + " ignored a response to " + response.id() + ": no such request is waiting");
+        }
+      }
     }
   }
 
@@ -75,9 +90,18 @@ public final class Session {
           "Invalid Request: " + method + " before initialize; a session starts with initialize"));
       return;
     }
+    ObjectNode params = request.params();
     switch (method) {
-      case "tools/list" -> listTools(request);
-      case "tools/call" -> callTool(request);
+      case "tools/list" -> list(request, c -> c.tools, "tools");
+      case "prompts/list" -> list(request, c -> c.prompts, "prompts");
+      case "resources/list" -> list(request, c -> c.resources, "resources");
+      case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
+      case "tools/call" -> forward(request, router.callTool(params, linkFor(request.id())));
+      case "prompts/get" -> forward(request, router.getPrompt(params, linkFor(request.id())));
+      case "resources/read" -> forward(request, router.forResource(method, params, linkFor(request.id())));
+      case "resources/subscribe", "resources/unsubscribe" -> subscription(request);
+      case "completion/complete" -> forward(request, router.complete(params, linkFor(request.id())));
+      case "logging/setLevel" -> setLevel(request);
       default -> fail(request, RpcError.methodNotFound(method));
     }
   }
@@ -96,10 +120,15 @@ public final class Session {
     }
     protocolVersion = ProtocolVersions.negotiate(requested.asText());
     clientInfo = params.get("clientInfo");
+    if (params.get("capabilities") instanceof ObjectNode caps) clientCapabilities = caps;
     ObjectNode result = Json.object();
     result.put("protocolVersion", protocolVersion);
     ObjectNode capabilities = result.putObject("capabilities");
-    capabilities.putObject("tools");
+    capabilities.putObject("tools").put("listChanged", true);
+    capabilities.putObject("prompts").put("listChanged", true);
+    capabilities.putObject("resources").put("subscribe", true).put("listChanged", true);
+    capabilities.putObject("completions");
+    capabilities.putObject("logging");
     result.putObject("serverInfo").put("name", identity.name()).put("version", identity.version());
     result.put("instructions", "Tools served by tandem from supervised Python workers.");
     Log.info("session=" + label + " initialized: protocol " + protocolVersion + ", client "
@@ -123,10 +152,10 @@ public final class Session {
     }
   }
 
-  private void listTools(Message.Request request) {
+  private void list(Message.Request request, Function<Catalog, Listing> which, String key) {
     JsonNode cursor = request.params() == null ? null : request.params().get("cursor");
     if (cursor != null && !cursor.isTextual() && !cursor.isNull()) {
-      fail(request, RpcError.invalidParams("tools/list params.cursor must be a string from a previous nextCursor"));
+      fail(request, RpcError.invalidParams(request.method() + " params.cursor must be a string from a previous nextCursor"));
       return;
     }
     router.catalog().whenComplete((catalog, failure) -> {
@@ -134,33 +163,50 @@ public final class Session {
         fail(request, RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage()));
         return;
       }
-      ToolCatalog.Page page;
+      Listing.Page page;
       try {
-        page = catalog.page(cursor == null || cursor.isNull() ? null : cursor.asText(), pageSize);
+        page = which.apply(catalog).page(cursor == null || cursor.isNull() ? null : cursor.asText(), pageSize);
       } catch (IllegalArgumentException e) {
         fail(request, RpcError.invalidParams(e.getMessage()));
         return;
       }
       ObjectNode result = Json.object();
-      result.putArray("tools").addAll(page.tools());
+      result.putArray(key).addAll(page.items());
       if (page.nextCursor() != null) result.put("nextCursor", page.nextCursor());
       reply(request, result);
     });
   }
 
-  private void callTool(Message.Request request) {
+  private void subscription(Message.Request request) {
+    String uri = request.params() == null ? null : request.params().path("uri").asText(null);
+    boolean subscribe = request.method().equals("resources/subscribe");
+    RoutedCall call = router.forResource(request.method(), request.params(), linkFor(request.id()));
+    call.answer().thenRun(() -> {
+      if (subscribe) subscriptions.add(uri);
+      else subscriptions.remove(uri);
+    });
+    forward(request, call);
+  }
+
+  private void setLevel(Message.Request request) {
+    String level = request.params() == null ? null : request.params().path("level").asText(null);
+    if (level == null || !LogLevel.valid(level)) {
+      fail(request, RpcError.invalidParams("logging/setLevel params.level must be one of " + LogLevel.ORDER));
+      return;
+    }
+    logLevel = level;
+    reply(request, Json.object());
+  }
+
+  /** Sends a routed request's answer once, unless the host cancelled it first. */
+  private void forward(Message.Request request, RoutedCall call) {
     JsonNode id = request.id();
-    RoutedCall call =
-        router.callTool(
-            request.params(),
-            progress -> out.send(new Message.Notification("notifications/progress", progress), id));
     if (inFlight.putIfAbsent(id, call) != null) {
       call.cancel("duplicate request id");
       fail(request, RpcError.invalidRequest("Invalid Request: request id " + id + " is already in flight in this session"));
       return;
     }
     call.answer().whenComplete((result, failure) -> {
-      // Whoever removes the entry answers: a result that loses the race to a cancellation is dropped.
       if (!inFlight.remove(id, call)) return;
       if (failure == null) {
         reply(request, result);
@@ -170,6 +216,56 @@ public final class Session {
       if (cause instanceof CancellationException) return;
       fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
     });
+  }
+
+  /** The session side of one call: everything the worker says about it comes back here only. */
+  private HostLink linkFor(JsonNode requestId) {
+    return new HostLink() {
+      @Override
+      public void progress(ObjectNode params) {
+        if (inFlight.containsKey(requestId)) {
+          out.send(new Message.Notification("notifications/progress", params), requestId);
+        }
+      }
+
+      @Override
+      public void log(ObjectNode params) {
+        if (LogLevel.passes(params.path("level").asText("info"), logLevel)) {
+          out.send(new Message.Notification("notifications/message", params), requestId);
+        }
+      }
+
+      @Override
+      public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
+        String capability = switch (method) {
+          case "sampling/createMessage" -> "sampling";
+          case "elicitation/create" -> "elicitation";
+          case "roots/list" -> "roots";
+          default -> null;
+        };
+        if (capability == null) {
+          return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(method)));
+        }
+        if (!clientCapabilities.has(capability)) {
+          String client = clientInfo == null ? "the host" : "the host (" + clientInfo.path("name").asText("?") + ")";
+          return CompletableFuture.failedFuture(new CallFailed(new RpcError(RpcError.METHOD_NOT_FOUND,
+              method + " is not available: " + client + " did not declare the '" + capability + "' capability", null)));
+        }
+        return hostRequests.send(method, params, requestId);
+      }
+    };
+  }
+
+  @Override
+  public void listChanged(String notification) {
+    if (protocolVersion != null) out.send(new Message.Notification(notification, null), null);
+  }
+
+  @Override
+  public void resourceUpdated(ObjectNode params) {
+    if (subscriptions.contains(params.path("uri").asText())) {
+      out.send(new Message.Notification("notifications/resources/updated", params), null);
+    }
   }
 
   private void reply(Message.Request request, JsonNode result) {
@@ -192,10 +288,16 @@ public final class Session {
 
   /** The host is gone: its calls are cancelled on the workers, nothing more is sent. */
   public void close() {
+    router.forget(this);
+    hostRequests.abandon();
     for (JsonNode id : inFlight.keySet()) {
       RoutedCall call = inFlight.remove(id);
       if (call != null) call.cancel("the host disconnected");
     }
+  }
+
+  public String label() {
+    return label;
   }
 
   public boolean initialized() {

@@ -18,11 +18,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The link to one worker process: an MCP client on the child's stdin/stdout, which it speaks in
@@ -42,15 +43,24 @@ public final class Worker {
     DEAD
   }
 
-  /** Told once when the process is gone, whatever the cause. */
-  public interface ExitListener {
+  /** What a worker says that concerns its pool rather than one call. */
+  public interface Events {
+    /** Told once when the process is gone, whatever the cause. */
     void exited(Worker worker, ExitStatus status);
+
+    /** {@code notifications/tools/list_changed} and its prompts and resources siblings. */
+    default void listChanged(Worker worker, String notification) {}
+
+    /** {@code notifications/resources/updated}. */
+    default void resourceUpdated(Worker worker, ObjectNode params) {}
   }
 
   private static final int MAX_STDERR_LINE = 16 * 1024;
 
   private final WorkerSpec spec;
-  private final ExitListener exitListener;
+  private final Events events;
+  /** Requests the worker made of a host, by the worker's id, so it can cancel them. */
+  private final Map<JsonNode, CompletableFuture<JsonNode>> hostRequests = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, WorkerCall> pending = new ConcurrentHashMap<>();
   private final StderrTail stderrTail = new StderrTail(40);
@@ -63,9 +73,9 @@ public final class Worker {
   private volatile Thread stderrReader;
   private final AtomicLong callsServed = new AtomicLong();
 
-  public Worker(WorkerSpec spec, ExitListener exitListener) {
+  public Worker(WorkerSpec spec, Events events) {
     this.spec = spec;
-    this.exitListener = exitListener;
+    this.events = events;
   }
 
   /** Spawns the process and completes when it has answered {@code initialize}. */
@@ -81,7 +91,12 @@ public final class Worker {
               attach(p);
               ObjectNode params = Json.object();
               params.put("protocolVersion", ProtocolVersions.LATEST);
-              params.putObject("capabilities");
+              // tandem stands in for every host: it can route sampling, elicitation and roots
+              // to whichever host made the call, and refuses per call when that host cannot.
+              ObjectNode capabilities = params.putObject("capabilities");
+              capabilities.putObject("sampling");
+              capabilities.putObject("elicitation").putObject("form");
+              capabilities.putObject("roots");
               params.putObject("clientInfo").put("name", "tandem").put("version", clientVersion);
               return call("initialize", params, null).result();
             })
@@ -89,6 +104,10 @@ public final class Worker {
             result -> {
               initializeResult = result;
               notify("notifications/initialized", null);
+              if (result.path("capabilities").has("logging")) {
+                // Workers send every log line; each host session filters at its own level.
+                call("logging/setLevel", Json.object().put("level", "debug"), null);
+              }
               if (state == State.STARTING) state = State.READY;
               Log.worker(Log.Level.INFO, spec.pool(), spec.index(), pid(), "ready");
               return this;
@@ -116,22 +135,23 @@ public final class Worker {
     return t;
   }
 
-  /** Sends a request; {@code onProgress} hears the worker's progress for it, if it asked for any. */
-  public WorkerCall call(String method, ObjectNode params, Consumer<ObjectNode> onProgress) {
+  /**
+   * Sends a request. If its params carry a host's {@code _meta.progressToken}, the worker is given
+   * this link's own id as the token instead: tokens from different sessions may collide, ours
+   * cannot. {@code listener} hears progress, logs and host requests for the call.
+   */
+  public WorkerCall call(String method, ObjectNode params, CallListener listener) {
     long id = ids.incrementAndGet();
-    WorkerCall call = new WorkerCall(this, id, method, onProgress);
+    WorkerCall call = new WorkerCall(this, id, method, listener);
     if (state == State.DEAD) {
       call.result().completeExceptionally(deathOf(exited.getNow(new ExitStatus(-1))));
       return call;
     }
     pending.put(id, call);
     ObjectNode sent = params;
-    if (onProgress != null) {
-      // The worker reports progress against our id, never the host's token: tokens from different
-      // sessions may collide, ours cannot.
-      sent = params == null ? Json.object() : params.deepCopy();
-      ObjectNode meta = sent.get("_meta") instanceof ObjectNode m ? m : sent.putObject("_meta");
-      meta.put("progressToken", id);
+    if (params != null && params.path("_meta").has("progressToken")) {
+      sent = params.deepCopy();
+      ((ObjectNode) sent.get("_meta")).put("progressToken", id);
     }
     try {
       writer.write(new Message.Request(Json.NODES.numberNode(id), method, sent));
@@ -187,15 +207,7 @@ public final class Worker {
       case Message.Failure f -> answered(f.id()).ifPresent(call ->
           call.result().completeExceptionally(new WorkerError(f.error())));
       case Message.Notification n -> onNotification(n);
-      case Message.Request r -> {
-        // Server-to-client requests (sampling, elicitation, roots) reach a host once the router
-        // routes them; until then the worker gets a precise refusal instead of waiting forever.
-        try {
-          writer.write(new Message.Failure(r.id(), RpcError.methodNotFound(r.method())));
-        } catch (IOException e) {
-          Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
-        }
-      }
+      case Message.Request r -> onRequest(r);
     }
   }
 
@@ -214,16 +226,90 @@ public final class Worker {
       case "notifications/progress" -> {
         JsonNode token = params.get("progressToken");
         WorkerCall call = token != null && token.canConvertToLong() ? pending.get(token.longValue()) : null;
-        if (call != null) call.progress(params);
+        if (call != null) call.listener().progress(params);
       }
       case "notifications/message" -> {
         String level = params.path("level").asText("info");
         JsonNode data = params.get("data");
         String text = data == null ? "" : data.isTextual() ? data.asText() : data.toString();
-        Log.worker(levelOf(level), spec.pool(), spec.index(), pid(), text);
+        Log.worker(levelOf(level), spec.pool(), spec.index(), pid(), "log: " + text);
+        WorkerCall call = owner(params);
+        if (call != null) call.listener().log(withoutTandemMeta(params));
       }
+      case "notifications/cancelled" -> {
+        // The worker gave up on a request it made of a host (its tool call was cancelled).
+        CompletableFuture<JsonNode> asked = hostRequests.remove(params.path("requestId"));
+        if (asked != null) asked.cancel(false);
+      }
+      case "notifications/tools/list_changed",
+          "notifications/prompts/list_changed",
+          "notifications/resources/list_changed" -> events.listChanged(this, n.method());
+      case "notifications/resources/updated" -> events.resourceUpdated(this, params);
       default ->
           Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "notification " + n.method());
+    }
+  }
+
+  /**
+   * A server-to-client request (sampling, elicitation, roots) goes to the host whose call caused
+   * it: the tandem runtime names that call in {@code _meta["tandem/callId"]}; for a server that
+   * does not, the only call in flight is the cause, and with several there is no telling.
+   */
+  private void onRequest(Message.Request r) {
+    ObjectNode params = r.params() == null ? Json.object() : r.params();
+    WorkerCall call = owner(params);
+    if (call == null) {
+      reply(r.id(), null, new RpcError(RpcError.INTERNAL_ERROR,
+          r.method() + " cannot be routed: it names no call in _meta[\"tandem/callId\"] and "
+              + pending.size() + " calls are in flight on this worker", null));
+      return;
+    }
+    CompletableFuture<JsonNode> asked = call.listener().hostRequest(r.method(), withoutTandemMeta(params));
+    hostRequests.put(r.id(), asked);
+    asked.whenComplete((result, failure) -> {
+      hostRequests.remove(r.id());
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      // Cancelled: the worker withdrew the request, or its call was cancelled; no answer is owed.
+      if (cause instanceof CancellationException) return;
+      if (cause == null) {
+        reply(r.id(), result, null);
+      } else {
+        reply(r.id(), null, cause instanceof WorkerError e ? e.error() : RpcError.internal(r.method() + " failed: " + cause.getMessage()));
+      }
+    });
+  }
+
+  private WorkerCall owner(ObjectNode params) {
+    JsonNode callId = params.path("_meta").get("tandem/callId");
+    if (callId != null && callId.canConvertToLong()) return pending.get(callId.longValue());
+    if (callId != null && callId.isTextual()) {
+      try {
+        return pending.get(Long.parseLong(callId.asText()));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    if (pending.size() == 1) {
+      for (WorkerCall only : pending.values()) return only;
+    }
+    return null;
+  }
+
+  /** The routing key is ours, not the host's business. */
+  private static ObjectNode withoutTandemMeta(ObjectNode params) {
+    if (!(params.get("_meta") instanceof ObjectNode meta) || !meta.has("tandem/callId")) return params;
+    ObjectNode copy = params.deepCopy();
+    ObjectNode copyMeta = (ObjectNode) copy.get("_meta");
+    copyMeta.remove("tandem/callId");
+    if (copyMeta.isEmpty()) copy.remove("_meta");
+    return copy;
+  }
+
+  private void reply(JsonNode id, JsonNode result, RpcError error) {
+    try {
+      writer.write(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
+    } catch (IOException e) {
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
     }
   }
 
@@ -283,7 +369,9 @@ public final class Worker {
       WorkerCall call = pending.remove(id);
       if (call != null) call.result().completeExceptionally(death);
     }
-    exitListener.exited(this, status);
+    for (CompletableFuture<JsonNode> asked : List.copyOf(hostRequests.values())) asked.cancel(false);
+    hostRequests.clear();
+    events.exited(this, status);
   }
 
   private WorkerDied deathOf(ExitStatus status) {

@@ -1,9 +1,7 @@
 package dev.tandem.supervisor.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * One request in flight on one worker, under the worker-side id the link gave it. Its result
@@ -15,14 +13,14 @@ public final class WorkerCall {
   private final Worker worker;
   private final long id;
   private final String method;
-  private final Consumer<ObjectNode> onProgress;
+  private final CallListener listener;
   private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
 
-  WorkerCall(Worker worker, long id, String method, Consumer<ObjectNode> onProgress) {
+  WorkerCall(Worker worker, long id, String method, CallListener listener) {
     this.worker = worker;
     this.id = id;
     this.method = method;
-    this.onProgress = onProgress;
+    this.listener = listener == null ? CallListener.NONE : listener;
   }
 
   public long id() {
@@ -41,8 +39,9 @@ public final class WorkerCall {
     return result;
   }
 
-  void progress(ObjectNode params) {
-    if (onProgress != null && !result.isDone()) onProgress.accept(params);
+  /** What the worker says about this call goes to its listener only while the call runs. */
+  CallListener listener() {
+    return result.isDone() ? CallListener.NONE : listener;
   }
 
   /** Tells the worker to stop (MCP {@code notifications/cancelled}) and forgets the request. */
