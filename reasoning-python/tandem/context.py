@@ -72,6 +72,7 @@ class Context:
         self.tool: str | None = None
         self._session: Session | None = None
         self._progress_token: str | int | None = None
+        self._meta: dict[str, Any] = {}
         self._cancelled = threading.Event()
         self._asks: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
@@ -83,13 +84,28 @@ class Context:
         request_id: str | int,
         tool: str,
         progress_token: str | int | None,
+        meta: dict[str, Any] | None = None,
     ) -> Context:
         ctx = cls()
         ctx._session = session
         ctx.request_id = request_id
         ctx.tool = tool
         ctx._progress_token = progress_token
+        ctx._meta = meta or {}
         return ctx
+
+    @property
+    def client_capabilities(self) -> dict[str, Any]:
+        """What the host that made this call can do (sampling, elicitation, roots, ...).
+
+        A tool that can work without the host's model or the user may check it first:
+        asking for something the host did not declare fails.
+        """
+        for key in ("io.modelcontextprotocol/clientCapabilities", "tandem/clientCapabilities"):
+            caps = self._meta.get(key)
+            if isinstance(caps, dict):
+                return caps
+        return dict(self._session.client_capabilities) if self._session is not None else {}
 
     @property
     def cancelled(self) -> bool:
@@ -140,6 +156,7 @@ class Context:
         temperature: float | None = None,
         stop_sequences: list[str] | None = None,
         model_preferences: dict[str, Any] | None = None,
+        key: str | None = None,
     ) -> Any:
         """Ask the host's own model (MCP sampling); returns the CreateMessageResult."""
         if isinstance(messages, str):
@@ -152,18 +169,20 @@ class Context:
             "modelPreferences": model_preferences,
         }
         params.update({k: v for k, v in optional.items() if v is not None})
-        return self._ask("sampling/createMessage", params)
+        return self._ask("sampling/createMessage", params, key)
 
-    def elicit(self, message: str, requested_schema: dict[str, Any]) -> Any:
+    def elicit(
+        self, message: str, requested_schema: dict[str, Any], *, key: str | None = None
+    ) -> Any:
         """Ask the user for input through the host (form elicitation); returns the ElicitResult."""
         params = {"mode": "form", "message": message, "requestedSchema": requested_schema}
-        return self._ask("elicitation/create", params)
+        return self._ask("elicitation/create", params, key)
 
-    def roots(self) -> Any:
+    def roots(self, *, key: str | None = None) -> Any:
         """The host's roots (`roots/list`); returns the ListRootsResult."""
-        return self._ask("roots/list", {})
+        return self._ask("roots/list", {}, key)
 
-    def _ask(self, method: str, params: dict[str, Any]) -> Any:
+    def _ask(self, method: str, params: dict[str, Any], key: str | None = None) -> Any:
         session = self._session
         if session is None:
             raise RuntimeError(
@@ -172,7 +191,11 @@ class Context:
             )
         # The daemon uses the call id to route the request to the host session
         # whose call caused it.
-        params = {**params, "_meta": {"tandem/callId": self.request_id}}
+        meta: dict[str, Any] = {"tandem/callId": self.request_id}
+        if key is not None:
+            # A 2026-07-28 host sees the question under this name in inputRequests.
+            meta["tandem/inputKey"] = key
+        params = {**params, "_meta": meta}
         if _on_loop(session.loop):
             return session.ask(method, params)
         future = asyncio.run_coroutine_threadsafe(session.ask(method, params), session.loop)

@@ -250,7 +250,9 @@ class Methods:
     def _context(self, call: InFlightCall, name: str, params: dict[str, Any]) -> Context:
         meta = params.get("_meta")
         token = meta.get("progressToken") if isinstance(meta, dict) else None
-        call.context = Context.for_call(self.session, call.id, name, token)
+        call.context = Context.for_call(
+            self.session, call.id, name, token, meta if isinstance(meta, dict) else None
+        )
         return call.context
 
     async def _invoke(self, fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:

@@ -8,7 +8,9 @@ import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonRuntime;
 import dev.tandem.supervisor.router.Router;
+import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
+import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.transport.StdioTransport;
 import dev.tandem.supervisor.worker.Spawner;
 import java.io.FileInputStream;
@@ -30,6 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Serve {
 
   record Options(Path config, Path home) {}
+
+  /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
+  static final Duration INPUT_TTL = Duration.ofMinutes(10);
 
   private final Options options;
   private final OutputStream wire;
@@ -62,7 +67,12 @@ final class Serve {
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
     Session[] session = new Session[1];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], config.server().shutdownGrace()), "tandem-shutdown"));
-    stdio.serve(t -> session[0] = new Session("stdio", router, t::send, new Session.Identity("tandem", Main.VERSION), config.server().pageSize()));
+    Session.Identity identity = new Session.Identity("tandem", Main.VERSION);
+    StatelessServer modern = new StatelessServer(router, identity, config.server().pageSize(), INPUT_TTL);
+    stdio.serve(t -> {
+      session[0] = new Session("stdio", router, t::send, identity, config.server().pageSize());
+      return new DualEraConnection(session[0], modern, t::send, "stdio");
+    });
     Log.info("the host closed stdin; shutting down");
     stop(router, session[0], config.server().shutdownGrace());
     return router.catalog().isCompletedExceptionally() ? 1 : 0;

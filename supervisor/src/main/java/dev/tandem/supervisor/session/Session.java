@@ -96,14 +96,26 @@ public final class Session implements CatalogObserver {
       case "prompts/list" -> list(request, c -> c.prompts, "prompts");
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
-      case "tools/call" -> forward(request, router.callTool(params, linkFor(request.id())));
-      case "prompts/get" -> forward(request, router.getPrompt(params, linkFor(request.id())));
-      case "resources/read" -> forward(request, router.forResource(method, params, linkFor(request.id())));
+      case "tools/call" -> forward(request, router.callTool(withHostCapabilities(params), linkFor(request.id())));
+      case "prompts/get" -> forward(request, router.getPrompt(withHostCapabilities(params), linkFor(request.id())));
+      case "resources/read" -> forward(request, router.forResource(method, withHostCapabilities(params), linkFor(request.id())));
       case "resources/subscribe", "resources/unsubscribe" -> subscription(request);
       case "completion/complete" -> forward(request, router.complete(params, linkFor(request.id())));
       case "logging/setLevel" -> setLevel(request);
       default -> fail(request, RpcError.methodNotFound(method));
     }
+  }
+
+  /**
+   * Tells the worker what this host can do, so Python code can check before asking for sampling
+   * or elicitation (the worker itself was initialized by tandem, which can route everything).
+   */
+  private ObjectNode withHostCapabilities(ObjectNode params) {
+    if (params == null) return null;
+    ObjectNode copy = params.deepCopy();
+    ObjectNode meta = copy.get("_meta") instanceof ObjectNode m ? m : copy.putObject("_meta");
+    meta.set("tandem/clientCapabilities", clientCapabilities);
+    return copy;
   }
 
   private void initialize(Message.Request request) {
@@ -237,12 +249,7 @@ public final class Session implements CatalogObserver {
 
       @Override
       public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
-        String capability = switch (method) {
-          case "sampling/createMessage" -> "sampling";
-          case "elicitation/create" -> "elicitation";
-          case "roots/list" -> "roots";
-          default -> null;
-        };
+        String capability = HostCapabilities.requiredFor(method);
         if (capability == null) {
           return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(method)));
         }
@@ -251,7 +258,9 @@ public final class Session implements CatalogObserver {
           return CompletableFuture.failedFuture(new CallFailed(new RpcError(RpcError.METHOD_NOT_FOUND,
               method + " is not available: " + client + " did not declare the '" + capability + "' capability", null)));
         }
-        return hostRequests.send(method, params, requestId);
+        ObjectNode forHost = params.deepCopy();
+        HostCapabilities.takeInputKey(forHost);
+        return hostRequests.send(method, forHost, requestId);
       }
     };
   }

@@ -6,7 +6,7 @@ import dev.tandem.protocol.FrameWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Message;
 import dev.tandem.supervisor.log.Log;
-import dev.tandem.supervisor.session.Session;
+import dev.tandem.supervisor.session.DualEraConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,8 +39,8 @@ public final class StdioTransport {
   }
 
   /** Reads frames into the session until the host closes stdin; returns then. */
-  public void serve(Function<StdioTransport, Session> sessionFactory) {
-    Session session = sessionFactory.apply(this);
+  public void serve(Function<StdioTransport, DualEraConnection> connectionFactory) {
+    DualEraConnection session = connectionFactory.apply(this);
     FrameReader reader = new FrameReader(in, maxFrameBytes);
     try {
       Decoded frame;

@@ -1,0 +1,316 @@
+package dev.tandem.supervisor.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
+import dev.tandem.protocol.Message;
+import dev.tandem.protocol.ModernEra;
+import dev.tandem.protocol.RpcError;
+import dev.tandem.supervisor.router.CallFailed;
+import dev.tandem.supervisor.router.Catalog;
+import dev.tandem.supervisor.router.HostLink;
+import dev.tandem.supervisor.router.Listing;
+import dev.tandem.supervisor.router.RoutedCall;
+import dev.tandem.supervisor.router.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Serves requests of the stateless 2026-07-28 revision: each one carries its own version,
+ * capabilities and log level in {@code _meta}, and is answered on its own, with {@code
+ * resultType} and the server's identity on every result and caching hints on list and read
+ * results. Sampling, elicitation and roots become {@code input_required} round trips (see
+ * {@link SuspendedCall}). Shared by every transport; one instance per daemon.
+ */
+public final class StatelessServer {
+
+  /** Lists change only when a pool's offer does, which list_changed announces; a minute is safe. */
+  static final long LIST_TTL_MS = 60_000;
+
+  private final Router router;
+  private final Session.Identity identity;
+  private final int pageSize;
+  private final RequestState states;
+  private final SuspendedCalls suspended;
+
+  public StatelessServer(Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
+    this.router = router;
+    this.identity = identity;
+    this.pageSize = pageSize;
+    this.states = new RequestState(Clock.systemUTC());
+    this.suspended = new SuspendedCalls(inputTtl);
+  }
+
+  /**
+   * Answers one modern request through {@code out}. {@code principal} names who may resume what
+   * this request suspends (the HTTP credential, or the stdio connection). Returns the call so a
+   * transport can cancel it, or null for requests answered at once.
+   */
+  public RoutedCall handle(Message.Request request, Outbound out, String principal) {
+    ObjectNode params = request.params();
+    JsonNode meta = params.path("_meta");
+    String version = ModernEra.versionOf(request);
+    if (!ModernEra.VERSION.equals(version)) {
+      ObjectNode data = Json.object();
+      data.putArray("supported").add(ModernEra.VERSION);
+      data.set("requested", meta.get(ModernEra.PROTOCOL_VERSION));
+      out.send(new Message.Failure(request.id(), new RpcError(ModernEra.UNSUPPORTED_PROTOCOL_VERSION,
+          "Unsupported protocol version: " + meta.get(ModernEra.PROTOCOL_VERSION)
+              + "; per-request _meta is served in " + ModernEra.VERSION + ", older versions through initialize", data)),
+          request.id());
+      return null;
+    }
+    if (!meta.path(ModernEra.CLIENT_CAPABILITIES).isObject()) {
+      fail(out, request, RpcError.invalidParams("a " + ModernEra.VERSION + " request needs _meta[\""
+          + ModernEra.CLIENT_CAPABILITIES + "\"], an object ({} when the client has none)"));
+      return null;
+    }
+    Request r = new Request(request, out, principal);
+    switch (request.method()) {
+      case "server/discover" -> r.complete(discover(), true);
+      case "tools/list" -> list(r, c -> c.tools, "tools");
+      case "prompts/list" -> list(r, c -> c.prompts, "prompts");
+      case "resources/list" -> list(r, c -> c.resources, "resources");
+      case "resources/templates/list" -> list(r, c -> c.templates, "resourceTemplates");
+      case "tools/call" -> {
+        return roundTrip(r, router::callTool);
+      }
+      case "prompts/get" -> {
+        return roundTrip(r, router::getPrompt);
+      }
+      case "resources/read" -> {
+        return roundTrip(r, (p, link) -> router.forResource("resources/read", p, link));
+      }
+      case "completion/complete" -> {
+        RoutedCall call = router.complete(params, r.link(null));
+        call.answer().whenComplete((result, failure) -> r.settle(result, failure, false));
+        return call;
+      }
+      case "initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe" ->
+          fail(out, request, new RpcError(RpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()
+              + " is not part of " + ModernEra.VERSION + " (it belongs to the initialize-based session era)", null));
+      default -> fail(out, request, RpcError.methodNotFound(request.method()));
+    }
+    return null;
+  }
+
+  private ObjectNode discover() {
+    ObjectNode result = Json.object();
+    result.putArray("supportedVersions").add(ModernEra.VERSION);
+    ObjectNode capabilities = result.putObject("capabilities");
+    capabilities.putObject("tools").put("listChanged", true);
+    capabilities.putObject("prompts").put("listChanged", true);
+    capabilities.putObject("resources").put("listChanged", true);
+    capabilities.putObject("completions");
+    capabilities.putObject("logging");
+    result.put("instructions", "Tools served by tandem from supervised Python workers.");
+    return result;
+  }
+
+  private void list(Request r, Function<Catalog, Listing> which, String key) {
+    JsonNode cursor = r.request.params().get("cursor");
+    if (cursor != null && !cursor.isTextual() && !cursor.isNull()) {
+      fail(r.out, r.request, RpcError.invalidParams(r.request.method() + " params.cursor must be a string from a previous nextCursor"));
+      return;
+    }
+    router.catalog().whenComplete((catalog, failure) -> {
+      if (failure != null) {
+        r.settle(null, failure, false);
+        return;
+      }
+      try {
+        Listing.Page page = which.apply(catalog).page(cursor == null || cursor.isNull() ? null : cursor.asText(), pageSize);
+        ObjectNode result = Json.object();
+        result.putArray(key).addAll(page.items());
+        if (page.nextCursor() != null) result.put("nextCursor", page.nextCursor());
+        r.complete(result, true);
+      } catch (IllegalArgumentException e) {
+        fail(r.out, r.request, RpcError.invalidParams(e.getMessage()));
+      }
+    });
+  }
+
+  /**
+   * A request that may need the host's input: the first one starts the call, a retry with
+   * {@code requestState} resumes it with {@code inputResponses}.
+   */
+  private RoutedCall roundTrip(Request r, BiFunction<ObjectNode, HostLink, RoutedCall> start) {
+    ObjectNode params = r.request.params();
+    JsonNode token = params.get("requestState");
+    SuspendedCall call;
+    CompletableFuture<SuspendedCall.Turn> turn;
+    if (token != null) {
+      JsonNode responses = params.get("inputResponses");
+      if (!token.isTextual()) {
+        fail(r.out, r.request, RpcError.invalidParams("requestState must be the string tandem returned"));
+        return null;
+      }
+      if (responses != null && !responses.isObject()) {
+        fail(r.out, r.request, RpcError.invalidParams("inputResponses must be an object of results keyed like inputRequests"));
+        return null;
+      }
+      RequestState.Claims claims;
+      try {
+        claims = states.verify(token.asText(), r.request.method(), params, r.principal);
+      } catch (RequestState.Rejected e) {
+        fail(r.out, r.request, RpcError.invalidParams(e.getMessage()));
+        return null;
+      }
+      call = suspended.find(claims.handle());
+      if (call == null) {
+        fail(r.out, r.request, RpcError.invalidParams("requestState refers to a call that has already finished or expired; start the request again without it"));
+        return null;
+      }
+      if (claims.round() != call.round()) {
+        fail(r.out, r.request, RpcError.invalidParams("requestState was already used; send the requestState of the latest input_required result"));
+        return null;
+      }
+      call.host(r);
+      turn = call.resume(responses);
+    } else {
+      // inputResponses without a requestState answer nothing tandem asked: the call starts afresh.
+      call = suspended.open();
+      call.host(r);
+      ObjectNode forWorker = params.deepCopy();
+      forWorker.remove("inputResponses");
+      call.attach(start.apply(forWorker, r.link(call)));
+      turn = call.firstTurn();
+    }
+    turn.whenComplete((t, failure) -> {
+      switch (t) {
+        case SuspendedCall.Turn.Done done -> {
+          suspended.close(call);
+          r.settle(done.result(), done.failure(), r.request.method().equals("resources/read"));
+        }
+        case SuspendedCall.Turn.NeedsInput needs -> {
+          ObjectNode result = Json.object();
+          result.put("resultType", "input_required");
+          result.set("inputRequests", needs.inputRequests());
+          result.put("requestState", states.issue(call.handle, call.round(), r.request.method(), params, r.principal, suspended.ttl().toMillis()));
+          r.send(result);
+          suspended.awaitRetry(call);
+        }
+        case null -> r.settle(null, failure, false);
+      }
+    });
+    return new RoutedCall() {
+      @Override
+      public CompletableFuture<JsonNode> answer() {
+        return turn.thenApply(t -> null);
+      }
+
+      @Override
+      public void cancel(String reason) {
+        suspended.close(call);
+        call.cancel(reason);
+      }
+    };
+  }
+
+  private void fail(Outbound out, Message.Request request, RpcError error) {
+    out.send(new Message.Failure(request.id(), error), request.id());
+  }
+
+  /** One host request being answered: where its answer, progress and logs go. */
+  final class Request {
+    final Message.Request request;
+    final Outbound out;
+    final String principal;
+    private final JsonNode capabilities;
+    private final String logLevel;
+
+    Request(Message.Request request, Outbound out, String principal) {
+      this.request = request;
+      this.out = out;
+      this.principal = principal;
+      JsonNode meta = request.params().path("_meta");
+      this.capabilities = meta.path(ModernEra.CLIENT_CAPABILITIES);
+      this.logLevel = meta.path(ModernEra.LOG_LEVEL).asText(null);
+    }
+
+    void complete(ObjectNode result, boolean cacheable) {
+      result.put("resultType", "complete");
+      if (cacheable) {
+        result.put("ttlMs", LIST_TTL_MS);
+        // Nothing tandem lists depends on who asks: any cache may share it.
+        result.put("cacheScope", "public");
+      }
+      send(result);
+    }
+
+    void send(ObjectNode result) {
+      ObjectNode meta = result.get("_meta") instanceof ObjectNode m ? m : result.putObject("_meta");
+      meta.putObject(ModernEra.SERVER_INFO).put("name", identity.name()).put("version", identity.version());
+      out.send(new Message.Result(request.id(), result), request.id());
+    }
+
+    void settle(JsonNode result, Throwable failure, boolean cacheable) {
+      if (failure == null) {
+        ObjectNode copy = result instanceof ObjectNode o ? o.deepCopy() : Json.object();
+        if (cacheable) {
+          // A resource may hold what only this caller should see: private, and not kept long.
+          copy.put("resultType", "complete").put("ttlMs", 0).put("cacheScope", "private");
+          send(copy);
+        } else {
+          complete(copy, false);
+        }
+        return;
+      }
+      Throwable cause = failure;
+      while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+      if (cause instanceof CancellationException) return;
+      RpcError error = cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage()));
+      if (error.code() == Router.RESOURCE_NOT_FOUND) {
+        // 2026-07-28 moved "resource not found" to Invalid Params (changelog, minor change 6).
+        error = new RpcError(RpcError.INVALID_PARAMS, error.message(), error.data());
+      }
+      fail(out, request, error);
+    }
+
+    /** What the worker says about the call goes to whichever host request is current. */
+    HostLink link(SuspendedCall call) {
+      return new HostLink() {
+        @Override
+        public void progress(ObjectNode params) {
+          Request current = call == null ? Request.this : call.host();
+          if (current != null) current.out.send(new Message.Notification("notifications/progress", params), current.request.id());
+        }
+
+        @Override
+        public void log(ObjectNode params) {
+          Request current = call == null ? Request.this : call.host();
+          // 2026-07-28: no notifications/message unless the request asked with a level.
+          if (current != null && current.logLevel != null
+              && LogLevel.passes(params.path("level").asText("info"), current.logLevel)) {
+            current.out.send(new Message.Notification("notifications/message", params), current.request.id());
+          }
+        }
+
+        @Override
+        public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
+          String needed = HostCapabilities.requiredFor(method);
+          if (call == null) {
+            return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(
+                method + " is not available while answering " + request.method() + " in " + ModernEra.VERSION)));
+          }
+          Request current = call.host();
+          JsonNode caps = current == null ? capabilities : current.capabilities;
+          if (needed == null || !caps.has(needed)) {
+            ObjectNode data = Json.object();
+            if (needed != null) data.putObject("requiredCapabilities").putObject(needed);
+            return CompletableFuture.failedFuture(new CallFailed(new RpcError(ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                method + " needs the client capability '" + needed + "', which this request did not declare", data)));
+          }
+          ObjectNode forHost = params.deepCopy();
+          String key = HostCapabilities.takeInputKey(forHost);
+          return call.ask(method, forHost, key);
+        }
+      };
+    }
+  }
+}
