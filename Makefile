@@ -26,7 +26,7 @@ MVN := mvn -B -q -Dstyle.color=never
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve test test-python test-java node-deps clean
+.PHONY: build run serve test test-python test-java node-deps dist clean
 
 build:
 	$(MVN) -DskipTests install
@@ -54,6 +54,11 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 	@touch $@
 
+## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache.
+dist: build
+	@packaging/dist.sh
+
 clean:
 	$(MVN) clean
+	rm -rf dist
 	rm -rf $(NODE_DIR)/node_modules

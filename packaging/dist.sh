@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds dist/tandem-<version>-linux-x86_64.tar.gz: a jlink-trimmed Java runtime, the daemon,
+# the tandem Python package, the examples and bin/tandem. Needs only python3 >= 3.11 to run.
+# Called by `make dist` with JAVA_HOME set to a JDK >= 21.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n1)
+version=${version%-SNAPSHOT}
+name="tandem-${version}-linux-x86_64"
+stage="dist/${name}"
+rm -rf "$stage" "dist/${name}.tar.gz"
+mkdir -p "$stage/libexec/lib" "$stage/bin"
+
+cp supervisor/target/tandem.jar "$stage/libexec/"
+cp supervisor/target/lib/*.jar "$stage/libexec/lib/"
+
+# Only the JDK modules the daemon uses: jdeps reads them off the jars; jdk.unsupported is
+# Netty's sun.misc.Unsafe access, which jdeps reports only as a reflective use.
+modules=$("$JAVA_HOME/bin/jdeps" --multi-release "$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')" \
+  --ignore-missing-deps --print-module-deps \
+  --class-path "$stage/libexec/lib/*" "$stage/libexec/tandem.jar" | tail -n1)
+modules="${modules},jdk.unsupported"
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+  --compress=zip-6 --output "$stage/runtime"
+
+cp bin/tandem "$stage/bin/"
+mkdir -p "$stage/reasoning-python"
+cp -r reasoning-python/tandem "$stage/reasoning-python/"
+cp -r examples "$stage/"
+cp README.md "$stage/"
+find "$stage" -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# An AOT cache from a short training run (JDK 25: -XX:AOTCacheOutput): the classes the daemon
+# loads to answer initialize and a tool call are then mapped, not parsed and linked, at start.
+if "$stage/runtime/bin/java" -XX:AOTCacheOutput=/dev/null -version >/dev/null 2>&1; then
+  python3 packaging/train.py "$stage" >/dev/null 2>"dist/train.log" \
+    || { echo "dist: AOT training run failed (see dist/train.log); shipping without a cache" >&2; rm -f "$stage/libexec/tandem.aot"; }
+fi
+
+tar -C dist -czf "dist/${name}.tar.gz" "$name"
+size=$(du -h "dist/${name}.tar.gz" | cut -f1)
+unpacked=$(du -sh "$stage" | cut -f1)
+start_ms=$(python3 packaging/train.py "$stage" --measure)
+echo "dist/${name}.tar.gz: ${size} (${unpacked} unpacked); initialize answered ${start_ms} ms after exec"
