@@ -17,11 +17,11 @@ import dataclasses
 import enum
 import re
 import typing
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from ..schema import is_typed_dict, is_union, strip_annotated
 from .coerce import Mismatch, coerce, show
-from .extract import Candidate, candidates
+from .extract import candidates
 from .lenient import JsonSyntax
 
 T = TypeVar("T")
@@ -43,6 +43,14 @@ class ParseError(ValueError):
 def parse_json(text: str) -> Any:
     """The first JSON value in `text` (fenced, tagged or in prose), forgivingly read."""
     return parse(text, Any)
+
+
+@overload
+def parse(text: str, into: type[T]) -> T: ...
+
+
+@overload
+def parse(text: str, into: Any) -> Any: ...
 
 
 def parse(text: str, into: Any) -> Any:
