@@ -13,7 +13,10 @@ import concurrent.futures
 import contextvars
 import logging
 import threading
-from typing import Any, Awaitable, Generator, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Generator, Protocol
+
+if TYPE_CHECKING:
+    from .models import Model
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
@@ -61,13 +64,16 @@ _SENT = _Sent()
 
 
 class Context:
-    """The call a tool is serving: progress, logging, cancellation, the host.
+    """The call a tool is serving: progress, logging, cancellation, the host, a model.
 
     `Context()` on its own is a local context for notebooks: progress and log
-    lines are printed, and asking the host raises because there is none.
+    lines are printed, `sample` goes to `model` (or `tandem.models.use(...)`'s,
+    else $TANDEM_MODEL's, else an echoing fake), and elicitation and roots
+    raise because there is no host to ask.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, model: Model | None = None) -> None:
+        self._model = model
         self.request_id: str | int | None = None
         self.tool: str | None = None
         self._session: Session | None = None
@@ -147,6 +153,24 @@ class Context:
             self._session.notify("notifications/message", params)
         return _SENT
 
+    @property
+    def model(self) -> Model:
+        """The model a tool should use, written once, run anywhere.
+
+        In a worker: the host's own model (MCP sampling), unless $TANDEM_MODEL
+        names a provider (the pool's `env` in tandem.toml can set it). Locally:
+        the model given to `Context(model=...)`, else the process default.
+        """
+        if self._model is not None:
+            return self._model
+        from . import models
+
+        if self._session is not None:
+            self._model = models.from_env() or models.HostModel(self)
+        else:
+            self._model = models.default_model()
+        return self._model
+
     def sample(
         self,
         messages: str | list[dict[str, Any]],
@@ -158,7 +182,15 @@ class Context:
         model_preferences: dict[str, Any] | None = None,
         key: str | None = None,
     ) -> Any:
-        """Ask the host's own model (MCP sampling); returns the CreateMessageResult."""
+        """Ask the host's own model (MCP sampling); returns the CreateMessageResult.
+
+        Locally the request goes to `self.model` and the answer has the same
+        shape, so a tool using `sample` runs unchanged in a notebook.
+        """
+        if self._session is None:
+            return _sample_locally(
+                self.model, messages, max_tokens, system_prompt, temperature, stop_sequences
+            )
         if isinstance(messages, str):
             messages = [{"role": "user", "content": {"type": "text", "text": messages}}]
         params: dict[str, Any] = {"messages": messages, "maxTokens": max_tokens}
@@ -215,6 +247,45 @@ class Context:
             self._cancelled.set()
             for future in self._asks:
                 future.cancel()
+
+
+class _Answered(dict):  # type: ignore[type-arg]
+    """A CreateMessageResult that can also be awaited, so `await ctx.sample(...)`
+    in an async tool and `ctx.sample(...)` in a sync one both work locally
+    (a notebook cell runs inside an event loop, so the caller cannot be told
+    apart by asking for a running loop)."""
+
+    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+        return self
+        yield  # a generator that finishes at once, with the dict as its value
+
+
+def _sample_locally(
+    model: Model,
+    messages: str | list[dict[str, Any]],
+    max_tokens: int,
+    system_prompt: str | None,
+    temperature: float | None,
+    stop_sequences: list[str] | None,
+) -> _Answered:
+    completion = model.complete(
+        messages,
+        system=system_prompt,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        stop=stop_sequences,
+    )
+    return _Answered(
+        role="assistant",
+        content={"type": "text", "text": completion.text},
+        model=completion.model,
+        stopReason=_STOP_REASONS.get(completion.stop_reason or "", completion.stop_reason),
+    )
+
+
+# Provider stop reasons in MCP sampling's vocabulary.
+_STOP_REASONS = {"end_turn": "endTurn", "stop": "endTurn", "length": "maxTokens",
+                 "max_tokens": "maxTokens", "stop_sequence": "stopSequence"}
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

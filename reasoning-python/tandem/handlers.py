@@ -12,7 +12,7 @@ import os
 import time
 from typing import Any, Callable
 
-from . import __version__
+from . import __version__, recorder
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
 from . import resources
@@ -21,6 +21,7 @@ from .prompts import prompt_messages
 from .registry import Registry
 from .results import call_result, error_result, exception_result
 from .session import InFlightCall, Session
+from .tools import Tool
 from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RpcError
 
 _log = logging.getLogger("tandem.worker")
@@ -38,8 +39,10 @@ class Methods:
         registry: Registry,
         modules: list[str],
         executor: concurrent.futures.Executor,
+        traces: recorder.TraceWriter | None = None,
     ) -> None:
         self.session = session
+        self.traces = traces
         self.registry = registry
         self.modules = modules
         self.executor = executor
@@ -128,6 +131,27 @@ class Methods:
         ctx = self._context(call, name, params)
         started = time.monotonic()
         _log.info("tools/call %s %s: started", call.id, name)
+        # Model clients attach their requests to this record (a context variable).
+        record = recorder.start_call(name, tool.fn, arguments, call.id) if self.traces else None
+        try:
+            result, outcome = await self._call(tool, name, arguments, ctx, call, started)
+        except asyncio.CancelledError:
+            self._trace(record, None, "cancelled")
+            raise
+        self.calls_served += 1
+        _log.info("tools/call %s %s: %s in %s", call.id, name, outcome, _since(started))
+        self._trace(record, result, outcome)
+        return result
+
+    async def _call(
+        self,
+        tool: Tool,
+        name: str,
+        arguments: dict[str, Any],
+        ctx: Context,
+        call: InFlightCall,
+        started: float,
+    ) -> tuple[dict[str, Any], str]:
         try:
             args, kwargs = tool.signature.bind(arguments, ctx)
         except InvalidArgument as e:
@@ -151,9 +175,13 @@ class Methods:
             except (Exception, SystemExit) as e:
                 _log.warning("tools/call %s %s raised", call.id, name, exc_info=True)
                 result, outcome = exception_result(e), f"raised {type(e).__name__}"
-        self.calls_served += 1
-        _log.info("tools/call %s %s: %s in %s", call.id, name, outcome, _since(started))
-        return result
+        return result, outcome
+
+    def _trace(
+        self, record: recorder.CallRecord | None, result: dict[str, Any] | None, outcome: str
+    ) -> None:
+        if record is not None and self.traces is not None:
+            self.traces.append(record.to_json(result, outcome))
 
     # -- prompts ------------------------------------------------------------
 

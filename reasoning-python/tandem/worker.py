@@ -68,6 +68,7 @@ async def _serve(
     modules: list[str], wire_in: int, wire_out: int, max_bytes: int, threads: int
 ) -> int:
     from .handlers import Methods
+    from .recorder import TraceWriter
     from .registry import REGISTRY
     from .session import Session
     from .stdio import FrameWriter, start_reader
@@ -83,7 +84,9 @@ async def _serve(
     writer = FrameWriter(wire_out, on_broken=lambda: on_loop(session.shutdown, "stdout closed"))
     session = Session(writer.send, max_bytes)
     executor = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="tandem-tool")
-    Methods(session, REGISTRY, modules, executor)
+    traces = TraceWriter.from_env()
+    _log.info("traces: %s", traces.directory if traces else "off (TANDEM_TRACE_DIR)")
+    Methods(session, REGISTRY, modules, executor, traces)
     start_reader(
         wire_in,
         max_bytes,

@@ -27,12 +27,22 @@ class Worker:
         *modules: str,
         paths: tuple[Path, ...] = (EXAMPLE_TOOLS, FIXTURES),
         extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
         argv = [sys.executable, "-m", "tandem.worker", *extra_args]
         for path in paths:
             argv += ["--path", str(path)]
         argv += list(modules or ("basics",))
-        env = {**os.environ, "PYTHONPATH": str(PYTHON_ROOT), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(PYTHON_ROOT),
+            "PYTHONUNBUFFERED": "1",
+            # Tests that want traces pass a directory; the rest keep ~/.cache clean.
+            "TANDEM_TRACE_DIR": "off",
+            # ctx.model is the host's unless a test names a provider.
+            "TANDEM_MODEL": "",
+            **(env or {}),
+        }
         self.process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
