@@ -45,8 +45,9 @@ test-python:
 	cd reasoning-python && $(PYTHON) -m unittest discover -s tests
 
 # Not -q: Surefire's per-class and closing lines are the record of what ran.
+# Workers started by the tests trace into the build tree, not the user's ~/.cache.
 test-java: node-deps
-	mvn -B -ntp -Dstyle.color=never install
+	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces mvn -B -ntp -Dstyle.color=never install
 
 # npm packages pinned in the lockfile; installed once per lockfile change.
 node-deps: $(NODE_STAMP)

@@ -126,7 +126,15 @@ public final class Worker {
     platformThread("out", this::readStdout).start();
     stderrReader = platformThread("err", this::readStderr);
     stderrReader.start();
-    p.onExit().thenAccept(done -> died(new ExitStatus(done.exitValue())));
+    p.onExit().thenAccept(done -> {
+      try {
+        died(new ExitStatus(done.exitValue()));
+      } catch (RuntimeException | Error e) {
+        // Never let a death go unrecorded: shutdown and the pool wait on `exited`.
+        Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), done.pid(), "handling its exit failed: " + e);
+        exited.complete(new ExitStatus(done.exitValue()));
+      }
+    });
   }
 
   private Thread platformThread(String stream, Runnable body) {
