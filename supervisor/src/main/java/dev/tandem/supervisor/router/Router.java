@@ -25,6 +25,7 @@ public final class Router {
 
   private final List<Pool> pools;
   private final CompletableFuture<ToolCatalog> catalog = new CompletableFuture<>();
+  private volatile CallObserver observer = CallObserver.NONE;
 
   public Router(List<Pool> pools) {
     this.pools = List.copyOf(pools);
@@ -49,6 +50,11 @@ public final class Router {
     return pools;
   }
 
+  /** Who hears each call's start and outcome (the metrics); one observer, set before serving. */
+  public void observe(CallObserver callObserver) {
+    this.observer = callObserver;
+  }
+
   /**
    * Routes one {@code tools/call}. Protocol mistakes (no name, unknown tool) answer as JSON-RPC
    * errors; everything that goes wrong while the tool runs answers as an {@code isError} result,
@@ -69,6 +75,10 @@ public final class Router {
       return call;
     }
     JsonNode hostToken = params.path("_meta").get("progressToken");
+    CallObserver seen = observer;
+    long startedAt = System.nanoTime();
+    seen.started(name.asText());
+    call.answer.whenComplete((r, f) -> seen.finished(name.asText(), r, unwrap(f), System.nanoTime() - startedAt));
     catalog.whenComplete((c, failure) -> {
       if (failure != null) {
         call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage())));
