@@ -103,6 +103,24 @@ class HttpSessionIdTest {
   }
 
   @Test
+  void getOpensTheSessionStreamOnceAndDeleteEndsIt() throws Exception {
+    McpHttpClient client = daemon.client();
+    client.initialize();
+    java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(daemon.mcp())
+        .header("Accept", "text/event-stream").header("Mcp-Session-Id", client.sessionId)
+        .header("MCP-Protocol-Version", McpHttpClient.VERSION).GET().build();
+    HttpResponse<java.util.stream.Stream<String>> stream =
+        daemon.http.sendAsync(get, HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS);
+    assertEquals(200, stream.statusCode());
+    assertEquals("text/event-stream", stream.headers().firstValue("Content-Type").orElse(""));
+    HttpResponse<String> second = daemon.http.send(get, HttpResponse.BodyHandlers.ofString());
+    assertEquals(409, second.statusCode(), "one GET stream per session: " + second.body());
+    assertEquals(200, client.delete().statusCode());
+    var lines = CompletableFuture.supplyAsync(() -> stream.body().toList());
+    assertTrue(lines.get(20, TimeUnit.SECONDS).stream().noneMatch(l -> l.startsWith("data:")), "the stream ends, empty");
+  }
+
+  @Test
   void absentProtocolVersionIsServedAs20250326() throws Exception {
     McpHttpClient client = daemon.client();
     client.initialize();
