@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.cli;
 
 import dev.tandem.supervisor.config.ConfigException;
+import dev.tandem.supervisor.config.ListenAddress;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,9 +47,15 @@ public final class Main {
 
   static Serve.Options parseServe(List<String> args) {
     Path config = null;
+    String http = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
-      if (a.equals("--config") || a.equals("-c")) {
+      if (a.equals("--http")) {
+        // The address is optional: without one, [http] listen (or 127.0.0.1:8765) is used.
+        http = i + 1 < args.size() && !args.get(i + 1).startsWith("-") ? args.get(++i) : "";
+      } else if (a.startsWith("--http=")) {
+        http = a.substring("--http=".length());
+      } else if (a.equals("--config") || a.equals("-c")) {
         if (i + 1 >= args.size()) throw new UsageException("--config needs a file: tandem serve --config tandem.toml");
         config = Path.of(args.get(++i));
       } else if (a.startsWith("--config=")) {
@@ -57,7 +64,14 @@ public final class Main {
         throw new UsageException("serve: unknown option \"" + a + "\"; see tandem --help");
       }
     }
-    return new Serve.Options(config, home());
+    if (http != null && !http.isEmpty()) {
+      try {
+        ListenAddress.parse(http);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--http " + e.getMessage());
+      }
+    }
+    return new Serve.Options(config, home(), http);
   }
 
   /** Where tandem is installed: the launcher says so; examples/ and reasoning-python/ are there. */
@@ -71,10 +85,14 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         """
-        usage: tandem serve [--config FILE]
+        usage: tandem serve [--config FILE] [--http [HOST:PORT]]
 
           serve    serve MCP on stdin/stdout, with the tools of the pools in FILE
                    (default: the bundled examples/tandem.toml)
+
+          --http HOST:PORT   serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio,
+                             with /healthz /readyz /metrics /status on the same port
+                             (default [http] listen, else 127.0.0.1:8765; port 0 picks a free one)
 
           --version   print the version
           --help      this text

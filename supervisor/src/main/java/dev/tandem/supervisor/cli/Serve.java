@@ -1,37 +1,51 @@
 package dev.tandem.supervisor.cli;
 
+import dev.tandem.supervisor.admin.AdminEndpoints;
+import dev.tandem.supervisor.admin.CallMetrics;
+import dev.tandem.supervisor.admin.MetricsRegistry;
+import dev.tandem.supervisor.admin.PoolMetrics;
 import dev.tandem.supervisor.config.ConfigLoader;
+import dev.tandem.supervisor.config.HttpConfig;
+import dev.tandem.supervisor.config.ListenAddress;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonRuntime;
+import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
 import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.transport.StdioTransport;
+import dev.tandem.supervisor.transport.http.HttpServer;
+import dev.tandem.supervisor.transport.http.SideEndpoints;
 import dev.tandem.supervisor.worker.Spawner;
-import java.io.FileInputStream;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code tandem serve}: reads the config, starts the pools while already answering the host
- * (initialize does not wait for Python), serves stdio until the host closes stdin or a signal
- * arrives, then shuts down in the MCP stdio order.
+ * (initialize does not wait for Python), then serves one host on stdio until it closes stdin, or
+ * (with {@code --http}) any number of hosts over Streamable HTTP until a signal, and shuts down:
+ * stop taking work, let calls in flight finish within the grace period, stop the workers.
  */
 final class Serve {
 
-  record Options(Path config, Path home) {}
+  /** @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT */
+  record Options(Path config, Path home, String http) {}
 
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
@@ -54,28 +68,84 @@ final class Serve {
     List<Pool> pools =
         config.pools().stream().map(p -> new Pool(p, config.server(), python, spawner, Main.VERSION)).toList();
     Router router = new Router(pools);
-    Log.info("serving " + config.source() + " on stdio: " + pools.size() + " pool(s)"
+    Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)"
         + (python == null ? "" : ", python " + python.executable()));
-    router.start().whenComplete((catalog, failure) -> {
-      if (failure != null) {
-        startFailed(failure);
-        stop(router, null, Duration.ZERO);
-        System.exit(1);
-      }
-    });
+    return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
+  }
 
+  private int serveStdio(TandemConfig config, Router router) {
+    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
     Session[] session = new Session[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], config.server().shutdownGrace()), "tandem-shutdown"));
-    Session.Identity identity = new Session.Identity("tandem", Main.VERSION);
-    StatelessServer modern = new StatelessServer(router, identity, config.server().pageSize(), INPUT_TTL);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], null, config.server().shutdownGrace()), "tandem-shutdown"));
+    StatelessServer modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
     stdio.serve(t -> {
-      session[0] = new Session("stdio", router, t::send, identity, config.server().pageSize());
+      session[0] = new Session("stdio", router, t::send, identity(), config.server().pageSize());
       return new DualEraConnection(session[0], modern, t::send, "stdio");
     });
     Log.info("the host closed stdin; shutting down");
-    stop(router, session[0], config.server().shutdownGrace());
+    stop(router, session[0], null, config.server().shutdownGrace());
     return router.catalog().isCompletedExceptionally() ? 1 : 0;
+  }
+
+  /** Streamable HTTP: serves until SIGTERM or SIGINT, whose hook shuts down; stdin is not read. */
+  private int serveHttp(TandemConfig config, Router router) {
+    HttpConfig http = config.http();
+    if (!options.http().isEmpty()) {
+      ListenAddress at = ListenAddress.parse(options.http());
+      http = http.listeningOn(at.host(), at.port());
+    }
+    MetricsRegistry metrics = new MetricsRegistry();
+    router.observeCalls(new CallMetrics(metrics, tool -> served(router, tool)));
+    PoolMetrics.register(metrics, router.pools());
+    HttpServer[] server = new HttpServer[1];
+    AdminEndpoints admin = new AdminEndpoints(router, metrics, Map.of("httpSessions", () -> server[0].sessionCount()));
+    SideEndpoints side = path -> {
+      AdminEndpoints.Page page = admin.get(path);
+      return page == null ? null : new SideEndpoints.Reply(page.status(), page.contentType(), page.body());
+    };
+    server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), side);
+    metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));
+
+    Duration grace = config.server().shutdownGrace();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, null, server[0], grace), "tandem-shutdown"));
+    startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
+    InetSocketAddress bound;
+    try {
+      bound = server[0].start();
+    } catch (Exception e) {
+      Log.error("cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage()
+          + "; pick another address with --http HOST:PORT or [http] listen");
+      System.exit(1);
+      return 1;
+    }
+    // Tests and scripts read this line for the real port when asked for port 0.
+    Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
+    try {
+      new CountDownLatch(1).await(); // until a signal: the shutdown hook does the rest
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static boolean served(Router router, String tool) {
+    Catalog catalog = router.catalog().getNow(null);
+    return catalog != null && catalog.tools.find(tool) != null;
+  }
+
+  private static Session.Identity identity() {
+    return new Session.Identity("tandem", Main.VERSION);
+  }
+
+  private static void startPools(Router router, Runnable stopNow) {
+    router.start().whenComplete((catalog, failure) -> {
+      if (failure != null) {
+        startFailed(failure);
+        stopNow.run();
+        System.exit(1);
+      }
+    });
   }
 
   private static void startFailed(Throwable failure) {
@@ -89,22 +159,26 @@ final class Serve {
   }
 
   /**
-   * Stop routing, let calls in flight finish within the grace period, then stop the workers
-   * (stdin closed, SIGTERM, SIGKILL). Runs once, from stdin EOF or the signal hook.
+   * Stop taking work (HTTP: close the listening socket first), let calls in flight finish within
+   * the grace period, then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
+   * Runs once, from stdin EOF or the signal hook.
    */
-  private boolean stop(Router router, Session session, Duration grace) {
+  private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
     if (!stopped.compareAndSet(false, true)) return false;
-    if (session != null && session.inFlight() > 0) {
-      Log.info("waiting up to " + grace.toMillis() + " ms for " + session.inFlight() + " call(s) in flight");
+    if (http != null) http.stopAccepting();
+    int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight());
+    if (inFlight > 0) {
+      Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
       try {
-        session.drained().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        (session != null ? session.drained() : http.drained()).get(grace.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        Log.warn(session.inFlight() + " call(s) still in flight after the grace period; cancelling them");
-        session.close();
+        Log.warn("calls still in flight after the grace period; cancelling them");
       } catch (Exception e) {
         Log.debug("drain ended: " + e);
       }
     }
+    if (session != null) session.close();
+    if (http != null) http.close(Duration.ofSeconds(2));
     try {
       router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -27,12 +27,23 @@ public final class ConfigLoader {
       Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms");
   private static final Set<String> POOL_KEYS =
       Set.of("name", "modules", "path", "command", "replicas", "env");
+  private static final Set<String> HTTP_KEYS =
+      Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
+          "stream_buffer_bytes", "session_idle_ms");
+  private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
   private final Path tandemHome;
+  private final String envToken;
 
   public ConfigLoader(Path tandemHome) {
+    this(tandemHome, System.getenv(HttpConfig.TOKEN_ENV));
+  }
+
+  /** {@code envToken}: the value of {@code TANDEM_HTTP_TOKEN}, which wins over {@code [http] token}. */
+  public ConfigLoader(Path tandemHome, String envToken) {
     this.tandemHome = tandemHome;
+    this.envToken = envToken;
   }
 
   public TandemConfig load(Path file) {
@@ -46,8 +57,9 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": not valid TOML: " + firstLine(e.getMessage()), e);
     }
     Path dir = source.getParent();
-    checkKeys(source, "the top level", root, Set.of("server", "pool"));
+    checkKeys(source, "the top level", root, Set.of("server", "pool", "http"));
     ServerConfig server = server(source, root.path("server"));
+    HttpConfig http = http(source, root.path("http"));
     JsonNode pools = root.get("pool");
     if (pools == null || !pools.isArray() || pools.isEmpty()) {
       throw new ConfigException(
@@ -63,7 +75,40 @@ public final class ConfigLoader {
       }
       out.add(pool);
     }
-    return new TandemConfig(source, server, List.copyOf(out));
+    return new TandemConfig(source, server, List.copyOf(out), http);
+  }
+
+  private HttpConfig http(Path source, JsonNode node) {
+    HttpConfig defaults = HttpConfig.defaults(envToken);
+    if (node.isMissingNode()) return defaults;
+    String where = "[http]";
+    if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
+    checkKeys(source, where, node, HTTP_KEYS);
+    ListenAddress listen = new ListenAddress(defaults.host(), defaults.port());
+    if (node.has("listen")) {
+      try {
+        listen = ListenAddress.parse(string(source, where, "listen", node.get("listen")));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source + ": " + where + ": listen " + e.getMessage());
+      }
+    }
+    String token = defaults.token();
+    if (token == null && node.has("token")) token = string(source, where, "token", node.get("token"));
+    List<String> origins = strings(source, where, "allowed_origins", node.get("allowed_origins"));
+    for (String origin : origins) {
+      if (!ORIGIN.matcher(origin).matches()) {
+        throw new ConfigException(source + ": " + where + ": allowed_origins item \"" + origin
+            + "\" is not an origin; write scheme://host[:port], like \"https://app.example.com\"");
+      }
+    }
+    List<String> hosts = strings(source, where, "allowed_hosts", node.get("allowed_hosts"));
+    int maxBody = intIn(source, where, node, "max_body_bytes", defaults.maxBodyBytes(), 1024, 1 << 30);
+    int keepaliveMs = intIn(source, where, node, "keepalive_ms", (int) defaults.keepalive().toMillis(), 100, 3_600_000);
+    int streamBuffer =
+        intIn(source, where, node, "stream_buffer_bytes", defaults.streamBufferBytes(), 4096, 1 << 30);
+    int idleMs = intIn(source, where, node, "session_idle_ms", (int) defaults.sessionIdle().toMillis(), 1000, Integer.MAX_VALUE);
+    return new HttpConfig(listen.host(), listen.port(), token, origins, hosts, maxBody,
+        Duration.ofMillis(keepaliveMs), streamBuffer, Duration.ofMillis(idleMs));
   }
 
   private ServerConfig server(Path source, JsonNode node) {

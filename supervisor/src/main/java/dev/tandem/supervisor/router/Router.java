@@ -34,6 +34,7 @@ public final class Router {
   private final CompletableFuture<Catalog> ready = new CompletableFuture<>();
   private final List<CatalogObserver> observers = new CopyOnWriteArrayList<>();
   private volatile Catalog current;
+  private volatile CallObserver callObserver = CallObserver.NONE;
 
   public Router(List<Pool> pools) {
     this.pools = List.copyOf(pools);
@@ -103,6 +104,11 @@ public final class Router {
     for (CatalogObserver o : observers) o.listChanged(notification);
   }
 
+  /** Who hears each tool call's start and outcome (the metrics); one observer, set before serving. */
+  public void observeCalls(CallObserver observer) {
+    this.callObserver = observer;
+  }
+
   /**
    * Routes one {@code tools/call}. Protocol mistakes (no name, unknown tool) answer as JSON-RPC
    * errors; everything that goes wrong while the tool runs answers as an {@code isError} result,
@@ -118,7 +124,10 @@ public final class Router {
       return RoutedCall.failed(RpcError.invalidParams("tools/call params.arguments must be an object of named arguments"));
     }
     String tool = name.asText();
-    return route("tools/call", params, host, catalog -> {
+    CallObserver seen = callObserver;
+    long startedAt = System.nanoTime();
+    seen.started(tool);
+    RoutedCall call = route("tools/call", params, host, catalog -> {
       Listing.Entry entry = catalog.tools.find(tool);
       if (entry == null) {
         throw new CallFailed(RpcError.invalidParams(
@@ -126,6 +135,8 @@ public final class Router {
       }
       return entry.pool();
     }, new ToolErrors(tool));
+    call.answer().whenComplete((r, f) -> seen.finished(tool, r, f == null ? null : unwrap(f), System.nanoTime() - startedAt));
+    return call;
   }
 
   public RoutedCall getPrompt(ObjectNode params, HostLink host) {

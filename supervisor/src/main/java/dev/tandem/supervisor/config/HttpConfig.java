@@ -1,0 +1,59 @@
+package dev.tandem.supervisor.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The {@code [http]} table: how {@code tandem serve --http} serves Streamable HTTP and the admin
+ * endpoints. Loopback by default, because a local MCP server reachable from the network (or from a
+ * web page through DNS rebinding) runs tools on behalf of whoever reaches it.
+ *
+ * @param token the bearer token every MCP request must carry, or null for none; never logged
+ * @param allowedOrigins origins (scheme://host[:port]) a browser may call from, besides loopback
+ * @param allowedHosts Host header values accepted besides loopback names and the bound host;
+ *     {@code "*"} accepts any (behind a load balancer that checks it)
+ * @param streamBufferBytes bytes an SSE stream may hold for a client that does not read; past
+ *     that the stream is closed and its call cancelled
+ */
+public record HttpConfig(
+    String host,
+    int port,
+    String token,
+    List<String> allowedOrigins,
+    List<String> allowedHosts,
+    int maxBodyBytes,
+    Duration keepalive,
+    int streamBufferBytes,
+    Duration sessionIdle) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8765;
+  public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+  public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(15);
+  public static final int DEFAULT_STREAM_BUFFER_BYTES = 1024 * 1024;
+  public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
+  /** Overrides {@code [http] token}, so a secret need not be written into a file. */
+  public static final String TOKEN_ENV = "TANDEM_HTTP_TOKEN";
+
+  public static HttpConfig defaults(String envToken) {
+    return new HttpConfig(DEFAULT_HOST, DEFAULT_PORT, blankToNull(envToken), List.of(), List.of(),
+        DEFAULT_MAX_BODY_BYTES, DEFAULT_KEEPALIVE, DEFAULT_STREAM_BUFFER_BYTES, DEFAULT_SESSION_IDLE);
+  }
+
+  /** The same settings bound elsewhere: {@code --http HOST:PORT} wins over {@code [http] listen}. */
+  public HttpConfig listeningOn(String newHost, int newPort) {
+    return new HttpConfig(newHost, newPort, token, allowedOrigins, allowedHosts, maxBodyBytes,
+        keepalive, streamBufferBytes, sessionIdle);
+  }
+
+  static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  @Override
+  public String toString() {
+    // A record's toString would print the token into any log line that shows the config.
+    return "HttpConfig[" + host + ":" + port + ", token " + (token == null ? "none" : "set")
+        + ", allowedOrigins " + allowedOrigins + ", allowedHosts " + allowedHosts + "]";
+  }
+}

@@ -1,0 +1,128 @@
+package dev.tandem.supervisor.transport.http;
+
+import dev.tandem.supervisor.config.HttpConfig;
+import dev.tandem.supervisor.log.Log;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streamable HTTP on Netty: one port serving the MCP endpoint {@code /mcp} and the side (admin)
+ * endpoints. Each connection's pipeline is one step per handler, in the order a request needs
+ * them:
+ *
+ * <pre>
+ * HttpServerCodec → OriginGuard (Host/Origin: 400/403) → BearerTokenGuard (401)
+ *   → BodyLimit (413) → Endpoints → /mcp (McpEndpoint) | side endpoints | 404
+ * </pre>
+ *
+ * The guards look at the request head only, so a refused client's body is never buffered.
+ */
+public final class HttpServer {
+
+  private static final int MAX_INITIAL_LINE = 8 * 1024;
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+  private final HttpConfig config;
+  private final HttpSessions sessions;
+  private final SideEndpoints side;
+  private final ExecutorService dispatch = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("tandem-http-session-", 0).factory());
+  private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+  private final ChannelGroup connections = new DefaultChannelGroup("tandem-http", GlobalEventExecutor.INSTANCE);
+  private Channel listener;
+
+  public HttpServer(HttpConfig config, SessionFactory factory, SideEndpoints side) {
+    this.config = config;
+    this.sessions = new HttpSessions(factory, dispatch);
+    this.side = side;
+  }
+
+  /** Binds and starts serving; returns the bound address (the real port when 0 was asked for). */
+  public InetSocketAddress start() throws InterruptedException, UnknownHostException {
+    InetAddress address = InetAddress.getByName(config.host());
+    McpEndpoint mcp = new McpEndpoint(sessions, config.keepalive());
+    int high = config.streamBufferBytes();
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(acceptor, io)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
+            ChannelPipeline p = ch.pipeline();
+            p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+            p.addLast("origin", new OriginGuard(config.host(), config.allowedOrigins(), config.allowedHosts()));
+            if (config.token() != null) p.addLast("token", new BearerTokenGuard(config.token()));
+            p.addLast("body", new BodyLimit(config.maxBodyBytes()));
+            p.addLast("endpoints", new Endpoints(mcp, side));
+          }
+        });
+    listener = bootstrap.bind(address, config.port()).sync().channel();
+    InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+    if (!bound.getAddress().isLoopbackAddress()) {
+      Log.warn("listening on " + bound.getAddress().getHostAddress() + ", which is not loopback: anyone who can reach it may call tools"
+          + (config.token() == null ? "; set [http] token (or TANDEM_HTTP_TOKEN)" : "")
+          + "; requests must name an [http] allowed_hosts host");
+    }
+    long sweep = Math.max(1000, Math.min(60_000, config.sessionIdle().toMillis() / 2));
+    io.next().scheduleAtFixedRate(() -> sessions.expireIdle(config.sessionIdle()), sweep, sweep, TimeUnit.MILLISECONDS);
+    return bound;
+  }
+
+  /** The URL of the MCP endpoint, as a client should be given it. */
+  public static String mcpUrl(String host, InetSocketAddress bound) {
+    String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + bound.getPort() + Endpoints.MCP_PATH;
+  }
+
+  /** Stops accepting connections; open ones keep being served so calls in flight can answer. */
+  public void stopAccepting() {
+    if (listener != null) listener.close().syncUninterruptibly();
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  public int inFlight() {
+    return sessions.inFlight();
+  }
+
+  /** Completes when no call of any HTTP session is in flight. */
+  public CompletableFuture<Void> drained() {
+    return sessions.drained();
+  }
+
+  /** Ends every session (cancelling what still runs), closes every connection and the event loops. */
+  public void close(Duration grace) {
+    stopAccepting();
+    sessions.closeAll("the server is shutting down");
+    connections.close().awaitUninterruptibly(grace.toMillis());
+    io.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
+    acceptor.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
+    dispatch.shutdown();
+  }
+}
