@@ -104,7 +104,8 @@ final class Serve {
       AdminEndpoints.Page page = admin.get(path);
       return page == null ? null : new SideEndpoints.Reply(page.status(), page.contentType(), page.body());
     };
-    server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), side);
+    StatelessServer modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), modern, side);
     metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));
 
     Duration grace = config.server().shutdownGrace();

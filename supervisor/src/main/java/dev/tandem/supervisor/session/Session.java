@@ -235,9 +235,9 @@ public final class Session implements CatalogObserver {
     return new HostLink() {
       @Override
       public void progress(ObjectNode params) {
-        if (inFlight.containsKey(requestId)) {
-          out.send(new Message.Notification("notifications/progress", params), requestId);
-        }
+        // No in-flight check: the first progress can arrive before forward() registers the call,
+        // and the worker link already silences a call once it is answered or cancelled.
+        out.send(new Message.Notification("notifications/progress", params), requestId);
       }
 
       @Override

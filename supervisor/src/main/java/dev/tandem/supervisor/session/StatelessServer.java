@@ -57,7 +57,7 @@ public final class StatelessServer {
     String version = ModernEra.versionOf(request);
     if (!ModernEra.VERSION.equals(version)) {
       ObjectNode data = Json.object();
-      data.putArray("supported").add(ModernEra.VERSION);
+      ModernEra.ALL_SUPPORTED.forEach(data.putArray("supported")::add);
       data.set("requested", meta.get(ModernEra.PROTOCOL_VERSION));
       out.send(new Message.Failure(request.id(), new RpcError(ModernEra.UNSUPPORTED_PROTOCOL_VERSION,
           "Unsupported protocol version: " + meta.get(ModernEra.PROTOCOL_VERSION)
@@ -101,7 +101,8 @@ public final class StatelessServer {
 
   private ObjectNode discover() {
     ObjectNode result = Json.object();
-    result.putArray("supportedVersions").add(ModernEra.VERSION);
+    // Every version served: 2026-07-28 per request, the older ones through initialize.
+    ModernEra.ALL_SUPPORTED.forEach(result.putArray("supportedVersions")::add);
     ObjectNode capabilities = result.putObject("capabilities");
     capabilities.putObject("tools").put("listChanged", true);
     capabilities.putObject("prompts").put("listChanged", true);

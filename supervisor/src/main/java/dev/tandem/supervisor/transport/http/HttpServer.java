@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.transport.http;
 
 import dev.tandem.supervisor.config.HttpConfig;
+import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.log.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -45,6 +46,7 @@ public final class HttpServer {
 
   private final HttpConfig config;
   private final HttpSessions sessions;
+  private final StatelessServer stateless;
   private final SideEndpoints side;
   private final ExecutorService dispatch = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("tandem-http-session-", 0).factory());
@@ -53,16 +55,17 @@ public final class HttpServer {
   private final ChannelGroup connections = new DefaultChannelGroup("tandem-http", GlobalEventExecutor.INSTANCE);
   private Channel listener;
 
-  public HttpServer(HttpConfig config, SessionFactory factory, SideEndpoints side) {
+  public HttpServer(HttpConfig config, SessionFactory factory, StatelessServer stateless, SideEndpoints side) {
     this.config = config;
     this.sessions = new HttpSessions(factory, dispatch);
+    this.stateless = stateless;
     this.side = side;
   }
 
   /** Binds and starts serving; returns the bound address (the real port when 0 was asked for). */
   public InetSocketAddress start() throws InterruptedException, UnknownHostException {
     InetAddress address = InetAddress.getByName(config.host());
-    McpEndpoint mcp = new McpEndpoint(sessions, config.keepalive());
+    McpEndpoint mcp = new McpEndpoint(sessions, config.keepalive(), new StatelessEndpoint(stateless, config.keepalive()));
     int high = config.streamBufferBytes();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, io)

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.transport.http;
 import dev.tandem.protocol.Decoded;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.MessageCodec;
+import dev.tandem.protocol.ModernEra;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
@@ -32,10 +33,12 @@ final class McpEndpoint {
 
   private final HttpSessions sessions;
   private final Duration keepalive;
+  private final StatelessEndpoint stateless;
 
-  McpEndpoint(HttpSessions sessions, Duration keepalive) {
+  McpEndpoint(HttpSessions sessions, Duration keepalive, StatelessEndpoint stateless) {
     this.sessions = sessions;
     this.keepalive = keepalive;
+    this.stateless = stateless;
   }
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -67,7 +70,8 @@ final class McpEndpoint {
    */
   private static FullHttpResponse checkProtocolVersion(FullHttpRequest request) {
     String version = request.headers().get(PROTOCOL_VERSION);
-    if (version == null || ProtocolVersions.SUPPORTED.contains(version.trim())) return null;
+    // 2026-07-28 requests check their header against the body themselves (StatelessEndpoint).
+    if (version == null || ProtocolVersions.SUPPORTED.contains(version.trim()) || version.trim().equals(ModernEra.VERSION)) return null;
     return HttpReplies.error(HttpResponseStatus.BAD_REQUEST, RpcError.INVALID_REQUEST,
         "Bad Request: unsupported " + PROTOCOL_VERSION + " \"" + version + "\"; this server supports "
             + String.join(", ", ProtocolVersions.SUPPORTED));
@@ -97,6 +101,12 @@ final class McpEndpoint {
         return;
       }
       case Message m -> message = m;
+    }
+    // A request with per-request _meta is the 2026-07-28 revision: no session, whatever headers
+    // an older client library left on it (versioning page, dual-era servers).
+    if (message instanceof Message.Request r && ModernEra.isModern(r)) {
+      stateless.handle(ctx, request, r, accepts, keepAlive);
+      return;
     }
     String sessionId = request.headers().get(SESSION_ID);
     if (sessionId == null) {
