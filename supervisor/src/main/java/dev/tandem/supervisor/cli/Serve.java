@@ -62,6 +62,7 @@ final class Serve {
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
     Session[] session = new Session[1];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], config.server().shutdownGrace()), "tandem-shutdown"));
+    Signals.onTerminate(() -> stop(router, session[0], config.server().shutdownGrace()));
     stdio.serve(t -> session[0] = new Session("stdio", router, t::send, new Session.Identity("tandem", Main.VERSION), config.server().pageSize()));
     Log.info("the host closed stdin; shutting down");
     stop(router, session[0], config.server().shutdownGrace());
@@ -84,6 +85,7 @@ final class Serve {
    */
   private boolean stop(Router router, Session session, Duration grace) {
     if (!stopped.compareAndSet(false, true)) return false;
+    router.stopAccepting();
     if (session != null && session.inFlight() > 0) {
       Log.info("waiting up to " + grace.toMillis() + " ms for " + session.inFlight() + " call(s) in flight");
       try {

@@ -78,6 +78,7 @@ public final class Session {
     switch (method) {
       case "tools/list" -> listTools(request);
       case "tools/call" -> callTool(request);
+      case "tandem/status" -> reply(request, router.status());
       default -> fail(request, RpcError.methodNotFound(method));
     }
   }

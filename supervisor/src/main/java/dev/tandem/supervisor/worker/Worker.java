@@ -49,6 +49,12 @@ public final class Worker {
 
   private static final int MAX_STDERR_LINE = 16 * 1024;
 
+  /**
+   * A worker that spews garbage on its stdout would flood the log with one warning per line; the
+   * first few say what is wrong, then one line per thousand keeps the count visible.
+   */
+  private static final int GARBAGE_LOGGED_IN_FULL = 10;
+
   private final WorkerSpec spec;
   private final ExitListener exitListener;
   private final AtomicLong ids = new AtomicLong();
@@ -62,6 +68,8 @@ public final class Worker {
   private volatile Instant startedAt;
   private volatile Thread stderrReader;
   private final AtomicLong callsServed = new AtomicLong();
+  private final AtomicLong garbageFrames = new AtomicLong();
+  private volatile String killedBecause;
 
   public Worker(WorkerSpec spec, ExitListener exitListener) {
     this.spec = spec;
@@ -176,10 +184,16 @@ public final class Worker {
   private void dispatch(Decoded decoded) {
     switch (decoded) {
       case Decoded.Blank b -> {}
-      case Decoded.Invalid invalid ->
+      case Decoded.Invalid invalid -> {
+        long n = garbageFrames.incrementAndGet();
+        if (n <= GARBAGE_LOGGED_IN_FULL || n % 1000 == 0) {
           Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(),
               "wrote something on stdout that is not an MCP message (" + invalid.reason()
-                  + "); stdout is the wire: tools should log to stderr");
+                  + "); stdout is the wire: tools should log to stderr"
+                  + (n == GARBAGE_LOGGED_IN_FULL ? "; further ones are counted, one line per thousand" : "")
+                  + (n > GARBAGE_LOGGED_IN_FULL ? " (" + n + " so far)" : ""));
+        }
+      }
       case Message.Result r -> answered(r.id()).ifPresent(call -> {
         callsServed.incrementAndGet();
         call.result().complete(r.result());
@@ -287,8 +301,12 @@ public final class Worker {
   }
 
   private WorkerDied deathOf(ExitStatus status) {
-    return new WorkerDied(
-        spec.label() + " (pid " + pid() + ") " + status.describe(), status, stderrTail.snapshot());
+    return new WorkerDied(spec.label() + " (pid " + pid() + ") " + exitReason(status), status, stderrTail.snapshot());
+  }
+
+  /** How it ended, in words: the exit status, or why tandem killed it. */
+  public String exitReason(ExitStatus status) {
+    return killedBecause == null ? status.describe() : "was killed by tandem with SIGKILL: " + killedBecause;
   }
 
   /**
@@ -319,9 +337,25 @@ public final class Worker {
         });
   }
 
-  /** SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. */
-  public void kill() {
+  /**
+   * SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. The reason
+   * goes into the error every caller still waiting on it gets.
+   */
+  public void kill(String reason) {
+    if (killedBecause == null) killedBecause = reason;
+    Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "killing it (SIGKILL): " + reason);
     if (process != null) process.destroyForcibly();
+  }
+
+  /** Whether the worker answers {@code tandem/stats}, as its initialize result announces. */
+  public boolean speaksStats() {
+    JsonNode init = initializeResult;
+    return init != null && init.path("capabilities").path("experimental").path("tandem").has("stats");
+  }
+
+  /** Lines on stdout that were not MCP messages: a count an operator can watch. */
+  public long garbageFrames() {
+    return garbageFrames.get();
   }
 
   public WorkerSpec spec() {
