@@ -16,7 +16,6 @@ import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -81,7 +80,7 @@ public final class Pool {
   private PoolState phase = PoolState.STARTING;
   private boolean accepting = true;
   private final List<Replica> replicas = new ArrayList<>();
-  private final ArrayDeque<PoolCall> queue = new ArrayDeque<>();
+  private final Admission admission;
   private final long[] slotRestarts;
   private int nextId = 1;
   private Instant nextStartAt = Instant.EPOCH;
@@ -91,7 +90,6 @@ public final class Pool {
   private Instant halfOpenAt;
   private long restarts;
   private long callsServed;
-  private long refused;
 
   public Pool(PoolConfig config, ServerConfig server, PythonRuntime python, Spawner spawner, String version) {
     this.config = config;
@@ -102,6 +100,7 @@ public final class Pool {
     this.version = version;
     this.policy = new RestartPolicy(limits.maxRestarts(), limits.restartWindow());
     this.slotRestarts = new long[config.replicas()];
+    this.admission = new Admission(config.name(), limits);
   }
 
   public String name() {
@@ -447,10 +446,8 @@ public final class Pool {
   // ---------------------------------------------------------------------------------- calls
 
   /**
-   * Sends a request to the least-loaded ready worker with room (fewer than max_concurrency calls
-   * in flight); when all are full it waits in a bounded queue, and past that it is refused at
-   * once as overloaded, so a flood costs a bounded amount of memory. Never throws: refusals
-   * complete the call with {@link PoolUnavailable}.
+   * Sends a request where {@link Admission} says: a worker with room, the bounded queue, or an
+   * immediate refusal. Never throws: refusals complete the call with {@link PoolUnavailable}.
    */
   public PoolCall submit(String method, ObjectNode params, Consumer<ObjectNode> onProgress) {
     PoolCall call = new PoolCall(this, method, params, onProgress);
@@ -459,14 +456,11 @@ public final class Pool {
     synchronized (lock) {
       refusal = refusal();
       if (refusal == null) {
-        Replica r = pick();
+        Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
         if (r != null) {
           after.add(assign(call, r));
-        } else if (queue.size() < limits.queue()) {
-          queue.addLast(call);
-        } else {
-          refused++;
-          refusal = overloaded();
+        } else if (!admission.enqueue(call)) {
+          refusal = admission.overloaded(readyServing());
         }
       }
     }
@@ -492,32 +486,12 @@ public final class Pool {
             + (lastDeath == null ? "" : lastDeath.lastLines(5)));
   }
 
-  private PoolUnavailable overloaded() {
-    long serving = replicas.stream().filter(r -> r.role == Role.SERVING && r.ready()).count();
-    return new PoolUnavailable(
-        "pool \"" + name() + "\" is overloaded: " + serving + " worker(s) each running their max_concurrency = "
-            + limits.maxConcurrency() + " calls and " + queue.size() + " call(s) queued (queue = " + limits.queue()
-            + "); try again shortly, or raise replicas, max_concurrency or queue");
-  }
-
-  /** The ready serving worker with the fewest calls in flight, if any has room. Under the lock. */
-  private Replica pick() {
-    int room = phase == PoolState.HALF_OPEN ? 1 : limits.maxConcurrency();
-    Replica best = null;
-    for (Replica r : replicas) {
-      if (r.role == Role.SERVING && r.ready() && r.inFlight < room && (best == null || r.inFlight < best.inFlight)) {
-        best = r;
-      }
-    }
-    return best;
-  }
-
   /** Hands queued calls to workers with room, oldest first. Under the lock. */
   private void pump(List<Runnable> after) {
-    while (!queue.isEmpty()) {
-      Replica r = pick();
+    while (admission.hasQueued()) {
+      Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
       if (r == null) return;
-      after.add(assign(queue.pollFirst(), r));
+      after.add(assign(admission.next(), r));
     }
   }
 
@@ -545,7 +519,7 @@ public final class Pool {
     synchronized (lock) {
       if (call.result.isDone() || call.cancelReason != null) return;
       call.cancelReason = reason == null ? "cancelled" : reason;
-      wasQueued = queue.remove(call);
+      wasQueued = admission.remove(call);
       onWorker = call.onWorker;
     }
     if (wasQueued) call.result.cancel(false);
@@ -553,8 +527,7 @@ public final class Pool {
   }
 
   private void failQueue(PoolUnavailable error, List<Runnable> after) {
-    for (PoolCall call : queue) after.add(() -> call.result.completeExceptionally(error));
-    queue.clear();
+    for (PoolCall call : admission.drain()) after.add(() -> call.result.completeExceptionally(error));
   }
 
   private static void perform(List<Runnable> after) {
@@ -636,7 +609,7 @@ public final class Pool {
 
   public int queueDepth() {
     synchronized (lock) {
-      return queue.size();
+      return admission.depth();
     }
   }
 
@@ -656,7 +629,7 @@ public final class Pool {
   /** Calls refused as overloaded since start. */
   public long refused() {
     synchronized (lock) {
-      return refused;
+      return admission.refused();
     }
   }
 
@@ -671,12 +644,12 @@ public final class Pool {
       pool.put("spare", limits.spare());
       pool.put("ready", readyServing());
       pool.put("inFlight", replicas.stream().mapToInt(r -> r.inFlight).sum());
-      pool.put("queueDepth", queue.size());
+      pool.put("queueDepth", admission.depth());
       pool.put("queueLimit", limits.queue());
       pool.put("maxConcurrency", limits.maxConcurrency());
       pool.put("restarts", restarts);
       pool.put("callsServed", callsServed);
-      pool.put("refused", refused);
+      pool.put("refused", admission.refused());
       if (openedBecause != null) pool.put("openBecause", openedBecause);
       if (halfOpenAt != null && phase == PoolState.OPEN) {
         pool.put("halfOpenInMs", Math.max(0, Duration.between(now, halfOpenAt).toMillis()));
@@ -691,32 +664,11 @@ public final class Pool {
       }
       var workers = pool.putArray("workers");
       for (Replica r : replicas) {
-        ObjectNode w = workers.addObject();
-        w.put("id", r.id());
-        w.put("role", r.role.name().toLowerCase(java.util.Locale.ROOT));
-        w.put("slot", r.slot);
-        w.put("state", workerState(r));
-        w.put("pid", r.worker.pid());
-        Duration up = r.upFor(now);
-        w.put("uptimeMs", up == null ? 0 : up.toMillis());
-        w.put("restarts", r.role == Role.SERVING && r.slot >= 1 && r.slot <= slotRestarts.length ? slotRestarts[r.slot - 1] : 0);
-        w.put("inFlight", r.inFlight);
-        w.put("callsServed", r.callsServed);
-        w.put("rssBytes", r.rssBytes);
-        if (r.lastPingNanos >= 0) w.put("lastPingMs", r.lastPingNanos / 1_000_000.0);
-        if (r.worker.garbageFrames() > 0) w.put("garbageFrames", r.worker.garbageFrames());
+        long restartsOfSlot = r.role == Role.SERVING && r.slot >= 1 && r.slot <= slotRestarts.length ? slotRestarts[r.slot - 1] : 0;
+        workers.add(r.status(now, restartsOfSlot));
       }
       return pool;
     }
-  }
-
-  private static String workerState(Replica r) {
-    return switch (r.worker.state()) {
-      case STARTING -> "starting";
-      case READY -> r.retiring ? (r.role == Role.DRAINING ? "draining" : "stopping") : "ready";
-      case STOPPING -> "stopping";
-      case DEAD -> "dead";
-    };
   }
 
   static Throwable unwrap(Throwable t) {

@@ -1,8 +1,11 @@
 package dev.tandem.supervisor.pool;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.worker.Worker;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -57,6 +60,34 @@ final class Replica {
   Duration upFor(Instant now) {
     Instant started = worker.startedAt();
     return started == null ? null : Duration.between(started, now);
+  }
+
+  /** This worker's line in {@link StatusReport}. Under the pool's lock. */
+  ObjectNode status(Instant now, long restartsOfSlot) {
+    ObjectNode w = Json.object();
+    w.put("id", id());
+    w.put("role", role.name().toLowerCase(Locale.ROOT));
+    w.put("slot", slot);
+    w.put("state", state());
+    w.put("pid", worker.pid());
+    Duration up = upFor(now);
+    w.put("uptimeMs", up == null ? 0 : up.toMillis());
+    w.put("restarts", restartsOfSlot);
+    w.put("inFlight", inFlight);
+    w.put("callsServed", callsServed);
+    w.put("rssBytes", rssBytes);
+    if (lastPingNanos >= 0) w.put("lastPingMs", lastPingNanos / 1_000_000.0);
+    if (worker.garbageFrames() > 0) w.put("garbageFrames", worker.garbageFrames());
+    return w;
+  }
+
+  private String state() {
+    return switch (worker.state()) {
+      case STARTING -> "starting";
+      case READY -> retiring ? (role == Role.DRAINING ? "draining" : "stopping") : "ready";
+      case STOPPING -> "stopping";
+      case DEAD -> "dead";
+    };
   }
 
   String describe() {
