@@ -118,6 +118,8 @@ final class Answers {
 
   /** Sends a signal by name (STOP, CONT, KILL, TERM) to a process. */
   static void signal(long pid, String name) throws Exception {
+    // kill -1 and kill 0 mean "every process" and "my process group": never what a test meant.
+    if (pid <= 1) throw new AssertionError("refusing to send SIG" + name + " to pid " + pid);
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
     if (kill.waitFor() != 0) throw new AssertionError("kill -" + name + " " + pid + " failed");
   }

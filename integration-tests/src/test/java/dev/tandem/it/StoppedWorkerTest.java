@@ -67,4 +67,33 @@ class StoppedWorkerTest {
           killedMs, replacedMs, PING_INTERVAL_MS, PING_TIMEOUT_MS);
     }
   }
+
+  @Test
+  void aStoppedWorkersFullStdinBlocksNeitherTheSessionNorItsOwnKill(@TempDir Path dir) throws Exception {
+    Path config = Tandem.config(dir, Tandem.examplesPool("examples", 1) + """
+        spare = 0
+        ping_interval_ms = %d
+        ping_timeout_ms = %d
+        """.formatted(PING_INTERVAL_MS, PING_TIMEOUT_MS));
+    try (DaemonProcess daemon = DaemonProcess.serve(config)) {
+      daemon.initialize();
+      Answers answers = new Answers(daemon);
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> WorkerKilledMidCallTest.readyWorkers(answers.pool("examples")) == 1);
+      long pid = answers.pool("examples").path("workers").path(0).path("pid").asLong();
+      Answers.signal(pid, "STOP");
+      // 1 MiB of arguments: far more than a pipe holds, so writing it to the stopped worker blocks.
+      answers.send("big", "echo", Answers.args().put("text", "x".repeat(1 << 20)));
+      long t0 = System.nanoTime();
+      JsonNode pong = daemon.request("pong", "ping", null);
+      long pongMs = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(pong.has("result"), pong.toString());
+      assertTrue(pongMs < 500, "the session answered a ping in " + pongMs + " ms while a worker's pipe was full");
+      // The health check still kills it; echo is read-only, so the call is retried on the replacement.
+      JsonNode big = answers.await("big", Duration.ofSeconds(30));
+      assertFalse(Answers.isError(big), Answers.text(big));
+      assertTrue(Answers.text(big).length() == 1 << 20);
+      assertTrue(String.join("\n", daemon.stderr()).contains("pid=" + pid + " killing it (SIGKILL): it did not answer a ping"));
+    }
+  }
 }

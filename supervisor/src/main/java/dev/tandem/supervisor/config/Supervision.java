@@ -22,17 +22,19 @@ public record Supervision(
     long maxRssMb) {
 
   /**
-   * Calls one worker runs at once. The Python runtime runs sync tools on 32 threads; 16 leaves
-   * room for its async tools, pings and stats, so a full worker still answers its health checks.
+   * Calls one worker runs at once. Tools mostly wait on models (I/O), and the Python runtime
+   * carries dozens of such calls on its event loop and 32 threads, answering pings on the loop
+   * throughout. The limit spreads a burst over the replicas and bounds how many calls one
+   * worker's death can hit.
    */
-  public static final int DEFAULT_MAX_CONCURRENCY = 16;
+  public static final int DEFAULT_MAX_CONCURRENCY = 64;
 
   /**
-   * Calls that wait when every worker is full. Enough to absorb the burst of a few agents calling
-   * tools in parallel; past it a caller is better served by an immediate "overloaded" it can act
-   * on than by a wait that ends in its own timeout.
+   * Calls that wait when every worker is full. Enough to absorb several agents fanning out at
+   * once; past it a caller is better served by an immediate "overloaded" it can act on than by a
+   * wait that ends in its own timeout.
    */
-  public static final int DEFAULT_QUEUE = 100;
+  public static final int DEFAULT_QUEUE = 256;
 
   /** Tools call models, which can take minutes; longer than this is a stuck call, not a slow one. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <pre>
  * {"pools": [{"name": "examples", "state": "serving", "replicas": 2, "spare": 1, "ready": 2,
- *             "inFlight": 0, "queueDepth": 0, "queueLimit": 100, "restarts": 1, ...,
+ *             "inFlight": 0, "queueDepth": 0, "queueLimit": 256, "restarts": 1, ...,
  *             "workers": [{"id": 3, "role": "serving", "slot": 1, "state": "ready", "pid": 4182,
  *                          "uptimeMs": 5120, "restarts": 1, "inFlight": 0, "callsServed": 12,
  *                          "rssBytes": 31457280}, ...]}]}

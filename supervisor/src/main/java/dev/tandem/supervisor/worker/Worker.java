@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -30,8 +31,11 @@ import java.util.function.Consumer;
  * counter, so any number of host calls, from any number of sessions, can be in flight on one
  * worker without their ids colliding; the router maps them back.
  *
- * <p>Two platform threads per worker read its stdout (frames) and stderr (log lines). Both pipes
- * are always drained, so a chatty worker can never block on a full pipe.
+ * <p>Three platform threads per worker: two read its stdout (frames) and stderr (log lines), so
+ * both pipes are always drained and a chatty worker never blocks on a full pipe; one writes its
+ * stdin from a queue, so a worker that stops reading (SIGSTOP, a deadlock) blocks only that
+ * thread, never a session's reader or the supervisor's timers, which must stay free to kill it.
+ * The queue is bounded in practice by the pool's admission: max_concurrency calls and a ping.
  */
 public final class Worker {
 
@@ -64,6 +68,9 @@ public final class Worker {
   private volatile State state = State.STARTING;
   private volatile Process process;
   private volatile FrameWriter writer;
+  private final LinkedBlockingQueue<Object> stdin = new LinkedBlockingQueue<>();
+  /** Queued after the last frame: the stdin thread closes the pipe, the worker's cue to exit. */
+  private static final Object CLOSE_STDIN = new Object();
   private volatile JsonNode initializeResult;
   private volatile Instant startedAt;
   private volatile Thread stderrReader;
@@ -111,6 +118,7 @@ public final class Worker {
     }
     this.startedAt = Instant.now();
     this.writer = new FrameWriter(p.getOutputStream());
+    platformThread("in", this::writeStdin).start();
     Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
     platformThread("out", this::readStdout).start();
     stderrReader = platformThread("err", this::readStderr);
@@ -141,20 +149,31 @@ public final class Worker {
       ObjectNode meta = sent.get("_meta") instanceof ObjectNode m ? m : sent.putObject("_meta");
       meta.put("progressToken", id);
     }
-    try {
-      writer.write(new Message.Request(Json.NODES.numberNode(id), method, sent));
-    } catch (IOException e) {
-      // The process is going away; its exit completes this call with the reason.
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
-    }
+    // If the process is going away, the write fails quietly and its exit completes this call.
+    stdin.add(new Message.Request(Json.NODES.numberNode(id), method, sent));
     return call;
   }
 
   public void notify(String method, ObjectNode params) {
+    if (state != State.DEAD) stdin.add(new Message.Notification(method, params));
+  }
+
+  private void writeStdin() {
     try {
-      writer.write(new Message.Notification(method, params));
+      while (true) {
+        Object next = stdin.take();
+        if (next == CLOSE_STDIN) {
+          writer.close();
+          return;
+        }
+        writer.write((Message) next);
+      }
     } catch (IOException e) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stdin.clear();
     }
   }
 
@@ -204,11 +223,7 @@ public final class Worker {
       case Message.Request r -> {
         // Server-to-client requests (sampling, elicitation, roots) reach a host once the router
         // routes them; until then the worker gets a precise refusal instead of waiting forever.
-        try {
-          writer.write(new Message.Failure(r.id(), RpcError.methodNotFound(r.method())));
-        } catch (IOException e) {
-          Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
-        }
+        stdin.add(new Message.Failure(r.id(), RpcError.methodNotFound(r.method())));
       }
     }
   }
@@ -289,6 +304,8 @@ public final class Worker {
     }
     State before = state;
     state = State.DEAD;
+    stdin.clear();
+    stdin.add(CLOSE_STDIN);
     exited.complete(status);
     Log.Level level = before == State.STOPPING ? Log.Level.INFO : Log.Level.WARN;
     Log.worker(level, spec.pool(), spec.index(), pid(), status.describe());
@@ -316,11 +333,7 @@ public final class Worker {
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
     if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
-    try {
-      writer.close();
-    } catch (IOException e) {
-      // already closed
-    }
+    stdin.add(CLOSE_STDIN); // after the frames already queued, so a last notification still arrives
     Process p = process;
     return p.onExit()
         .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
