@@ -78,6 +78,7 @@ final class Serve {
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
     Session[] session = new Session[1];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], null, config.server().shutdownGrace()), "tandem-shutdown"));
+    Signals.onTerminate(() -> stop(router, session[0], null, config.server().shutdownGrace()));
     StatelessServer modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
     stdio.serve(t -> {
       session[0] = new Session("stdio", router, t::send, identity(), config.server().pageSize());
@@ -110,6 +111,7 @@ final class Serve {
 
     Duration grace = config.server().shutdownGrace();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, null, server[0], grace), "tandem-shutdown"));
+    Signals.onTerminate(() -> stop(router, null, server[0], grace));
     startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
     try {
@@ -166,6 +168,7 @@ final class Serve {
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
     if (!stopped.compareAndSet(false, true)) return false;
+    router.stopAccepting();
     if (http != null) http.stopAccepting();
     int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight());
     if (inFlight > 0) {

@@ -26,7 +26,12 @@ public final class ConfigLoader {
   private static final Set<String> SERVER_KEYS =
       Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms");
   private static final Set<String> POOL_KEYS =
-      Set.of("name", "modules", "path", "command", "replicas", "env");
+      Set.of(
+          "name", "modules", "path", "command", "replicas", "env",
+          "max_concurrency", "queue", "call_timeout_ms", "start_timeout_ms", "ping_interval_ms",
+          "ping_timeout_ms", "max_restarts", "restart_window_ms", "half_open_after_ms", "spare",
+          "max_calls", "max_rss_mb");
+  private static final int DAY_MS = 86_400_000;
   private static final Set<String> HTTP_KEYS =
       Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
           "stream_buffer_bytes", "session_idle_ms");
@@ -178,7 +183,29 @@ public final class ConfigLoader {
         env.put(e.getKey(), string(source, where, "env." + e.getKey(), e.getValue()));
       }
     }
-    return new PoolConfig(name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir);
+    return new PoolConfig(
+        name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node));
+  }
+
+  private static Supervision supervision(Path source, String where, JsonNode node) {
+    Supervision d = Supervision.defaults();
+    return new Supervision(
+        intIn(source, where, node, "max_concurrency", d.maxConcurrency(), 1, 10_000),
+        intIn(source, where, node, "queue", d.queue(), 0, 1_000_000),
+        millis(source, where, node, "call_timeout_ms", d.callTimeout(), 1, DAY_MS),
+        millis(source, where, node, "start_timeout_ms", d.startTimeout(), 100, DAY_MS),
+        millis(source, where, node, "ping_interval_ms", d.pingInterval(), 50, DAY_MS),
+        millis(source, where, node, "ping_timeout_ms", d.pingTimeout(), 50, DAY_MS),
+        intIn(source, where, node, "max_restarts", d.maxRestarts(), 0, 1_000_000),
+        millis(source, where, node, "restart_window_ms", d.restartWindow(), 100, DAY_MS),
+        millis(source, where, node, "half_open_after_ms", d.halfOpenAfter(), 100, DAY_MS),
+        intIn(source, where, node, "spare", d.spare(), 0, 16),
+        intIn(source, where, node, "max_calls", (int) d.maxCalls(), 0, Integer.MAX_VALUE),
+        intIn(source, where, node, "max_rss_mb", (int) d.maxRssMb(), 0, 1 << 20));
+  }
+
+  private static Duration millis(Path source, String where, JsonNode node, String key, Duration dflt, int min, int max) {
+    return Duration.ofMillis(intIn(source, where, node, key, (int) dflt.toMillis(), min, max));
   }
 
   private static void checkKeys(Path source, String where, JsonNode node, Set<String> allowed) {

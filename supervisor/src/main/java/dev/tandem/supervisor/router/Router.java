@@ -7,8 +7,10 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolUnavailable;
+import dev.tandem.supervisor.pool.PoolCall;
+import dev.tandem.supervisor.pool.StatusReport;
 import dev.tandem.supervisor.worker.CallListener;
-import dev.tandem.supervisor.worker.WorkerCall;
+import dev.tandem.supervisor.worker.Worker;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
 import java.time.Duration;
@@ -18,6 +20,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Carries host requests to the pool that serves them and answers back. It owns the translation
@@ -29,6 +35,12 @@ public final class Router {
 
   /** MCP's code for a resource URI no pool serves (server/resources, "Error Handling"). */
   public static final int RESOURCE_NOT_FOUND = -32002;
+
+  /**
+   * Per-call deadlines. Cancelled timers are removed at once, so a flood of calls answered quickly
+   * leaves nothing behind; expiring only completes futures, so one thread serves them all.
+   */
+  private static final ScheduledExecutorService DEADLINES = deadlines();
 
   private final List<Pool> pools;
   private final CompletableFuture<Catalog> ready = new CompletableFuture<>();
@@ -133,7 +145,7 @@ public final class Router {
         throw new CallFailed(RpcError.invalidParams(
             "Unknown tool: \"" + tool + "\"; tools/list shows the " + catalog.tools.size() + " tools served"));
       }
-      return entry.pool();
+      return new Target(entry.pool(), retryable(entry.item()));
     }, new ToolErrors(tool));
     call.answer().whenComplete((r, f) -> seen.finished(tool, r, f == null ? null : unwrap(f), System.nanoTime() - startedAt));
     return call;
@@ -147,7 +159,7 @@ public final class Router {
       if (entry == null) {
         throw new CallFailed(RpcError.invalidParams("Unknown prompt: \"" + name + "\"; prompts/list shows the " + catalog.prompts.size() + " prompts served"));
       }
-      return entry.pool();
+      return new Target(entry.pool(), true);
     }, Errors.PROTOCOL);
   }
 
@@ -161,7 +173,7 @@ public final class Router {
         ObjectNode data = Json.object().put("uri", uri);
         throw new CallFailed(new RpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri, data));
       }
-      return pool;
+      return new Target(pool, true);
     }, Errors.PROTOCOL);
   }
 
@@ -188,7 +200,7 @@ public final class Router {
       if (pool == null) {
         throw new CallFailed(RpcError.invalidParams("completion/complete: no prompt or resource template matches " + ref));
       }
-      return pool;
+      return new Target(pool, true);
     }, Errors.PROTOCOL);
   }
 
@@ -197,41 +209,71 @@ public final class Router {
     return v != null && v.isTextual() ? v.asText() : null;
   }
 
+  /**
+   * Where a request goes, and whether running it twice is harmless: reads, prompts, completions
+   * and tools annotated read-only or idempotent may be retried once if their worker dies.
+   */
+  private record Target(Pool pool, boolean retryable) {}
+
   @FunctionalInterface
   private interface PoolChoice {
-    Pool choose(Catalog catalog);
+    Target choose(Catalog catalog);
+  }
+
+  static boolean retryable(JsonNode tool) {
+    JsonNode annotations = tool.path("annotations");
+    return annotations.path("readOnlyHint").asBoolean(false) || annotations.path("idempotentHint").asBoolean(false);
   }
 
   /** How a failure after routing is answered: tools read errors as results, the rest as errors. */
   private interface Errors {
-    JsonNode workerDied(WorkerDied died);
+    /** {@code earlier}: the death that made this a retry; {@code retryable}: whether it could be. */
+    JsonNode workerDied(WorkerDied died, WorkerDied earlier, boolean retryable);
 
-    JsonNode unavailable(PoolUnavailable unavailable);
+    JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier);
+
+    JsonNode expired(String what);
 
     Errors PROTOCOL = new Errors() {
       @Override
-      public JsonNode workerDied(WorkerDied died) {
+      public JsonNode workerDied(WorkerDied died, WorkerDied earlier, boolean retryable) {
         throw new CallFailed(RpcError.internal(died.getMessage() + " while answering; try again"));
       }
 
       @Override
-      public JsonNode unavailable(PoolUnavailable unavailable) {
+      public JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier) {
         throw new CallFailed(RpcError.internal(unavailable.getMessage()));
+      }
+
+      @Override
+      public JsonNode expired(String what) {
+        throw new CallFailed(RpcError.internal(what));
       }
     };
   }
 
   private record ToolErrors(String tool) implements Errors {
     @Override
-    public JsonNode workerDied(WorkerDied d) {
+    public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
       Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-      return toolError("tool \"" + tool + "\" failed: " + d.getMessage() + " while running it; the call was not retried"
+      return toolError("tool \"" + tool + "\" failed: " + d.getMessage() + " while running it; "
+          + (earlier != null
+              ? "it was a retry, after " + earlier.getMessage() + ", and is not retried again"
+              : retryable
+                  ? "the call was not retried"
+                  : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
           + lastLines(d.stderrTail()));
     }
 
     @Override
-    public JsonNode unavailable(PoolUnavailable e) {
-      return toolError("tool \"" + tool + "\" is unavailable: " + e.getMessage());
+    public JsonNode unavailable(PoolUnavailable e, WorkerDied earlier) {
+      return toolError("tool \"" + tool + "\" is unavailable: " + e.getMessage()
+          + (earlier == null ? "" : " (it was being retried because " + earlier.getMessage() + ")"));
+    }
+
+    @Override
+    public JsonNode expired(String what) {
+      return toolError("tool \"" + tool + "\" " + what);
     }
   }
 
@@ -242,39 +284,77 @@ public final class Router {
         call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage())));
         return;
       }
+      Target target;
       try {
-        Pool pool = choice.choose(current);
-        WorkerCall onWorker;
-        try {
-          onWorker = pool.call(method, params, listenerFor(params, host));
-        } catch (PoolUnavailable e) {
-          call.answer.complete(errors.unavailable(e));
-          return;
-        }
-        if (!call.attach(onWorker)) return;
-        onWorker.result().whenComplete((result, err) -> settle(call, result, err, errors));
+        target = choice.choose(current);
       } catch (CallFailed e) {
         call.answer.completeExceptionally(e);
+        return;
       }
+      Duration timeout = target.pool().callTimeout();
+      ScheduledFuture<?> deadline = DEADLINES.schedule(
+          () -> call.expire(method, target.pool(), timeout, errors), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      call.answer.whenComplete((r, f) -> deadline.cancel(false));
+      send(call, method, params, target, listenerFor(params, host), errors, null);
     });
     return call;
   }
 
-  private static void settle(ForwardedCall call, JsonNode result, Throwable failure, Errors errors) {
-    if (failure == null) {
-      call.answer.complete(result);
-      return;
-    }
-    try {
-      switch (unwrap(failure)) {
-        case CancellationException c -> call.answer.cancel(false);
-        case WorkerError e -> call.answer.completeExceptionally(new CallFailed(e.error()));
-        case WorkerDied d -> call.answer.complete(errors.workerDied(d));
-        case Throwable other -> call.answer.completeExceptionally(new CallFailed(RpcError.internal("failed inside tandem: " + other)));
+  /**
+   * One attempt on the pool. A worker that dies under a request answers it with an error that
+   * says so, unless running it again cannot do harm twice: then it is retried once, on whichever
+   * worker is ready.
+   */
+  private void send(ForwardedCall call, String method, ObjectNode params, Target target, CallListener listener,
+      Errors errors, WorkerDied earlier) {
+    PoolCall onPool = target.pool().submit(method, params, listener);
+    if (!call.attach(onPool)) return;
+    onPool.result().whenComplete((result, failure) -> {
+      if (failure == null) {
+        if (earlier != null) Log.info(method + " was retried on " + describe(onPool.worker()) + " and answered");
+        call.answer.complete(result);
+        return;
       }
-    } catch (CallFailed e) {
-      call.answer.completeExceptionally(e);
-    }
+      try {
+        switch (unwrap(failure)) {
+          case CancellationException c -> call.answer.cancel(false);
+          case WorkerError e -> call.answer.completeExceptionally(new CallFailed(e.error()));
+          case PoolUnavailable u -> call.answer.complete(errors.unavailable(u, earlier));
+          case WorkerDied d when earlier == null && target.retryable() && !call.answer.isDone() -> {
+            Log.warn(d.getMessage() + " during " + method + "; retrying it once on another worker");
+            send(call, method, params, target, listener, errors, d);
+          }
+          case WorkerDied d -> call.answer.complete(errors.workerDied(d, earlier, target.retryable()));
+          case Throwable other -> call.answer.completeExceptionally(new CallFailed(RpcError.internal(method + " failed inside tandem: " + other)));
+        }
+      } catch (CallFailed e) {
+        call.answer.completeExceptionally(e);
+      }
+    });
+  }
+
+  private static String describe(Worker worker) {
+    return worker == null ? "a worker" : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
+  }
+
+  /** Every pool and worker as the operator sees them (served as tandem/status and /status). */
+  public ObjectNode status() {
+    return StatusReport.of(pools);
+  }
+
+  /** Shutdown's first step: new requests are refused, those in flight go on. */
+  public void stopAccepting() {
+    pools.forEach(Pool::stopAccepting);
+  }
+
+  private static ScheduledExecutorService deadlines() {
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "tandem-deadlines");
+      t.setDaemon(true);
+      return t;
+    });
+    timers.setRemoveOnCancelPolicy(true);
+    return timers;
   }
 
   /** What the worker says about this call goes to the host link, with the host's token put back. */
@@ -331,10 +411,14 @@ public final class Router {
     return Objects.requireNonNull(t);
   }
 
-  /** A call that may be cancelled before, while or after it reaches a worker. */
+  /**
+   * A request that may be cancelled, or pass its deadline, before, while or after it reaches a
+   * worker, and may be retried once. Its answer completes once; whoever completes it first (the
+   * worker's answer, the deadline, the host's cancellation) wins and the others do nothing.
+   */
   private static final class ForwardedCall implements RoutedCall {
     final CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-    private WorkerCall onWorker;
+    private PoolCall onPool;
     private boolean cancelled;
     private String reason;
 
@@ -343,22 +427,43 @@ public final class Router {
       return answer;
     }
 
-    synchronized boolean attach(WorkerCall call) {
-      if (cancelled) {
-        call.cancel(reason);
+    /** The deadline passed: the caller hears so, and the worker is told to stop. */
+    void expire(String method, Pool pool, Duration timeout, Errors errors) {
+      PoolCall target;
+      synchronized (this) {
+        target = onPool;
+      }
+      Worker worker = target == null ? null : target.worker();
+      String where = worker == null ? "it was still queued, waiting for a free worker" : "it was cancelled on " + describe(worker);
+      String what = "did not answer within " + timeout.toMillis() + " ms (call_timeout_ms of pool \"" + pool.name() + "\"); " + where;
+      boolean first;
+      try {
+        first = answer.complete(errors.expired(what));
+      } catch (CallFailed e) {
+        first = answer.completeExceptionally(e);
+      }
+      if (first && target != null) {
+        Log.warn(method + " passed its deadline of " + timeout.toMillis() + " ms; " + where);
+        target.cancel("tandem: the call passed its deadline of " + timeout.toMillis() + " ms");
+      }
+    }
+
+    synchronized boolean attach(PoolCall call) {
+      if (cancelled || answer.isDone()) {
+        call.cancel(cancelled ? reason : "tandem: the call was already answered");
         return false;
       }
-      onWorker = call;
+      onPool = call;
       return true;
     }
 
     @Override
     public void cancel(String why) {
-      WorkerCall target;
+      PoolCall target;
       synchronized (this) {
         cancelled = true;
         reason = why;
-        target = onWorker;
+        target = onPool;
       }
       answer.cancel(false);
       if (target != null) target.cancel(why);

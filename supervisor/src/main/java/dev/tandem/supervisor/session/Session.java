@@ -102,6 +102,7 @@ public final class Session implements CatalogObserver {
       case "resources/subscribe", "resources/unsubscribe" -> subscription(request);
       case "completion/complete" -> forward(request, router.complete(params, linkFor(request.id())));
       case "logging/setLevel" -> setLevel(request);
+      case "tandem/status" -> reply(request, router.status());
       default -> fail(request, RpcError.methodNotFound(method));
     }
   }

@@ -22,6 +22,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,8 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * counter, so any number of host calls, from any number of sessions, can be in flight on one
  * worker without their ids colliding; the router maps them back.
  *
- * <p>Two platform threads per worker read its stdout (frames) and stderr (log lines). Both pipes
- * are always drained, so a chatty worker can never block on a full pipe.
+ * <p>Three platform threads per worker: two read its stdout (frames) and stderr (log lines), so
+ * both pipes are always drained and a chatty worker never blocks on a full pipe; one writes its
+ * stdin from a queue, so a worker that stops reading (SIGSTOP, a deadlock) blocks only that
+ * thread, never a session's reader or the supervisor's timers, which must stay free to kill it.
+ * The queue is bounded in practice by the pool's admission: max_concurrency calls and a ping.
  */
 public final class Worker {
 
@@ -57,6 +61,12 @@ public final class Worker {
 
   private static final int MAX_STDERR_LINE = 16 * 1024;
 
+  /**
+   * A worker that spews garbage on its stdout would flood the log with one warning per line; the
+   * first few say what is wrong, then one line per thousand keeps the count visible.
+   */
+  private static final int GARBAGE_LOGGED_IN_FULL = 10;
+
   private final WorkerSpec spec;
   private final Events events;
   /** Requests the worker made of a host, by the worker's id, so it can cancel them. */
@@ -68,10 +78,15 @@ public final class Worker {
   private volatile State state = State.STARTING;
   private volatile Process process;
   private volatile FrameWriter writer;
+  private final LinkedBlockingQueue<Object> stdin = new LinkedBlockingQueue<>();
+  /** Queued after the last frame: the stdin thread closes the pipe, the worker's cue to exit. */
+  private static final Object CLOSE_STDIN = new Object();
   private volatile JsonNode initializeResult;
   private volatile Instant startedAt;
   private volatile Thread stderrReader;
   private final AtomicLong callsServed = new AtomicLong();
+  private final AtomicLong garbageFrames = new AtomicLong();
+  private volatile String killedBecause;
 
   public Worker(WorkerSpec spec, Events events) {
     this.spec = spec;
@@ -122,6 +137,7 @@ public final class Worker {
     }
     this.startedAt = Instant.now();
     this.writer = new FrameWriter(p.getOutputStream());
+    platformThread("in", this::writeStdin).start();
     Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
     platformThread("out", this::readStdout).start();
     stderrReader = platformThread("err", this::readStderr);
@@ -161,20 +177,31 @@ public final class Worker {
       sent = params.deepCopy();
       ((ObjectNode) sent.get("_meta")).put("progressToken", id);
     }
-    try {
-      writer.write(new Message.Request(Json.NODES.numberNode(id), method, sent));
-    } catch (IOException e) {
-      // The process is going away; its exit completes this call with the reason.
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
-    }
+    // If the process is going away, the write fails quietly and its exit completes this call.
+    stdin.add(new Message.Request(Json.NODES.numberNode(id), method, sent));
     return call;
   }
 
   public void notify(String method, ObjectNode params) {
+    if (state != State.DEAD) stdin.add(new Message.Notification(method, params));
+  }
+
+  private void writeStdin() {
     try {
-      writer.write(new Message.Notification(method, params));
+      while (true) {
+        Object next = stdin.take();
+        if (next == CLOSE_STDIN) {
+          writer.close();
+          return;
+        }
+        writer.write((Message) next);
+      }
     } catch (IOException e) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
+      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stdin.clear();
     }
   }
 
@@ -204,10 +231,16 @@ public final class Worker {
   private void dispatch(Decoded decoded) {
     switch (decoded) {
       case Decoded.Blank b -> {}
-      case Decoded.Invalid invalid ->
+      case Decoded.Invalid invalid -> {
+        long n = garbageFrames.incrementAndGet();
+        if (n <= GARBAGE_LOGGED_IN_FULL || n % 1000 == 0) {
           Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(),
               "wrote something on stdout that is not an MCP message (" + invalid.reason()
-                  + "); stdout is the wire: tools should log to stderr");
+                  + "); stdout is the wire: tools should log to stderr"
+                  + (n == GARBAGE_LOGGED_IN_FULL ? "; further ones are counted, one line per thousand" : "")
+                  + (n > GARBAGE_LOGGED_IN_FULL ? " (" + n + " so far)" : ""));
+        }
+      }
       case Message.Result r -> answered(r.id()).ifPresent(call -> {
         callsServed.incrementAndGet();
         call.result().complete(r.result());
@@ -314,12 +347,10 @@ public final class Worker {
   }
 
   private void reply(JsonNode id, JsonNode result, RpcError error) {
-    try {
-      writer.write(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
-    } catch (IOException e) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "write failed: " + e.getMessage());
-    }
+    if (state == State.DEAD) return;
+    stdin.add(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
   }
+
 
   private static Log.Level levelOf(String mcpLevel) {
     return switch (mcpLevel) {
@@ -369,6 +400,8 @@ public final class Worker {
     }
     State before = state;
     state = State.DEAD;
+    stdin.clear();
+    stdin.add(CLOSE_STDIN);
     exited.complete(status);
     Log.Level level = before == State.STOPPING ? Log.Level.INFO : Log.Level.WARN;
     Log.worker(level, spec.pool(), spec.index(), pid(), status.describe());
@@ -383,8 +416,12 @@ public final class Worker {
   }
 
   private WorkerDied deathOf(ExitStatus status) {
-    return new WorkerDied(
-        spec.label() + " (pid " + pid() + ") " + status.describe(), status, stderrTail.snapshot());
+    return new WorkerDied(spec.label() + " (pid " + pid() + ") " + exitReason(status), status, stderrTail.snapshot());
+  }
+
+  /** How it ended, in words: the exit status, or why tandem killed it. */
+  public String exitReason(ExitStatus status) {
+    return killedBecause == null ? status.describe() : "was killed by tandem with SIGKILL: " + killedBecause;
   }
 
   /**
@@ -394,11 +431,7 @@ public final class Worker {
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
     if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
-    try {
-      writer.close();
-    } catch (IOException e) {
-      // already closed
-    }
+    stdin.add(CLOSE_STDIN); // after the frames already queued, so a last notification still arrives
     Process p = process;
     return p.onExit()
         .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
@@ -415,9 +448,25 @@ public final class Worker {
         });
   }
 
-  /** SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. */
-  public void kill() {
+  /**
+   * SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. The reason
+   * goes into the error every caller still waiting on it gets.
+   */
+  public void kill(String reason) {
+    if (killedBecause == null) killedBecause = reason;
+    Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "killing it (SIGKILL): " + reason);
     if (process != null) process.destroyForcibly();
+  }
+
+  /** Whether the worker answers {@code tandem/stats}, as its initialize result announces. */
+  public boolean speaksStats() {
+    JsonNode init = initializeResult;
+    return init != null && init.path("capabilities").path("experimental").path("tandem").has("stats");
+  }
+
+  /** Lines on stdout that were not MCP messages: a count an operator can watch. */
+  public long garbageFrames() {
+    return garbageFrames.get();
   }
 
   public WorkerSpec spec() {

@@ -1,0 +1,96 @@
+package dev.tandem.supervisor.pool;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
+import dev.tandem.supervisor.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The pool's view of one worker: the role it plays and the load the pool routed to it. The
+ * worker link knows the process; the replica knows what the pool asked of it. Fields without
+ * {@code volatile} are guarded by the pool's lock.
+ */
+final class Replica {
+
+  enum Role {
+    /** Holds one of the pool's slots and takes calls once ready. */
+    SERVING,
+    /** Started and kept ready, takes no calls, fills a slot the moment one empties. */
+    SPARE,
+    /** Being recycled: takes no new calls, is stopped once its calls are done. */
+    DRAINING
+  }
+
+  final Worker worker;
+  Role role;
+  /** 1..replicas for a serving worker; 0 for a spare. */
+  int slot;
+  /** Calls the pool routed here that have not finished. */
+  int inFlight;
+  long callsServed;
+  /** Recycle after this many calls; 0 never. Jittered per worker so replicas do not recycle together. */
+  final long recycleAfter;
+  /** Set when the pool stops it on purpose: its exit is then not a failure. */
+  boolean retiring;
+  Instant readyAt;
+  ScheduledFuture<?> healthCheck;
+
+  volatile long rssBytes;
+  volatile long lastPingNanos = -1;
+  volatile boolean pingOutstanding;
+
+  Replica(Worker worker, Role role, int slot, long recycleAfter) {
+    this.worker = worker;
+    this.role = role;
+    this.slot = slot;
+    this.recycleAfter = recycleAfter;
+  }
+
+  int id() {
+    return worker.spec().index();
+  }
+
+  boolean ready() {
+    return worker.state() == Worker.State.READY && readyAt != null && !retiring;
+  }
+
+  Duration upFor(Instant now) {
+    Instant started = worker.startedAt();
+    return started == null ? null : Duration.between(started, now);
+  }
+
+  /** This worker's line in {@link StatusReport}. Under the pool's lock. */
+  ObjectNode status(Instant now, long restartsOfSlot) {
+    ObjectNode w = Json.object();
+    w.put("id", id());
+    w.put("role", role.name().toLowerCase(Locale.ROOT));
+    w.put("slot", slot);
+    w.put("state", state());
+    w.put("pid", worker.pid());
+    Duration up = upFor(now);
+    w.put("uptimeMs", up == null ? 0 : up.toMillis());
+    w.put("restarts", restartsOfSlot);
+    w.put("inFlight", inFlight);
+    w.put("callsServed", callsServed);
+    w.put("rssBytes", rssBytes);
+    if (lastPingNanos >= 0) w.put("lastPingMs", lastPingNanos / 1_000_000.0);
+    if (worker.garbageFrames() > 0) w.put("garbageFrames", worker.garbageFrames());
+    return w;
+  }
+
+  private String state() {
+    return switch (worker.state()) {
+      case STARTING -> "starting";
+      case READY -> retiring ? (role == Role.DRAINING ? "draining" : "stopping") : "ready";
+      case STOPPING -> "stopping";
+      case DEAD -> "dead";
+    };
+  }
+
+  String describe() {
+    return "worker " + id() + " (pid " + worker.pid() + ")";
+  }
+}
