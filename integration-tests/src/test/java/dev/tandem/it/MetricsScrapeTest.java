@@ -48,7 +48,11 @@ class MetricsScrapeTest {
       assertEquals(3.0, m.get("tandem_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"}"), r.body());
       assertTrue(m.get("tandem_tool_call_duration_seconds_sum{tool=\"echo\"}") > 0, r.body());
       assertEquals(0.0, m.get("tandem_tool_calls_in_flight"), r.body());
-      assertEquals(1.0, m.get("tandem_pool_workers{pool=\"metered\",state=\"ready\"}"), r.body());
+      // One replica and the default warm spare.
+      assertEquals(2.0, m.get("tandem_pool_workers{pool=\"metered\",state=\"ready\"}"), r.body());
+      assertEquals(0.0, m.get("tandem_pool_restarts_total{pool=\"metered\"}"), r.body());
+      assertEquals(0.0, m.get("tandem_pool_queue_depth{pool=\"metered\"}"), r.body());
+      assertEquals(1.0, m.get("tandem_pool_state{pool=\"metered\",state=\"serving\"}"), r.body());
       assertEquals(1.0, m.get("tandem_pool_up{pool=\"metered\"}"), r.body());
       assertEquals(1.0, m.get("tandem_http_sessions"), r.body());
 

@@ -107,7 +107,9 @@ class ModernEraOverStdioTest {
   void serverDiscoverAnswersVersionsCapabilitiesAndIdentity() {
     JsonNode result = modern.at("/discover/wireResult/result");
     assertEquals("complete", result.path("resultType").asText(), result.toString());
-    assertEquals(List.of(VERSION), texts(result.get("supportedVersions"), null));
+    // 2026-07-28 first, then the session-era versions served through initialize.
+    assertEquals(List.of(VERSION, "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"),
+        texts(result.get("supportedVersions"), null));
     assertTrue(result.at("/capabilities/tools").isObject(), result.toString());
     assertEquals("tandem", result.at("/_meta/io.modelcontextprotocol~1serverInfo/name").asText(), result.toString());
     assertTrue(result.path("ttlMs").isNumber(), "discover is cacheable: " + result);

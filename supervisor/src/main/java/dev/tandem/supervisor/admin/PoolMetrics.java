@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.admin;
 
 import dev.tandem.supervisor.pool.Pool;
+import dev.tandem.supervisor.pool.PoolState;
 import dev.tandem.supervisor.worker.Worker;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +32,26 @@ public final class PoolMetrics {
       for (Pool p : pools) out.put(List.of(p.name()), p.inFlight());
       return out;
     });
-    // Hooks for the supervision work, which adds the getters:
-    //   registry.counterFrom("tandem_pool_restarts_total", "Workers replaced after they died.", List.of("pool"), ... Pool::restarts);
-    //   registry.gauge("tandem_pool_queue_depth", "Calls waiting for a free worker.", List.of("pool"), ... Pool::queueDepth);
-    //   and the pool's state (running / open / half-open) once Pool has one.
+    registry.counterFrom("tandem_pool_restarts_total", "Workers replaced after an unplanned exit.", List.of("pool"),
+        () -> perPool(pools, Pool::restarts));
+    registry.counterFrom("tandem_pool_refused_total", "Calls refused at once: overloaded, open or stopping.", List.of("pool"),
+        () -> perPool(pools, Pool::refused));
+    registry.gauge("tandem_pool_queue_depth", "Calls waiting for a free worker.", List.of("pool"),
+        () -> perPool(pools, Pool::queueDepth));
+    registry.gauge("tandem_pool_state", "1 for the state each pool is in (the supervisor's state machine).",
+        List.of("pool", "state"), () -> {
+          Map<List<String>, Integer> out = new LinkedHashMap<>();
+          for (Pool p : pools) {
+            for (PoolState s : PoolState.values()) out.put(List.of(p.name(), s.name().toLowerCase()), p.state() == s ? 1 : 0);
+          }
+          return out;
+        });
+  }
+
+  private static Map<List<String>, Number> perPool(List<Pool> pools, java.util.function.Function<Pool, ? extends Number> value) {
+    Map<List<String>, Number> out = new LinkedHashMap<>();
+    for (Pool p : pools) out.put(List.of(p.name()), value.apply(p));
+    return out;
   }
 
   static long readyWorkers(Pool pool) {
