@@ -15,6 +15,7 @@ from typing import Any, Callable
 from . import __version__, recorder
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
+from . import registry as registry_module
 from . import resources
 from .completion import choices
 from .prompts import prompt_messages
@@ -49,6 +50,7 @@ class Methods:
         self.calls_served = 0
         self.subscriptions: set[str] = set()
         resources.NOTIFIER = self._resource_updated
+        registry_module.ANNOUNCER = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
         session.handlers.update(
             {
                 "initialize": self.initialize,

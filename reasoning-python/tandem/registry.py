@@ -71,3 +71,16 @@ class Registry:
 
 # Decorators register here at import; the worker serves what it finds.
 REGISTRY = Registry()
+
+
+# Set by the worker runtime: sends notifications/<kind>/list_changed to the daemon.
+ANNOUNCER: Callable[[str], None] | None = None
+
+
+def announce_changed(kind: str) -> None:
+    """Tell the host that the tools, prompts or resources served changed (after registering or
+    removing some at run time); the daemon re-lists them and tells every client."""
+    if kind not in ("tools", "prompts", "resources"):
+        raise ValueError(f"kind must be 'tools', 'prompts' or 'resources', not {kind!r}")
+    if ANNOUNCER is not None:
+        ANNOUNCER(kind)

@@ -53,6 +53,7 @@ final class Serve {
   private final Options options;
   private final OutputStream wire;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile StatelessServer modern;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -79,7 +80,7 @@ final class Serve {
     Session[] session = new Session[1];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], null, config.server().shutdownGrace()), "tandem-shutdown"));
     Signals.onTerminate(() -> stop(router, session[0], null, config.server().shutdownGrace()));
-    StatelessServer modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    StatelessServer modern = stateless(router, config);
     stdio.serve(t -> {
       session[0] = new Session("stdio", router, t::send, identity(), config.server().pageSize());
       return new DualEraConnection(session[0], modern, t::send, "stdio");
@@ -105,7 +106,7 @@ final class Serve {
       AdminEndpoints.Page page = admin.get(path);
       return page == null ? null : new SideEndpoints.Reply(page.status(), page.contentType(), page.body());
     };
-    StatelessServer modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    StatelessServer modern = stateless(router, config);
     server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), modern, side);
     metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));
 
@@ -135,6 +136,12 @@ final class Serve {
   private static boolean served(Router router, String tool) {
     Catalog catalog = router.catalog().getNow(null);
     return catalog != null && catalog.tools.find(tool) != null;
+  }
+
+  /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
+  private StatelessServer stateless(Router router, TandemConfig config) {
+    modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    return modern;
   }
 
   private static Session.Identity identity() {
@@ -181,6 +188,7 @@ final class Serve {
         Log.debug("drain ended: " + e);
       }
     }
+    if (modern != null) modern.close();
     if (session != null) session.close();
     if (http != null) http.close(Duration.ofSeconds(2));
     try {

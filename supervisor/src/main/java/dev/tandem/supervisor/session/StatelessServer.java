@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -37,6 +41,7 @@ public final class StatelessServer {
   private final int pageSize;
   private final RequestState states;
   private final SuspendedCalls suspended;
+  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
 
   public StatelessServer(Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
     this.router = router;
@@ -52,24 +57,12 @@ public final class StatelessServer {
    * transport can cancel it, or null for requests answered at once.
    */
   public RoutedCall handle(Message.Request request, Outbound out, String principal) {
+    RpcError problem = metaProblem(request);
+    if (problem != null) {
+      fail(out, request, problem);
+      return null;
+    }
     ObjectNode params = request.params();
-    JsonNode meta = params.path("_meta");
-    String version = ModernEra.versionOf(request);
-    if (!ModernEra.VERSION.equals(version)) {
-      ObjectNode data = Json.object();
-      ModernEra.ALL_SUPPORTED.forEach(data.putArray("supported")::add);
-      data.set("requested", meta.get(ModernEra.PROTOCOL_VERSION));
-      out.send(new Message.Failure(request.id(), new RpcError(ModernEra.UNSUPPORTED_PROTOCOL_VERSION,
-          "Unsupported protocol version: " + meta.get(ModernEra.PROTOCOL_VERSION)
-              + "; per-request _meta is served in " + ModernEra.VERSION + ", older versions through initialize", data)),
-          request.id());
-      return null;
-    }
-    if (!meta.path(ModernEra.CLIENT_CAPABILITIES).isObject()) {
-      fail(out, request, RpcError.invalidParams("a " + ModernEra.VERSION + " request needs _meta[\""
-          + ModernEra.CLIENT_CAPABILITIES + "\"], an object ({} when the client has none)"));
-      return null;
-    }
     Request r = new Request(request, out, principal);
     switch (request.method()) {
       case "server/discover" -> r.complete(discover(), true);
@@ -86,6 +79,9 @@ public final class StatelessServer {
       case "resources/read" -> {
         return roundTrip(r, (p, link) -> router.forResource("resources/read", p, link));
       }
+      case "subscriptions/listen" -> {
+        return listen(r);
+      }
       case "completion/complete" -> {
         RoutedCall call = router.complete(params, r.link(null));
         call.answer().whenComplete((result, failure) -> r.settle(result, failure, false));
@@ -99,6 +95,90 @@ public final class StatelessServer {
     return null;
   }
 
+  /**
+   * What is wrong with a request's per-request metadata, or null: the revision requires a
+   * protocol version this server serves and the client's capabilities on every request.
+   * Transports answer these before anything else (HTTP with 400).
+   */
+  public static RpcError metaProblem(Message.Request request) {
+    JsonNode meta = request.params() == null ? null : request.params().get("_meta");
+    if (meta == null || !meta.isObject()) {
+      return RpcError.invalidParams("a " + ModernEra.VERSION + " request needs params._meta with \""
+          + ModernEra.PROTOCOL_VERSION + "\" and \"" + ModernEra.CLIENT_CAPABILITIES + "\"");
+    }
+    JsonNode version = meta.get(ModernEra.PROTOCOL_VERSION);
+    if (version == null || !version.isTextual()) {
+      return RpcError.invalidParams("_meta[\"" + ModernEra.PROTOCOL_VERSION + "\"] must name the protocol version, e.g. \""
+          + ModernEra.VERSION + "\"");
+    }
+    if (!ModernEra.VERSION.equals(version.asText())) {
+      ObjectNode data = Json.object();
+      ModernEra.ALL_SUPPORTED.forEach(data.putArray("supported")::add);
+      data.set("requested", version);
+      return new RpcError(ModernEra.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + version.asText()
+          + "; per-request _meta is served in " + ModernEra.VERSION + ", older versions through initialize", data);
+    }
+    if (!meta.path(ModernEra.CLIENT_CAPABILITIES).isObject()) {
+      return RpcError.invalidParams("a " + ModernEra.VERSION + " request needs _meta[\"" + ModernEra.CLIENT_CAPABILITIES
+          + "\"], an object ({} when the client has none)");
+    }
+    return null;
+  }
+
+  /**
+   * Opens a {@code subscriptions/listen} stream: acknowledged at once with what is honored
+   * (every list-changed type, and the resource URIs some pool serves), then open until the
+   * client cancels it or the server shuts down.
+   */
+  private RoutedCall listen(Request r) {
+    JsonNode filter = r.request.params().get("notifications");
+    if (filter != null && !filter.isObject()) {
+      fail(r.out, r.request, RpcError.invalidParams("subscriptions/listen params.notifications must be an object"));
+      return null;
+    }
+    ObjectNode honored = Json.object();
+    for (String flag : new String[] {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
+      if (filter != null && filter.path(flag).asBoolean(false)) honored.put(flag, true);
+    }
+    Set<String> uris = new LinkedHashSet<>();
+    Catalog catalog = router.catalog().getNow(null);
+    if (filter != null) {
+      for (JsonNode uri : filter.path("resourceSubscriptions")) {
+        if (uri.isTextual() && catalog != null && catalog.poolForUri(uri.asText()) != null) uris.add(uri.asText());
+      }
+    }
+    if (filter != null && filter.has("resourceSubscriptions")) uris.forEach(honored.putArray("resourceSubscriptions")::add);
+    Subscription sub = new Subscription(r.request.id(), r.out, honored, uris);
+    subscriptions.add(sub);
+    sub.acknowledge();
+    router.observe(sub);
+    for (String uri : uris) {
+      // The worker tracks what is watched and reports updates; the subscription filters them.
+      router.forResource("resources/subscribe", Json.object().put("uri", uri), null);
+    }
+    sub.ended.whenComplete((x, y) -> {
+      router.forget(sub);
+      subscriptions.remove(sub);
+    });
+    return new RoutedCall() {
+      @Override
+      public CompletableFuture<JsonNode> answer() {
+        return sub.ended.thenApply(v -> null);
+      }
+
+      @Override
+      public void cancel(String reason) {
+        sub.ended.cancel(false);
+      }
+    };
+  }
+
+  /** Shutdown: every open subscription gets its graceful final result. */
+  public void close() {
+    ObjectNode info = Json.object().put("name", identity.name()).put("version", identity.version());
+    for (Subscription sub : List.copyOf(subscriptions)) sub.close(info);
+  }
+
   private ObjectNode discover() {
     ObjectNode result = Json.object();
     // Every version served: 2026-07-28 per request, the older ones through initialize.
@@ -106,7 +186,7 @@ public final class StatelessServer {
     ObjectNode capabilities = result.putObject("capabilities");
     capabilities.putObject("tools").put("listChanged", true);
     capabilities.putObject("prompts").put("listChanged", true);
-    capabilities.putObject("resources").put("listChanged", true);
+    capabilities.putObject("resources").put("subscribe", true).put("listChanged", true);
     capabilities.putObject("completions");
     capabilities.putObject("logging");
     result.put("instructions", "Tools served by tandem from supervised Python workers.");
@@ -301,11 +381,19 @@ public final class StatelessServer {
           }
           Request current = call.host();
           JsonNode caps = current == null ? capabilities : current.capabilities;
-          if (needed == null || !caps.has(needed)) {
+          if (needed == null) {
+            return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(method)));
+          }
+          if (!caps.has(needed)) {
+            // The call cannot go on without it: the request fails with the revision's error
+            // (MRTR: never send an inputRequest the client did not declare) and the call stops.
             ObjectNode data = Json.object();
-            if (needed != null) data.putObject("requiredCapabilities").putObject(needed);
-            return CompletableFuture.failedFuture(new CallFailed(new RpcError(ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY,
-                method + " needs the client capability '" + needed + "', which this request did not declare", data)));
+            data.putObject("requiredCapabilities").putObject(needed);
+            CallFailed missing = new CallFailed(new RpcError(ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                request.method() + " needs the client capability '" + needed + "' (for " + method
+                    + "), which this request did not declare", data));
+            call.abort(missing, "tandem: the client lacks the '" + needed + "' capability");
+            return CompletableFuture.failedFuture(missing);
           }
           ObjectNode forHost = params.deepCopy();
           String key = HostCapabilities.takeInputKey(forHost);

@@ -58,14 +58,38 @@ final class SuspendedCall {
     return host;
   }
 
-  synchronized void attach(RoutedCall routed) {
-    this.call = routed;
+  void attach(RoutedCall routed) {
+    boolean abandoned;
+    synchronized (this) {
+      this.call = routed;
+      abandoned = done != null;
+    }
+    if (abandoned) routed.cancel("tandem: the request was answered before its call started");
     routed.answer().whenComplete((result, failure) -> finish(new Turn.Done(result, failure)));
+  }
+
+  /**
+   * Ends the exchange with an error for the host (the call needs something this host cannot
+   * give) and stops the call on the worker.
+   */
+  void abort(Throwable failure, String reason) {
+    CompletableFuture<Turn> current;
+    RoutedCall c;
+    Turn.Done outcome = new Turn.Done(null, failure);
+    synchronized (this) {
+      if (done != null) return;
+      done = outcome;
+      current = turn;
+      c = call;
+    }
+    current.complete(outcome);
+    if (c != null) c.cancel(reason);
   }
 
   private void finish(Turn.Done outcome) {
     CompletableFuture<Turn> current;
     synchronized (this) {
+      if (done != null) return; // aborted first: that answer stands
       done = outcome;
       current = turn;
     }

@@ -43,12 +43,13 @@ final class McpEndpoint {
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    FullHttpResponse refusal = checkProtocolVersion(request);
+    HttpMethod method = request.method();
+    // A POST's era is read off its body first (post()); the session-era header rules apply after.
+    FullHttpResponse refusal = method.equals(HttpMethod.POST) ? null : checkProtocolVersion(request);
     if (refusal != null) {
       HttpReplies.send(ctx, keepAlive, refusal);
       return;
     }
-    HttpMethod method = request.method();
     if (method.equals(HttpMethod.POST)) {
       post(ctx, request, keepAlive);
     } else if (method.equals(HttpMethod.GET)) {
@@ -70,8 +71,7 @@ final class McpEndpoint {
    */
   private static FullHttpResponse checkProtocolVersion(FullHttpRequest request) {
     String version = request.headers().get(PROTOCOL_VERSION);
-    // 2026-07-28 requests check their header against the body themselves (StatelessEndpoint).
-    if (version == null || ProtocolVersions.SUPPORTED.contains(version.trim()) || version.trim().equals(ModernEra.VERSION)) return null;
+    if (version == null || ProtocolVersions.SUPPORTED.contains(version.trim())) return null;
     return HttpReplies.error(HttpResponseStatus.BAD_REQUEST, RpcError.INVALID_REQUEST,
         "Bad Request: unsupported " + PROTOCOL_VERSION + " \"" + version + "\"; this server supports "
             + String.join(", ", ProtocolVersions.SUPPORTED));
@@ -104,8 +104,14 @@ final class McpEndpoint {
     }
     // A request with per-request _meta is the 2026-07-28 revision: no session, whatever headers
     // an older client library left on it (versioning page, dual-era servers).
-    if (message instanceof Message.Request r && ModernEra.isModern(r)) {
+    if (message instanceof Message.Request r
+        && (ModernEra.isModern(r) || ModernEra.VERSION.equals(request.headers().get(PROTOCOL_VERSION)))) {
       stateless.handle(ctx, request, r, accepts, keepAlive);
+      return;
+    }
+    FullHttpResponse refusal = checkProtocolVersion(request);
+    if (refusal != null) {
+      HttpReplies.send(ctx, keepAlive, refusal);
       return;
     }
     String sessionId = request.headers().get(SESSION_ID);

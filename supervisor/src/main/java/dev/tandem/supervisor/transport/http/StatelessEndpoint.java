@@ -16,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * A 2026-07-28 request on {@code /mcp}: no session, headers that mirror the body (checked, since
@@ -40,28 +38,22 @@ final class StatelessEndpoint {
   }
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest http, Message.Request request, Accepts accepts, boolean keepAlive) {
-    String mismatch = headerMismatch(http.headers(), request);
+    // Headers that contradict the body come first (a proxy may have routed on them), then what
+    // is wrong with the body's metadata itself, then the other headers.
+    String mismatch = versionMismatch(http.headers(), request);
+    RpcError metaProblem = mismatch == null ? StatelessServer.metaProblem(request) : null;
+    if (metaProblem != null) {
+      send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, new Message.Failure(request.id(), metaProblem));
+      return;
+    }
+    if (mismatch == null) mismatch = headerMismatch(http.headers(), request);
     if (mismatch != null) {
       reply(ctx, keepAlive, new Message.Failure(request.id(), new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
       return;
     }
-    Exchange exchange = new Exchange();
+    Exchange exchange = new Exchange(ctx, keepAlive, accepts, "2026-07-28 request " + request.id(), keepalive);
     RoutedCall call = server.handle(request, exchange, principalOf(http.headers()));
-    Message immediate = exchange.immediate();
-    if (immediate != null) {
-      reply(ctx, keepAlive, immediate);
-      return;
-    }
-    Runnable gone = () -> {
-      if (call != null && !exchange.answered()) call.cancel("the client closed the response stream");
-    };
-    if (accepts.eventStream()) {
-      SseStream stream = new SseStream(ctx.channel(), keepAlive, "2026-07-28 request " + request.id(), gone, gone);
-      stream.start(null, keepalive);
-      exchange.attach(stream);
-    } else {
-      exchange.attach(new JsonAnswer(ctx.channel(), keepAlive, null, gone));
-    }
+    exchange.open(call);
   }
 
   /** The HTTP status the revision gives each error: 400 for its own errors, 404 for no method. */
@@ -76,6 +68,10 @@ final class StatelessEndpoint {
         status = HttpResponseStatus.NOT_FOUND;
       }
     }
+    send(ctx, keepAlive, status, message);
+  }
+
+  private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Message message) {
     HttpReplies.send(ctx, keepAlive, HttpReplies.json(status, dev.tandem.protocol.MessageCodec.toTree(message)));
   }
 
@@ -83,6 +79,14 @@ final class StatelessEndpoint {
    * Transport page, "Server Validation": MCP-Protocol-Version, Mcp-Method and (for calls, reads
    * and prompts) Mcp-Name must be present and equal to the body, or the request is refused.
    */
+  /** MCP-Protocol-Version against a version the body does state; a missing one is a _meta problem. */
+  static String versionMismatch(HttpHeaders headers, Message.Request request) {
+    String version = headers.get(McpEndpoint.PROTOCOL_VERSION);
+    JsonNode bodyVersion = request.params() == null ? null : request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
+    if (version == null || bodyVersion == null || !bodyVersion.isTextual() || version.equals(bodyVersion.asText())) return null;
+    return McpEndpoint.PROTOCOL_VERSION + " header value '" + version + "' does not match body value '" + bodyVersion.asText() + "'";
+  }
+
   static String headerMismatch(HttpHeaders headers, Message.Request request) {
     String version = headers.get(McpEndpoint.PROTOCOL_VERSION);
     JsonNode bodyVersion = request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
@@ -139,50 +143,83 @@ final class StatelessEndpoint {
   }
 
   /**
-   * The outbound of one request. Answers produced while {@code handle} runs (refusals, cached
-   * lists) are held so they can go out with their own HTTP status; later messages go to the
-   * response stream once it is attached.
+   * The outbound of one request. The response is chosen by the first message: an answer that
+   * comes before anything else goes out as one JSON body with the HTTP status its error calls for
+   * (a -32021 found mid-call is still a 400); a notification first (progress, a log line), or a
+   * call still running after a second, opens an SSE stream that carries the rest.
    */
   private static final class Exchange implements Outbound {
-    private final List<Message> early = new ArrayList<>();
+    private static final long STREAM_AFTER_MS = 1000;
+
+    private final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+    private final Accepts accepts;
+    private final String label;
+    private final Duration keepalive;
     private AnswerSink sink;
-    private boolean attached;
-    private volatile boolean answered;
+    private RoutedCall call;
+    private boolean answered;
+
+    Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, String label, Duration keepalive) {
+      this.ctx = ctx;
+      this.keepAlive = keepAlive;
+      this.accepts = accepts;
+      this.label = label;
+      this.keepalive = keepalive;
+    }
+
+    /** After the request was handed over: watch the connection, and stream if it takes a while. */
+    void open(RoutedCall routed) {
+      synchronized (this) {
+        call = routed;
+        if (answered || sink != null) return;
+      }
+      Responding.begin(ctx.channel(), this::gone);
+      ctx.executor().schedule(() -> {
+        synchronized (this) {
+          if (!answered && sink == null && accepts.eventStream()) stream();
+        }
+      }, STREAM_AFTER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     @Override
     public synchronized void send(Message message, JsonNode relatedTo) {
-      if (!attached) {
-        early.add(message);
+      if (answered) return;
+      boolean isAnswer = message instanceof Message.Response;
+      if (sink == null && (isAnswer || !accepts.eventStream())) {
+        if (!isAnswer) return; // a JSON-only client gets the answer alone
+        answered = true;
+        ctx.executor().execute(() -> {
+          Responding.done(ctx.channel());
+          reply(ctx, keepAlive, message);
+        });
         return;
       }
-      deliver(message);
-    }
-
-    private void deliver(Message message) {
-      if (message instanceof Message.Response) answered = true;
+      if (sink == null) stream();
+      if (isAnswer) answered = true;
       sink.offer(message);
-      if (message instanceof Message.Response) sink.end();
+      if (isAnswer) sink.end();
     }
 
-    /** The answer, when the request was answered at once and nothing else was said. */
-    synchronized Message immediate() {
-      if (early.size() == 1 && early.get(0) instanceof Message.Response r) {
-        attached = true;
-        answered = true;
-        return r;
+    private void stream() {
+      SseStream stream = new SseStream(ctx.channel(), keepAlive, label, this::gone, this::gone);
+      sink = stream;
+      if (ctx.executor().inEventLoop()) {
+        stream.start(null, keepalive);
+      } else {
+        ctx.executor().execute(() -> stream.start(null, keepalive));
       }
-      return null;
     }
 
-    synchronized void attach(AnswerSink target) {
-      sink = target;
-      attached = true;
-      for (Message m : early) deliver(m);
-      early.clear();
-    }
-
-    boolean answered() {
-      return answered;
+    /** The client went away (or stopped reading) before the answer: closing is cancelling. */
+    private void gone() {
+      RoutedCall c;
+      synchronized (this) {
+        if (answered) return;
+        answered = true;
+        c = call;
+      }
+      if (c != null) c.cancel("the client closed the response stream");
     }
   }
 }
