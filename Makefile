@@ -26,7 +26,7 @@ MVN := mvn -B -q -Dstyle.color=never
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve test test-python test-java node-deps dist clean
+.PHONY: build run serve test test-python test-java node-deps conformance dist clean
 
 build:
 	$(MVN) -DskipTests install
@@ -48,6 +48,10 @@ test-python:
 # Workers started by the tests trace into the build tree, not the user's ~/.cache.
 test-java: node-deps
 	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces mvn -B -ntp -Dstyle.color=never install
+
+## The official MCP conformance suites against tandem serve --http (also part of make test).
+conformance: build node-deps
+	@integration-tests/conformance/run.sh
 
 # npm packages pinned in the lockfile; installed once per lockfile change.
 node-deps: $(NODE_STAMP)

@@ -254,9 +254,11 @@ public final class StatelessServer {
       call.host(r);
       turn = call.resume(responses);
     } else {
-      // inputResponses without a requestState answer nothing tandem asked: the call starts afresh.
+      // inputResponses without a requestState answer questions not asked yet: the call starts
+      // afresh and a question under one of their keys is answered from them at once.
       call = suspended.open();
       call.host(r);
+      call.prefill(params.get("inputResponses"));
       ObjectNode forWorker = params.deepCopy();
       forWorker.remove("inputResponses");
       call.attach(start.apply(forWorker, r.link(call)));

@@ -41,6 +41,8 @@ final class SuspendedCall {
   private Turn.Done done;
   private CompletableFuture<Turn> turn = new CompletableFuture<>();
   private int round;
+  /** Answers a client sent before being asked (a first request with inputResponses). */
+  private final Map<String, JsonNode> prefilled = new LinkedHashMap<>();
   private volatile StatelessServer.Request host;
   private int asked;
   private boolean gathering;
@@ -97,6 +99,18 @@ final class SuspendedCall {
   }
 
   /**
+   * Answers that came with the first request, before any question: a question asked under one
+   * of their keys is answered at once (MRTR lets a client retry with inputResponses alone).
+   * What is not an object cannot be a result and is ignored, so the question is asked.
+   */
+  synchronized void prefill(JsonNode inputResponses) {
+    if (inputResponses == null || !inputResponses.isObject()) return;
+    inputResponses.fields().forEachRemaining(e -> {
+      if (e.getValue().isObject()) prefilled.put(e.getKey(), e.getValue());
+    });
+  }
+
+  /**
    * A question from the worker. {@code preferredKey} is the tool's own name for it (the tandem
    * runtime passes it), so a host can be told "user_name" rather than a number.
    */
@@ -104,6 +118,8 @@ final class SuspendedCall {
     Question q;
     boolean startGathering;
     synchronized (this) {
+      JsonNode given = preferredKey == null ? null : prefilled.remove(preferredKey);
+      if (given != null) return CompletableFuture.completedFuture(given);
       String key = preferredKey != null && !preferredKey.isEmpty() && !open.containsKey(preferredKey)
           ? preferredKey
           : "input-" + (++asked);
