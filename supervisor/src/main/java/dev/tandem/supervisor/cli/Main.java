@@ -48,9 +48,12 @@ public final class Main {
   static Serve.Options parseServe(List<String> args) {
     Path config = null;
     String http = null;
+    boolean stdio = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
-      if (a.equals("--http")) {
+      if (a.equals("--stdio")) {
+        stdio = true;
+      } else if (a.equals("--http")) {
         // The address is optional: without one, [http] listen (or 127.0.0.1:8765) is used.
         http = i + 1 < args.size() && !args.get(i + 1).startsWith("-") ? args.get(++i) : "";
       } else if (a.startsWith("--http=")) {
@@ -71,7 +74,8 @@ public final class Main {
         throw new UsageException("--http " + e.getMessage());
       }
     }
-    return new Serve.Options(config, home(), http);
+    if (stdio && http == null) throw new UsageException("--stdio goes with --http (stdio alone is the default)");
+    return new Serve.Options(config, home(), http, stdio);
   }
 
   /** Where tandem is installed: the launcher says so; examples/ and reasoning-python/ are there. */
@@ -85,7 +89,7 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         """
-        usage: tandem serve [--config FILE] [--http [HOST:PORT]]
+        usage: tandem serve [--config FILE] [--http [HOST:PORT] [--stdio]]
 
           serve    serve MCP on stdin/stdout, with the tools of the pools in FILE
                    (default: the bundled examples/tandem.toml)
@@ -93,6 +97,8 @@ public final class Main {
           --http HOST:PORT   serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio,
                              with /healthz /readyz /metrics /status on the same port
                              (default [http] listen, else 127.0.0.1:8765; port 0 picks a free one)
+          --stdio            with --http: serve a host on stdin/stdout as well, on the same
+                             workers; the host closing stdin stops the daemon
 
           --version   print the version
           --help      this text

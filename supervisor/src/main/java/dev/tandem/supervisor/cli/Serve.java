@@ -35,6 +35,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code tandem serve}: reads the config, starts the pools while already answering the host
@@ -45,7 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Serve {
 
   /** @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT */
-  record Options(Path config, Path home, String http) {}
+  record Options(Path config, Path home, String http, boolean alsoStdio) {}
 
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
@@ -76,17 +78,13 @@ final class Serve {
 
   private int serveStdio(TandemConfig config, Router router) {
     startPools(router, () -> stop(router, null, null, Duration.ZERO));
-    StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
-    Session[] session = new Session[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session[0], null, config.server().shutdownGrace()), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, session[0], null, config.server().shutdownGrace()));
-    StatelessServer modern = stateless(router, config);
-    stdio.serve(t -> {
-      session[0] = new Session("stdio", router, t::send, identity(), config.server().pageSize());
-      return new DualEraConnection(session[0], modern, t::send, "stdio");
-    });
+    AtomicReference<Session> session = new AtomicReference<>();
+    Duration grace = config.server().shutdownGrace();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session.get(), null, grace), "tandem-shutdown"));
+    Signals.onTerminate(() -> stop(router, session.get(), null, grace));
+    serveStdioSession(config, router, stateless(router, config), session::set);
     Log.info("the host closed stdin; shutting down");
-    stop(router, session[0], null, config.server().shutdownGrace());
+    stop(router, session.get(), null, grace);
     return router.catalog().isCompletedExceptionally() ? 1 : 0;
   }
 
@@ -125,6 +123,14 @@ final class Serve {
     }
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
+    if (options.alsoStdio()) {
+      // One more host on stdin/stdout, multiplexed onto the same workers as the HTTP sessions.
+      AtomicReference<Session> stdioSession = new AtomicReference<>();
+      serveStdioSession(config, router, modern, stdioSession::set);
+      Log.info("the stdio host closed stdin; shutting down");
+      stop(router, stdioSession.get(), server[0], grace);
+      return 0;
+    }
     try {
       new CountDownLatch(1).await(); // until a signal: the shutdown hook does the rest
     } catch (InterruptedException e) {
@@ -136,6 +142,16 @@ final class Serve {
   private static boolean served(Router router, String tool) {
     Catalog catalog = router.catalog().getNow(null);
     return catalog != null && catalog.tools.find(tool) != null;
+  }
+
+  /** Serves one host on stdin/stdout, both eras, until it closes stdin. */
+  private void serveStdioSession(TandemConfig config, Router router, StatelessServer modern, Consumer<Session> opened) {
+    StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
+    stdio.serve(t -> {
+      Session session = new Session("stdio", router, t::send, identity(), config.server().pageSize());
+      opened.accept(session);
+      return new DualEraConnection(session, modern, t::send, "stdio");
+    });
   }
 
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
