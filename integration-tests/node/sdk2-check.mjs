@@ -1,8 +1,19 @@
 #!/usr/bin/env node
-// Drives an MCP stdio server with the official TypeScript SDK v2 client (@modelcontextprotocol/client)
+// Drives an MCP server with the official TypeScript SDK v2 client (@modelcontextprotocol/client)
 // in one of the two MCP eras and prints one JSON report.
 //
 //   node sdk2-check.mjs --mode legacy|modern [options] -- <server command> [server args...]
+//   node sdk2-check.mjs --mode legacy|modern [options] --url http://HOST:PORT/mcp
+//
+// --start-at <epoch ms>: connect at once, then wait until that wall-clock time before the first
+// call, so that two runs started together (one per era, against one daemon) really overlap;
+// report.timings.runStartedAt/runEndedAt (epoch ms) say when the calls began and ended.
+//
+// Without --url the client spawns the server and speaks stdio (StdioClientTransport); with --url
+// it speaks Streamable HTTP to a running server (StreamableHTTPClientTransport) and records every
+// HTTP exchange (report.http): method, the MCP headers sent, status, Mcp-Session-Id returned, and
+// each JSON-RPC message read from that exchange's body or event stream, so a test can tell which
+// stream a server message came on (a POST's response, or the standalone GET stream).
 //
 // --mode legacy: the plain 2025 connect (initialize handshake); sampling and elicitation reach
 //   the client as server→client requests answered by its handlers.
@@ -18,26 +29,45 @@
 // Exit 0: the run completed (the report says what the server answered). Exit 1: could not
 // connect, or the run failed. Exit 3: the deadline passed. Exit 64: bad usage. On 1 and 3 a
 // partial report with "error" is still printed on stdout and the reason on stderr.
-import { Client } from "@modelcontextprotocol/client";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { describeError, emitReportAndExit, fail, msSince, parseArgv } from "./lib/common.mjs";
 
 const USAGE =
-  "node sdk2-check.mjs --mode legacy|modern [--timeout-ms 60000] [--deadline-ms 300000] -- <server command> [args...]";
+  "node sdk2-check.mjs --mode legacy|modern [--timeout-ms 60000] [--deadline-ms 300000] [--start-at <epoch ms>] (-- <server command> [args...] | --url <http url>)";
 
+// With --url there is no server command line; parseArgv insists on "--", so the URL stands in for it.
+const argv = process.argv.slice(2);
+const urlAt = argv.findIndex((a) => a === "--url" || a.startsWith("--url="));
+if (urlAt >= 0 && (urlAt < argv.indexOf("--") || !argv.includes("--"))) {
+  if (argv.includes("--")) fail(`give either --url or a server command after --, not both\nusage: ${USAGE}`, 64);
+  const value = argv[urlAt].startsWith("--url=") ? argv[urlAt].slice(6) : argv[urlAt + 1];
+  if (!value) fail(`option --url needs a value\nusage: ${USAGE}`, 64);
+  argv.push("--", value);
+}
 const { opts, command, args } = parseArgv(
-  process.argv.slice(2),
+  argv,
   {
     mode: { type: "string", default: null },
+    url: { type: "string", default: null },
     "timeout-ms": { type: "number", default: 60_000 },
     "deadline-ms": { type: "number", default: 300_000 },
+    "start-at": { type: "number", default: null },
   },
   USAGE,
 );
 if (opts.mode !== "legacy" && opts.mode !== "modern") fail(`--mode must be legacy or modern\nusage: ${USAGE}`, 64);
 const MODERN = opts.mode === "modern";
+const HTTP = opts.url !== null;
+if (HTTP) {
+  try {
+    new URL(opts.url);
+  } catch {
+    fail(`--url needs an absolute http(s) URL, got ${opts.url}\nusage: ${USAGE}`, 64);
+  }
+}
 const VERSION = "2026-07-28";
 
 // What the client's handlers answer: fixed and recognisable, so a test can find them in results.
@@ -62,7 +92,8 @@ const clientVersion = JSON.parse(
 
 const report = {
   client: { sdk: "@modelcontextprotocol/client", sdkVersion: clientVersion, node: process.version },
-  server: { command, args },
+  server: HTTP ? { url: opts.url } : { command, args },
+  transport: HTTP ? "streamable-http" : "stdio",
   mode: opts.mode,
   era: null,
   protocolVersion: null,
@@ -78,6 +109,7 @@ const report = {
   handlerCalls: [],
   serverRequests: [],
   clientErrors: [],
+  http: HTTP ? [] : null,
   shutdown: null,
 };
 
@@ -132,13 +164,125 @@ client.setRequestHandler("roots/list", async (request) => {
   return { roots: [ROOT] };
 });
 
-const transport = new StdioClientTransport({
-  command,
-  args,
-  env: { ...process.env }, // the SDK would otherwise pass only HOME, PATH, USER, ... (no PYTHONPATH)
-  cwd: process.cwd(),
-  stderr: "inherit",
-});
+// ---- Streamable HTTP: every exchange as it went over the wire ----
+
+const MCP_HEADERS = ["mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "last-event-id", "accept"];
+
+/** What one JSON-RPC message is, in a line: enough to tell a request from an answer, and its era. */
+function brief(message) {
+  if (message === null || typeof message !== "object") return { invalid: message };
+  const out = {};
+  if (message.id !== undefined) out.id = message.id;
+  if (message.method !== undefined) out.method = message.method;
+  out.kind = message.method !== undefined ? (message.id !== undefined ? "request" : "notification") : "response";
+  if (message.result !== undefined) {
+    if (message.result.resultType !== undefined) out.resultType = message.result.resultType;
+  }
+  if (message.error !== undefined) out.error = message.error;
+  return out;
+}
+
+/** Reads `body` (a tee of what the SDK reads) and appends each SSE event's JSON-RPC message to `into`. */
+async function readEvents(body, exchange) {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const flush = (block) => {
+    const data = block
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith("data:"))
+      .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
+      .join("\n");
+    const id = /(?:^|\n)id: ?(.*)/.exec(block)?.[1];
+    if (id !== undefined) exchange.eventIds.push(id);
+    if (!data) return;
+    try {
+      exchange.messages.push(brief(JSON.parse(data)));
+    } catch {
+      exchange.messages.push({ unparsable: data.slice(0, 200) });
+    }
+  };
+  try {
+    for await (const chunk of body) {
+      buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        flush(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+      }
+    }
+    if (buffer.trim()) flush(buffer);
+    exchange.ended = "eof";
+  } catch (err) {
+    exchange.ended = `aborted: ${err?.name ?? err}`;
+  }
+}
+
+/** fetch for the transport: the real one, recording each exchange in report.http. */
+async function recordingFetch(input, init = {}) {
+  const headers = new Headers(init.headers ?? undefined);
+  const exchange = {
+    n: report.http.length,
+    method: init.method ?? "GET",
+    headers: Object.fromEntries(MCP_HEADERS.filter((h) => headers.has(h)).map((h) => [h, headers.get(h)])),
+    sent: null,
+    status: null,
+    contentType: null,
+    sessionId: null,
+    messages: [],
+    eventIds: [],
+    ended: null,
+  };
+  if (typeof init.body === "string") {
+    try {
+      const body = JSON.parse(init.body);
+      exchange.sent = Array.isArray(body) ? body.map(brief) : brief(body);
+    } catch {
+      exchange.sent = { unparsable: init.body.slice(0, 200) };
+    }
+  }
+  report.http.push(exchange);
+  let response;
+  try {
+    response = await fetch(input, init);
+  } catch (err) {
+    exchange.ended = `fetch failed: ${err?.name ?? err}`;
+    throw err;
+  }
+  exchange.status = response.status;
+  exchange.contentType = response.headers.get("content-type");
+  exchange.sessionId = response.headers.get("mcp-session-id");
+  const copy = response.clone();
+  if ((exchange.contentType ?? "").startsWith("text/event-stream") && copy.body) {
+    readEvents(copy.body, exchange);
+  } else {
+    copy
+      .text()
+      .then((text) => {
+        exchange.ended = "eof";
+        if (!text) return;
+        try {
+          const body = JSON.parse(text);
+          for (const m of Array.isArray(body) ? body : [body]) exchange.messages.push(brief(m));
+        } catch {
+          exchange.body = text.slice(0, 500);
+        }
+      })
+      .catch((err) => {
+        exchange.ended = `aborted: ${err?.name ?? err}`;
+      });
+  }
+  return response;
+}
+
+const transport = HTTP
+  ? new StreamableHTTPClientTransport(new URL(opts.url), { fetch: recordingFetch })
+  : new StdioClientTransport({
+      command,
+      args,
+      env: { ...process.env }, // the SDK would otherwise pass only HOME, PATH, USER, ... (no PYTHONPATH)
+      cwd: process.cwd(),
+      stderr: "inherit",
+    });
 
 // Every frame both ways, as the server sent it (before the SDK decodes, lifts or strips
 // anything): the era of an answer is a property of the wire, not of what the SDK hands back.
@@ -170,6 +314,7 @@ function tapIncoming() {
 /** Runs fn and returns {result} or {error}, plus the handler calls and wire frames it caused. */
 async function observe(fn) {
   const wireFrom = wire.length;
+  const httpFrom = report.http?.length ?? 0;
   const handlersFrom = report.handlerCalls.length;
   const t = performance.now();
   const out = {};
@@ -181,6 +326,7 @@ async function observe(fn) {
   out.ms = msSince(t);
   out.handlerCalls = report.handlerCalls.slice(handlersFrom);
   out.wire = wire.slice(wireFrom);
+  if (HTTP) out.http = report.http.slice(httpFrom).map((x) => x.n); // indexes into report.http
   return out;
 }
 
@@ -210,7 +356,7 @@ async function modernRefusals() {
   // Forged: a random string that tandem never issued.
   r.forged = await observe(() => manualLeg(tool, {}, { inputResponses: answer, requestState: randomBytes(24).toString("base64url") }));
   // Forged with the right shape: plausible claims, signed with a key that is not the server's.
-  const claims = { h: randomBytes(12).toString("hex"), r: 0, m: "tools/call", d: "x", p: "stdio", e: Date.now() + 600_000 };
+  const claims = { h: randomBytes(12).toString("hex"), r: 0, m: "tools/call", d: "x", p: HTTP ? "http" : "stdio", e: Date.now() + 600_000 };
   const shaped = `${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
   r.forgedSigned = await observe(() => manualLeg(tool, {}, { inputResponses: answer, requestState: shaped }));
 
@@ -262,7 +408,7 @@ async function main() {
     await client.connect(transport, requestOptions);
   } catch (err) {
     report.error = { phase: "connect", ...describeError(err) };
-    process.stderr.write(`sdk2-check: could not connect to ${command}: ${err?.stack ?? err}\n`);
+    process.stderr.write(`sdk2-check: could not connect to ${HTTP ? opts.url : command}: ${err?.stack ?? err}\n`);
     emitReportAndExit(report, 1);
     return;
   }
@@ -273,12 +419,20 @@ async function main() {
   report.serverVersion = client.getServerVersion() ?? null;
   report.capabilities = client.getServerCapabilities() ?? null;
   report.connectDiscover = client.getDiscoverResult() ?? null;
+  if (HTTP) report.sessionId = transport.sessionId ?? null;
 
   const child = transport._process; // private, but the only way to see how the server exits
   let exit = null;
   child?.once("exit", (code, signal) => {
     exit = { code, signal };
   });
+
+  if (opts["start-at"] !== null) {
+    const wait = opts["start-at"] - Date.now();
+    report.timings.waitedForStartMs = Math.max(0, wait);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  report.timings.runStartedAt = Date.now();
 
   if (MODERN) {
     const d = await observe(() => client.discover(requestOptions));
@@ -303,9 +457,15 @@ async function main() {
     await modernRefusals();
   }
 
+  report.timings.runEndedAt = Date.now();
   t = performance.now();
-  await client.close(); // stdin EOF, then SIGTERM, then SIGKILL
-  report.shutdown = { closeMs: msSince(t), exit };
+  let terminated = null;
+  if (HTTP && transport.sessionId !== undefined) {
+    // A session-era client ends its session with DELETE (modern mode never has one).
+    terminated = await observe(() => transport.terminateSession());
+  }
+  await client.close(); // stdio: stdin EOF, then SIGTERM, then SIGKILL; HTTP: aborts open streams
+  report.shutdown = { closeMs: msSince(t), exit, terminated };
   emitReportAndExit(report, 0);
 }
 
