@@ -3,6 +3,12 @@
 // a client that can be asked things (sampling, elicitation, roots), and prints one JSON report.
 //
 //   node sdk-surface-check.mjs [options] -- <server command> [server args...]
+//   node sdk-surface-check.mjs [options] --url <MCP endpoint URL>
+//
+// With --url the client speaks Streamable HTTP (StreamableHTTPClientTransport) to a server that is
+// already running; it does not start or stop it, and at the end it terminates its session (DELETE)
+// instead of closing the server's stdin. The cancellation check still works: the Python tool
+// writes the marker file itself, so the server must run on this machine.
 //
 // The server must serve the tools, prompt and resources of
 // integration-tests/src/test/resources/fixtures/surface (tandem serve --config …/surface/tandem.toml).
@@ -12,6 +18,7 @@
 // Exit 64: bad usage. On 1 and 3 a partial report with "error" is still printed.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -21,15 +28,21 @@ import {
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeError, emitReportAndExit, msSince, parseArgv } from "./lib/common.mjs";
+import { describeError, emitReportAndExit, fail, msSince, parseArgv } from "./lib/common.mjs";
 
 const USAGE =
   "node sdk-surface-check.mjs [--timeout-ms 60000] [--deadline-ms 180000] [--cancel-steps 50] " +
-  "[--marker FILE] [--marker-wait-ms 3000] [--quiet-wait-ms 1000] [--barrier-ms 5000] -- <server command> [args...]";
+  "[--marker FILE] [--marker-wait-ms 3000] [--quiet-wait-ms 1000] [--barrier-ms 5000] " +
+  "(-- <server command> [args...] | --url <MCP endpoint URL>)";
 
+// parseArgv wants a server command after "--"; with --url there is none, so give it an empty one.
+const argv = process.argv.slice(2);
+if (!argv.includes("--")) argv.push("--", "");
 const { opts, command, args } = parseArgv(
-  process.argv.slice(2),
+  argv,
   {
+    // Streamable HTTP to this endpoint instead of spawning a stdio server.
+    url: { type: "string", default: "" },
     "timeout-ms": { type: "number", default: 60_000 },
     "deadline-ms": { type: "number", default: 180_000 },
     // slow_steps(steps) that is cancelled: at ~0.1 s a step it would finish after steps/10 s.
@@ -47,6 +60,10 @@ const { opts, command, args } = parseArgv(
   },
   USAGE,
 );
+const url = opts.url;
+if (url ? command !== "" || args.length > 0 : command === "") {
+  fail(`usage: ${USAGE}\n(give either a server command after "--" or --url, not both)`, 64);
+}
 
 // The client's fixed answers, recognisable in what the tools return.
 const MODEL = "tandem-it-fake-model";
@@ -65,7 +82,8 @@ const marker = opts.marker || join(mkdtempSync(join(tmpdir(), "tandem-surface-")
 
 const report = {
   client: { sdk: "@modelcontextprotocol/sdk", sdkVersion, node: process.version },
-  server: { command, args },
+  transport: url ? "streamable-http" : "stdio",
+  server: url ? { url } : { command, args },
   protocolVersion: null,
   serverVersion: null,
   capabilities: null,
@@ -173,16 +191,23 @@ client.setRequestHandler(ListRootsRequestSchema, async (request, extra) => {
   return { roots: ROOTS };
 });
 
-const transport = new StdioClientTransport({
-  command,
-  args,
-  env: { ...process.env }, // the SDK would otherwise pass only HOME, PATH, USER, ... (no PYTHONPATH)
-  cwd: process.cwd(),
-  stderr: "inherit", // the server's stderr goes straight to ours
-});
-transport.setProtocolVersion = (v) => {
-  report.protocolVersion = v;
-};
+const transport = url
+  ? new StreamableHTTPClientTransport(new URL(url))
+  : new StdioClientTransport({
+      command,
+      args,
+      env: { ...process.env }, // the SDK would otherwise pass only HOME, PATH, USER, ... (no PYTHONPATH)
+      cwd: process.cwd(),
+      stderr: "inherit", // the server's stderr goes straight to ours
+    });
+{
+  // Over HTTP the transport needs the version for its MCP-Protocol-Version header: keep its own.
+  const setProtocolVersion = transport.setProtocolVersion?.bind(transport);
+  transport.setProtocolVersion = (v) => {
+    report.protocolVersion = v;
+    setProtocolVersion?.(v);
+  };
+}
 
 let sessionClosed = false;
 client.onclose = () => {
@@ -232,13 +257,14 @@ async function main() {
     await client.connect(transport, requestOptions);
   } catch (err) {
     report.error = { phase: "connect", ...describeError(err) };
-    process.stderr.write(`sdk-surface-check: could not connect to ${command}: ${err?.message ?? err}\n`);
+    process.stderr.write(`sdk-surface-check: could not connect to ${url || command}: ${err?.message ?? err}\n`);
     finish(1);
     return;
   }
   report.timings.connectMs = msSince(t);
   report.serverVersion = client.getServerVersion() ?? null;
   report.capabilities = client.getServerCapabilities() ?? null;
+  if (url) report.sessionId = transport.sessionId ?? null;
 
   const onmessage = transport.onmessage;
   transport.onmessage = (message, extra) => {
@@ -254,7 +280,7 @@ async function main() {
     return send(message, options);
   };
 
-  const child = transport._process; // private, but the only way to see how the server exits
+  const child = url ? null : transport._process; // private, but the only way to see how the server exits
   let exit = null;
   child?.once("exit", (code, signal) => {
     exit = { code, signal };
@@ -401,8 +427,21 @@ async function main() {
   }
 
   t = performance.now();
-  await client.close(); // stdin EOF, then SIGTERM after 2 s, then SIGKILL after 2 s more
-  report.shutdown = { closeMs: msSince(t), exit };
+  if (url) {
+    // The server keeps running (the caller stops it); our session ends with DELETE.
+    let terminated = null;
+    try {
+      await transport.terminateSession();
+      terminated = transport.sessionId === undefined;
+    } catch (err) {
+      terminated = { error: describeError(err) };
+    }
+    await client.close();
+    report.shutdown = { closeMs: msSince(t), terminated };
+  } else {
+    await client.close(); // stdin EOF, then SIGTERM after 2 s, then SIGKILL after 2 s more
+    report.shutdown = { closeMs: msSince(t), exit };
+  }
 
   if (report.error) {
     process.stderr.write(`sdk-surface-check: ${report.error.message}\n`);

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -109,8 +110,10 @@ final class Serve {
     metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));
 
     Duration grace = config.server().shutdownGrace();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, null, server[0], grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, null, server[0], grace));
+    // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
+    AtomicReference<Session> stdioSession = new AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, stdioSession.get(), server[0], grace), "tandem-shutdown"));
+    Signals.onTerminate(() -> stop(router, stdioSession.get(), server[0], grace));
     startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
     try {
@@ -125,7 +128,6 @@ final class Serve {
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
       // One more host on stdin/stdout, multiplexed onto the same workers as the HTTP sessions.
-      AtomicReference<Session> stdioSession = new AtomicReference<>();
       serveStdioSession(config, router, modern, stdioSession::set);
       Log.info("the stdio host closed stdin; shutting down");
       stop(router, stdioSession.get(), server[0], grace);
@@ -197,7 +199,10 @@ final class Serve {
     if (inFlight > 0) {
       Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
       try {
-        (session != null ? session.drained() : http.drained()).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture.allOf(
+                session == null ? CompletableFuture.completedFuture(null) : session.drained(),
+                http == null ? CompletableFuture.completedFuture(null) : http.drained())
+            .get(grace.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         Log.warn("calls still in flight after the grace period; cancelling them");
       } catch (Exception e) {

@@ -1,0 +1,250 @@
+package dev.tandem.it;
+
+import static dev.tandem.it.SurfaceCheck.toList;
+import static dev.tandem.it.SurfaceCheck.unexpectedClientErrors;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official MCP TypeScript SDK client over Streamable HTTP (StreamableHTTPClientTransport),
+ * declaring sampling, elicitation and roots, drives the whole server surface of the real daemon
+ * (integration-tests/node/sdk-surface-check.mjs --url, against fixtures/surface): what
+ * {@link FullSurfaceOverStdioTest} proves on stdio — Python prompts and resources, server→client
+ * requests routed from a Python tool to the host session and back, progress with the client's own
+ * token, cancellation that stops the Python task, concurrent server→client requests that each find
+ * the call that asked — here with every message on an HTTP stream: the server's requests on the
+ * SSE stream of the call, the client's answers and its notifications/cancelled as POSTs of their
+ * own. Then the session is deleted, and SIGTERM stops the daemon with status 0 and no worker left.
+ */
+class FullSurfaceOverHttpTest {
+
+  static HttpDaemon daemon;
+  static JsonNode report;
+  static JsonNode statusAfterRun;
+  static List<ProcessHandle> workers;
+  static int exitStatus = -1;
+
+  @BeforeAll
+  static void runTheSdkClientOverHttp() throws Exception {
+    daemon = HttpDaemon.serve(SurfaceCheck.fixture()).awaitReady();
+    report = SurfaceCheck.overHttp(daemon.mcp(), 180);
+    statusAfterRun = DaemonProcess.JSON.readTree(daemon.get("/status").body());
+    workers = daemon.process().descendants().toList();
+    // SIGTERM, as an operator or a container runtime stops an HTTP daemon.
+    daemon.process().destroy();
+    if (daemon.process().waitFor(30, TimeUnit.SECONDS)) exitStatus = daemon.process().exitValue();
+  }
+
+  @AfterAll
+  static void cleanUp() throws IOException {
+    if (daemon != null) daemon.close();
+    SurfaceCheck.removeMarker(report);
+  }
+
+  @Test
+  void theSdkSpokeStreamableHttpWithASession() {
+    assertEquals("streamable-http", report.get("transport").asText(), report.toString());
+    assertEquals("2025-11-25", report.get("protocolVersion").asText(), report.toString());
+    assertFalse(report.path("sessionId").asText("").isEmpty(), "the server gave the SDK a session: " + report);
+    assertEquals("tandem", report.at("/serverVersion/name").asText(), report.toString());
+  }
+
+  @Test
+  void promptsAndResourcesFromPythonAreListedAndRead() {
+    assertTrue(report.at("/capabilities/prompts").isObject(), report.get("capabilities").toString());
+    assertTrue(report.at("/capabilities/resources").isObject(), report.get("capabilities").toString());
+
+    JsonNode prompts = report.get("prompts");
+    assertEquals(1, prompts.size(), prompts.toString());
+    assertEquals("review", prompts.at("/0/name").asText());
+    assertEquals("topic", prompts.at("/0/arguments/0/name").asText(), prompts.toString());
+    assertTrue(prompts.at("/0/arguments/0/required").asBoolean(), prompts.toString());
+
+    JsonNode got = report.get("getPrompt");
+    assertEquals("user", got.at("/messages/0/role").asText(), got.toString());
+    assertEquals("Please review the wire format.", got.at("/messages/0/content/text").asText(), got.toString());
+    assertEquals("assistant", got.at("/messages/1/role").asText(), got.toString());
+    assertEquals("Reviewing the wire format now.", got.at("/messages/1/content/text").asText(), got.toString());
+
+    JsonNode resources = report.get("resources");
+    assertEquals(1, resources.size(), resources.toString());
+    assertEquals("surface://notes/static", resources.at("/0/uri").asText());
+    assertEquals("text/plain", resources.at("/0/mimeType").asText());
+    JsonNode templates = report.get("resourceTemplates");
+    assertEquals(1, templates.size(), templates.toString());
+    assertEquals("surface://greeting/{name}", templates.at("/0/uriTemplate").asText());
+
+    JsonNode stat = report.at("/readResource/static");
+    assertEquals("surface://notes/static", stat.at("/contents/0/uri").asText(), stat.toString());
+    assertEquals("static notes from Python", stat.at("/contents/0/text").asText(), stat.toString());
+    JsonNode fromTemplate = report.at("/readResource/template");
+    assertEquals("surface://greeting/ada", fromTemplate.at("/contents/0/uri").asText(), fromTemplate.toString());
+    assertEquals("hello, ada, from a template", fromTemplate.at("/contents/0/text").asText(), fromTemplate.toString());
+  }
+
+  @Test
+  void samplingRoundTripsThroughTheClientAndItsAnswerReachesThePythonTool() {
+    JsonNode asked = sequential("sampling");
+    assertEquals("what is two plus two?", asked.at("/params/messages/0/content/text").asText(), asked.toString());
+    assertEquals(100, asked.at("/params/maxTokens").asInt(), asked.toString());
+    JsonNode result = report.at("/calls/ask_host_model");
+    assertFalse(result.path("isError").asBoolean(false), result.toString());
+    assertEquals("fake model answers: what is two plus two?", result.at("/content/0/text").asText(), result.toString());
+  }
+
+  @Test
+  void elicitationRoundTripsThroughTheClientAndItsAnswerReachesThePythonTool() {
+    JsonNode asked = sequential("elicitation");
+    assertEquals("which colour?", asked.at("/params/message").asText(), asked.toString());
+    assertEquals("string", asked.at("/params/requestedSchema/properties/answer/type").asText(), asked.toString());
+    JsonNode result = report.at("/calls/ask_user");
+    assertFalse(result.path("isError").asBoolean(false), result.toString());
+    assertEquals(
+        "action=accept content={\"answer\": \"fake user answers: which colour?\"}",
+        result.at("/content/0/text").asText(),
+        result.toString());
+  }
+
+  @Test
+  void rootsRoundTripThroughTheClientAndTheirAnswerReachesThePythonTool() {
+    sequential("roots");
+    JsonNode result = report.at("/calls/list_roots");
+    assertFalse(result.path("isError").asBoolean(false), result.toString());
+    assertEquals("file:///tandem-it/root-one\nfile:///tandem-it/root-two", result.at("/content/0/text").asText(), result.toString());
+  }
+
+  @Test
+  void serverToClientRequestsCarryNoTandemRoutingMetadata() {
+    JsonNode wire = report.get("serverRequestsWire");
+    Set<String> methods = new HashSet<>();
+    wire.forEach(r -> methods.add(r.get("method").asText()));
+    assertEquals(Set.of("sampling/createMessage", "elicitation/create", "roots/list"), methods, wire.toString());
+    // One each in the sequential phase, four in the concurrent one: none lost, none repeated.
+    assertEquals(7, wire.size(), wire.toString());
+    for (JsonNode r : wire) {
+      assertFalse(r.toString().contains("tandem/"), "a tandem/ extension key reached the host: " + r);
+    }
+    Set<String> ids = new HashSet<>();
+    wire.forEach(r -> assertTrue(ids.add(r.get("id").toString()), "server→client request ids are unique: " + wire));
+  }
+
+  @Test
+  void progressReachesTheClientWithItsOwnToken() {
+    JsonNode progress = report.get("progress");
+    assertEquals("took 3 steps", progress.at("/result/content/0/text").asText(), progress.toString());
+    JsonNode token = progress.get("progressToken");
+    assertFalse(token.isNull(), "the SDK sent a progressToken: " + progress);
+    JsonNode wire = progress.get("wire");
+    assertEquals(3, wire.size(), progress.toString());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(token, wire.get(i).get("progressToken"), "the client's own token on every notification: " + wire);
+      assertEquals(i + 1, wire.get(i).get("progress").asInt(), wire.toString());
+      assertEquals(3, wire.get(i).get("total").asInt(), wire.toString());
+      assertEquals("step " + (i + 1) + " of 3", wire.get(i).get("message").asText(), wire.toString());
+    }
+    assertEquals(List.of(token), toList(progress.get("allProgressTokensOnWire")), "no token the client never gave");
+    assertEquals(List.of(), unexpectedClientErrors(report), "the SDK saw nothing wrong");
+  }
+
+  @Test
+  void cancellingACallStopsThePythonTask() {
+    JsonNode cancel = report.get("cancel");
+    assertFalse(cancel.get("abortedAt").isNull(), "the call was aborted at its first progress notification: " + cancel);
+    JsonNode requestId = cancel.get("requestId");
+    JsonNode notes = cancel.get("cancelledNotifications");
+    assertEquals(1, notes.size(), cancel.toString());
+    assertEquals(requestId, notes.at("/0/requestId"), "notifications/cancelled names the call: " + cancel);
+
+    // Seen while the session was still open: the task was stopped at once, long before its 50
+    // steps of 0.1 s could have finished. (Over HTTP nothing else would ever cancel it.)
+    JsonNode marker = cancel.get("marker");
+    assertEquals("cancelled", marker.get("content").asText(), cancel.toString());
+    assertTrue(marker.get("msAfterAbort").asLong() < 2_500, "the Python task stopped " + marker.get("msAfterAbort") + " ms after the abort");
+
+    Path file = Path.of(marker.get("path").asText());
+    await("the marker written by the cancelled Python task")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Files.exists(file) && Files.readString(file).equals("cancelled"));
+  }
+
+  @Test
+  void theCancelledCallGetsNoAnswer() {
+    JsonNode cancel = report.get("cancel");
+    JsonNode rejection = cancel.get("rejection");
+    assertNotNull(rejection, "the aborted call was rejected, not answered: " + cancel);
+    assertTrue(rejection.get("message").asText().contains("AbortError"), rejection.toString());
+    assertTrue(cancel.get("responsesOnWire").isEmpty(), "a response for the cancelled request: " + cancel.get("responsesOnWire"));
+    assertEquals(List.of(cancel.get("requestId")), toList(report.at("/wire/unansweredIds")), report.get("wire").toString());
+    assertTrue(report.at("/wire/duplicateResponseIds").isEmpty(), report.get("wire").toString());
+    assertTrue(report.at("/wire/responsesToUnknownIds").isEmpty(), report.get("wire").toString());
+    assertTrue(cancel.get("progressAfterAbort").size() <= 1, "progress after the abort: " + cancel.get("progressAfterAbort"));
+    assertEquals(List.of(), unexpectedClientErrors(report), "the SDK saw nothing wrong");
+  }
+
+  @Test
+  void concurrentServerToClientRequestsEachAnswerTheRightCall() {
+    JsonNode concurrent = report.get("concurrent");
+    JsonNode calls = concurrent.get("calls");
+    assertEquals(4, calls.size(), concurrent.toString());
+    for (JsonNode call : calls) {
+      String text = call.at("/result/content/0/text").asText();
+      assertFalse(call.at("/result/isError").asBoolean(false), call.toString());
+      if (call.get("name").asText().equals("ask_host_model")) {
+        assertEquals("fake model answers: " + call.at("/arguments/prompt").asText(), text, call.toString());
+      } else {
+        String question = call.at("/arguments/question").asText();
+        assertEquals("action=accept content={\"answer\": \"fake user answers: " + question + "\"}", text, call.toString());
+      }
+    }
+    // All four server→client requests were outstanding together before any was answered, and the
+    // answers (four POSTs) went back in the reverse order of their arrival.
+    List<JsonNode> asked = new ArrayList<>();
+    for (String kind : List.of("sampling", "elicitation")) {
+      report.at("/handlers/" + kind).forEach(h -> {
+        if (h.get("phase").asText().equals("concurrent")) asked.add(h);
+      });
+    }
+    assertEquals(4, asked.size(), report.get("handlers").toString());
+    for (JsonNode h : asked) {
+      assertTrue(h.get("allOutstanding").asBoolean(), "all four requests were outstanding at once: " + asked);
+    }
+    assertEquals(4, concurrent.get("answerOrder").size(), concurrent.toString());
+  }
+
+  @Test
+  void deletingTheSessionEndsItAndSigtermStopsTheDaemonCleanly() {
+    assertEquals(true, report.at("/shutdown/terminated").asBoolean(false), "DELETE ended the session: " + report.get("shutdown"));
+    assertEquals(0, statusAfterRun.get("httpSessions").asInt(-1), "no session left after DELETE: " + statusAfterRun);
+    assertEquals(0, statusAfterRun.at("/pools/0/inFlight").asInt(-1), "nothing left running, the cancelled call included: " + statusAfterRun);
+    assertFalse(workers.isEmpty(), "the daemon had workers");
+    assertEquals(0, exitStatus, "SIGTERM is an orderly stop: status 0; stderr:\n" + daemon.stderrText());
+    await("no worker outlives the daemon").atMost(Duration.ofSeconds(5)).until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
+  }
+
+  /** The one request of `kind` the client's handler saw in the sequential phase. */
+  private static JsonNode sequential(String kind) {
+    List<JsonNode> seen = new ArrayList<>();
+    report.at("/handlers/" + kind).forEach(h -> {
+      if (h.get("phase").asText().equals("sequential")) seen.add(h);
+    });
+    assertEquals(1, seen.size(), "one " + kind + " request reached the client's handler: " + report.get("handlers"));
+    return seen.get(0);
+  }
+}
