@@ -40,6 +40,8 @@ public final class Session implements CatalogObserver {
   private final Identity identity;
   private final int pageSize;
   private final Map<JsonNode, RoutedCall> inFlight = new ConcurrentHashMap<>();
+  /** Completes once each call's answer has been written (or dropped): what a drain waits for. */
+  private final Map<JsonNode, CompletableFuture<Void>> settling = new ConcurrentHashMap<>();
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
   private final HostRequests hostRequests;
   private volatile String protocolVersion;
@@ -219,16 +221,19 @@ public final class Session implements CatalogObserver {
       fail(request, RpcError.invalidRequest("Invalid Request: request id " + id + " is already in flight in this session"));
       return;
     }
-    call.answer().whenComplete((result, failure) -> {
-      if (!inFlight.remove(id, call)) return;
+    CompletableFuture<Void> settled = call.answer().handle((result, failure) -> {
+      if (!inFlight.remove(id, call)) return null;
       if (failure == null) {
         reply(request, result);
-        return;
+        return null;
       }
       Throwable cause = unwrap(failure);
-      if (cause instanceof CancellationException) return;
+      if (cause instanceof CancellationException) return null;
       fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
+      return null;
     });
+    settling.put(id, settled);
+    settled.whenComplete((x, y) -> settling.remove(id, settled));
   }
 
   /** The session side of one call: everything the worker says about it comes back here only. */
@@ -290,10 +295,13 @@ public final class Session implements CatalogObserver {
     return inFlight.size();
   }
 
-  /** Completes when no call of this session is in flight. */
+  /**
+   * Completes when every call of this session in flight now has been answered on the wire: it
+   * waits for the writing of each answer, not only for the answer, so a shutdown that follows
+   * cannot cancel a call whose answer was about to be sent.
+   */
   public CompletableFuture<Void> drained() {
-    return CompletableFuture.allOf(
-        inFlight.values().stream().map(c -> c.answer().exceptionally(t -> null)).toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(settling.values().toArray(CompletableFuture[]::new));
   }
 
   /** The host is gone: its calls are cancelled on the workers, nothing more is sent. */
