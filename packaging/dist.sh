@@ -33,10 +33,14 @@ find "$stage" -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # An AOT cache from a short training run (JDK 25: -XX:AOTCacheOutput): the classes the daemon
 # loads to answer initialize and a tool call are then mapped, not parsed and linked, at start.
-if "$stage/runtime/bin/java" -XX:AOTCacheOutput=/dev/null -version >/dev/null 2>&1; then
+# (The probe writes to a scratch file: the JVM replaces its AOT output path, and a probe aimed at
+# /dev/null once replaced the machine's /dev/null with a regular file.)
+probe=$(mktemp -d)
+if "$stage/runtime/bin/java" -XX:AOTCacheOutput="$probe/probe.aot" -version >/dev/null 2>&1; then
   python3 packaging/train.py "$stage" >/dev/null 2>"dist/train.log" \
     || { echo "dist: AOT training run failed (see dist/train.log); shipping without a cache" >&2; rm -f "$stage/libexec/tandem.aot"; }
 fi
+rm -rf "$probe"
 
 tar -C dist -czf "dist/${name}.tar.gz" "$name"
 size=$(du -h "dist/${name}.tar.gz" | cut -f1)
