@@ -146,7 +146,7 @@ public final class Router {
             "Unknown tool: \"" + tool + "\"; tools/list shows the " + catalog.tools.size() + " tools served"));
       }
       return new Target(entry.pool(), retryable(entry.item()));
-    }, new ToolErrors(tool));
+    }, new Errors.ForTool(tool));
     call.answer().whenComplete((r, f) -> seen.finished(tool, r, f == null ? null : unwrap(f), System.nanoTime() - startedAt));
     return call;
   }
@@ -225,58 +225,6 @@ public final class Router {
     return annotations.path("readOnlyHint").asBoolean(false) || annotations.path("idempotentHint").asBoolean(false);
   }
 
-  /** How a failure after routing is answered: tools read errors as results, the rest as errors. */
-  private interface Errors {
-    /** {@code earlier}: the death that made this a retry; {@code retryable}: whether it could be. */
-    JsonNode workerDied(WorkerDied died, WorkerDied earlier, boolean retryable);
-
-    JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier);
-
-    JsonNode expired(String what);
-
-    Errors PROTOCOL = new Errors() {
-      @Override
-      public JsonNode workerDied(WorkerDied died, WorkerDied earlier, boolean retryable) {
-        throw new CallFailed(RpcError.internal(died.getMessage() + " while answering; try again"));
-      }
-
-      @Override
-      public JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier) {
-        throw new CallFailed(RpcError.internal(unavailable.getMessage()));
-      }
-
-      @Override
-      public JsonNode expired(String what) {
-        throw new CallFailed(RpcError.internal(what));
-      }
-    };
-  }
-
-  private record ToolErrors(String tool) implements Errors {
-    @Override
-    public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
-      Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-      return toolError("tool \"" + tool + "\" failed: " + d.getMessage() + " while running it; "
-          + (earlier != null
-              ? "it was a retry, after " + earlier.getMessage() + ", and is not retried again"
-              : retryable
-                  ? "the call was not retried"
-                  : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-          + lastLines(d.stderrTail()));
-    }
-
-    @Override
-    public JsonNode unavailable(PoolUnavailable e, WorkerDied earlier) {
-      return toolError("tool \"" + tool + "\" is unavailable: " + e.getMessage()
-          + (earlier == null ? "" : " (it was being retried because " + earlier.getMessage() + ")"));
-    }
-
-    @Override
-    public JsonNode expired(String what) {
-      return toolError("tool \"" + tool + "\" " + what);
-    }
-  }
-
   private RoutedCall route(String method, ObjectNode params, HostLink host, PoolChoice choice, Errors errors) {
     ForwardedCall call = new ForwardedCall();
     ready.whenComplete((first, failure) -> {
@@ -333,7 +281,7 @@ public final class Router {
     });
   }
 
-  private static String describe(Worker worker) {
+  static String describe(Worker worker) {
     return worker == null ? "a worker" : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
   }
 
@@ -388,7 +336,7 @@ public final class Router {
     };
   }
 
-  private static String lastLines(List<String> tail) {
+  static String lastLines(List<String> tail) {
     if (tail.isEmpty()) return "";
     List<String> last = tail.subList(Math.max(0, tail.size() - 5), tail.size());
     return ". Its last stderr lines:\n" + String.join("\n", last);
@@ -409,64 +357,5 @@ public final class Router {
   static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
     return Objects.requireNonNull(t);
-  }
-
-  /**
-   * A request that may be cancelled, or pass its deadline, before, while or after it reaches a
-   * worker, and may be retried once. Its answer completes once; whoever completes it first (the
-   * worker's answer, the deadline, the host's cancellation) wins and the others do nothing.
-   */
-  private static final class ForwardedCall implements RoutedCall {
-    final CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-    private PoolCall onPool;
-    private boolean cancelled;
-    private String reason;
-
-    @Override
-    public CompletableFuture<JsonNode> answer() {
-      return answer;
-    }
-
-    /** The deadline passed: the caller hears so, and the worker is told to stop. */
-    void expire(String method, Pool pool, Duration timeout, Errors errors) {
-      PoolCall target;
-      synchronized (this) {
-        target = onPool;
-      }
-      Worker worker = target == null ? null : target.worker();
-      String where = worker == null ? "it was still queued, waiting for a free worker" : "it was cancelled on " + describe(worker);
-      String what = "did not answer within " + timeout.toMillis() + " ms (call_timeout_ms of pool \"" + pool.name() + "\"); " + where;
-      boolean first;
-      try {
-        first = answer.complete(errors.expired(what));
-      } catch (CallFailed e) {
-        first = answer.completeExceptionally(e);
-      }
-      if (first && target != null) {
-        Log.warn(method + " passed its deadline of " + timeout.toMillis() + " ms; " + where);
-        target.cancel("tandem: the call passed its deadline of " + timeout.toMillis() + " ms");
-      }
-    }
-
-    synchronized boolean attach(PoolCall call) {
-      if (cancelled || answer.isDone()) {
-        call.cancel(cancelled ? reason : "tandem: the call was already answered");
-        return false;
-      }
-      onPool = call;
-      return true;
-    }
-
-    @Override
-    public void cancel(String why) {
-      PoolCall target;
-      synchronized (this) {
-        cancelled = true;
-        reason = why;
-        target = onPool;
-      }
-      answer.cancel(false);
-      if (target != null) target.cancel(why);
-    }
   }
 }
