@@ -48,6 +48,7 @@ public final class Main {
   static Serve.Options parseServe(List<String> args) {
     Path config = null;
     String http = null;
+    boolean watch = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.equals("--http")) {
@@ -55,6 +56,8 @@ public final class Main {
         http = i + 1 < args.size() && !args.get(i + 1).startsWith("-") ? args.get(++i) : "";
       } else if (a.startsWith("--http=")) {
         http = a.substring("--http=".length());
+      } else if (a.equals("--watch")) {
+        watch = true;
       } else if (a.equals("--config") || a.equals("-c")) {
         if (i + 1 >= args.size()) throw new UsageException("--config needs a file: tandem serve --config tandem.toml");
         config = Path.of(args.get(++i));
@@ -71,7 +74,7 @@ public final class Main {
         throw new UsageException("--http " + e.getMessage());
       }
     }
-    return new Serve.Options(config, home(), http);
+    return new Serve.Options(config, home(), http, watch);
   }
 
   /** Where tandem is installed: the launcher says so; examples/ and reasoning-python/ are there. */
@@ -85,7 +88,7 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         """
-        usage: tandem serve [--config FILE] [--http [HOST:PORT]]
+        usage: tandem serve [--config FILE] [--http [HOST:PORT]] [--watch]
 
           serve    serve MCP on stdin/stdout, with the tools of the pools in FILE
                    (default: the bundled examples/tandem.toml)
@@ -93,6 +96,8 @@ public final class Main {
           --http HOST:PORT   serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio,
                              with /healthz /readyz /metrics /status on the same port
                              (default [http] listen, else 127.0.0.1:8765; port 0 picks a free one)
+          --watch            reload a pool's workers when a file under its path changes
+                             (development; also [server] watch = true)
 
           --version   print the version
           --help      this text

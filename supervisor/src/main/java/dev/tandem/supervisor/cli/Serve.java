@@ -44,8 +44,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Serve {
 
-  /** @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT */
-  record Options(Path config, Path home, String http) {}
+  /**
+   * @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT
+   * @param watch reload a pool when its sources change, whatever {@code [server] watch} says
+   */
+  record Options(Path config, Path home, String http, boolean watch) {}
 
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
@@ -53,6 +56,7 @@ final class Serve {
   private final Options options;
   private final OutputStream wire;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile RuntimeFile runtimeFile;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -68,6 +72,7 @@ final class Serve {
     List<Pool> pools =
         config.pools().stream().map(p -> new Pool(p, config.server(), python, spawner, Main.VERSION)).toList();
     Router router = new Router(pools);
+    if (options.watch() || config.server().watch()) HotReload.start(router);
     Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)"
         + (python == null ? "" : ", python " + python.executable()));
     return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
@@ -124,6 +129,7 @@ final class Serve {
     }
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
+    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
     try {
       new CountDownLatch(1).await(); // until a signal: the shutdown hook does the rest
     } catch (InterruptedException e) {
@@ -168,6 +174,7 @@ final class Serve {
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
     if (!stopped.compareAndSet(false, true)) return false;
+    if (runtimeFile != null) runtimeFile.remove(); // first: no new notebook should find a daemon that is leaving
     router.stopAccepting();
     if (http != null) http.stopAccepting();
     int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight());

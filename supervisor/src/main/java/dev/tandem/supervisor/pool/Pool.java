@@ -631,7 +631,7 @@ public final class Pool {
     lastReload = Json.object().put("at", Instant.now().toString()).put("ok", true).put("generation", generation)
         .put("ms", done.took().toMillis());
     Log.info("pool=" + name() + " reloaded (generation " + generation + ") in " + done.took().toMillis() + " ms: workers "
-        + newPids + " replace " + r.oldPids + (draining > 0 ? " (" + draining + " finishing their calls)" : "")
+        + newPids + " replace " + r.oldPids + (draining > 0 ? " (" + draining + " old worker(s) still stopping)" : "")
         + "; tools " + r.before.tools().size() + " -> " + r.next.tools().size());
     after.add(() -> listener.offerChanged(this));
     after.add(() -> r.result.complete(done));
@@ -780,6 +780,11 @@ public final class Pool {
 
   public Offer offer() {
     return offer;
+  }
+
+  /** Where a Python pool's code lives (its {@code path}); none for a {@code command} pool. */
+  public List<java.nio.file.Path> sourceDirectories() {
+    return config.isPython() ? config.path() : List.of();
   }
 
   public List<JsonNode> tools() {
