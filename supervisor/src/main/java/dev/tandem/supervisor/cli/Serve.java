@@ -127,9 +127,10 @@ final class Serve {
       System.exit(1);
       return 1;
     }
+    // Before the line below: whoever reads it may look for the runtime file at once.
+    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
-    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
     try {
       new CountDownLatch(1).await(); // until a signal: the shutdown hook does the rest
     } catch (InterruptedException e) {
