@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A reload whose new code serves another tool: the session hears
  * notifications/tools/list_changed (before the reload's answer), tools/list shows the new tool
  * from a worker of the new code, and it can be called. A reload that changes nothing in the lists
- * sends no notification.
+ * sends no notification. A 2026-07-28 client, which has no session, can reload too.
  */
 class ReloadChangesToolListTest {
 
@@ -61,6 +61,19 @@ class ReloadChangesToolListTest {
       JsonNode shout = daemon.request("c1", "tools/call", DaemonProcess.JSON.readTree(
           "{\"name\": \"shout\", \"arguments\": {\"text\": \"hi\"}}"));
       assertEquals("HI!", Answers.text(shout), shout.toString());
+    }
+  }
+
+  @Test
+  void reloadIsServedPerRequestIn2026(@TempDir Path dir) throws Exception {
+    Path config = Tandem.config(dir, Tandem.examplesPool("examples", 1));
+    try (DaemonProcess daemon = DaemonProcess.serve(config)) {
+      // No initialize: a 2026-07-28 request carries its version and capabilities in _meta.
+      JsonNode answer = daemon.request("r", "tandem/reload", DaemonProcess.JSON.readTree(
+          "{\"_meta\": {\"io.modelcontextprotocol/protocolVersion\": \"2026-07-28\","
+              + " \"io.modelcontextprotocol/clientCapabilities\": {}}}"));
+      assertEquals("complete", answer.path("result").path("resultType").asText(), answer.toString());
+      assertEquals("examples", answer.path("result").path("reloaded").path(0).asText(), answer.toString());
     }
   }
 

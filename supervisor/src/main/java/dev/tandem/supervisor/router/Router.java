@@ -344,14 +344,10 @@ public final class Router {
    * new code does not start, which leaves that pool's old workers serving.
    */
   public CompletableFuture<JsonNode> reload(ObjectNode params) {
-    if (!ready.isDone()) {
-      return CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is still starting its pools; reload once they serve")));
-    }
-    if (ready.isCompletedExceptionally()) {
-      Throwable cause = ready.handle((c, t) -> t).join();
-      return CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(cause).getMessage())));
-    }
-    return PoolReloads.run(this, params);
+    // A reload asked for while the pools start waits for them: it then reloads what just started.
+    return ready.handle((catalog, failure) -> failure).thenCompose(failure -> failure == null
+        ? PoolReloads.run(this, params)
+        : CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage()))));
   }
 
   /** Why the pools' offers cannot form one catalog now, or null when they can. */
