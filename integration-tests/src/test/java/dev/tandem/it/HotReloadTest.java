@@ -55,9 +55,9 @@ class HotReloadTest {
         JsonNode p = answers.pool("prompted");
         assertFalse(p.path("lastReload").path("ok").asBoolean(true), p.toString());
         assertTrue(p.path("lastReload").path("error").asText().contains("SyntaxError"), p.toString());
+        assertTrue(daemon.stderr().stream().anyMatch(l -> l.contains("was not reloaded after the change to prompted.py")),
+            String.join("\n", daemon.stderr()));
       });
-      assertTrue(daemon.stderr().stream().anyMatch(l -> l.contains("was not reloaded after the change to prompted.py")),
-          String.join("\n", daemon.stderr()));
       JsonNode still = answers.call("c" + n.incrementAndGet(), "answer", Answers.args());
       assertFalse(Answers.isError(still), still.toString());
       assertEquals("prompt v2 from the watcher", prompt(still), "the old workers keep serving: " + still);
