@@ -37,9 +37,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Events</b>, each a method below, in this order: a worker became ready; a worker could not
  * start; a worker's process exited (planned, or a death); a worker missed a ping; its stats
- * arrived; a call finished. Each changes the state, then {@link #reconcile} starts or promotes
- * workers until the pool has what its state asks for, and {@link #pump} hands queued calls to
- * workers with room.
+ * arrived; a call finished; a reload was asked for (then: its probe is ready, or failed). Each
+ * changes the state, then {@link #reconcile} starts or promotes workers until the pool has what
+ * its state asks for, {@link #pump} hands queued calls to workers with room, and {@link
+ * #rollReload} replaces one more old worker if a reload is under way.
+ *
+ * <p><b>Reload</b> ({@link #reload}): workers carry the generation of the code they were started
+ * on. A probe proves the new code starts before anything changes; then the generation moves on,
+ * and old workers drain one at a time as new ones become ready, as recycling does.
  *
  * <p><b>Restart policy</b> ({@link RestartPolicy}): a replacement waits an exponential backoff with
  * jitter; more than {@code max_restarts} deaths in {@code restart_window} open the pool: calls fail
