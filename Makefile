@@ -26,7 +26,7 @@ MVN := mvn -B -q -Dstyle.color=never
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve test test-python test-java node-deps conformance dist clean
+.PHONY: build run serve notebook test test-python test-java node-deps conformance dist clean
 
 build:
 	$(MVN) -DskipTests install
@@ -38,6 +38,10 @@ run: build
 ## tandem on stdio, for a host or a pipe: make serve < requests.jsonl
 serve: build
 	@bin/tandem serve
+
+## The daemon examples/notebooks/prompt-iteration.ipynb talks to, reloading on every save.
+notebook: build
+	@bin/tandem serve --http 127.0.0.1:8765 --watch --config examples/notebooks/tandem.toml
 
 test: test-python test-java
 

@@ -105,7 +105,12 @@ class FakeMcpServer:
             return _reply(h, 200, _result(message, {"tools": TOOLS[:2], "nextCursor": "page-2"}))
         if method == "tandem/reload":
             self.reloads += 1
-            return _reply(h, 200, _result(message, {"reloaded": ["examples"], "workers": 2}))
+            # The shape the daemon answers (dev.tandem.supervisor.router.PoolReloads).
+            pool = {"name": "examples", "generation": 2, "ms": 420, "oldPids": [101, 102],
+                    "newPids": [201, 202], "draining": 0,
+                    "tools": {"before": 5, "after": 5, "added": [], "removed": []},
+                    "prompts": {"before": 0, "after": 0}, "resources": {"before": 0, "after": 0}}
+            return _reply(h, 200, _result(message, {"reloaded": ["examples"], "pools": [pool]}))
         if method != "tools/call":
             error = {"code": -32601, "message": f"Method not found: {method}"}
             return _reply(h, 200, {"jsonrpc": "2.0", "id": message["id"], "error": error})

@@ -68,7 +68,10 @@ class ClientTest(unittest.TestCase):
         self.assertIn("Unknown tool: nope", str(caught.exception))
 
     def test_reload_sends_the_tandem_extension_request(self) -> None:
-        self.assertEqual(self.client.reload(), {"reloaded": ["examples"], "workers": 2})
+        report = self.client.reload()
+        self.assertEqual(report["reloaded"], ["examples"])
+        self.assertEqual(report["pools"][0]["tools"], {"before": 5, "after": 5, "added": [],
+                                                      "removed": []})
         self.assertEqual(self.posts()[-1][1]["method"], "tandem/reload")
         self.assertEqual(self.server.reloads, 1)
 

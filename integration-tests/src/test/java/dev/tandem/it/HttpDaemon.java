@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ final class HttpDaemon implements AutoCloseable {
     if (config != null) argv.addAll(List.of("--config", config.toString()));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");
+    // serve --http writes its runtime file there: never over the daemon.json of the person running the tests.
+    pb.environment().put("XDG_RUNTIME_DIR", Files.createTempDirectory("tandem-it-run-").toString());
     pb.environment().putAll(env);
     HttpDaemon daemon = new HttpDaemon(pb.start());
     daemon.process.getOutputStream().close();

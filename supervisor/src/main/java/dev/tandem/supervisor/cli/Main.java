@@ -49,6 +49,7 @@ public final class Main {
     Path config = null;
     String http = null;
     boolean stdio = false;
+    boolean watch = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.equals("--stdio")) {
@@ -58,6 +59,8 @@ public final class Main {
         http = i + 1 < args.size() && !args.get(i + 1).startsWith("-") ? args.get(++i) : "";
       } else if (a.startsWith("--http=")) {
         http = a.substring("--http=".length());
+      } else if (a.equals("--watch")) {
+        watch = true;
       } else if (a.equals("--config") || a.equals("-c")) {
         if (i + 1 >= args.size()) throw new UsageException("--config needs a file: tandem serve --config tandem.toml");
         config = Path.of(args.get(++i));
@@ -75,7 +78,7 @@ public final class Main {
       }
     }
     if (stdio && http == null) throw new UsageException("--stdio goes with --http (stdio alone is the default)");
-    return new Serve.Options(config, home(), http, stdio);
+    return new Serve.Options(config, home(), http, stdio, watch);
   }
 
   /** Where tandem is installed: the launcher says so; examples/ and reasoning-python/ are there. */
@@ -89,7 +92,7 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         """
-        usage: tandem serve [--config FILE] [--http [HOST:PORT] [--stdio]]
+        usage: tandem serve [--config FILE] [--http [HOST:PORT] [--stdio]] [--watch]
 
           serve    serve MCP on stdin/stdout, with the tools of the pools in FILE
                    (default: the bundled examples/tandem.toml)
@@ -99,6 +102,8 @@ public final class Main {
                              (default [http] listen, else 127.0.0.1:8765; port 0 picks a free one)
           --stdio            with --http: serve a host on stdin/stdout as well, on the same
                              workers; the host closing stdin stops the daemon
+          --watch            reload a pool's workers when a file under its path changes
+                             (development; also [server] watch = true)
 
           --version   print the version
           --help      this text

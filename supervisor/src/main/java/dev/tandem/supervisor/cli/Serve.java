@@ -47,8 +47,12 @@ import java.util.function.Consumer;
  */
 final class Serve {
 
-  /** @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT */
-  record Options(Path config, Path home, String http, boolean alsoStdio) {}
+  /**
+   * @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT
+   * @param alsoStdio with HTTP, also serve one host on stdin/stdout
+   * @param watch reload a pool when its sources change, whatever {@code [server] watch} says
+   */
+  record Options(Path config, Path home, String http, boolean alsoStdio, boolean watch) {}
 
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
@@ -57,6 +61,7 @@ final class Serve {
   private final OutputStream wire;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile StatelessServer modern;
+  private volatile RuntimeFile runtimeFile;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -72,6 +77,7 @@ final class Serve {
     List<Pool> pools =
         config.pools().stream().map(p -> new Pool(p, config.server(), python, spawner, Main.VERSION)).toList();
     Router router = new Router(pools);
+    if (options.watch() || config.server().watch()) HotReload.start(router);
     Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)"
         + (python == null ? "" : ", python " + python.executable()));
     return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
@@ -124,6 +130,8 @@ final class Serve {
       System.exit(1);
       return 1;
     }
+    // Before the line below: whoever reads it may look for the runtime file at once.
+    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
@@ -193,6 +201,7 @@ final class Serve {
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
     if (!stopped.compareAndSet(false, true)) return false;
+    if (runtimeFile != null) runtimeFile.remove(); // first: no new notebook should find a daemon that is leaving
     router.stopAccepting();
     if (http != null) http.stopAccepting();
     int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight());

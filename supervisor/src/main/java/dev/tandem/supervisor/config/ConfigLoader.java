@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
   private static final Set<String> SERVER_KEYS =
-      Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms");
+      Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms", "watch");
   private static final Set<String> POOL_KEYS =
       Set.of(
           "name", "modules", "path", "command", "replicas", "env",
@@ -123,7 +123,8 @@ public final class ConfigLoader {
           ServerConfig.DEFAULT_PAGE_SIZE,
           ServerConfig.DEFAULT_MAX_FRAME_BYTES,
           ServerConfig.DEFAULT_SHUTDOWN_GRACE,
-          tandemHome);
+          tandemHome,
+          false);
     }
     String where = "[server]";
     if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
@@ -135,7 +136,8 @@ public final class ConfigLoader {
     int graceMs =
         intIn(source, where, node, "shutdown_grace_ms",
             (int) ServerConfig.DEFAULT_SHUTDOWN_GRACE.toMillis(), 0, 3_600_000);
-    return new ServerConfig(python, pageSize, maxFrame, Duration.ofMillis(graceMs), tandemHome);
+    boolean watch = bool(source, where, node, "watch", false);
+    return new ServerConfig(python, pageSize, maxFrame, Duration.ofMillis(graceMs), tandemHome, watch);
   }
 
   private PoolConfig pool(Path source, Path dir, int index, JsonNode node) {
@@ -236,6 +238,15 @@ public final class ConfigLoader {
     List<String> out = new ArrayList<>();
     for (JsonNode item : value) out.add(string(source, where, key + " item", item));
     return List.copyOf(out);
+  }
+
+  private static boolean bool(Path source, String where, JsonNode node, String key, boolean dflt) {
+    JsonNode value = node.get(key);
+    if (value == null) return dflt;
+    if (!value.isBoolean()) {
+      throw new ConfigException(source + ": " + where + ": " + key + " must be true or false, got " + value);
+    }
+    return value.booleanValue();
   }
 
   private static int intIn(

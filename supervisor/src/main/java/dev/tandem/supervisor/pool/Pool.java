@@ -37,9 +37,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Events</b>, each a method below, in this order: a worker became ready; a worker could not
  * start; a worker's process exited (planned, or a death); a worker missed a ping; its stats
- * arrived; a call finished. Each changes the state, then {@link #reconcile} starts or promotes
- * workers until the pool has what its state asks for, and {@link #pump} hands queued calls to
- * workers with room.
+ * arrived; a call finished; a reload was asked for (then: its probe is ready, or failed). Each
+ * changes the state, then {@link #reconcile} starts or promotes workers until the pool has what
+ * its state asks for, {@link #pump} hands queued calls to workers with room, and {@link
+ * #rollReload} replaces one more old worker if a reload is under way.
+ *
+ * <p><b>Reload</b> ({@link #reload}): workers carry the generation of the code they were started
+ * on. A probe proves the new code starts before anything changes; then the generation moves on,
+ * and old workers drain one at a time as new ones become ready, as recycling does.
  *
  * <p><b>Restart policy</b> ({@link RestartPolicy}): a replacement waits an exponential backoff with
  * jitter; more than {@code max_restarts} deaths in {@code restart_window} open the pool: calls fail
@@ -91,6 +96,12 @@ public final class Pool {
   private Instant halfOpenAt;
   private long restarts;
   private long callsServed;
+  /** Which load of the code new workers run; a reload that commits adds one. */
+  private int generation = 1;
+  /** The reload in progress, if any; reloads of one pool run one after another. */
+  private Reload reload;
+  private CompletableFuture<?> reloads = CompletableFuture.completedFuture(null);
+  private ObjectNode lastReload;
 
   public Pool(PoolConfig config, ServerConfig server, PythonRuntime python, Spawner spawner, String version) {
     this.config = config;
@@ -119,7 +130,7 @@ public final class Pool {
   public CompletableFuture<Void> start() {
     List<CompletableFuture<Worker>> starting = new ArrayList<>();
     synchronized (lock) {
-      for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot));
+      for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot, generation).starting);
     }
     return CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
         .exceptionally(failure -> {
@@ -170,7 +181,11 @@ public final class Pool {
 
     @Override
     public void listChanged(Worker worker, String notification) {
-      // Every replica serves the same modules, so one worker's new lists are the pool's.
+      // Every replica of the current code serves the same modules, so one worker's new lists are
+      // the pool's; a worker on code a reload is replacing no longer speaks for the pool.
+      synchronized (lock) {
+        if (replicas.stream().anyMatch(r -> r.worker == worker && r.generation != generation)) return;
+      }
       OfferListing.of(worker).whenComplete((o, failure) -> {
         if (failure != null) {
           Log.warn("pool=" + name() + " could not refresh its lists after " + notification + ": " + unwrap(failure).getMessage());
@@ -187,22 +202,28 @@ public final class Pool {
     }
   };
 
-  /** Starts a worker in a role; its readiness and its end come back as events. Under the lock. */
-  private CompletableFuture<Worker> launch(Role role, int slot) {
+  /**
+   * Starts a worker in a role, on the code as it is on disk now; its readiness and its end come
+   * back as events. Under the lock.
+   */
+  private Replica launch(Role role, int slot, int ofGeneration) {
     int id = nextId++;
     long maxCalls = limits.maxCalls();
     long recycleAfter =
         maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
     Worker worker = new Worker(WorkerCommand.spec(config, server, python, id), events);
-    Replica r = new Replica(worker, role, slot, recycleAfter);
+    Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
-    CompletableFuture<Worker> ready =
-        worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ready.whenComplete((w, failure) -> {
+    r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    r.starting.whenComplete((w, failure) -> {
       if (failure == null) ready(r);
       else startFailed(r, unwrap(failure));
     });
-    return ready;
+    return r;
+  }
+
+  private Replica launch(Role role, int slot) {
+    return launch(role, slot, generation);
   }
 
   // --------------------------------------------------------------------------------- events
@@ -211,16 +232,19 @@ public final class Pool {
   private void ready(Replica r) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      if (r.retiring || phase == PoolState.STOPPING || phase == PoolState.OPEN) {
+      // An open pool keeps no workers, but a reload's probe may be what closes it.
+      if (r.retiring || phase == PoolState.STOPPING || (phase == PoolState.OPEN && r.role != Role.PROBE)) {
         retire(r, after);
       } else {
         r.readyAt = Instant.now();
         r.healthCheck = HealthCheck.start(this, r, limits.pingInterval(), limits.pingTimeout(), TIMERS);
-        if (phase == PoolState.HALF_OPEN) {
+        if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) {
           TIMERS.schedule(() -> probeSurvived(r), limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
         }
+        if (r.role == Role.PROBE) after.add(() -> probeReady(r));
         reconcile(after);
         pump(after);
+        rollReload(after);
       }
     }
     perform(after);
@@ -235,7 +259,13 @@ public final class Pool {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       if (r.worker.pid() < 0) {
-        if (replicas.remove(r)) died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
+        if (!replicas.remove(r)) {
+          // already gone
+        } else if (r.role == Role.PROBE) {
+          probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
+        } else {
+          died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
+        }
       } else if (r.worker.state() != Worker.State.DEAD && !r.retiring) {
         String why = cause instanceof TimeoutException
             ? "it did not answer initialize within " + limits.startTimeout().toMillis() + " ms (start_timeout_ms)"
@@ -254,7 +284,9 @@ public final class Pool {
       if (r == null) return;
       replicas.remove(r);
       if (r.healthCheck != null) r.healthCheck.cancel(false);
-      if (r.retiring || phase == PoolState.STOPPING) {
+      if (r.role == Role.PROBE) {
+        probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
+      } else if (r.retiring || phase == PoolState.STOPPING) {
         reconcile(after);
         pump(after);
       } else {
@@ -354,6 +386,7 @@ public final class Pool {
 
   /** Too many deaths: fail fast with the cause, stop every worker, try again later. */
   private void open(String why, List<Runnable> after) {
+    if (reload != null) failReload(reload.interrupted(name(), "the pool opened meanwhile: " + why, List.of()), after);
     phase = PoolState.OPEN;
     openedBecause = why;
     halfOpenAt = Instant.now().plus(limits.halfOpenAfter());
@@ -452,8 +485,9 @@ public final class Pool {
     return false;
   }
 
+  /** A spare on the current code: one a reload is replacing never takes a slot. */
   private Replica readySpare() {
-    for (Replica r : replicas) if (r.role == Role.SPARE && r.ready()) return r;
+    for (Replica r : replicas) if (r.role == Role.SPARE && r.ready() && r.generation == generation) return r;
     return null;
   }
 
@@ -462,6 +496,164 @@ public final class Pool {
     r.retiring = true;
     if (r.healthCheck != null) r.healthCheck.cancel(false);
     after.add(() -> r.worker.stop(RETIRE_GRACE));
+  }
+
+  // --------------------------------------------------------------------------------- reload
+
+  /**
+   * Replaces every worker with a fresh process on the code as it is on disk now, without dropping
+   * a call. First one probe worker starts on the new code; if it does not come up (a module that
+   * no longer imports, most often), the reload fails with its traceback and nothing else changes.
+   * Once it answered initialize and listed what it serves, the reload commits: old spares stop,
+   * and old serving workers are replaced one at a time, each only when a new worker is ready to
+   * take its slot; a replaced worker takes no new calls and stops when its calls in flight are
+   * answered. The pool's offer becomes the new code's when the last slot changed hands, which is
+   * when the router tells hosts if their lists changed. Reloads of one pool run one after another,
+   * each on the code as it is when it starts.
+   */
+  public CompletableFuture<Reloaded> reload() {
+    CompletableFuture<Reloaded> done = new CompletableFuture<>();
+    CompletableFuture<?> previous;
+    synchronized (lock) {
+      previous = reloads;
+      reloads = done;
+    }
+    previous.handle((r, f) -> null).thenCompose(ignored -> beginReload()).whenComplete((r, failure) -> {
+      if (failure == null) done.complete(r);
+      else done.completeExceptionally(unwrap(failure));
+    });
+    return done;
+  }
+
+  private CompletableFuture<Reloaded> beginReload() {
+    synchronized (lock) {
+      if (phase == PoolState.STOPPING || !accepting) {
+        return CompletableFuture.failedFuture(new PoolUnavailable("pool \"" + name() + "\" is shutting down; nothing to reload"));
+      }
+      if (phase == PoolState.STARTING) {
+        return CompletableFuture.failedFuture(new PoolUnavailable("pool \"" + name() + "\" is still starting; reload it once it serves"));
+      }
+      List<Long> old = replicas.stream().filter(r -> !r.retiring).map(r -> r.worker.pid()).toList();
+      reload = new Reload(generation + 1, offer, old);
+      reload.probe = launch(Role.PROBE, 0, reload.generation);
+      Log.info("pool=" + name() + " reloading: worker " + reload.probe.id() + " starts on the current code of "
+          + (config.isPython() ? "modules " + config.modules() : String.join(" ", config.command()))
+          + "; the old workers serve until it is ready");
+      return reload.result;
+    }
+  }
+
+  /** The probe answered initialize: ask what the new code serves, outside the lock (it is a call). */
+  private void probeReady(Replica probe) {
+    OfferListing.of(probe.worker).whenComplete((o, failure) -> {
+      List<Runnable> after = new ArrayList<>();
+      synchronized (lock) {
+        Reload r = reload;
+        if (r == null || r.probe != probe) return;
+        if (failure != null) {
+          retire(probe, after);
+          failReload(r.interrupted(name(), "its new worker " + probe.describe() + " could not list what it serves: "
+              + unwrap(failure).getMessage() + "; the old workers keep serving", oldServing()), after);
+        } else {
+          commitReload(r, o, after);
+        }
+      }
+      perform(after);
+    });
+  }
+
+  /** The probe ended before it was ready: the new code does not start. Not a death of the pool. */
+  private void probeFailed(Replica probe, String how, ExitStatus status, List<String> stderr, List<Runnable> after) {
+    Reload r = reload;
+    if (r == null || r.probe != probe) return;
+    ReloadFailed error = r.probeDied(name(), config.modules(), how, status, stderr, oldServing());
+    Log.block(Log.Level.ERROR, error.getMessage().lines().findFirst().orElse(""), String.join("\n", error.traceback()));
+    failReload(error, after);
+  }
+
+  /** The new code serves: from now on the old workers are replaced, and new ones run the new code. */
+  private void commitReload(Reload r, Offer next, List<Runnable> after) {
+    r.next = next;
+    generation = r.generation;
+    r.probe.role = Role.SPARE;
+    for (Replica x : List.copyOf(replicas)) {
+      if (x.role == Role.SPARE && x.generation < generation) {
+        x.role = Role.DRAINING;
+        retire(x, after);
+      }
+    }
+    long old = replicas.stream().filter(x -> x.role == Role.SERVING && x.generation < generation).count();
+    Log.info("pool=" + name() + " reloading: the new code starts (" + next.tools().size() + " tool(s)); replacing "
+        + old + " worker(s) one at a time");
+    if (phase == PoolState.OPEN || phase == PoolState.HALF_OPEN) {
+      close("it was reloaded and its new code starts", after);
+    }
+    rollReload(after);
+  }
+
+  /**
+   * One step of a committed reload, run whenever a worker becomes ready: while an old worker
+   * holds a slot and a new one is ready, the old one drains and the new one takes its slot; with
+   * none ready, one is started. So the pool never serves with fewer ready workers than before.
+   */
+  private void rollReload(List<Runnable> after) {
+    Reload r = reload;
+    if (r == null || !r.committed() || phase != PoolState.SERVING) return;
+    while (true) {
+      Replica old = null;
+      for (Replica x : replicas) {
+        if (x.role == Role.SERVING && x.generation < generation) {
+          old = x;
+          break;
+        }
+      }
+      if (old == null) {
+        finishReload(r, after);
+        return;
+      }
+      if (readySpare() == null) {
+        boolean starting = replicas.stream().anyMatch(x -> x.role == Role.SPARE && !x.retiring);
+        if (!starting) launch(Role.SPARE, 0);
+        return; // its readiness brings us back here
+      }
+      old.role = Role.DRAINING;
+      old.retiring = true;
+      Log.worker(Log.Level.INFO, name(), old.id(), old.worker.pid(), "replaced by the reload: it takes no new calls"
+          + (old.inFlight > 0 ? " and stops once its " + old.inFlight + " call(s) in flight are answered" : " and stops"));
+      reconcile(after); // the ready spare takes the slot now, and the spares are topped up
+      if (old.inFlight == 0) retire(old, after);
+    }
+  }
+
+  private void finishReload(Reload r, List<Runnable> after) {
+    reload = null;
+    offer = r.next;
+    List<Long> newPids = replicas.stream()
+        .filter(x -> x.generation == generation && !x.retiring && x.worker.pid() > 0).map(x -> x.worker.pid()).toList();
+    int draining = (int) replicas.stream().filter(x -> x.generation < generation).count();
+    Reloaded done = new Reloaded(name(), generation, r.oldPids, newPids, draining, r.before, r.next,
+        Duration.between(r.started, Instant.now()));
+    lastReload = Json.object().put("at", Instant.now().toString()).put("ok", true).put("generation", generation)
+        .put("ms", done.took().toMillis());
+    Log.info("pool=" + name() + " reloaded (generation " + generation + ") in " + done.took().toMillis() + " ms: workers "
+        + newPids + " replace " + r.oldPids + (draining > 0 ? " (" + draining + " old worker(s) still stopping)" : "")
+        + "; tools " + r.before.tools().size() + " -> " + r.next.tools().size());
+    after.add(() -> listener.offerChanged(this));
+    after.add(() -> r.result.complete(done));
+  }
+
+  private void failReload(ReloadFailed error, List<Runnable> after) {
+    Reload r = reload;
+    reload = null;
+    if (r == null) return;
+    if (r.probe != null && replicas.contains(r.probe) && !r.probe.retiring) retire(r.probe, after);
+    lastReload = Json.object().put("at", Instant.now().toString()).put("ok", false).put("error", error.getMessage());
+    after.add(() -> r.result.completeExceptionally(error));
+  }
+
+  /** The pids of the workers serving now: what keeps serving when a reload fails. */
+  private List<Long> oldServing() {
+    return replicas.stream().filter(x -> x.role == Role.SERVING && !x.retiring).map(x -> x.worker.pid()).toList();
   }
 
   // ---------------------------------------------------------------------------------- calls
@@ -575,6 +767,7 @@ public final class Pool {
     List<Runnable> after = new ArrayList<>();
     List<Worker> stopping;
     synchronized (lock) {
+      if (reload != null) failReload(reload.interrupted(name(), "tandem is shutting down", List.of()), after);
       phase = PoolState.STOPPING;
       accepting = false;
       failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
@@ -592,6 +785,11 @@ public final class Pool {
 
   public Offer offer() {
     return offer;
+  }
+
+  /** Where a Python pool's code lives (its {@code path}); none for a {@code command} pool. */
+  public List<java.nio.file.Path> sourceDirectories() {
+    return config.isPython() ? config.path() : List.of();
   }
 
   public List<JsonNode> tools() {
@@ -675,6 +873,9 @@ public final class Pool {
       pool.put("restarts", restarts);
       pool.put("callsServed", callsServed);
       pool.put("refused", admission.refused());
+      pool.put("generation", generation);
+      if (reload != null) pool.put("reloading", reload.committed() ? "replacing workers" : "starting the new code");
+      if (lastReload != null) pool.set("lastReload", lastReload.deepCopy());
       if (openedBecause != null) pool.put("openBecause", openedBecause);
       if (halfOpenAt != null && phase == PoolState.OPEN) {
         pool.put("halfOpenInMs", Math.max(0, Duration.between(now, halfOpenAt).toMillis()));

@@ -6,6 +6,7 @@ import dev.tandem.supervisor.worker.Worker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -20,8 +21,14 @@ final class Replica {
     SERVING,
     /** Started and kept ready, takes no calls, fills a slot the moment one empties. */
     SPARE,
-    /** Being recycled: takes no new calls, is stopped once its calls are done. */
-    DRAINING
+    /** Being recycled or replaced by a reload: takes no new calls, is stopped once its calls are done. */
+    DRAINING,
+    /**
+     * The first worker of a reload, started on the edited code to learn whether it imports: takes
+     * no calls and fills no slot until the reload commits (then it is a spare); its failing to
+     * start is the reload's error, not a death of the pool.
+     */
+    PROBE
   }
 
   final Worker worker;
@@ -33,20 +40,25 @@ final class Replica {
   long callsServed;
   /** Recycle after this many calls; 0 never. Jittered per worker so replicas do not recycle together. */
   final long recycleAfter;
+  /** Which load of the code it runs: the pool's generation when it was started; a reload adds one. */
+  final int generation;
   /** Set when the pool stops it on purpose: its exit is then not a failure. */
   boolean retiring;
   Instant readyAt;
   ScheduledFuture<?> healthCheck;
+  /** Completes when it answered initialize (or fails: it did not start). */
+  CompletableFuture<Worker> starting;
 
   volatile long rssBytes;
   volatile long lastPingNanos = -1;
   volatile boolean pingOutstanding;
 
-  Replica(Worker worker, Role role, int slot, long recycleAfter) {
+  Replica(Worker worker, Role role, int slot, long recycleAfter, int generation) {
     this.worker = worker;
     this.role = role;
     this.slot = slot;
     this.recycleAfter = recycleAfter;
+    this.generation = generation;
   }
 
   int id() {
@@ -68,6 +80,7 @@ final class Replica {
     w.put("id", id());
     w.put("role", role.name().toLowerCase(Locale.ROOT));
     w.put("slot", slot);
+    w.put("generation", generation);
     w.put("state", state());
     w.put("pid", worker.pid());
     Duration up = upFor(now);

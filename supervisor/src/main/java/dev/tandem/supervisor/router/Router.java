@@ -285,6 +285,29 @@ public final class Router {
     return worker == null ? "a worker" : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
   }
 
+  /**
+   * {@code tandem/reload}: replaces the workers of every pool (or those in {@code params.pools})
+   * with fresh processes on the code as it is on disk, without dropping a call; see {@link
+   * PoolReloads} for the answer. Fails with {@link CallFailed} (its JSON-RPC error) when a pool's
+   * new code does not start, which leaves that pool's old workers serving.
+   */
+  public CompletableFuture<JsonNode> reload(ObjectNode params) {
+    // A reload asked for while the pools start waits for them: it then reloads what just started.
+    return ready.handle((catalog, failure) -> failure).thenCompose(failure -> failure == null
+        ? PoolReloads.run(this, params)
+        : CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage()))));
+  }
+
+  /** Why the pools' offers cannot form one catalog now, or null when they can. */
+  String catalogConflict() {
+    try {
+      Catalog.of(pools);
+      return null;
+    } catch (Catalog.Conflict e) {
+      return e.getMessage();
+    }
+  }
+
   /** Every pool and worker as the operator sees them (served as tandem/status and /status). */
   public ObjectNode status() {
     return StatusReport.of(pools);

@@ -105,6 +105,14 @@ public final class Session implements CatalogObserver {
       case "completion/complete" -> forward(request, router.complete(params, linkFor(request.id())));
       case "logging/setLevel" -> setLevel(request);
       case "tandem/status" -> reply(request, router.status());
+      case "tandem/reload" -> router.reload(params).whenComplete((result, failure) -> {
+        if (failure == null) {
+          reply(request, result);
+        } else {
+          Throwable cause = unwrap(failure);
+          fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
+        }
+      });
       default -> fail(request, RpcError.methodNotFound(method));
     }
   }

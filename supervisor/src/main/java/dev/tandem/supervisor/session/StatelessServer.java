@@ -87,6 +87,7 @@ public final class StatelessServer {
         call.answer().whenComplete((result, failure) -> r.settle(result, failure, false));
         return call;
       }
+      case "tandem/reload" -> router.reload(params).whenComplete((result, failure) -> r.settle(result, failure, false));
       case "initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe" ->
           fail(out, request, new RpcError(RpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()
               + " is not part of " + ModernEra.VERSION + " (it belongs to the initialize-based session era)", null));

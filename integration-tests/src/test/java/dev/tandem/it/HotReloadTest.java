@@ -1,0 +1,76 @@
+package dev.tandem.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * [server] watch: saving a file under a pool's path reloads its workers with no request at all;
+ * saving a syntax error keeps the old workers serving and reports the error in the log and in the
+ * pool's lastReload; saving the fix reloads again.
+ */
+class HotReloadTest {
+
+  @Test
+  void editUnderThePoolPathReloadsAndASyntaxErrorKeepsTheOldWorkers(@TempDir Path dir) throws Exception {
+    Path tools = Files.createDirectories(dir.resolve("tools"));
+    Path module = tools.resolve("prompted.py");
+    Files.writeString(module, ReloadUnderLoadTest.PROMPTED);
+    Files.writeString(tools.resolve("prompt.txt"), "prompt v1");
+    Path config = Tandem.config(dir, """
+        [server]
+        watch = true
+
+        [[pool]]
+        name = "prompted"
+        modules = ["prompted"]
+        path = "tools"
+        replicas = 1
+        spare = 0
+        """);
+    try (DaemonProcess daemon = DaemonProcess.serve(config)) {
+      daemon.initialize();
+      Answers answers = new Answers(daemon);
+      AtomicInteger n = new AtomicInteger();
+      assertEquals("prompt v1", prompt(answers.call("c" + n.incrementAndGet(), "answer", Answers.args())));
+
+      Files.writeString(tools.resolve("prompt.txt"), "prompt v2 from the watcher");
+      await().atMost(Duration.ofSeconds(30)).until(
+          () -> prompt(answers.call("c" + n.incrementAndGet(), "answer", Answers.args())).equals("prompt v2 from the watcher"));
+      JsonNode pool = answers.pool("prompted");
+      assertEquals(2, pool.path("generation").asInt(), pool.toString());
+      assertTrue(pool.path("lastReload").path("ok").asBoolean(), pool.toString());
+
+      Files.writeString(module, ReloadUnderLoadTest.PROMPTED + "\ndef broken(:\n");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode p = answers.pool("prompted");
+        assertFalse(p.path("lastReload").path("ok").asBoolean(true), p.toString());
+        assertTrue(p.path("lastReload").path("error").asText().contains("SyntaxError"), p.toString());
+        assertTrue(daemon.stderr().stream().anyMatch(l -> l.contains("was not reloaded after the change to prompted.py")),
+            String.join("\n", daemon.stderr()));
+      });
+      JsonNode still = answers.call("c" + n.incrementAndGet(), "answer", Answers.args());
+      assertFalse(Answers.isError(still), still.toString());
+      assertEquals("prompt v2 from the watcher", prompt(still), "the old workers keep serving: " + still);
+      assertEquals(2, answers.pool("prompted").path("generation").asInt());
+
+      Files.writeString(module, ReloadUnderLoadTest.PROMPTED.replace("{PROMPT} pid", "{PROMPT} (fixed) pid"));
+      await().atMost(Duration.ofSeconds(30)).until(
+          () -> prompt(answers.call("c" + n.incrementAndGet(), "answer", Answers.args())).equals("prompt v2 from the watcher (fixed)"));
+      assertEquals(0, answers.pool("prompted").path("restarts").asInt());
+    }
+  }
+
+  private static String prompt(JsonNode answer) {
+    return Answers.text(answer).split(" pid=")[0];
+  }
+}
