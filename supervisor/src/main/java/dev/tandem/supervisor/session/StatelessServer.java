@@ -137,39 +137,47 @@ public final class StatelessServer {
       fail(r.out, r.request, RpcError.invalidParams("subscriptions/listen params.notifications must be an object"));
       return null;
     }
-    ObjectNode honored = Json.object();
-    for (String flag : new String[] {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
-      if (filter != null && filter.path(flag).asBoolean(false)) honored.put(flag, true);
-    }
-    Set<String> uris = new LinkedHashSet<>();
-    Catalog catalog = router.catalog().getNow(null);
-    if (filter != null) {
-      for (JsonNode uri : filter.path("resourceSubscriptions")) {
-        if (uri.isTextual() && catalog != null && catalog.poolForUri(uri.asText()) != null) uris.add(uri.asText());
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    // Which URIs are honored depends on what the pools serve, known once they have started.
+    router.catalog().whenComplete((catalog, failure) -> {
+      if (failure != null) {
+        r.settle(null, failure, false);
+        ended.complete(null);
+        return;
       }
-    }
-    if (filter != null && filter.has("resourceSubscriptions")) uris.forEach(honored.putArray("resourceSubscriptions")::add);
-    Subscription sub = new Subscription(r.request.id(), r.out, honored, uris);
-    subscriptions.add(sub);
-    sub.acknowledge();
-    router.observe(sub);
-    for (String uri : uris) {
-      // The worker tracks what is watched and reports updates; the subscription filters them.
-      router.forResource("resources/subscribe", Json.object().put("uri", uri), null);
-    }
-    sub.ended.whenComplete((x, y) -> {
-      router.forget(sub);
-      subscriptions.remove(sub);
+      ObjectNode honored = Json.object();
+      for (String flag : new String[] {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
+        if (filter != null && filter.path(flag).asBoolean(false)) honored.put(flag, true);
+      }
+      Set<String> uris = new LinkedHashSet<>();
+      if (filter != null) {
+        for (JsonNode uri : filter.path("resourceSubscriptions")) {
+          if (uri.isTextual() && catalog.poolForUri(uri.asText()) != null) uris.add(uri.asText());
+        }
+        if (filter.has("resourceSubscriptions")) uris.forEach(honored.putArray("resourceSubscriptions")::add);
+      }
+      Subscription sub = new Subscription(r.request.id(), r.out, honored, uris, ended);
+      subscriptions.add(sub);
+      sub.acknowledge();
+      router.observe(sub);
+      for (String uri : uris) {
+        // The worker tracks what is watched and reports updates; the subscription filters them.
+        router.forResource("resources/subscribe", Json.object().put("uri", uri), null);
+      }
+      ended.whenComplete((x, y) -> {
+        router.forget(sub);
+        subscriptions.remove(sub);
+      });
     });
     return new RoutedCall() {
       @Override
       public CompletableFuture<JsonNode> answer() {
-        return sub.ended.thenApply(v -> null);
+        return ended.thenApply(v -> null);
       }
 
       @Override
       public void cancel(String reason) {
-        sub.ended.cancel(false);
+        ended.cancel(false);
       }
     };
   }

@@ -21,13 +21,14 @@ final class Subscription implements CatalogObserver {
   private final Outbound out;
   private final ObjectNode honored;
   private final Set<String> uris;
-  final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final CompletableFuture<Void> ended;
 
-  Subscription(JsonNode id, Outbound out, ObjectNode honored, Set<String> uris) {
+  Subscription(JsonNode id, Outbound out, ObjectNode honored, Set<String> uris, CompletableFuture<Void> ended) {
     this.id = id;
     this.out = out;
     this.honored = honored;
     this.uris = uris;
+    this.ended = ended;
   }
 
   /** The acknowledgement: first on the stream, with the subset of the filter that is honored. */
