@@ -122,11 +122,7 @@ public final class Session implements CatalogObserver {
    * or elicitation (the worker itself was initialized by tandem, which can route everything).
    */
   private ObjectNode withHostCapabilities(ObjectNode params) {
-    if (params == null) return null;
-    ObjectNode copy = params.deepCopy();
-    ObjectNode meta = copy.get("_meta") instanceof ObjectNode m ? m : copy.putObject("_meta");
-    meta.set("tandem/clientCapabilities", clientCapabilities);
-    return copy;
+    return params == null ? null : Json.withMeta(params, "tandem/clientCapabilities", clientCapabilities);
   }
 
   private void initialize(Message.Request request) {

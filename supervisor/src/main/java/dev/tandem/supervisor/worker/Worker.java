@@ -174,8 +174,7 @@ public final class Worker {
     pending.put(id, call);
     ObjectNode sent = params;
     if (params != null && params.path("_meta").has("progressToken")) {
-      sent = params.deepCopy();
-      ((ObjectNode) sent.get("_meta")).put("progressToken", id);
+      sent = Json.withMeta(params, "progressToken", Json.NODES.numberNode(id));
     }
     // If the process is going away, the write fails quietly and its exit completes this call.
     stdin.add(new Message.Request(Json.NODES.numberNode(id), method, sent));
