@@ -26,7 +26,7 @@ MVN := mvn -B -q -Dstyle.color=never
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve test test-python test-java node-deps dist clean
+.PHONY: build run serve test test-python test-java node-deps dist clean bench
 
 build:
 	$(MVN) -DskipTests install
@@ -58,6 +58,15 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 ## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache.
 dist: build
 	@packaging/dist.sh
+
+## tandem against the bare Python stdio server, ratios from one run: a table, and
+## bench/results/TIMESTAMP.json. Never part of `make test`. BENCH_ARGS=--quick for a smoke run,
+## BENCH_ARGS="--only latency,throughput" for some scenarios.
+BENCH_CLASSES := bench/target/classes
+bench: build
+	@rm -rf $(BENCH_CLASSES)
+	@javac --release 21 -d $(BENCH_CLASSES) $$(find bench/src -name '*.java')
+	java -XX:+UseSerialGC -cp $(BENCH_CLASSES) dev.tandem.bench.Bench --home $(CURDIR) --python $(PYTHON) $(BENCH_ARGS)
 
 clean:
 	$(MVN) clean
