@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp bench/target/classes dev.tandem.bench.Bench --home . --python /path/to/python3
- *     [--quick] [--only latency,throughput,...] [--out bench/results]
+ *     [--quick] [--only latency,throughput,...] [--out bench/results] [--dist dist/tandem-VERSION-linux-x86_64]
  * </pre>
  */
 public final class Bench {
@@ -32,6 +32,7 @@ public final class Bench {
     Path home = Path.of(".");
     String python = "python3";
     Path out = null;
+    Path dist = null;
     boolean quick = false;
     List<String> only = SCENARIOS;
     for (int i = 0; i < args.length; i++) {
@@ -40,6 +41,7 @@ public final class Bench {
         case "--python" -> python = args[++i];
         case "--out" -> out = Path.of(args[++i]);
         case "--quick" -> quick = true;
+        case "--dist" -> dist = Path.of(args[++i]).toAbsolutePath();
         case "--only" -> only = Arrays.asList(args[++i].split(","));
         default -> {
           System.err.println("unknown argument " + args[i] + "; see the class comment of dev.tandem.bench.Bench");
@@ -67,7 +69,7 @@ public final class Bench {
       System.out.flush();
       try {
         switch (scenario) {
-          case "cold" -> ColdStart.run(servers, report, quick ? 2 : 5);
+          case "cold" -> ColdStart.run(servers, report, quick ? 2 : 5, dist);
           case "idle" -> IdleMemory.run(servers, report, quick ? 500 : 2000);
           case "latency" -> Latency.run(servers, report, quick ? 300 : 1000, quick ? 500 : 2000, 4);
           case "throughput" -> Throughput.run(servers, report, 64, quick ? 500 : 1500, quick ? 1 : 3);
@@ -89,8 +91,8 @@ public final class Bench {
     System.out.println(machineLine(report.machine()));
     System.out.print(report.table());
     Path file = out.resolve(startedAt + ".json");
-    report.write(file, "make bench" + (quick ? " BENCH_ARGS=--quick" : "") + (only == SCENARIOS ? "" : " --only " + String.join(",", only)));
-    System.out.println("wrote " + home.relativize(file.toAbsolutePath()) + "; server logs in " + home.relativize(logs));
+    report.write(file, "make bench → dev.tandem.bench.Bench " + String.join(" ", args));
+    System.out.println("wrote " + file + "; server logs in " + logs);
     System.exit(failures.isEmpty() ? 0 : 1);
   }
 

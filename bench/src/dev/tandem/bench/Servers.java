@@ -32,6 +32,15 @@ final class Servers {
         logs.resolve("tandem-" + config.replace(".toml", "") + ".log"));
   }
 
+  /** A staged distribution (make dist): its jlinked runtime and AOT cache, the same config. */
+  Peer.Command dist(Path stage, String config) {
+    return new Peer.Command(
+        "tandem dist",
+        List.of(stage.resolve("bin/tandem").toString(), "serve", "--config", home.resolve("bench/configs").resolve(config).toString()),
+        Map.of("TANDEM_PYTHON", python, "TANDEM_TRACE_DIR", "off"),
+        logs.resolve("dist-" + config.replace(".toml", "") + ".log"));
+  }
+
   Peer.Command bare() {
     return new Peer.Command(
         "bare python",
