@@ -72,7 +72,7 @@ public final class Bench {
           case "cold" -> ColdStart.run(servers, report, quick ? 2 : 5, dist);
           case "idle" -> IdleMemory.run(servers, report, quick ? 500 : 2000);
           case "latency" -> Latency.run(servers, report, quick ? 300 : 1000, quick ? 500 : 2000, 4);
-          case "throughput" -> Throughput.run(servers, report, 64, quick ? 500 : 1500, quick ? 1 : 3);
+          case "throughput" -> Throughput.run(servers, report, 64, quick ? 500 : 1000, quick ? 1 : 5);
           case "concurrent" -> Burst.thousand(servers, report, quick ? 1 : 3);
           case "inflight" -> Burst.tenThousand(servers, report, 2.0);
           case "failover" -> Failover.run(servers, report, quick ? 2 : 5);

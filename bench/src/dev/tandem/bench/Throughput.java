@@ -24,24 +24,21 @@ final class Throughput {
         Peer t2 = Peer.ready(servers.tandem("echo-2.toml"))) {
       Peer[] peers = {b, t1, t2};
       for (Peer p : peers) pipelined(p, window, blockMillis * 1_000_000L); // warm-up, not counted
-      long[] done = new long[3];
-      long[] nanos = new long[3];
       long[] errors = new long[3];
       List<List<Double>> perRound = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
       for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < 3; k++) {
           int which = (r + k) % 3;
           Block res = pipelined(peers[which], window, blockMillis * 1_000_000L);
-          done[which] += res.calls;
-          nanos[which] += res.nanos;
           errors[which] += res.errors;
           perRound.get(which).add(res.calls / (res.nanos / 1e9));
         }
       }
-      double bare = done[0] / (nanos[0] / 1e9);
-      double one = done[1] / (nanos[1] / 1e9);
-      double two = done[2] / (nanos[2] / 1e9);
-      String note = window + " in flight, " + rounds + " rounds of " + blockMillis + " ms";
+      // Medians of the rounds: a burst of load from outside hits one server's block, not all three.
+      double bare = median(perRound.get(0));
+      double one = median(perRound.get(1));
+      double two = median(perRound.get(2));
+      String note = window + " in flight, median of " + rounds + " rounds of " + blockMillis + " ms each";
       report.add(new Report.Row("throughput_1", "echo throughput, 1 replica", "calls/s", one, bare, Report.Judge.RATIO_AT_LEAST, 0.6, note));
       report.add(new Report.Row("throughput_2", "echo throughput, 2 replicas", "calls/s", two, bare, Report.Judge.RATIO_ABOVE, 1.0, note));
       Map<String, Object> d = new LinkedHashMap<>();
@@ -52,6 +49,10 @@ final class Throughput {
       d.put("errors", List.of(errors[0], errors[1], errors[2]));
       report.detail("throughput", d);
     }
+  }
+
+  private static double median(List<Double> values) {
+    return Stats.median(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   record Block(long calls, long nanos, long errors) {}
