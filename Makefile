@@ -26,7 +26,7 @@ MVN := mvn -B -q -Dstyle.color=never
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve notebook test test-python test-java node-deps conformance dist clean
+.PHONY: build run serve notebook test test-python test-java node-deps conformance dist clean bench bench-jmh
 
 build:
 	$(MVN) -DskipTests install
@@ -66,6 +66,22 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 ## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache.
 dist: build
 	@packaging/dist.sh
+
+## tandem against the bare Python stdio server, ratios from one run: a table, and
+## bench/results/TIMESTAMP.json. Never part of `make test`. BENCH_ARGS=--quick for a smoke run,
+## BENCH_ARGS="--only latency,throughput" for some scenarios; JMH=1 adds the micro-benchmarks.
+BENCH_CLASSES := bench/target/classes
+bench: build
+	@rm -rf $(BENCH_CLASSES)
+	@javac --release 21 -d $(BENCH_CLASSES) $$(find bench/src -name '*.java')
+	java -XX:+UseSerialGC -cp $(BENCH_CLASSES) dev.tandem.bench.Bench --home $(CURDIR) --python $(PYTHON) $(BENCH_ARGS)
+	@if [ -n "$(JMH)" ]; then $(MAKE) --no-print-directory bench-jmh; fi
+
+## JMH micro-benchmarks of the codec, FrameReader and the per-call path (about a minute).
+## JMH_ARGS passes JMH options, e.g. JMH_ARGS=CodecBench or JMH_ARGS="-prof gc".
+bench-jmh: build
+	$(MVN) -f bench/jmh/pom.xml package
+	java -cp "bench/jmh/target/classes:bench/jmh/target/lib/*" org.openjdk.jmh.Main -foe true $(JMH_ARGS)
 
 clean:
 	$(MVN) clean
