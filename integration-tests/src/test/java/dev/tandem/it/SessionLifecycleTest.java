@@ -79,4 +79,23 @@ class SessionLifecycleTest {
       assertTrue(daemon.rawStdout().stream().allMatch(l -> l.startsWith("{")), "stdout carried frames only");
     }
   }
+
+  @Test
+  void callSentBeforeThePoolsAreReadyIsAnsweredThoughTheHostLeavesAtOnce() throws Exception {
+    try (DaemonProcess daemon = DaemonProcess.serve(Tandem.EXAMPLES)) {
+      var init = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "i").put("method", "initialize");
+      init.putObject("params").put("protocolVersion", "2025-11-25").putObject("capabilities");
+      daemon.send(init);
+      var call = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "early").put("method", "tools/call");
+      call.putObject("params").put("name", "echo").putObject("arguments").put("text", "made it");
+      daemon.send(call);
+      daemon.closeStdin(); // before the workers can possibly be ready
+      JsonNode answer;
+      do {
+        answer = daemon.next(Duration.ofSeconds(30));
+      } while (!"early".equals(answer.path("id").asText()));
+      assertEquals("made it", answer.at("/result/content/0/text").asText(), answer.toString());
+      assertEquals(0, daemon.awaitExit(Duration.ofSeconds(30)));
+    }
+  }
 }

@@ -755,13 +755,6 @@ public final class Pool {
 
   // ------------------------------------------------------------------------------- shutdown
 
-  /** Stop routing new calls; queued and running ones go on (the first step of a shutdown). */
-  public void stopAccepting() {
-    synchronized (lock) {
-      accepting = false;
-    }
-  }
-
   /** Stops every worker (stdin closed, then SIGTERM, then SIGKILL) and waits for them. */
   public CompletableFuture<Void> shutdown(Duration grace) {
     List<Runnable> after = new ArrayList<>();

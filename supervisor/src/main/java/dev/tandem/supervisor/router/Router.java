@@ -46,6 +46,7 @@ public final class Router {
   private final CompletableFuture<Catalog> ready = new CompletableFuture<>();
   private final List<CatalogObserver> observers = new CopyOnWriteArrayList<>();
   private volatile Catalog current;
+  private volatile boolean accepting = true;
   private volatile CallObserver callObserver = CallObserver.NONE;
 
   public Router(List<Pool> pools) {
@@ -227,6 +228,16 @@ public final class Router {
 
   private RoutedCall route(String method, ObjectNode params, HostLink host, PoolChoice choice, Errors errors) {
     ForwardedCall call = new ForwardedCall();
+    if (!accepting) {
+      // Refused here, when it arrives; a request that came before the shutdown began is served
+      // even if it is still waiting for the pools to start.
+      try {
+        call.answer.complete(errors.unavailable(new PoolUnavailable("tandem is shutting down and takes no new calls"), null));
+      } catch (CallFailed e) {
+        call.answer.completeExceptionally(e);
+      }
+      return call;
+    }
     ready.whenComplete((first, failure) -> {
       if (failure != null) {
         call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage())));
@@ -315,7 +326,7 @@ public final class Router {
 
   /** Shutdown's first step: new requests are refused, those in flight go on. */
   public void stopAccepting() {
-    pools.forEach(Pool::stopAccepting);
+    accepting = false;
   }
 
   private static ScheduledExecutorService deadlines() {
