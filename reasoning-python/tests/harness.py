@@ -41,6 +41,8 @@ class Worker:
             "TANDEM_TRACE_DIR": "off",
             # ctx.model is the host's unless a test names a provider.
             "TANDEM_MODEL": "",
+            # Tests wait on the per-call lines, which are DEBUG.
+            "TANDEM_LOG_LEVEL": "DEBUG",
             **(env or {}),
         }
         self.process = subprocess.Popen(
