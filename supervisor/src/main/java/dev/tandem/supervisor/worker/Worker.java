@@ -404,6 +404,9 @@ public final class Worker {
     exited.complete(status);
     Log.Level level = before == State.STOPPING ? Log.Level.INFO : Log.Level.WARN;
     Log.worker(level, spec.pool(), spec.index(), pid(), status.describe());
+    // The pool hears first, so a warm spare takes the dead worker's place before its calls fail:
+    // a call retried on death then lands on the spare at once instead of waiting in the queue.
+    events.exited(this, status);
     WorkerDied death = deathOf(status);
     for (Long id : List.copyOf(pending.keySet())) {
       WorkerCall call = pending.remove(id);
@@ -411,7 +414,6 @@ public final class Worker {
     }
     for (CompletableFuture<JsonNode> asked : List.copyOf(hostRequests.values())) asked.cancel(false);
     hostRequests.clear();
-    events.exited(this, status);
   }
 
   private WorkerDied deathOf(ExitStatus status) {
