@@ -23,10 +23,17 @@ $(error python3 (3.11 or newer) is needed on PATH)
 endif
 
 MVN := mvn -B -q -Dstyle.color=never
+VERSION := $(shell sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n1 | sed 's/-SNAPSHOT$$//')
+TARBALL := dist/tandem-$(VERSION)-linux-x86_64.tar.gz
+# What the tarball is made of: it is rebuilt when one of these changes, not at every make test.
+DIST_INPUTS := $(shell find bin packaging protocol/src supervisor/src reasoning-python/tandem examples \
+  -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
+  pom.xml protocol/pom.xml supervisor/pom.xml README.md
+PREFIX ?= /usr/local
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve test test-python test-java node-deps dist clean
+.PHONY: build run serve test test-python test-java node-deps dist install clean
 
 build:
 	$(MVN) -DskipTests install
@@ -46,7 +53,8 @@ test-python:
 
 # Not -q: Surefire's per-class and closing lines are the record of what ran.
 # Workers started by the tests trace into the build tree, not the user's ~/.cache.
-test-java: node-deps
+# The tarball is built first: DistributionTest runs it with no Java on PATH.
+test-java: node-deps $(TARBALL)
 	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces mvn -B -ntp -Dstyle.color=never install
 
 # npm packages pinned in the lockfile; installed once per lockfile change.
@@ -55,9 +63,15 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache.
-dist: build
+## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache, SBOM.
+dist: $(TARBALL)
+$(TARBALL): $(DIST_INPUTS)
+	$(MVN) -DskipTests install
 	@packaging/dist.sh
+
+## Install the tarball: PREFIX/lib/tandem and a PREFIX/bin/tandem symlink (make install PREFIX=~/.local).
+install: $(TARBALL)
+	@packaging/install.sh $(TARBALL) $(PREFIX)
 
 clean:
 	$(MVN) clean
