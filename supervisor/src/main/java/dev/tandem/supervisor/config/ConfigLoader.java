@@ -73,7 +73,12 @@ public final class ConfigLoader {
       if (Files.isDirectory(source)) {
         throw new ConfigException(source + ": is a directory, not a file; pass the tandem.toml inside it to --config");
       }
-      throw new ConfigException(source + ": not valid TOML: " + firstLine(e.getMessage()), e);
+      String at = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+              && j.getLocation().getLineNr() > 0
+          ? " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")"
+          : "";
+      String what = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new ConfigException(source + ": not valid TOML" + at + ": " + firstLine(what), e);
     }
     Path dir = source.getParent();
     if (!(root instanceof ObjectNode tree)) throw new ConfigException(source + ": not a TOML document");
@@ -164,7 +169,8 @@ public final class ConfigLoader {
   private PoolConfig pool(Path source, Path dir, int index, JsonNode node) {
     String where = "[[pool]] #" + (index + 1);
     if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
-    checkKeys(source, where, node, POOL_KEYS);
+    // Named as soon as it has a name: "pool \"notes\"" is easier to find than "#3".
+    checkKeys(source, node.path("name").isTextual() ? "pool \"" + node.get("name").asText() + "\"" : where, node, POOL_KEYS);
     if (!node.has("name")) {
       throw new ConfigException(source + ": " + where + " has no name; add name = \"...\"");
     }
