@@ -103,9 +103,12 @@ final class InstallHostCommand implements Callable<Integer> {
     entry.put("command", command);
     args.forEach(entry.putArray("args")::add);
     // Hosts start servers with a bare environment (on macOS, a PATH without Homebrew's or pyenv's
-    // python3), so the interpreter the config resolves to here is written into the entry.
+    // python3), so the interpreter found here is written into the entry; unless the file names
+    // one itself, which the variable would then silently override after every later edit.
+    boolean fileNamesPython = loaded.server().python() != null
+        && loaded.overridden().stream().noneMatch(o -> o.key().equals("python"));
     String python = null;
-    if (loaded.pools().stream().anyMatch(PoolConfig::isPython)) {
+    if (loaded.pools().stream().anyMatch(PoolConfig::isPython) && !fileNamesPython) {
       python = PythonRuntime.locate(loaded.server().python()).executable().toString();
       entry.putObject("env").put("TANDEM_PYTHON", python);
     }
