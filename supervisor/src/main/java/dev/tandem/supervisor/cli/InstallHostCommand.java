@@ -88,7 +88,14 @@ final class InstallHostCommand implements Callable<Integer> {
       configFile = config.file(home).toAbsolutePath().normalize();
       args.addAll(List.of("--config", configFile.toString()));
     }
-    for (String s : config.set) args.addAll(List.of("--set", s));
+    for (String s : config.set) {
+      if (s.startsWith("http.token=")) {
+        // A host entry is a file people paste into issues; and a stdio server has no HTTP token.
+        throw new Main.UsageException("--set http.token would write the token into the host's config; "
+            + "the host starts tandem on stdio, which needs none (serve --http reads TANDEM_HTTP_TOKEN or [http] token)");
+      }
+      args.addAll(List.of("--set", s));
+    }
     TandemConfig loaded;
     try {
       loaded = config.load(home);
