@@ -23,10 +23,17 @@ $(error python3 (3.11 or newer) is needed on PATH)
 endif
 
 MVN := mvn -B -q -Dstyle.color=never
+VERSION := $(shell sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n1 | sed 's/-SNAPSHOT$$//')
+TARBALL := dist/tandem-$(VERSION)-linux-x86_64.tar.gz
+# What the tarball is made of: it is rebuilt when one of these changes, not at every make test.
+DIST_INPUTS := $(shell find bin packaging protocol/src supervisor/src reasoning-python/tandem examples \
+  -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
+  pom.xml protocol/pom.xml supervisor/pom.xml README.md
+PREFIX ?= /usr/local
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve notebook test test-python test-java node-deps conformance dist clean bench bench-jmh
+.PHONY: build run serve notebook test test-python test-java node-deps conformance dist install clean bench bench-jmh
 
 build:
 	$(MVN) -DskipTests install
@@ -50,7 +57,8 @@ test-python:
 
 # Not -q: Surefire's per-class and closing lines are the record of what ran.
 # Workers started by the tests trace into the build tree, not the user's ~/.cache.
-test-java: node-deps
+# The tarball is built first: DistributionTest runs it with no Java on PATH.
+test-java: node-deps $(TARBALL)
 	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces mvn -B -ntp -Dstyle.color=never install
 
 ## The official MCP conformance suites against tandem serve --http (also part of make test).
@@ -63,8 +71,10 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache.
-dist: build
+## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache, SBOM.
+dist: $(TARBALL)
+$(TARBALL): $(DIST_INPUTS)
+	$(MVN) -DskipTests install
 	@packaging/dist.sh
 
 ## tandem against the bare Python stdio server, ratios from one run: a table, and
@@ -82,6 +92,10 @@ bench: build
 bench-jmh: build
 	$(MVN) -f bench/jmh/pom.xml package
 	java -cp "bench/jmh/target/classes:bench/jmh/target/lib/*" org.openjdk.jmh.Main -foe true $(JMH_ARGS)
+
+## Install the tarball: PREFIX/lib/tandem and a PREFIX/bin/tandem symlink (make install PREFIX=~/.local).
+install: $(TARBALL)
+	@packaging/install.sh $(TARBALL) $(PREFIX)
 
 clean:
 	$(MVN) clean

@@ -25,6 +25,11 @@ modules="${modules},jdk.unsupported"
   --compress=zip-6 --output "$stage/runtime"
 
 cp bin/tandem "$stage/bin/"
+# The CycloneDX SBOM of the jars in libexec/lib (made by the build: cyclonedx-maven-plugin),
+# and the systemd user unit.
+mkdir -p "$stage/share/systemd"
+cp supervisor/target/tandem-sbom.cdx.json "$stage/share/"
+cp packaging/systemd/tandem.service "$stage/share/systemd/"
 mkdir -p "$stage/reasoning-python"
 cp -r reasoning-python/tandem "$stage/reasoning-python/"
 cp -r examples "$stage/"
@@ -46,4 +51,5 @@ tar -C dist -czf "dist/${name}.tar.gz" "$name"
 size=$(du -h "dist/${name}.tar.gz" | cut -f1)
 unpacked=$(du -sh "$stage" | cut -f1)
 start_ms=$(python3 packaging/train.py "$stage" --measure)
-echo "dist/${name}.tar.gz: ${size} (${unpacked} unpacked); initialize answered ${start_ms} ms after exec"
+deps=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["components"]))' "$stage/share/tandem-sbom.cdx.json")
+echo "dist/${name}.tar.gz: ${size} (${unpacked} unpacked, ${deps} runtime dependencies in share/tandem-sbom.cdx.json); initialize answered ${start_ms} ms after exec"

@@ -20,6 +20,8 @@ def session(stage: str, java_opts: str) -> float:
     proc = subprocess.Popen(
         [os.path.join(stage, "bin", "tandem"), "serve"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        # The measuring runs' logs would bury the one line dist.sh prints; training keeps them.
+        stderr=subprocess.DEVNULL if "--measure" in sys.argv else None,
     )
 
     def ask(msg_id: int, method: str, params: dict) -> dict:

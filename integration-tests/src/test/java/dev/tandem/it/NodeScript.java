@@ -18,14 +18,31 @@ final class NodeScript {
   private NodeScript() {}
 
   static JsonNode run(String script, List<String> serverCommand, int timeoutSeconds) throws IOException, InterruptedException {
+    return run(script, List.of(), serverCommand, timeoutSeconds, null);
+  }
+
+  /**
+   * @param options the script's own options (before {@code --})
+   * @param environment the whole environment of the script and so of the server it starts, or
+   *     null for the test's own
+   */
+  static JsonNode run(String script, List<String> options, List<String> serverCommand, int timeoutSeconds,
+      java.util.Map<String, String> environment) throws IOException, InterruptedException {
     Path dir = Tandem.NODE_DIR;
     if (!Files.isDirectory(dir.resolve("node_modules"))) {
       throw new IllegalStateException("npm packages are not installed: run 'make node-deps' (make test does)");
     }
-    List<String> argv = new ArrayList<>(List.of("node", dir.resolve(script).toString(), "--"));
+    List<String> argv = new ArrayList<>(List.of("node", dir.resolve(script).toString()));
+    argv.addAll(options);
+    argv.add("--");
     argv.addAll(serverCommand);
     Path err = Files.createTempFile("node-stderr", ".log");
-    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(err.toFile());
+    if (environment != null) {
+      pb.environment().clear();
+      pb.environment().putAll(environment);
+    }
+    Process p = pb.start();
     p.getOutputStream().close();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

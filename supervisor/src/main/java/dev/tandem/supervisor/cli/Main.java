@@ -1,84 +1,111 @@
 package dev.tandem.supervisor.cli;
 
 import dev.tandem.supervisor.config.ConfigException;
-import dev.tandem.supervisor.config.ListenAddress;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code tandem <command> [options]}: the front door of the daemon. */
-public final class Main {
+/**
+ * {@code tandem <command> [options]}: the front door of the daemon. picocli parses the command
+ * line, so every subcommand gets {@code --help}, typo suggestions and one error format for free.
+ */
+@Command(
+    name = "tandem",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    subcommands = {
+      ServeCommand.class,
+      CheckCommand.class,
+      CallCommand.class,
+      StatusCommand.class,
+      InstallHostCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    synopsisSubcommandLabel = "COMMAND",
+    description = {
+      "Serves MCP tools whose logic is Python, in supervised worker processes.",
+      "",
+      "Configuration comes from tandem.toml (--config, or $TANDEM_CONFIG; without one the bundled",
+      "examples), then TANDEM_* variables, then --set flags: TANDEM_KEY for [server] KEY,",
+      "TANDEM_HTTP_KEY for [http] KEY, TANDEM_POOL_<NAME>_KEY for a pool's KEY.",
+      ""
+    },
+    footer = {"", "Run 'tandem COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
 
   static final String VERSION = versionOf();
 
-  private Main() {}
+  /**
+   * The process's real stdout. {@code serve} speaks MCP on it; every other command prints its
+   * answer there. System.out itself points at stderr, so a stray println (ours or a library's)
+   * can never corrupt the wire.
+   */
+  static PrintStream stdout = System.out;
 
-  public static void main(String[] args) {
-    // stdout is the MCP wire: keep the real one for the transport and send every stray
-    // System.out.println (ours or a library's) to stderr, where it is only a log line.
-    PrintStream wire = System.out;
-    System.setOut(System.err);
-    List<String> argv = Arrays.asList(args);
-    if (argv.isEmpty() || argv.contains("--help") || argv.contains("-h")) {
-      usage(System.err);
-      System.exit(argv.isEmpty() ? 2 : 0);
-    }
-    if (argv.contains("--version")) {
-      wire.println("tandem " + VERSION);
-      wire.flush();
-      System.exit(0);
-    }
-    String command = argv.get(0);
-    try {
-      switch (command) {
-        case "serve" -> System.exit(new Serve(parseServe(argv.subList(1, argv.size())), wire).run());
-        default -> {
-          System.err.println("tandem: unknown command \"" + command + "\"");
-          usage(System.err);
-          System.exit(2);
-        }
-      }
-    } catch (ConfigException | UsageException e) {
-      System.err.println("tandem: " + e.getMessage());
-      System.exit(2);
-    }
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a command is needed: serve, check, call, status or install-host");
   }
 
-  static Serve.Options parseServe(List<String> args) {
-    Path config = null;
-    String http = null;
-    boolean stdio = false;
-    boolean watch = false;
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (a.equals("--stdio")) {
-        stdio = true;
-      } else if (a.equals("--http")) {
-        // The address is optional: without one, [http] listen (or 127.0.0.1:8765) is used.
-        http = i + 1 < args.size() && !args.get(i + 1).startsWith("-") ? args.get(++i) : "";
-      } else if (a.startsWith("--http=")) {
-        http = a.substring("--http=".length());
-      } else if (a.equals("--watch")) {
-        watch = true;
-      } else if (a.equals("--config") || a.equals("-c")) {
-        if (i + 1 >= args.size()) throw new UsageException("--config needs a file: tandem serve --config tandem.toml");
-        config = Path.of(args.get(++i));
-      } else if (a.startsWith("--config=")) {
-        config = Path.of(a.substring("--config=".length()));
-      } else {
-        throw new UsageException("serve: unknown option \"" + a + "\"; see tandem --help");
-      }
+  public static void main(String[] args) {
+    stdout = System.out;
+    System.setOut(System.err);
+    System.exit(execute(args));
+  }
+
+  static int execute(String... args) {
+    // The fast path: a host starts `tandem serve ...` every time it starts, and picocli's
+    // reflective model of five commands costs ~300 ms there (measured; see README). Well-formed
+    // serve and --version lines are parsed by hand; anything else (help, a typo, a bad value)
+    // goes to picocli, so its messages stay the only ones a person sees.
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      for (String line : new Version().getVersion()) stdout.println(line);
+      stdout.flush();
+      return 0;
     }
-    if (http != null && !http.isEmpty()) {
+    ServeCommand serve = ServeCommand.parseFast(args);
+    if (serve != null) {
       try {
-        ListenAddress.parse(http);
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--http " + e.getMessage());
+        return serve.call();
+      } catch (ConfigException | UsageException e) {
+        System.err.println("tandem serve: " + e.getMessage());
+        return 2;
       }
     }
-    if (stdio && http == null) throw new UsageException("--stdio goes with --http (stdio alone is the default)");
-    return new Serve.Options(config, home(), http, stdio, watch);
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(stdout, true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+    cli.setParameterExceptionHandler(Main::usageError);
+    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+      if (e instanceof ConfigException || e instanceof UsageException) {
+        commandLine.getErr().println(prefix(commandLine) + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  /** One line that says what was wrong and where help is, instead of the whole usage text. */
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(prefix(cmd) + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+    return 2;
+  }
+
+  private static String prefix(CommandLine cmd) {
+    return cmd.getCommandSpec().qualifiedName() + ": ";
   }
 
   /** Where tandem is installed: the launcher says so; examples/ and reasoning-python/ are there. */
@@ -89,30 +116,20 @@ public final class Main {
     return Path.of(home).toAbsolutePath().normalize();
   }
 
-  private static void usage(PrintStream out) {
-    out.println(
-        """
-        usage: tandem serve [--config FILE] [--http [HOST:PORT] [--stdio]] [--watch]
-
-          serve    serve MCP on stdin/stdout, with the tools of the pools in FILE
-                   (default: the bundled examples/tandem.toml)
-
-          --http HOST:PORT   serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio,
-                             with /healthz /readyz /metrics /status on the same port
-                             (default [http] listen, else 127.0.0.1:8765; port 0 picks a free one)
-          --stdio            with --http: serve a host on stdin/stdout as well, on the same
-                             workers; the host closing stdin stops the daemon
-          --watch            reload a pool's workers when a file under its path changes
-                             (development; also [server] watch = true)
-
-          --version   print the version
-          --help      this text
-        """);
-  }
-
   private static String versionOf() {
     String v = Main.class.getPackage().getImplementationVersion();
     return v == null ? "0.1.0-dev" : v;
+  }
+
+  /** {@code --version}: tandem's version, then the runtime it runs on (bundled or found). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "tandem " + VERSION,
+        "java " + System.getProperty("java.version") + " (" + System.getProperty("java.home") + ")"
+      };
+    }
   }
 
   static final class UsageException extends RuntimeException {

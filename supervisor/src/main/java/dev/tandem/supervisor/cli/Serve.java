@@ -7,6 +7,7 @@ import dev.tandem.supervisor.admin.PoolMetrics;
 import dev.tandem.supervisor.config.ConfigLoader;
 import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.config.ListenAddress;
+import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.log.Log;
@@ -51,8 +52,9 @@ final class Serve {
    * @param http null for stdio; "" for HTTP at {@code [http] listen}; else HOST:PORT
    * @param alsoStdio with HTTP, also serve one host on stdin/stdout
    * @param watch reload a pool when its sources change, whatever {@code [server] watch} says
+   * @param overrides TANDEM_* variables and --set flags, which win over the file
    */
-  record Options(Path config, Path home, String http, boolean alsoStdio, boolean watch) {}
+  record Options(Path config, Path home, String http, boolean alsoStdio, boolean watch, Overrides overrides) {}
 
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
@@ -70,7 +72,7 @@ final class Serve {
 
   int run() {
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
-    TandemConfig config = new ConfigLoader(options.home()).load(file);
+    TandemConfig config = new ConfigLoader(options.home(), options.overrides()).load(file);
     boolean needsPython = config.pools().stream().anyMatch(PoolConfig::isPython);
     PythonRuntime python = needsPython ? PythonRuntime.locate(config.server().python()) : null;
     Spawner spawner = new Spawner();

@@ -2,7 +2,9 @@ package dev.tandem.supervisor.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,32 +25,39 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-  private static final Set<String> SERVER_KEYS =
+  static final Set<String> SERVER_KEYS =
       Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms", "watch");
-  private static final Set<String> POOL_KEYS =
+  static final Set<String> POOL_KEYS =
       Set.of(
           "name", "modules", "path", "command", "replicas", "env",
           "max_concurrency", "queue", "call_timeout_ms", "start_timeout_ms", "ping_interval_ms",
           "ping_timeout_ms", "max_restarts", "restart_window_ms", "half_open_after_ms", "spare",
           "max_calls", "max_rss_mb");
   private static final int DAY_MS = 86_400_000;
-  private static final Set<String> HTTP_KEYS =
+  static final Set<String> HTTP_KEYS =
       Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
           "stream_buffer_bytes", "session_idle_ms");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
   private final Path tandemHome;
-  private final String envToken;
+  private final Overrides overrides;
+  /** The overrides applied to the file being loaded, by {@code where.key}, for error messages. */
+  private Map<String, Overrides.Setting> applied = Map.of();
 
+  /** Loads with the overrides of this process's environment ({@code TANDEM_*}). */
   public ConfigLoader(Path tandemHome) {
-    this(tandemHome, System.getenv(HttpConfig.TOKEN_ENV));
+    this(tandemHome, Overrides.fromEnvironment());
   }
 
   /** {@code envToken}: the value of {@code TANDEM_HTTP_TOKEN}, which wins over {@code [http] token}. */
   public ConfigLoader(Path tandemHome, String envToken) {
+    this(tandemHome, Overrides.fromEnvironment(envToken == null ? Map.of() : Map.of(HttpConfig.TOKEN_ENV, envToken)));
+  }
+
+  public ConfigLoader(Path tandemHome, Overrides overrides) {
     this.tandemHome = tandemHome;
-    this.envToken = envToken;
+    this.overrides = overrides;
   }
 
   public TandemConfig load(Path file) {
@@ -58,10 +67,30 @@ public final class ConfigLoader {
       root = new TomlMapper().readTree(Files.readAllBytes(source));
     } catch (NoSuchFileException e) {
       throw new ConfigException(source + ": no such file; pass an existing tandem.toml to --config");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(source + ": cannot read it (permission denied); make it readable by this user");
     } catch (IOException e) {
-      throw new ConfigException(source + ": not valid TOML: " + firstLine(e.getMessage()), e);
+      if (Files.isDirectory(source)) {
+        throw new ConfigException(source + ": is a directory, not a file; pass the tandem.toml inside it to --config");
+      }
+      String at = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+              && j.getLocation().getLineNr() > 0
+          ? " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")"
+          : "";
+      String what = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new ConfigException(source + ": not valid TOML" + at + ": " + firstLine(what), e);
     }
     Path dir = source.getParent();
+    if (!(root instanceof ObjectNode tree)) throw new ConfigException(source + ": not a TOML document");
+    List<String> poolNames = new ArrayList<>();
+    for (JsonNode p : root.path("pool")) {
+      if (p.path("name").isTextual()) poolNames.add(p.path("name").asText());
+    }
+    List<Overrides.Setting> settings = overrides.settings(source, poolNames);
+    overrides.applyTo(tree, settings);
+    Map<String, Overrides.Setting> byKey = new LinkedHashMap<>();
+    for (Overrides.Setting s : settings) byKey.put(s.where() + "." + s.key(), s);
+    applied = byKey;
     checkKeys(source, "the top level", root, Set.of("server", "pool", "http"));
     ServerConfig server = server(source, root.path("server"));
     HttpConfig http = http(source, root.path("http"));
@@ -80,11 +109,11 @@ public final class ConfigLoader {
       }
       out.add(pool);
     }
-    return new TandemConfig(source, server, List.copyOf(out), http);
+    return new TandemConfig(source, server, List.copyOf(out), http, List.copyOf(settings));
   }
 
   private HttpConfig http(Path source, JsonNode node) {
-    HttpConfig defaults = HttpConfig.defaults(envToken);
+    HttpConfig defaults = HttpConfig.defaults(null);
     if (node.isMissingNode()) return defaults;
     String where = "[http]";
     if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
@@ -97,8 +126,7 @@ public final class ConfigLoader {
         throw new ConfigException(source + ": " + where + ": listen " + e.getMessage());
       }
     }
-    String token = defaults.token();
-    if (token == null && node.has("token")) token = string(source, where, "token", node.get("token"));
+    String token = node.has("token") ? string(source, where, "token", node.get("token")) : null;
     List<String> origins = strings(source, where, "allowed_origins", node.get("allowed_origins"));
     for (String origin : origins) {
       if (!ORIGIN.matcher(origin).matches()) {
@@ -143,7 +171,8 @@ public final class ConfigLoader {
   private PoolConfig pool(Path source, Path dir, int index, JsonNode node) {
     String where = "[[pool]] #" + (index + 1);
     if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
-    checkKeys(source, where, node, POOL_KEYS);
+    // Named as soon as it has a name: "pool \"notes\"" is easier to find than "#3".
+    checkKeys(source, node.path("name").isTextual() ? "pool \"" + node.get("name").asText() + "\"" : where, node, POOL_KEYS);
     if (!node.has("name")) {
       throw new ConfigException(source + ": " + where + " has no name; add name = \"...\"");
     }
@@ -189,7 +218,7 @@ public final class ConfigLoader {
         name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node));
   }
 
-  private static Supervision supervision(Path source, String where, JsonNode node) {
+  private Supervision supervision(Path source, String where, JsonNode node) {
     Supervision d = Supervision.defaults();
     return new Supervision(
         intIn(source, where, node, "max_concurrency", d.maxConcurrency(), 1, 10_000),
@@ -206,7 +235,7 @@ public final class ConfigLoader {
         intIn(source, where, node, "max_rss_mb", (int) d.maxRssMb(), 0, 1 << 20));
   }
 
-  private static Duration millis(Path source, String where, JsonNode node, String key, Duration dflt, int min, int max) {
+  private Duration millis(Path source, String where, JsonNode node, String key, Duration dflt, int min, int max) {
     return Duration.ofMillis(intIn(source, where, node, key, (int) dflt.toMillis(), min, max));
   }
 
@@ -215,25 +244,25 @@ public final class ConfigLoader {
       String key = it.next();
       if (!allowed.contains(key)) {
         throw new ConfigException(
-            source + ": " + where + ": unknown key \"" + key + "\"; known keys are "
+            source + ": " + where + ": unknown key \"" + key + "\"" + suggestion(key, allowed) + "; known keys are "
                 + String.join(", ", allowed.stream().sorted().toList()));
       }
     }
   }
 
-  private static String string(Path source, String where, String key, JsonNode value) {
+  private String string(Path source, String where, String key, JsonNode value) {
     if (!value.isTextual() || value.asText().isBlank()) {
       throw new ConfigException(
-          source + ": " + where + ": " + key + " must be a non-empty string, got " + value);
+          at(source, where, key) + " must be a non-empty string, got " + value);
     }
     return value.asText();
   }
 
-  private static List<String> strings(Path source, String where, String key, JsonNode value) {
+  private List<String> strings(Path source, String where, String key, JsonNode value) {
     if (value == null) return List.of();
     if (!value.isArray()) {
       throw new ConfigException(
-          source + ": " + where + ": " + key + " must be a list of strings, like [\"a\", \"b\"]; got " + value);
+          at(source, where, key) + " must be a list of strings, like [\"a\", \"b\"]; got " + value);
     }
     List<String> out = new ArrayList<>();
     for (JsonNode item : value) out.add(string(source, where, key + " item", item));
@@ -249,15 +278,57 @@ public final class ConfigLoader {
     return value.booleanValue();
   }
 
-  private static int intIn(
+  private int intIn(
       Path source, String where, JsonNode node, String key, int dflt, int min, int max) {
     JsonNode value = node.get(key);
     if (value == null) return dflt;
     if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
       throw new ConfigException(
-          source + ": " + where + ": " + key + " must be an integer from " + min + " to " + max + ", got " + value);
+          at(source, where, key) + " must be an integer from " + min + " to " + max + ", got " + value);
     }
     return value.intValue();
+  }
+
+  /**
+   * Where a value came from, as an error names it: the file and table, or the variable or flag
+   * that overrode it (the file would be the wrong place to look for the mistake).
+   */
+  private String at(Path source, String where, String key) {
+    String base = key.endsWith(" item") ? key.substring(0, key.length() - 5) : key;
+    Overrides.Setting s = applied.get(where + "." + base);
+    if (s == null) return source + ": " + where + ": " + key;
+    return s.origin() + " (overriding " + where + " " + base + " of " + source + "): " + key;
+  }
+
+  /** "; did you mean \"replicas\"?" for a key two edits from a known one, or a part of it. */
+  static String suggestion(String key, Set<String> known) {
+    String best = null;
+    int bestDistance = 3;
+    for (String k : known) {
+      int d = key.length() >= 4 && (k.startsWith(key) || key.startsWith(k)) ? 1 : distance(key, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return best == null ? "" : "; did you mean \"" + best + "\"?";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static String firstLine(String s) {

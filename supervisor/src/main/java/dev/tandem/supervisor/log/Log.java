@@ -2,11 +2,17 @@ package dev.tandem.supervisor.log;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Log lines on stderr, one record per line, so a host that captures a server's stderr (as Claude
  * Desktop and Claude Code do) shows them intact. stdout is the wire and is never written here.
- * Fields come first as key=value pairs so the lines stay greppable and parseable.
+ *
+ * <p>Two formats of the same records: {@code text} (the default) puts the fields first as
+ * key=value pairs so the lines stay greppable; {@code json} writes one JSON object per line
+ * ({@code time}, {@code level}, {@code msg}, and {@code pool}/{@code worker}/{@code pid} when the
+ * record is about a worker) for a collector (journald, Loki, a container runtime) to parse.
+ * {@code --log-format} or {@code TANDEM_LOG_FORMAT} chooses; {@code TANDEM_LOG_LEVEL} the level.
  */
 public final class Log {
 
@@ -17,8 +23,17 @@ public final class Log {
     ERROR
   }
 
+  public enum Format {
+    TEXT,
+    JSON
+  }
+
+  public static final String LEVEL_ENV = "TANDEM_LOG_LEVEL";
+  public static final String FORMAT_ENV = "TANDEM_LOG_FORMAT";
+
   private static final PrintStream OUT = System.err;
-  private static volatile Level threshold = parse(System.getenv("TANDEM_LOG_LEVEL"));
+  private static volatile Level threshold = orDefault(() -> level(System.getenv(LEVEL_ENV)), Level.INFO);
+  private static volatile Format format = orDefault(() -> format(System.getenv(FORMAT_ENV)), Format.TEXT);
 
   private Log() {}
 
@@ -26,55 +41,134 @@ public final class Log {
     threshold = level;
   }
 
+  public static void setFormat(Format value) {
+    format = value;
+  }
+
+  public static Format format() {
+    return format;
+  }
+
   public static boolean enabled(Level level) {
     return level.ordinal() >= threshold.ordinal();
   }
 
   public static void debug(String message) {
-    write(Level.DEBUG, "", message);
+    write(Level.DEBUG, null, 0, 0, message, null);
   }
 
   public static void info(String message) {
-    write(Level.INFO, "", message);
+    write(Level.INFO, null, 0, 0, message, null);
   }
 
   public static void warn(String message) {
-    write(Level.WARN, "", message);
+    write(Level.WARN, null, 0, 0, message, null);
   }
 
   public static void error(String message) {
-    write(Level.ERROR, "", message);
+    write(Level.ERROR, null, 0, 0, message, null);
   }
 
   /** A record about one worker; the fields make its lines easy to pick out of an interleaved log. */
   public static void worker(Level level, String pool, int worker, long pid, String message) {
-    write(level, "pool=" + pool + " worker=" + worker + " pid=" + pid + " ", message);
+    write(level, pool, worker, pid, message, null);
   }
 
-  private static void write(Level level, String fields, String message) {
+  /**
+   * A multi-line block (a Python traceback) kept readable: in text each line is its own record;
+   * in JSON it is one record whose {@code detail} holds the block, as collectors expect.
+   */
+  public static void block(Level level, String heading, String body) {
     if (!enabled(level)) return;
-    String line =
-        Instant.now() + " " + level.name() + " tandem " + fields + message.replace('\n', '\u2424');
+    if (format == Format.JSON) {
+      write(level, null, 0, 0, heading, body);
+      return;
+    }
+    synchronized (OUT) {
+      write(level, null, 0, 0, heading, null);
+      for (String line : body.split("\n")) write(level, null, 0, 0, "  | " + line, null);
+    }
+  }
+
+  private static void write(Level level, String pool, int worker, long pid, String message, String detail) {
+    if (!enabled(level)) return;
+    String line = format == Format.JSON
+        ? json(level, pool, worker, pid, message, detail)
+        : Instant.now() + " " + level.name() + " tandem "
+            + (pool == null ? "" : "pool=" + pool + " worker=" + worker + " pid=" + pid + " ")
+            + message.replace('\n', '\u2424');
     synchronized (OUT) {
       OUT.println(line);
     }
   }
 
-  /** A multi-line block (a Python traceback) kept readable: each line its own record. */
-  public static void block(Level level, String heading, String body) {
-    if (!enabled(level)) return;
-    synchronized (OUT) {
-      write(level, "", heading);
-      for (String line : body.split("\n")) write(level, "", "  | " + line);
+  static String json(Level level, String pool, int worker, long pid, String message, String detail) {
+    StringBuilder b = new StringBuilder(96 + message.length());
+    b.append("{\"time\":\"").append(Instant.now()).append("\",\"level\":\"")
+        .append(level.name().toLowerCase(Locale.ROOT)).append("\",\"logger\":\"tandem\"");
+    if (pool != null) {
+      b.append(",\"pool\":");
+      quote(b, pool);
+      b.append(",\"worker\":").append(worker).append(",\"pid\":").append(pid);
+    }
+    b.append(",\"msg\":");
+    quote(b, message);
+    if (detail != null) {
+      b.append(",\"detail\":");
+      quote(b, detail);
+    }
+    return b.append('}').toString();
+  }
+
+  /** JSON string escaping (RFC 8259 §7): quote, backslash and control characters. */
+  private static void quote(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+          else b.append(c);
+        }
+      }
+    }
+    b.append('"');
+  }
+
+  /** Parses a level name (debug, info, warn, error); the message lists the valid ones. */
+  public static Level level(String value) {
+    if (value == null || value.isBlank()) return null;
+    String v = value.trim().toUpperCase(Locale.ROOT);
+    if (v.equals("WARNING")) return Level.WARN;
+    try {
+      return Level.valueOf(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown log level \"" + value + "\"; use debug, info, warn or error");
     }
   }
 
-  private static Level parse(String value) {
-    if (value == null || value.isBlank()) return Level.INFO;
+  /** Parses a format name (text, json); the message lists the valid ones. */
+  public static Format format(String value) {
+    if (value == null || value.isBlank()) return null;
     try {
-      return Level.valueOf(value.trim().toUpperCase());
+      return Format.valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      return Level.INFO;
+      throw new IllegalArgumentException("unknown log format \"" + value + "\"; use text or json");
+    }
+  }
+
+  /** The environment never stops the daemon: a bad TANDEM_LOG_* falls back to the default. */
+  private static <T> T orDefault(java.util.function.Supplier<T> parse, T dflt) {
+    try {
+      T v = parse.get();
+      return v == null ? dflt : v;
+    } catch (IllegalArgumentException e) {
+      return dflt;
     }
   }
 }

@@ -1,0 +1,180 @@
+package dev.tandem.supervisor.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
+import dev.tandem.supervisor.config.ConfigException;
+import dev.tandem.supervisor.config.PoolConfig;
+import dev.tandem.supervisor.config.TandemConfig;
+import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.pool.PythonRuntime;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tandem install-host HOST}: puts tandem into an agent host's MCP configuration, as a
+ * stdio server started by this installation's {@code bin/tandem}. The config file is checked
+ * first ({@code tandem check} would start it); the host's file keeps everything it had.
+ */
+@Command(
+    name = "install-host",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Add tandem to an agent host's MCP servers: claude-desktop and cursor get their config file",
+      "updated (a backup of the old one is kept beside it); claude-code gets the 'claude mcp add'",
+      "command printed, or with --write a .mcp.json in the current directory."
+    })
+final class InstallHostCommand implements Callable<Integer> {
+
+  enum Host {
+    CLAUDE_CODE("claude-code"),
+    CLAUDE_DESKTOP("claude-desktop"),
+    CURSOR("cursor");
+
+    final String label;
+
+    Host(String label) {
+      this.label = label;
+    }
+
+    static Host of(String s) {
+      for (Host h : values()) if (h.label.equals(s)) return h;
+      throw new Main.UsageException("unknown host \"" + s + "\"; use claude-code, claude-desktop or cursor");
+    }
+  }
+
+  private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./=:,@+-]+");
+
+  @Parameters(index = "0", paramLabel = "HOST", description = "claude-code, claude-desktop or cursor")
+  String host;
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = "tandem", description = "the server's name in the host (default: ${DEFAULT-VALUE})")
+  String name;
+
+  @Option(names = "--print", description = "print the resulting file (or command) and change nothing")
+  boolean print;
+
+  @Option(names = "--write", description = "claude-code: write .mcp.json in the current directory instead of printing the command")
+  boolean write;
+
+  @Option(names = "--file", paramLabel = "FILE", description = "the host's config file, if not at its usual place")
+  Path file;
+
+  @Override
+  public Integer call() throws IOException {
+    Log.setThreshold(Log.Level.ERROR);
+    Host target = Host.of(host);
+    PrintStream out = Main.stdout;
+    Path home = Main.home();
+    Map<String, String> env = System.getenv();
+
+    List<String> args = new ArrayList<>(List.of("serve"));
+    Path configFile = null;
+    if (config.config != null || env.get(ConfigOptions.CONFIG_ENV) != null) {
+      configFile = config.file(home).toAbsolutePath().normalize();
+      args.addAll(List.of("--config", configFile.toString()));
+    }
+    for (String s : config.set) {
+      if (s.startsWith("http.token=")) {
+        // A host entry is a file people paste into issues; and a stdio server has no HTTP token.
+        throw new Main.UsageException("--set http.token would write the token into the host's config; "
+            + "the host starts tandem on stdio, which needs none (serve --http reads TANDEM_HTTP_TOKEN or [http] token)");
+      }
+      args.addAll(List.of("--set", s));
+    }
+    TandemConfig loaded;
+    try {
+      loaded = config.load(home);
+    } catch (ConfigException e) {
+      System.err.println("tandem install-host: " + e.getMessage()
+          + "\n(the host would start tandem with this configuration; fix it first, then run install-host again)");
+      return 1;
+    }
+    String command = home.resolve("bin/tandem").toString();
+    ObjectNode entry = Json.object();
+    if (target == Host.CLAUDE_CODE) entry.put("type", "stdio");
+    entry.put("command", command);
+    args.forEach(entry.putArray("args")::add);
+    // Hosts start servers with a bare environment (on macOS, a PATH without Homebrew's or pyenv's
+    // python3), so the interpreter found here is written into the entry; unless the file names
+    // one itself, which the variable would then silently override after every later edit.
+    boolean fileNamesPython = loaded.server().python() != null
+        && loaded.overridden().stream().noneMatch(o -> o.key().equals("python"));
+    String python = null;
+    if (loaded.pools().stream().anyMatch(PoolConfig::isPython) && !fileNamesPython) {
+      python = PythonRuntime.locate(loaded.server().python()).executable().toString();
+      entry.putObject("env").put("TANDEM_PYTHON", python);
+    }
+
+    if (target == Host.CLAUDE_CODE && !write) {
+      StringBuilder cmd = new StringBuilder("claude mcp add ").append(quote(name));
+      if (python != null) cmd.append(" -e ").append(quote("TANDEM_PYTHON=" + python));
+      cmd.append(" -- ").append(quote(command));
+      for (String a : args) cmd.append(' ').append(quote(a));
+      out.println(cmd);
+      if (!print) {
+        System.err.println("(run the command above in your project; or 'tandem install-host claude-code --write' writes .mcp.json here)");
+      }
+      return 0;
+    }
+    Path hostFile = file != null ? file : defaultFile(target, env);
+    if (print) {
+      String existing = Files.exists(hostFile) ? Files.readString(hostFile) : null;
+      out.print(HostConfigFile.merged(hostFile, existing, name, entry));
+      return 0;
+    }
+    HostConfigFile.Outcome done = HostConfigFile.install(hostFile, name, entry);
+    if (!done.changed()) {
+      out.println(hostFile + ": already has this \"" + name + "\" entry; nothing changed");
+    } else {
+      out.println(hostFile + ": " + (done.backup() == null ? "created with" : "updated with") + " the \"" + name + "\" server"
+          + (done.backup() == null ? "" : "; the previous file is saved as " + done.backup()));
+      out.println(restartHint(target));
+    }
+    return 0;
+  }
+
+  static Path defaultFile(Host host, Map<String, String> env) {
+    Path home = HostConfigFile.home(env);
+    return switch (host) {
+      case CLAUDE_CODE -> Path.of("").toAbsolutePath().resolve(".mcp.json");
+      case CURSOR -> home.resolve(".cursor/mcp.json");
+      case CLAUDE_DESKTOP -> {
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
+          yield home.resolve("Library/Application Support/Claude/claude_desktop_config.json");
+        }
+        String xdg = env.get("XDG_CONFIG_HOME");
+        Path config = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".config");
+        yield config.resolve("Claude/claude_desktop_config.json");
+      }
+    };
+  }
+
+  private static String restartHint(Host host) {
+    return switch (host) {
+      case CLAUDE_DESKTOP -> "restart Claude Desktop to start it; its log is mcp-server-tandem.log in Claude's log folder";
+      case CURSOR -> "Cursor picks it up under Settings > MCP (toggle it there if it does not start)";
+      case CLAUDE_CODE -> "Claude Code asks to approve project servers from .mcp.json the next time it starts here";
+    };
+  }
+
+  /** POSIX shell quoting, only where needed, so the printed command pastes as it is. */
+  static String quote(String s) {
+    if (SAFE.matcher(s).matches()) return s;
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}

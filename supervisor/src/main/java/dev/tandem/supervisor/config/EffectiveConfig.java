@@ -1,0 +1,127 @@
+package dev.tandem.supervisor.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The configuration tandem would serve, as TOML: every key with its value after defaults,
+ * {@code TANDEM_*} variables and {@code --set} flags, each overridden one marked with where it
+ * came from. What {@code tandem check --print} shows. The HTTP token is never written: only
+ * whether one is set, and by what.
+ */
+public final class EffectiveConfig {
+
+  private EffectiveConfig() {}
+
+  public static String toml(TandemConfig config) {
+    Map<String, String> origins = config.overridden().stream()
+        .collect(Collectors.toMap(s -> s.where() + "." + s.key(), Overrides.Setting::origin, (a, b) -> b));
+    StringBuilder b = new StringBuilder();
+    b.append("# effective configuration of ").append(config.source()).append('\n');
+    b.append("# (defaults filled in; a value set by a TANDEM_* variable or --set flag says so)\n\n");
+
+    ServerConfig s = config.server();
+    Section server = new Section(b, "[server]", origins);
+    if (s.python() == null) {
+      b.append("# python: not set; workers run python3 from PATH\n");
+    } else {
+      server.put("python", str(s.python()));
+    }
+    server.put("page_size", s.pageSize());
+    server.put("max_frame_bytes", s.maxFrameBytes());
+    server.put("shutdown_grace_ms", ms(s.shutdownGrace()));
+
+    HttpConfig h = config.http();
+    b.append('\n');
+    Section http = new Section(b, "[http]", origins);
+    http.put("listen", str(h.host().contains(":") ? "[" + h.host() + "]:" + h.port() : h.host() + ":" + h.port()));
+    String tokenOrigin = origins.get("[http].token");
+    b.append(h.token() == null
+        ? "# token: not set; requests need no Authorization\n"
+        : "# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    http.put("allowed_origins", list(h.allowedOrigins()));
+    http.put("allowed_hosts", list(h.allowedHosts()));
+    http.put("max_body_bytes", h.maxBodyBytes());
+    http.put("keepalive_ms", ms(h.keepalive()));
+    http.put("stream_buffer_bytes", h.streamBufferBytes());
+    http.put("session_idle_ms", ms(h.sessionIdle()));
+
+    for (PoolConfig p : config.pools()) {
+      b.append('\n');
+      Section pool = new Section(b, "[[pool]]", origins);
+      pool.where = "pool \"" + p.name() + "\"";
+      pool.put("name", str(p.name()));
+      if (p.isPython()) pool.put("modules", list(p.modules()));
+      else pool.put("command", list(p.command()));
+      if (!p.path().isEmpty()) pool.put("path", list(p.path().stream().map(Path::toString).toList()));
+      pool.put("replicas", p.replicas());
+      Supervision v = p.supervision();
+      pool.put("max_concurrency", v.maxConcurrency());
+      pool.put("queue", v.queue());
+      pool.put("call_timeout_ms", ms(v.callTimeout()));
+      pool.put("start_timeout_ms", ms(v.startTimeout()));
+      pool.put("ping_interval_ms", ms(v.pingInterval()));
+      pool.put("ping_timeout_ms", ms(v.pingTimeout()));
+      pool.put("max_restarts", v.maxRestarts());
+      pool.put("restart_window_ms", ms(v.restartWindow()));
+      pool.put("half_open_after_ms", ms(v.halfOpenAfter()));
+      pool.put("spare", v.spare());
+      pool.put("max_calls", v.maxCalls());
+      pool.put("max_rss_mb", v.maxRssMb());
+      if (!p.env().isEmpty()) {
+        // Values of a pool's env may be API keys: show which variables are set, not their values.
+        b.append("# env: ").append(String.join(", ", p.env().keySet().stream().sorted().toList()))
+            .append(" (values not shown)\n");
+      }
+    }
+    return b.toString();
+  }
+
+  private static final class Section {
+    private final StringBuilder b;
+    private final Map<String, String> origins;
+    String where;
+
+    Section(StringBuilder b, String header, Map<String, String> origins) {
+      this.b = b;
+      this.origins = origins;
+      this.where = header;
+      b.append(header).append('\n');
+    }
+
+    void put(String key, Object value) {
+      b.append(key).append(" = ").append(value);
+      String origin = origins.get(where + "." + key);
+      if (origin != null) b.append("  # from ").append(origin);
+      b.append('\n');
+    }
+  }
+
+  private static long ms(Duration d) {
+    return d.toMillis();
+  }
+
+  static String str(String s) {
+    StringBuilder q = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> q.append("\\\"");
+        case '\\' -> q.append("\\\\");
+        case '\n' -> q.append("\\n");
+        case '\t' -> q.append("\\t");
+        default -> {
+          if (c < 0x20) q.append(String.format("\\u%04x", (int) c));
+          else q.append(c);
+        }
+      }
+    }
+    return q.append('"').toString();
+  }
+
+  private static String list(List<String> items) {
+    return items.stream().map(EffectiveConfig::str).collect(Collectors.joining(", ", "[", "]"));
+  }
+}
