@@ -29,7 +29,13 @@ import org.junit.jupiter.api.Test;
  * routed from a Python tool to the host and back, progress, cancellation, and concurrent
  * server→client requests that must each find the call that asked.
  */
-class FullSurfaceOverStdioTest {
+class FullSurfaceOverStdioTest extends FullSurfaceContract {
+
+  @Override
+  JsonNode report() {
+    return report;
+  }
+
 
   static JsonNode report;
 
@@ -56,70 +62,6 @@ class FullSurfaceOverStdioTest {
     var url = FullSurfaceOverStdioTest.class.getResource("/fixtures/surface/tandem.toml");
     assertNotNull(url, "fixtures/surface/tandem.toml is on the test classpath");
     return Path.of(url.toURI());
-  }
-
-  @Test
-  void promptsAndResourcesFromPythonAreListedAndRead() {
-    assertTrue(report.at("/capabilities/prompts").isObject(), report.get("capabilities").toString());
-    assertTrue(report.at("/capabilities/resources").isObject(), report.get("capabilities").toString());
-
-    JsonNode prompts = report.get("prompts");
-    assertEquals(1, prompts.size(), prompts.toString());
-    assertEquals("review", prompts.at("/0/name").asText());
-    assertEquals("topic", prompts.at("/0/arguments/0/name").asText(), prompts.toString());
-    assertTrue(prompts.at("/0/arguments/0/required").asBoolean(), prompts.toString());
-
-    JsonNode got = report.get("getPrompt");
-    assertEquals("user", got.at("/messages/0/role").asText(), got.toString());
-    assertEquals("Please review the wire format.", got.at("/messages/0/content/text").asText(), got.toString());
-    assertEquals("assistant", got.at("/messages/1/role").asText(), got.toString());
-    assertEquals("Reviewing the wire format now.", got.at("/messages/1/content/text").asText(), got.toString());
-
-    JsonNode resources = report.get("resources");
-    assertEquals(1, resources.size(), resources.toString());
-    assertEquals("surface://notes/static", resources.at("/0/uri").asText());
-    assertEquals("text/plain", resources.at("/0/mimeType").asText());
-    JsonNode templates = report.get("resourceTemplates");
-    assertEquals(1, templates.size(), templates.toString());
-    assertEquals("surface://greeting/{name}", templates.at("/0/uriTemplate").asText());
-
-    JsonNode stat = report.at("/readResource/static");
-    assertEquals("surface://notes/static", stat.at("/contents/0/uri").asText(), stat.toString());
-    assertEquals("static notes from Python", stat.at("/contents/0/text").asText(), stat.toString());
-    JsonNode fromTemplate = report.at("/readResource/template");
-    assertEquals("surface://greeting/ada", fromTemplate.at("/contents/0/uri").asText(), fromTemplate.toString());
-    assertEquals("hello, ada, from a template", fromTemplate.at("/contents/0/text").asText(), fromTemplate.toString());
-  }
-
-  @Test
-  void samplingRoundTripsThroughTheClientAndItsAnswerReachesThePythonTool() {
-    JsonNode asked = sequential("sampling");
-    assertEquals("what is two plus two?", asked.at("/params/messages/0/content/text").asText(), asked.toString());
-    assertEquals(100, asked.at("/params/maxTokens").asInt(), asked.toString());
-    JsonNode result = report.at("/calls/ask_host_model");
-    assertFalse(result.path("isError").asBoolean(false), result.toString());
-    assertEquals("fake model answers: what is two plus two?", result.at("/content/0/text").asText(), result.toString());
-  }
-
-  @Test
-  void elicitationRoundTripsThroughTheClientAndItsAnswerReachesThePythonTool() {
-    JsonNode asked = sequential("elicitation");
-    assertEquals("which colour?", asked.at("/params/message").asText(), asked.toString());
-    assertEquals("string", asked.at("/params/requestedSchema/properties/answer/type").asText(), asked.toString());
-    JsonNode result = report.at("/calls/ask_user");
-    assertFalse(result.path("isError").asBoolean(false), result.toString());
-    assertEquals(
-        "action=accept content={\"answer\": \"fake user answers: which colour?\"}",
-        result.at("/content/0/text").asText(),
-        result.toString());
-  }
-
-  @Test
-  void rootsRoundTripThroughTheClientAndTheirAnswerReachesThePythonTool() {
-    sequential("roots");
-    JsonNode result = report.at("/calls/list_roots");
-    assertFalse(result.path("isError").asBoolean(false), result.toString());
-    assertEquals("file:///tandem-it/root-one\nfile:///tandem-it/root-two", result.at("/content/0/text").asText(), result.toString());
   }
 
   @Test
@@ -151,8 +93,8 @@ class FullSurfaceOverStdioTest {
       assertEquals(3, wire.get(i).get("total").asInt(), wire.toString());
       assertEquals("step " + (i + 1) + " of 3", wire.get(i).get("message").asText(), wire.toString());
     }
-    assertEquals(List.of(token), toList(progress.get("allProgressTokensOnWire")), "no token the client never gave");
-    assertEquals(List.of(), unexpectedClientErrors(), "the SDK saw nothing wrong");
+    assertEquals(List.of(token), SurfaceCheck.toList(progress.get("allProgressTokensOnWire")), "no token the client never gave");
+    assertEquals(List.of(), SurfaceCheck.unexpectedClientErrors(report), "the SDK saw nothing wrong");
   }
 
   @Test
@@ -185,12 +127,12 @@ class FullSurfaceOverStdioTest {
     assertTrue(rejection.get("message").asText().contains("AbortError"), rejection.toString());
     // And off the wire: nothing at all came back for that id for the rest of the session.
     assertTrue(cancel.get("responsesOnWire").isEmpty(), "a response for the cancelled request: " + cancel.get("responsesOnWire"));
-    assertEquals(List.of(cancel.get("requestId")), toList(report.at("/wire/unansweredIds")), report.get("wire").toString());
+    assertEquals(List.of(cancel.get("requestId")), SurfaceCheck.toList(report.at("/wire/unansweredIds")), report.get("wire").toString());
     assertTrue(report.at("/wire/duplicateResponseIds").isEmpty(), report.get("wire").toString());
     assertTrue(report.at("/wire/responsesToUnknownIds").isEmpty(), report.get("wire").toString());
     // At most one progress notification already on its way when the abort was sent.
     assertTrue(cancel.get("progressAfterAbort").size() <= 1, "progress after the abort: " + cancel.get("progressAfterAbort"));
-    assertEquals(List.of(), unexpectedClientErrors(), "the SDK saw nothing wrong");
+    assertEquals(List.of(), SurfaceCheck.unexpectedClientErrors(report), "the SDK saw nothing wrong");
   }
 
   @Test
@@ -231,43 +173,4 @@ class FullSurfaceOverStdioTest {
   }
 
   /** The one request of `kind` the client's handler saw in the sequential phase. */
-  private static JsonNode sequential(String kind) {
-    List<JsonNode> seen = new ArrayList<>();
-    report.at("/handlers/" + kind).forEach(h -> {
-      if (h.get("phase").asText().equals("sequential")) seen.add(h);
-    });
-    assertEquals(1, seen.size(), "one " + kind + " request reached the client's handler: " + report.get("handlers"));
-    return seen.get(0);
-  }
-
-  /**
-   * The SDK's onerror messages, less "Received a progress notification for an unknown token" for
-   * the two slow_steps calls: SDK 1.32.2 drops a call's progress handler as soon as it settles, so
-   * progress read in the same chunk as the result (typescript-sdk#2580), or already on its way
-   * when the call was aborted, is reported that way. Those notifications are asserted on the wire.
-   */
-  private static List<String> unexpectedClientErrors() {
-    Set<String> tokens = Set.of(report.at("/progress/progressToken").toString(), report.at("/cancel/progressToken").toString());
-    List<String> out = new ArrayList<>();
-    for (JsonNode e : report.get("clientErrors")) {
-      String message = e.asText();
-      String prefix = "Received a progress notification for an unknown token: ";
-      if (message.startsWith(prefix)) {
-        try {
-          JsonNode note = DaemonProcess.JSON.readTree(message.substring(prefix.length()));
-          if (tokens.contains(note.at("/params/progressToken").toString())) continue;
-        } catch (IOException ignored) {
-          // not the SDK's usual shape: keep it
-        }
-      }
-      out.add(message);
-    }
-    return out;
-  }
-
-  private static List<JsonNode> toList(JsonNode array) {
-    List<JsonNode> out = new ArrayList<>();
-    array.forEach(out::add);
-    return out;
-  }
 }
