@@ -171,6 +171,4 @@ class FullSurfaceOverStdioTest extends FullSurfaceContract {
   void closingStdinEndsTheDaemonWithStatusZero() {
     assertEquals(0, report.at("/shutdown/exit/code").asInt(-1), report.get("shutdown").toString());
   }
-
-  /** The one request of `kind` the client's handler saw in the sequential phase. */
 }
