@@ -179,6 +179,4 @@ class FullSurfaceOverHttpTest extends FullSurfaceContract {
     assertEquals(0, exitStatus, "SIGTERM is an orderly stop: status 0; stderr:\n" + daemon.stderrText());
     await("no worker outlives the daemon").atMost(Duration.ofSeconds(5)).until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
   }
-
-  /** The one request of `kind` the client's handler saw in the sequential phase. */
 }
