@@ -4,6 +4,7 @@ import dev.tandem.supervisor.admin.AdminEndpoints;
 import dev.tandem.supervisor.admin.CallMetrics;
 import dev.tandem.supervisor.admin.MetricsRegistry;
 import dev.tandem.supervisor.admin.PoolMetrics;
+import dev.tandem.supervisor.config.ConfigException;
 import dev.tandem.supervisor.config.ConfigLoader;
 import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.config.ListenAddress;
@@ -64,6 +65,7 @@ final class Serve {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile StatelessServer modern;
   private volatile RuntimeFile runtimeFile;
+  private volatile CompletableFuture<PythonRuntime> python;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -74,14 +76,17 @@ final class Serve {
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
     TandemConfig config = new ConfigLoader(options.home(), options.overrides()).load(file);
     boolean needsPython = config.pools().stream().anyMatch(PoolConfig::isPython);
-    PythonRuntime python = needsPython ? PythonRuntime.locate(config.server().python()) : null;
+    // Asking a python3 shim for its real interpreter costs a Python start (~60-200 ms); it is
+    // needed only to launch workers, so the host's initialize does not wait for it.
+    python = needsPython
+        ? CompletableFuture.supplyAsync(() -> PythonRuntime.locate(config.server().python()))
+        : CompletableFuture.completedFuture(null);
     Spawner spawner = new Spawner();
     List<Pool> pools =
-        config.pools().stream().map(p -> new Pool(p, config.server(), python, spawner, Main.VERSION)).toList();
+        config.pools().stream().map(p -> new Pool(p, config.server(), python::join, spawner, Main.VERSION)).toList();
     Router router = new Router(pools);
     if (options.watch() || config.server().watch()) HotReload.start(router);
-    Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)"
-        + (python == null ? "" : ", python " + python.executable()));
+    Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)");
     return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
   }
 
@@ -176,14 +181,22 @@ final class Serve {
     return new Session.Identity("tandem", Main.VERSION);
   }
 
-  private static void startPools(Router router, Runnable stopNow) {
-    router.start().whenComplete((catalog, failure) -> {
-      if (failure != null) {
-        startFailed(failure);
-        stopNow.run();
-        System.exit(1);
-      }
-    });
+  private void startPools(Router router, Runnable stopNow) {
+    python.thenCompose(runtime -> {
+          if (runtime != null) Log.info("python " + runtime.executable() + " (" + runtime.major() + "." + runtime.minor() + ")");
+          return router.start();
+        })
+        .whenComplete((catalog, failure) -> {
+          if (failure != null) {
+            startFailed(failure);
+            stopNow.run();
+            System.exit(unwrapped(failure) instanceof ConfigException ? 2 : 1);
+          }
+        });
+  }
+
+  private static Throwable unwrapped(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   private static void startFailed(Throwable failure) {

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The supervisor of one {@code [[pool]]}: its workers, the calls routed to them, and the state
@@ -74,7 +75,8 @@ public final class Pool {
   private final PoolConfig config;
   private final Supervision limits;
   private final ServerConfig server;
-  private final PythonRuntime python;
+  /** Resolved while the daemon starts serving; first needed when a worker is launched. */
+  private final Supplier<PythonRuntime> python;
   private final Spawner spawner;
   private final String version;
   private final RestartPolicy policy;
@@ -104,6 +106,10 @@ public final class Pool {
   private ObjectNode lastReload;
 
   public Pool(PoolConfig config, ServerConfig server, PythonRuntime python, Spawner spawner, String version) {
+    this(config, server, () -> python, spawner, version);
+  }
+
+  public Pool(PoolConfig config, ServerConfig server, Supplier<PythonRuntime> python, Spawner spawner, String version) {
     this.config = config;
     this.limits = config.supervision();
     this.server = server;
@@ -211,7 +217,7 @@ public final class Pool {
     long maxCalls = limits.maxCalls();
     long recycleAfter =
         maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
-    Worker worker = new Worker(WorkerCommand.spec(config, server, python, id), events);
+    Worker worker = new Worker(WorkerCommand.spec(config, server, config.isPython() ? python.get() : null, id), events);
     Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
     r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
