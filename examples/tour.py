@@ -107,8 +107,10 @@ def main() -> None:
     snippet = {"mcpServers": {"tandem": {"command": str(BIN), "args": ["serve"]}}}
     print("  Claude Desktop (claude_desktop_config.json), Cursor (.cursor/mcp.json):\n")
     print("\n".join("    " + line for line in json.dumps(snippet, indent=2).splitlines()))
+    print(f"\n  Or let tandem write the entry (a backup is kept): {BIN} install-host claude-desktop")
     print("\n  Your own tools: write a tandem.toml like examples/tandem.toml and add"
-          " \"--config\", \"/path/to/tandem.toml\" to args.\n")
+          " \"--config\", \"/path/to/tandem.toml\" to args;")
+    print(f"  {BIN} check --config /path/to/tandem.toml says what it would serve.\n")
 
 
 if __name__ == "__main__":
