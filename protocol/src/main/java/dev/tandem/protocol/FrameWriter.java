@@ -17,10 +17,18 @@ public final class FrameWriter {
   }
 
   public void write(Message message) throws IOException {
+    write(message, true);
+  }
+
+  /**
+   * Writes a frame, flushing it only if asked: a writer that knows more frames are queued behind
+   * this one lets them share one system call (the stream's buffer flushes itself when full).
+   */
+  public void write(Message message, boolean flush) throws IOException {
     byte[] frame = MessageCodec.encode(message);
     synchronized (lock) {
       out.write(frame);
-      out.flush();
+      if (flush) out.flush();
     }
   }
 

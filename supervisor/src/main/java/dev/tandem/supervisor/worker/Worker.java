@@ -193,7 +193,8 @@ public final class Worker {
           writer.close();
           return;
         }
-        writer.write((Message) next);
+        // Under load frames queue up: flush once the queue is empty, so a burst costs one write.
+        writer.write((Message) next, stdin.isEmpty());
       }
     } catch (IOException e) {
       Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
