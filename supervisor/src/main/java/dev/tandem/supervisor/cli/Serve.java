@@ -219,13 +219,15 @@ final class Serve {
     if (runtimeFile != null) runtimeFile.remove(); // first: no new notebook should find a daemon that is leaving
     router.stopAccepting();
     if (http != null) http.stopAccepting();
-    int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight());
+    int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
+        + (modern == null ? 0 : modern.inFlight());
     if (inFlight > 0) {
       Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
       try {
         CompletableFuture.allOf(
                 session == null ? CompletableFuture.completedFuture(null) : session.drained(),
-                http == null ? CompletableFuture.completedFuture(null) : http.drained())
+                http == null ? CompletableFuture.completedFuture(null) : http.drained(),
+                modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
             .get(grace.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         Log.warn("calls still in flight after the grace period; cancelling them");

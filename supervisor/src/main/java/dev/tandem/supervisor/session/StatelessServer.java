@@ -42,6 +42,7 @@ public final class StatelessServer {
   private final RequestState states;
   private final SuspendedCalls suspended;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> answering = ConcurrentHashMap.newKeySet();
 
   public StatelessServer(Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
     this.router = router;
@@ -84,7 +85,7 @@ public final class StatelessServer {
       }
       case "completion/complete" -> {
         RoutedCall call = router.complete(params, r.link(null));
-        call.answer().whenComplete((result, failure) -> r.settle(result, failure, false));
+        track(call.answer().whenComplete((result, failure) -> r.settle(result, failure, false)));
         return call;
       }
       case "tandem/reload" -> router.reload(params).whenComplete((result, failure) -> r.settle(result, failure, false));
@@ -182,6 +183,21 @@ public final class StatelessServer {
     };
   }
 
+  /** Answers being worked on, by the stage that writes them: what a shutdown drains. */
+  private void track(CompletableFuture<?> written) {
+    answering.add(written);
+    written.whenComplete((x, y) -> answering.remove(written));
+  }
+
+  /** Completes once every 2026-07-28 answer in progress now has been written. */
+  public CompletableFuture<Void> drained() {
+    return CompletableFuture.allOf(answering.toArray(CompletableFuture[]::new));
+  }
+
+  public int inFlight() {
+    return answering.size();
+  }
+
   /** Shutdown: every open subscription gets its graceful final result. */
   public void close() {
     ObjectNode info = Json.object().put("name", identity.name()).put("version", identity.version());
@@ -273,7 +289,7 @@ public final class StatelessServer {
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();
     }
-    turn.whenComplete((t, failure) -> {
+    track(turn.whenComplete((t, failure) -> {
       switch (t) {
         case SuspendedCall.Turn.Done done -> {
           suspended.close(call);
@@ -289,7 +305,7 @@ public final class StatelessServer {
         }
         case null -> r.settle(null, failure, false);
       }
-    });
+    }));
     return new RoutedCall() {
       @Override
       public CompletableFuture<JsonNode> answer() {
