@@ -159,12 +159,15 @@ public final class StatelessServer {
       }
       Subscription sub = new Subscription(r.request.id(), r.out, honored, uris, ended);
       subscriptions.add(sub);
-      sub.acknowledge();
       router.observe(sub);
-      for (String uri : uris) {
-        // The worker tracks what is watched and reports updates; the subscription filters them.
-        router.forResource("resources/subscribe", Json.object().put("uri", uri), null);
-      }
+      // The worker tracks what is watched and reports updates; the subscription filters them.
+      // Acknowledge only once every worker subscription is in place: a client that changes a
+      // resource right after the acknowledgement must hear about it.
+      CompletableFuture.allOf(uris.stream()
+              .map(uri -> router.forResource("resources/subscribe", Json.object().put("uri", uri), null).answer()
+                  .exceptionally(e -> null))
+              .toArray(CompletableFuture[]::new))
+          .whenComplete((x, y) -> sub.acknowledge());
       ended.whenComplete((x, y) -> {
         router.forget(sub);
         subscriptions.remove(sub);

@@ -22,6 +22,8 @@ final class Subscription implements CatalogObserver {
   private final ObjectNode honored;
   private final Set<String> uris;
   private final CompletableFuture<Void> ended;
+  /** Nothing goes out on the stream before its acknowledgement (subscriptions page). */
+  private volatile boolean acknowledged;
 
   Subscription(JsonNode id, Outbound out, ObjectNode honored, Set<String> uris, CompletableFuture<Void> ended) {
     this.id = id;
@@ -36,6 +38,7 @@ final class Subscription implements CatalogObserver {
     ObjectNode params = tagged();
     params.set("notifications", honored);
     out.send(new Message.Notification("notifications/subscriptions/acknowledged", params), id);
+    acknowledged = true;
   }
 
   @Override
@@ -46,14 +49,14 @@ final class Subscription implements CatalogObserver {
       case "notifications/resources/list_changed" -> "resourcesListChanged";
       default -> null;
     };
-    if (flag != null && honored.path(flag).asBoolean(false) && !ended.isDone()) {
+    if (flag != null && acknowledged && honored.path(flag).asBoolean(false) && !ended.isDone()) {
       out.send(new Message.Notification(notification, tagged()), id);
     }
   }
 
   @Override
   public void resourceUpdated(ObjectNode params) {
-    if (ended.isDone() || !uris.contains(params.path("uri").asText())) return;
+    if (!acknowledged || ended.isDone() || !uris.contains(params.path("uri").asText())) return;
     ObjectNode copy = params.deepCopy();
     copy.set("_meta", tagged().get("_meta"));
     out.send(new Message.Notification("notifications/resources/updated", copy), id);
