@@ -1,12 +1,16 @@
 package dev.tandem.it;
 
 import static dev.tandem.it.SurfaceCheck.toList;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -83,6 +87,64 @@ abstract class FullSurfaceContract {
     JsonNode result = report().at("/calls/list_roots");
     assertFalse(result.path("isError").asBoolean(false), result.toString());
     assertEquals("file:///tandem-it/root-one\nfile:///tandem-it/root-two", result.at("/content/0/text").asText(), result.toString());
+  }
+
+  @Test
+  void progressReachesTheClientWithItsOwnToken() {
+    JsonNode progress = report().get("progress");
+    assertEquals("took 3 steps", progress.at("/result/content/0/text").asText(), progress.toString());
+    JsonNode token = progress.get("progressToken");
+    assertFalse(token.isNull(), "the SDK sent a progressToken: " + progress);
+    // Read off the wire, not the SDK's onprogress: SDK 1.32.2 drops progress that arrives in the
+    // same read as the result (typescript-sdk#2580).
+    JsonNode wire = progress.get("wire");
+    assertEquals(3, wire.size(), progress.toString());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(token, wire.get(i).get("progressToken"), "the client's own token on every notification: " + wire);
+      assertEquals(i + 1, wire.get(i).get("progress").asInt(), wire.toString());
+      assertEquals(3, wire.get(i).get("total").asInt(), wire.toString());
+      assertEquals("step " + (i + 1) + " of 3", wire.get(i).get("message").asText(), wire.toString());
+    }
+    assertEquals(List.of(token), SurfaceCheck.toList(progress.get("allProgressTokensOnWire")), "no token the client never gave");
+    assertEquals(List.of(), SurfaceCheck.unexpectedClientErrors(report()), "the SDK saw nothing wrong");
+  }
+
+  @Test
+  void cancellingACallStopsThePythonTask() {
+    JsonNode cancel = report().get("cancel");
+    assertFalse(cancel.get("abortedAt").isNull(), "the call was aborted at its first progress notification: " + cancel);
+    JsonNode requestId = cancel.get("requestId");
+    JsonNode notes = cancel.get("cancelledNotifications");
+    assertEquals(1, notes.size(), cancel.toString());
+    assertEquals(requestId, notes.at("/0/requestId"), "notifications/cancelled names the call: " + cancel);
+
+    // Seen while the daemon still served the session (closing it would cancel everything
+    // anyway): the task was stopped at once, long before its 50 steps of 0.1 s could finish.
+    JsonNode marker = cancel.get("marker");
+    assertEquals("cancelled", marker.get("content").asText(), cancel.toString());
+    assertTrue(marker.get("msAfterAbort").asLong() < 2_500, "the Python task stopped " + marker.get("msAfterAbort") + " ms after the abort");
+
+    Path file = Path.of(marker.get("path").asText());
+    await("the marker written by the cancelled Python task")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Files.exists(file) && Files.readString(file).equals("cancelled"));
+  }
+
+  @Test
+  void theCancelledCallGetsNoAnswer() {
+    JsonNode cancel = report().get("cancel");
+    // The SDK settles an aborted call locally: McpError -32001 wrapping the AbortError.
+    JsonNode rejection = cancel.get("rejection");
+    assertNotNull(rejection, "the aborted call was rejected, not answered: " + cancel);
+    assertTrue(rejection.get("message").asText().contains("AbortError"), rejection.toString());
+    // And off the wire: nothing at all came back for that id for the rest of the session.
+    assertTrue(cancel.get("responsesOnWire").isEmpty(), "a response for the cancelled request: " + cancel.get("responsesOnWire"));
+    assertEquals(List.of(cancel.get("requestId")), SurfaceCheck.toList(report().at("/wire/unansweredIds")), report().get("wire").toString());
+    assertTrue(report().at("/wire/duplicateResponseIds").isEmpty(), report().get("wire").toString());
+    assertTrue(report().at("/wire/responsesToUnknownIds").isEmpty(), report().get("wire").toString());
+    // At most one progress notification already on its way when the abort was sent.
+    assertTrue(cancel.get("progressAfterAbort").size() <= 1, "progress after the abort: " + cancel.get("progressAfterAbort"));
+    assertEquals(List.of(), SurfaceCheck.unexpectedClientErrors(report()), "the SDK saw nothing wrong");
   }
 
   JsonNode sequential(String kind) {
