@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.cli;
 
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.SourceWatcher;
@@ -8,7 +9,6 @@ import dev.tandem.supervisor.router.Router;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@code [server] watch} / {@code serve --watch}: an edit under a pool's {@code path} reloads that
@@ -30,7 +30,7 @@ final class HotReload {
       params.putArray("pools").add(pool.name());
       router.reload(params).whenComplete((result, failure) -> {
         if (failure == null) return; // the pool logs what it reloaded
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Failures.cause(failure);
         String message = cause instanceof CallFailed f ? f.error().message() : String.valueOf(cause.getMessage());
         Log.warn("pool=" + pool.name() + " was not reloaded after the change to " + what + "; it keeps serving the "
             + "previous code until the next edit: " + message.lines().findFirst().orElse(""));

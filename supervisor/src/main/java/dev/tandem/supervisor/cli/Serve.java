@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.cli;
 
+import dev.tandem.protocol.Failures;
 import dev.tandem.supervisor.admin.AdminEndpoints;
 import dev.tandem.supervisor.admin.CallMetrics;
 import dev.tandem.supervisor.admin.MetricsRegistry;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -190,17 +190,14 @@ final class Serve {
           if (failure != null) {
             startFailed(failure);
             stopNow.run();
-            System.exit(unwrapped(failure) instanceof ConfigException ? 2 : 1);
+            System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
           }
         });
   }
 
-  private static Throwable unwrapped(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
 
   private static void startFailed(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause = Failures.cause(failure);
     if (cause instanceof PoolStartFailed p && !p.stderrTail().isEmpty()) {
       Log.block(Log.Level.ERROR, p.getMessage() + "; its stderr ends with:", String.join("\n", p.stderrTail()));
     } else {

@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.pool;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.worker.WorkerCall;
 import dev.tandem.supervisor.worker.WorkerError;
@@ -52,7 +53,7 @@ final class HealthCheck {
     WorkerCall ping = replica.worker.call("ping", Json.object(), null);
     deadline(ping).whenComplete((answer, failure) -> {
       replica.pingOutstanding = false;
-      Throwable cause = failure == null ? null : Pool.unwrap(failure);
+      Throwable cause = failure == null ? null : Failures.cause(failure);
       if (cause == null || cause instanceof WorkerError) {
         // Any answer, even an error from a server that does not know ping, shows it reads and writes.
         replica.lastPingNanos = System.nanoTime() - sent;
@@ -63,7 +64,7 @@ final class HealthCheck {
     if (replica.worker.speaksStats()) {
       WorkerCall stats = replica.worker.call("tandem/stats", Json.object(), null);
       deadline(stats).whenComplete((answer, failure) -> {
-        if (failure != null && Pool.unwrap(failure) instanceof TimeoutException) stats.cancel("no answer within " + timeout.toMillis() + " ms");
+        if (failure != null && Failures.cause(failure) instanceof TimeoutException) stats.cancel("no answer within " + timeout.toMillis() + " ms");
         if (answer != null) loaded(answer.path("rssBytes").asLong(0));
       });
     } else {

@@ -2,15 +2,16 @@ package dev.tandem.supervisor.pool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.ServerConfig;
 import dev.tandem.supervisor.config.Supervision;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Replica.Role;
+import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.ExitStatus;
 import dev.tandem.supervisor.worker.Spawner;
-import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.Worker;
 import dev.tandem.supervisor.worker.WorkerCall;
 import dev.tandem.supervisor.worker.WorkerDied;
@@ -140,7 +141,7 @@ public final class Pool {
     }
     return CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
         .exceptionally(failure -> {
-          Throwable cause = unwrap(failure);
+          Throwable cause = Failures.cause(failure);
           List<String> tail = cause instanceof WorkerDied d ? d.stderrTail() : List.of();
           String why =
               cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
@@ -194,7 +195,7 @@ public final class Pool {
       }
       OfferListing.of(worker).whenComplete((o, failure) -> {
         if (failure != null) {
-          Log.warn("pool=" + name() + " could not refresh its lists after " + notification + ": " + unwrap(failure).getMessage());
+          Log.warn("pool=" + name() + " could not refresh its lists after " + notification + ": " + Failures.cause(failure).getMessage());
           return;
         }
         offer = o;
@@ -223,7 +224,7 @@ public final class Pool {
     r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
     r.starting.whenComplete((w, failure) -> {
       if (failure == null) ready(r);
-      else startFailed(r, unwrap(failure));
+      else startFailed(r, Failures.cause(failure));
     });
     return r;
   }
@@ -350,7 +351,7 @@ public final class Pool {
 
   /** A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue. */
   private void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
-    Throwable cause = failure == null ? null : unwrap(failure);
+    Throwable cause = failure == null ? null : Failures.cause(failure);
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       r.inFlight--;
@@ -526,7 +527,7 @@ public final class Pool {
     }
     previous.handle((r, f) -> null).thenCompose(ignored -> beginReload()).whenComplete((r, failure) -> {
       if (failure == null) done.complete(r);
-      else done.completeExceptionally(unwrap(failure));
+      else done.completeExceptionally(Failures.cause(failure));
     });
     return done;
   }
@@ -559,7 +560,7 @@ public final class Pool {
         if (failure != null) {
           retire(probe, after);
           failReload(r.interrupted(name(), "its new worker " + probe.describe() + " could not list what it serves: "
-              + unwrap(failure).getMessage() + "; the old workers keep serving", oldServing()), after);
+              + Failures.cause(failure).getMessage() + "; the old workers keep serving", oldServing()), after);
         } else {
           commitReload(r, o, after);
         }
@@ -896,14 +897,6 @@ public final class Pool {
     }
   }
 
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
 
   private static ScheduledExecutorService timers() {
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.pool.Offer;
@@ -83,7 +84,7 @@ final class PoolReloads {
         reports.add(report(r));
         continue;
       }
-      Throwable cause = Router.unwrap(f.handle((r, t) -> t).join());
+      Throwable cause = Failures.cause(f.handle((r, t) -> t).join());
       ObjectNode failure = failed.addObject().put("pool", pools.get(i).name()).put("message", cause.getMessage());
       if (cause instanceof ReloadFailed rf) {
         if (rf.module() != null) failure.put("module", rf.module());

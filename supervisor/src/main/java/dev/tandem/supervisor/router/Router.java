@@ -2,12 +2,13 @@ package dev.tandem.supervisor.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
-import dev.tandem.supervisor.pool.PoolUnavailable;
 import dev.tandem.supervisor.pool.PoolCall;
+import dev.tandem.supervisor.pool.PoolUnavailable;
 import dev.tandem.supervisor.pool.StatusReport;
 import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.Worker;
@@ -60,7 +61,7 @@ public final class Router {
         .thenApply(ignored -> Catalog.of(pools))
         .whenComplete((c, failure) -> {
           if (failure != null) {
-            ready.completeExceptionally(unwrap(failure));
+            ready.completeExceptionally(Failures.cause(failure));
           } else {
             current = c;
             ready.complete(c);
@@ -148,7 +149,7 @@ public final class Router {
       }
       return new Target(entry.pool(), retryable(entry.item()));
     }, new Errors.ForTool(tool));
-    call.answer().whenComplete((r, f) -> seen.finished(tool, r, f == null ? null : unwrap(f), System.nanoTime() - startedAt));
+    call.answer().whenComplete((r, f) -> seen.finished(tool, r, f == null ? null : Failures.cause(f), System.nanoTime() - startedAt));
     return call;
   }
 
@@ -240,7 +241,7 @@ public final class Router {
     }
     ready.whenComplete((first, failure) -> {
       if (failure != null) {
-        call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage())));
+        call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + Failures.cause(failure).getMessage())));
         return;
       }
       Target target;
@@ -275,7 +276,7 @@ public final class Router {
         return;
       }
       try {
-        switch (unwrap(failure)) {
+        switch (Failures.cause(failure)) {
           case CancellationException c -> call.answer.cancel(false);
           case WorkerError e -> call.answer.completeExceptionally(new CallFailed(e.error()));
           case PoolUnavailable u -> call.answer.complete(errors.unavailable(u, earlier));
@@ -306,7 +307,7 @@ public final class Router {
     // A reload asked for while the pools start waits for them: it then reloads what just started.
     return ready.handle((catalog, failure) -> failure).thenCompose(failure -> failure == null
         ? PoolReloads.run(this, params)
-        : CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage()))));
+        : CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is not serving: " + Failures.cause(failure).getMessage()))));
   }
 
   /** Why the pools' offers cannot form one catalog now, or null when they can. */
@@ -361,7 +362,7 @@ public final class Router {
       public CompletableFuture<JsonNode> hostRequest(String method, ObjectNode p) {
         return host.request(method, p).handle((r, failure) -> {
           if (failure == null) return r;
-          Throwable cause = unwrap(failure);
+          Throwable cause = Failures.cause(failure);
           if (cause instanceof CallFailed f) throw new CompletionException(new WorkerError(f.error()));
           if (cause instanceof CancellationException c) throw c;
           throw new CompletionException(cause);
@@ -388,8 +389,4 @@ public final class Router {
     return CompletableFuture.allOf(pools.stream().map(p -> p.shutdown(grace)).toArray(CompletableFuture[]::new));
   }
 
-  static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-    return Objects.requireNonNull(t);
-  }
 }

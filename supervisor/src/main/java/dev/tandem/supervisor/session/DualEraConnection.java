@@ -48,14 +48,4 @@ public final class DualEraConnection {
     }
     legacy.receive(frame);
   }
-
-  public Session legacy() {
-    return legacy;
-  }
-
-  public void close() {
-    legacy.close();
-    for (RoutedCall call : modernInFlight.values()) call.cancel("the client disconnected");
-    modernInFlight.clear();
-  }
 }

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Decoded;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.ProtocolVersions;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -45,7 +45,6 @@ public final class Session implements CatalogObserver {
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
   private final HostRequests hostRequests;
   private volatile String protocolVersion;
-  private volatile boolean initialized;
   private volatile JsonNode clientInfo;
   private volatile JsonNode clientCapabilities = Json.object();
   private volatile String logLevel = "info";
@@ -109,7 +108,7 @@ public final class Session implements CatalogObserver {
         if (failure == null) {
           reply(request, result);
         } else {
-          Throwable cause = unwrap(failure);
+          Throwable cause = Failures.cause(failure);
           fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
         }
       });
@@ -157,7 +156,7 @@ public final class Session implements CatalogObserver {
 
   private void onNotification(Message.Notification n) {
     switch (n.method()) {
-      case "notifications/initialized" -> initialized = true;
+      case "notifications/initialized" -> Log.debug("session=" + label + " the client confirmed initialization");
       case "notifications/cancelled" -> {
         JsonNode id = n.params() == null ? null : n.params().get("requestId");
         RoutedCall call = id == null ? null : inFlight.remove(id);
@@ -179,7 +178,7 @@ public final class Session implements CatalogObserver {
     }
     router.catalog().whenComplete((catalog, failure) -> {
       if (failure != null) {
-        fail(request, RpcError.internal("tandem is not serving: " + unwrap(failure).getMessage()));
+        fail(request, RpcError.internal("tandem is not serving: " + Failures.cause(failure).getMessage()));
         return;
       }
       Listing.Page page;
@@ -231,7 +230,7 @@ public final class Session implements CatalogObserver {
         reply(request, result);
         return null;
       }
-      Throwable cause = unwrap(failure);
+      Throwable cause = Failures.cause(failure);
       if (cause instanceof CancellationException) return null;
       fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
       return null;
@@ -322,16 +321,8 @@ public final class Session implements CatalogObserver {
     return label;
   }
 
-  public boolean initialized() {
-    return initialized;
-  }
-
   public String protocolVersion() {
     return protocolVersion;
   }
 
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-    return t;
-  }
 }

@@ -2,6 +2,7 @@ package dev.tandem.supervisor.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.ModernEra;
@@ -14,12 +15,11 @@ import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.router.Router;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -372,8 +372,7 @@ public final class StatelessServer {
         }
         return;
       }
-      Throwable cause = failure;
-      while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+      Throwable cause = Failures.cause(failure);
       if (cause instanceof CancellationException) return;
       RpcError error = cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage()));
       if (error.code() == Router.RESOURCE_NOT_FOUND) {

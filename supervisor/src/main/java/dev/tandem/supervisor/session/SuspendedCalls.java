@@ -57,8 +57,4 @@ final class SuspendedCalls {
         },
         CompletableFuture.delayedExecutor(ttl.toMillis(), TimeUnit.MILLISECONDS));
   }
-
-  int size() {
-    return byHandle.size();
-  }
 }

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Decoded;
+import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.Json;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -309,7 +309,7 @@ public final class Worker {
     hostRequests.put(r.id(), asked);
     asked.whenComplete((result, failure) -> {
       hostRequests.remove(r.id());
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      Throwable cause = failure == null ? null : Failures.cause(failure);
       // Cancelled: the worker withdrew the request, or its call was cancelled; no answer is owed.
       if (cause instanceof CancellationException) return;
       if (cause == null) {
