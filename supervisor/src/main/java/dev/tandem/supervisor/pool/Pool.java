@@ -322,7 +322,7 @@ public final class Pool {
       boolean spareReady = r.role == Role.SERVING && readySpare() != null;
       Log.warn("pool=" + name() + " " + description + "; "
           + (spareReady ? "a spare takes its place now, " : "")
-          + "a new worker starts in " + backoff.toMillis() + " ms");
+          + (backoff.isZero() ? "a new worker starts now" : "a new worker starts in " + backoff.toMillis() + " ms"));
       reconcile(after);
       pump(after);
     }

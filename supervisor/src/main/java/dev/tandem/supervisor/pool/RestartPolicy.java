@@ -8,14 +8,19 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What a pool does about unplanned worker deaths: the restart intensity of OTP supervisors
  * (more than {@code maxRestarts} in {@code window} and the supervisor gives up, here by opening
- * the pool) and the exponential backoff of systemd's {@code RestartSec} steps, with jitter so
- * replicas that died together do not restart together.
+ * the pool), an immediate restart after a death that breaks a good run (as OTP does: one crash is
+ * news, not a pattern, and every millisecond before the replacement is a call waiting), then the
+ * exponential backoff of systemd's {@code RestartSec} steps from the second consecutive death on,
+ * with jitter so replicas that died together do not restart together.
  *
  * <p>Not thread-safe: the pool calls it under its lock.
  */
 final class RestartPolicy {
 
-  /** The first restart waits this long: long enough not to spin, short enough not to be noticed. */
+  /**
+   * The second consecutive restart waits this long: long enough not to spin, short enough not to
+   * be noticed. The first does not wait at all.
+   */
   static final Duration BACKOFF_MIN = Duration.ofMillis(100);
 
   /** The wait doubles per consecutive failure up to this: a broken worker costs a start per 10 s. */
@@ -55,8 +60,8 @@ final class RestartPolicy {
   }
 
   static Duration backoff(int failures) {
-    if (failures <= 0) return Duration.ZERO;
-    long base = BACKOFF_MIN.toMillis() << Math.min(failures - 1, 16);
+    if (failures <= 1) return Duration.ZERO;
+    long base = BACKOFF_MIN.toMillis() << Math.min(failures - 2, 16);
     long capped = Math.min(base, BACKOFF_MAX.toMillis());
     long jitter = (long) (capped * JITTER * ThreadLocalRandom.current().nextDouble());
     return Duration.ofMillis(capped + jitter);
