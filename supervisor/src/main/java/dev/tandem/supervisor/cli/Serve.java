@@ -10,12 +10,11 @@ import dev.tandem.supervisor.config.ConfigLoader;
 import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.config.ListenAddress;
 import dev.tandem.supervisor.config.Overrides;
-import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
-import dev.tandem.supervisor.pool.PythonRuntime;
+import dev.tandem.supervisor.pool.PythonCommand;
 import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
@@ -65,7 +64,6 @@ final class Serve {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile StatelessServer modern;
   private volatile RuntimeFile runtimeFile;
-  private volatile CompletableFuture<PythonRuntime> python;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -75,15 +73,11 @@ final class Serve {
   int run() {
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
     TandemConfig config = new ConfigLoader(options.home(), options.overrides()).load(file);
-    boolean needsPython = config.pools().stream().anyMatch(PoolConfig::isPython);
-    // Asking a python3 shim for its real interpreter costs a Python start (~60-200 ms); it is
-    // needed only to launch workers, so the host's initialize does not wait for it.
-    python = needsPython
-        ? CompletableFuture.supplyAsync(() -> PythonRuntime.locate(config.server().python()))
-        : CompletableFuture.completedFuture(null);
+    // Not asked beforehand: the first worker names the real interpreter behind a shim.
+    PythonCommand python = PythonCommand.configured(config.server().python());
     Spawner spawner = new Spawner();
     List<Pool> pools =
-        config.pools().stream().map(p -> new Pool(p, config.server(), python::join, spawner, Main.VERSION)).toList();
+        config.pools().stream().map(p -> new Pool(p, config.server(), python, spawner, Main.VERSION)).toList();
     Router router = new Router(pools);
     if (options.watch() || config.server().watch()) HotReload.start(router);
     Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)");
@@ -182,11 +176,7 @@ final class Serve {
   }
 
   private void startPools(Router router, Runnable stopNow) {
-    python.thenCompose(runtime -> {
-          if (runtime != null) Log.info("python " + runtime.executable() + " (" + runtime.major() + "." + runtime.minor() + ")");
-          return router.start();
-        })
-        .whenComplete((catalog, failure) -> {
+    router.start().whenComplete((catalog, failure) -> {
           if (failure != null) {
             startFailed(failure);
             stopNow.run();

@@ -5,6 +5,7 @@ import dev.tandem.supervisor.config.Supervision;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
+import dev.tandem.supervisor.pool.PythonCommand;
 import dev.tandem.supervisor.pool.PythonRuntime;
 import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Router;
@@ -32,8 +33,11 @@ final class TrialRun implements AutoCloseable {
 
   /** Starts the pools; {@link Failed} carries the message (and stderr) a person needs. */
   static TrialRun start(TandemConfig config) {
+    // check and call ask the interpreter first: a wrong one is reported as such, not as a worker.
     boolean needsPython = config.pools().stream().anyMatch(PoolConfig::isPython);
-    PythonRuntime python = needsPython ? PythonRuntime.locate(config.server().python()) : null;
+    PythonCommand python = needsPython
+        ? PythonCommand.of(PythonRuntime.locate(config.server().python()))
+        : PythonCommand.configured(config.server().python());
     Spawner spawner = new Spawner();
     List<Pool> pools = config.pools().stream()
         .map(p -> new Pool(single(p), config.server(), python, spawner, Main.VERSION))

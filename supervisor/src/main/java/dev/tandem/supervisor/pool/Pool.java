@@ -27,7 +27,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * The supervisor of one {@code [[pool]]}: its workers, the calls routed to them, and the state
@@ -76,8 +75,8 @@ public final class Pool {
   private final PoolConfig config;
   private final Supervision limits;
   private final ServerConfig server;
-  /** Resolved while the daemon starts serving; first needed when a worker is launched. */
-  private final Supplier<PythonRuntime> python;
+  /** The configured interpreter until the first worker names the real one. */
+  private final PythonCommand python;
   private final Spawner spawner;
   private final String version;
   private final RestartPolicy policy;
@@ -106,11 +105,7 @@ public final class Pool {
   private CompletableFuture<?> reloads = CompletableFuture.completedFuture(null);
   private ObjectNode lastReload;
 
-  public Pool(PoolConfig config, ServerConfig server, PythonRuntime python, Spawner spawner, String version) {
-    this(config, server, () -> python, spawner, version);
-  }
-
-  public Pool(PoolConfig config, ServerConfig server, Supplier<PythonRuntime> python, Spawner spawner, String version) {
+  public Pool(PoolConfig config, ServerConfig server, PythonCommand python, Spawner spawner, String version) {
     this.config = config;
     this.limits = config.supervision();
     this.server = server;
@@ -146,6 +141,9 @@ public final class Pool {
           String why =
               cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
                   ? "its Python modules " + config.modules() + " failed to import (" + cause.getMessage() + ")"
+                  : cause instanceof Spawner.SpawnFailed && config.isPython()
+                      ? "cannot run python \"" + python.executable() + "\" (" + cause.getMessage() + "); install Python 3."
+                          + PythonRuntime.MIN_MINOR + "+ or set [server] python / TANDEM_PYTHON to its path"
                   : cause instanceof TimeoutException
                       ? "a worker did not answer initialize within " + limits.startTimeout().toMillis() + " ms (start_timeout_ms)"
                       : cause.getMessage();
@@ -218,7 +216,7 @@ public final class Pool {
     long maxCalls = limits.maxCalls();
     long recycleAfter =
         maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
-    Worker worker = new Worker(WorkerCommand.spec(config, server, config.isPython() ? python.get() : null, id), events);
+    Worker worker = new Worker(WorkerCommand.spec(config, server, config.isPython() ? python.executable() : null, id), events);
     Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
     r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -237,6 +235,7 @@ public final class Pool {
 
   /** A worker answered initialize: readiness. Only now may it take calls, and its health is checked. */
   private void ready(Replica r) {
+    if (config.isPython()) python.learnFrom(r.worker.initializeResult());
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       // An open pool keeps no workers, but a reload's probe may be what closes it.

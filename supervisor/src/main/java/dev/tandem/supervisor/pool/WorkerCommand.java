@@ -15,11 +15,11 @@ final class WorkerCommand {
 
   private WorkerCommand() {}
 
-  static WorkerSpec spec(PoolConfig pool, ServerConfig server, PythonRuntime python, int index) {
+  static WorkerSpec spec(PoolConfig pool, ServerConfig server, String python, int index) {
     Map<String, String> env = new HashMap<>();
     List<String> argv = new ArrayList<>();
     if (pool.isPython()) {
-      argv.add(python.executable().toString());
+      argv.add(python);
       argv.add("-m");
       argv.add("tandem.worker");
       for (Path p : pool.path()) {
