@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
@@ -39,17 +38,30 @@ public final class RequestState {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
   /** Sorted keys at every depth, so equal parameters always digest alike. */
-  private static final ObjectMapper CANONICAL =
-      Json.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final class Canonical {
+    static final ObjectMapper MAPPER =
+        Json.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  }
 
-  private final SecretKeySpec key;
   private final Clock clock;
+  /** Made on the first 2026-07-28 call that needs it, not at start (see {@link Secure}). */
+  private volatile SecretKeySpec key;
 
   public RequestState(Clock clock) {
-    byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
-    this.key = new SecretKeySpec(secret, "HmacSHA256");
     this.clock = clock;
+  }
+
+  private SecretKeySpec key() {
+    SecretKeySpec k = key;
+    if (k != null) return k;
+    synchronized (this) {
+      if (key == null) {
+        byte[] secret = new byte[32];
+        Secure.RANDOM.nextBytes(secret);
+        key = new SecretKeySpec(secret, "HmacSHA256");
+      }
+      return key;
+    }
   }
 
   public String issue(String handle, int round, String method, JsonNode params, String principal, long ttlMs) {
@@ -106,7 +118,7 @@ public final class RequestState {
     salient.remove("inputResponses");
     salient.remove("requestState");
     try {
-      byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.convertValue(salient, Map.class));
+      byte[] canonical = Canonical.MAPPER.writeValueAsBytes(Canonical.MAPPER.convertValue(salient, Map.class));
       return B64.encodeToString(MessageDigest.getInstance("SHA-256").digest(canonical));
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot digest request parameters", e);
@@ -116,7 +128,7 @@ public final class RequestState {
   private byte[] mac(byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
+      mac.init(key());
       return mac.doFinal(body);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);

@@ -1,7 +1,6 @@
 package dev.tandem.supervisor.session;
 
 import dev.tandem.supervisor.log.Log;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 final class SuspendedCalls {
 
   private final Map<String, SuspendedCall> byHandle = new ConcurrentHashMap<>();
-  private final SecureRandom random = new SecureRandom();
   private final Duration ttl;
 
   SuspendedCalls(Duration ttl) {
@@ -30,7 +28,7 @@ final class SuspendedCalls {
 
   SuspendedCall open() {
     byte[] id = new byte[12];
-    random.nextBytes(id);
+    Secure.RANDOM.nextBytes(id);
     SuspendedCall call = new SuspendedCall(HexFormat.of().formatHex(id));
     byHandle.put(call.handle, call);
     return call;
