@@ -42,7 +42,7 @@ find "$stage" -name __pycache__ -type d -prune -exec rm -rf {} +
 # /dev/null once replaced the machine's /dev/null with a regular file.)
 probe=$(mktemp -d)
 if "$stage/runtime/bin/java" -XX:AOTCacheOutput="$probe/probe.aot" -version >/dev/null 2>&1; then
-  python3 packaging/train.py "$stage" >/dev/null 2>"dist/train.log" \
+  TANDEM_TRACE_DIR=off python3 packaging/train.py "$stage" >/dev/null 2>"dist/train.log" \
     || { echo "dist: AOT training run failed (see dist/train.log); shipping without a cache" >&2; rm -f "$stage/libexec/tandem.aot"; }
 fi
 rm -rf "$probe"
