@@ -15,20 +15,45 @@ Beyond these names: tandem.models, tandem.parse, tandem.templates, tandem.traces
 
 __version__ = "0.1.0"
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .context import Context
-from .prompts import prompt
-from .resources import resource
-from .tools import tool
+if TYPE_CHECKING:
+    from .client import connect
+    from .context import Context
+    from .prompts import prompt
+    from .resources import resource
+    from .tools import tool
 
 __all__ = ["Context", "connect", "prompt", "resource", "tool"]
 
+# Submodules reachable as attributes after a bare `import tandem`.
+_SUBMODULES = frozenset(
+    {"content", "models", "parse", "prompts", "resources", "templates", "tools", "traces"}
+)
+
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: a worker never pays for the HTTP client.
-    if name == "connect":
-        from .client import connect
+    # Each name is imported on first use, so a worker loads only the kinds its
+    # modules declare (a tools-only worker never builds the prompt or resource
+    # machinery) and never the HTTP client behind connect().
+    if name == "tool":
+        from .tools import tool as value
+    elif name == "Context":
+        from .context import Context as value
+    elif name == "prompt":
+        from .prompts import prompt as value
+    elif name == "resource":
+        from .resources import resource as value
+    elif name == "connect":
+        from .client import connect as value
+    elif name in _SUBMODULES:
+        return importlib.import_module("." + name, __name__)
+    else:
+        raise AttributeError("module 'tandem' has no attribute %r" % name)
+    globals()[name] = value
+    return value
 
-        return connect
-    raise AttributeError(f"module 'tandem' has no attribute {name!r}")
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
