@@ -9,6 +9,7 @@ import functools
 import inspect
 import logging
 import os
+import sys
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -87,8 +88,10 @@ class Methods:
                 "resources": {"subscribe": True, "listChanged": True},
                 "completions": {},
                 "logging": {},
-                # Tells the daemon this worker speaks the tandem/ extension.
-                "experimental": {"tandem": {"stats": {}}},
+                "experimental": {
+                    # Tells the daemon this worker speaks the tandem/ extension.
+                    "tandem": {"stats": {}, "python": _interpreter()},
+                },
             },
             "serverInfo": {
                 "name": "tandem-worker",
@@ -312,6 +315,16 @@ class Methods:
         except (Exception, SystemExit) as e:
             _log.warning("%s raised", what, exc_info=True)
             raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _interpreter() -> dict[str, Any]:
+    """The interpreter really running this worker, which a `python3` on PATH or a
+    pyenv shim resolved to, so the daemon learns it without spawning Python to ask."""
+    return {
+        # Empty when Python cannot tell (embedded); null then, not a path to run.
+        "executable": sys.executable or None,
+        "version": list(sys.version_info[:3]),
+    }
 
 
 def _uri(params: dict[str, Any], method: str) -> str:
