@@ -13,9 +13,27 @@ MCP stdio server; the tandem daemon runs and supervises those workers.
 Beyond these names: tandem.models, tandem.parse, tandem.templates, tandem.traces.
 """
 
+# This file is compiled before any of it runs, so it keeps to syntax an old
+# Python can parse (no f-strings, no variable annotations): on one, the check
+# below then prints what to do instead of a SyntaxError from deep inside tandem.
+import sys
+
+
+def _require_python(version_info, executable):  # type: (tuple, str) -> None
+    if tuple(version_info[:2]) < (3, 11):
+        sys.stderr.write(
+            "tandem workers need Python 3.11 or newer; this is %d.%d at %s; "
+            "set [server] python or TANDEM_PYTHON to a newer one\n"
+            % (version_info[0], version_info[1], executable or "an unknown path")
+        )
+        raise SystemExit(2)
+
+
+_require_python(sys.version_info, sys.executable)
+
 __version__ = "0.1.0"
 
-import importlib
+import importlib  # noqa: E402 (after the version check, on purpose)
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,7 +51,7 @@ _SUBMODULES = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name):  # type: (str) -> Any
     # Each name is imported on first use, so a worker loads only the kinds its
     # modules declare (a tools-only worker never builds the prompt or resource
     # machinery) and never the HTTP client behind connect().
@@ -55,5 +73,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> list:
+def __dir__():  # type: () -> list
     return sorted(set(globals()) | set(__all__) | _SUBMODULES)
