@@ -9,21 +9,21 @@ import functools
 import inspect
 import logging
 import os
+import sys
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__, recorder
+from . import registry as registry_module
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
-from . import registry as registry_module
-from . import resources
-from .completion import choices
-from .prompts import prompt_messages
 from .registry import Registry
 from .results import call_result, error_result, exception_result
 from .session import InFlightCall, Session
-from .tools import Tool
 from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RpcError
+
+if TYPE_CHECKING:
+    from .tools import Tool
 
 _log = logging.getLogger("tandem.worker")
 
@@ -49,7 +49,7 @@ class Methods:
         self.executor = executor
         self.calls_served = 0
         self.subscriptions: set[str] = set()
-        resources.NOTIFIER = self._resource_updated
+        registry_module.NOTIFIER = self._resource_updated
         registry_module.ANNOUNCER = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
         session.handlers.update(
             {
@@ -88,8 +88,10 @@ class Methods:
                 "resources": {"subscribe": True, "listChanged": True},
                 "completions": {},
                 "logging": {},
-                # Tells the daemon this worker speaks the tandem/ extension.
-                "experimental": {"tandem": {"stats": {}}},
+                "experimental": {
+                    # Tells the daemon this worker speaks the tandem/ extension.
+                    "tandem": {"stats": {}, "python": _interpreter()},
+                },
             },
             "serverInfo": {
                 "name": "tandem-worker",
@@ -203,6 +205,9 @@ class Methods:
         except InvalidArgument as e:
             raise RpcError(INVALID_PARAMS, f"Invalid arguments for prompt '{name}': {e}") from e
         value = await self._invoke_or_internal(prompt.fn, args, kwargs, f"prompt '{name}'")
+        # Here, not at the top: a worker that serves no prompts never loads them.
+        from .prompts import prompt_messages
+
         try:
             messages = prompt_messages(value)
         except TypeError as e:
@@ -272,6 +277,9 @@ class Methods:
             raise RpcError(INVALID_PARAMS, f"completion/complete: unknown ref type {ref.get('type')!r}")
         if entry is None:
             raise RpcError(INVALID_PARAMS, f"completion/complete: nothing is served at {ref}")
+        # Here, not at the top: only prompts and resource templates complete.
+        from .completion import choices
+
         typed = str(argument.get("value", ""))
         param = next((p for p in entry.signature.params if p.name == argument.get("name")), None)
         values = [v for v in choices(param.hint) if v.startswith(typed)] if param else []
@@ -307,6 +315,16 @@ class Methods:
         except (Exception, SystemExit) as e:
             _log.warning("%s raised", what, exc_info=True)
             raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _interpreter() -> dict[str, Any]:
+    """The interpreter really running this worker, which a `python3` on PATH or a
+    pyenv shim resolved to, so the daemon learns it without spawning Python to ask."""
+    return {
+        # Empty when Python cannot tell (embedded); null then, not a path to run.
+        "executable": sys.executable or None,
+        "version": list(sys.version_info[:3]),
+    }
 
 
 def _uri(params: dict[str, Any], method: str) -> str:

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -105,6 +104,10 @@ class CallRecord:
     def to_json(self, result: dict[str, Any] | None, outcome: str) -> dict[str, Any]:
         inputs = [m["usage"].get("inputTokens") for m in self.models if m.get("usage")]
         outputs = [m["usage"].get("outputTokens") for m in self.models if m.get("usage")]
+        # Here, not at the top: uuid loads platform, worth paying for at the first
+        # traced call rather than at every worker's startup.
+        import uuid
+
         return {
             "v": FORMAT_VERSION,
             "id": uuid.uuid4().hex,

@@ -76,6 +76,11 @@ REGISTRY = Registry()
 # Set by the worker runtime: sends notifications/<kind>/list_changed to the daemon.
 ANNOUNCER: Callable[[str], None] | None = None
 
+# Set by the worker runtime: sends notifications/resources/updated for a URI.
+# Kept here rather than in resources.py so the worker can set it without
+# loading the resource machinery a tools-only worker does not need.
+NOTIFIER: Callable[[str], None] | None = None
+
 
 def announce_changed(kind: str) -> None:
     """Tell the host that the tools, prompts or resources served changed (after registering or

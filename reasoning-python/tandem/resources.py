@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import base64
 import re
-import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
+from . import registry
 from .params import Signature, read_signature
 from .registry import REGISTRY
 from .results import dumps, to_jsonable
@@ -18,14 +18,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _VARIABLE = re.compile(r"\{(\+?)(\w+)\}")
 
-# Set by the worker runtime; outside a worker an update has no one to tell.
-NOTIFIER: Callable[[str], None] | None = None
-
 
 def updated(uri: str) -> None:
     """Tell subscribed hosts that the resource at `uri` changed (notifications/resources/updated)."""
-    if NOTIFIER is not None:
-        NOTIFIER(uri)
+    # Outside a worker nobody set the notifier, and an update has no one to tell.
+    if registry.NOTIFIER is not None:
+        registry.NOTIFIER(uri)
 
 
 @dataclass(frozen=True)
@@ -62,6 +60,10 @@ class Resource:
         found = self.pattern.fullmatch(uri)
         if found is None:
             return None
+        # Here, not at the top: only a template match unquotes, and urllib.parse
+        # (with ipaddress) is not cheap to load.
+        import urllib.parse
+
         return {k: urllib.parse.unquote(v) for k, v in found.groupdict().items()}
 
     def contents(self, uri: str, value: Any) -> list[dict[str, Any]]:

@@ -14,9 +14,9 @@ import datetime
 import enum
 import json
 import pathlib
+import sys
 from typing import Any
 
-from .content import blocks, is_content
 from .tools import OutputKind
 
 
@@ -48,8 +48,11 @@ def dumps(value: Any) -> str:
 
 def call_result(value: Any, output: OutputKind) -> dict[str, Any]:
     """The CallToolResult for a tool's return value."""
-    if is_content(value):
-        return {"content": blocks(value)}
+    # Only an instance of a tandem.content class is a content block, so until some module
+    # imports it there is none to look for, and a worker need not load it.
+    content = sys.modules.get("tandem.content")
+    if content is not None and content.is_content(value):
+        return {"content": content.blocks(value)}
     if output == "dynamic":
         if value is None:
             return {"content": []}

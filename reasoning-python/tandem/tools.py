@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import sys
 import typing
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, TypeVar, overload
@@ -186,7 +187,12 @@ def _output(hint: Any) -> tuple[OutputKind, JsonSchema | None]:
 
 def _is_content_hint(hint: Any) -> bool:
     """`-> Image`, `-> list[Content]`, `-> list[str | Image]`: content blocks, no outputSchema."""
-    from .content import Content
+    # A hint can only name a content class once something imported tandem.content;
+    # until then there is nothing to find, and a worker need not load it.
+    content = sys.modules.get("tandem.content")
+    if content is None:
+        return False
+    Content = content.Content
 
     def names_content(h: Any) -> bool:
         if isinstance(h, type) and issubclass(h, Content):

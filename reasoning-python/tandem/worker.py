@@ -2,8 +2,9 @@
 functions of MODULEs as an MCP server on stdin/stdout.
 
 Exit status: 0 after stdin closes (or stdout breaks), 2 for bad command-line
-arguments, 3 when a module cannot be imported (the traceback is on stderr and
-nothing is written to the wire).
+arguments or a Python older than 3.11 (one line on stderr says which), 3 when
+a module cannot be imported (the traceback is on stderr and nothing is written
+to the wire).
 """
 
 from __future__ import annotations

@@ -32,6 +32,12 @@ class HandshakeTest(unittest.TestCase):
         self.assertEqual(result["capabilities"]["tools"], {"listChanged": True})
         self.assertIn("tandem", result["capabilities"]["experimental"])
 
+    def test_initialize_reports_the_interpreter_running_the_worker(self) -> None:
+        result = self.worker.initialize()["result"]
+        python = result["capabilities"]["experimental"]["tandem"]["python"]
+        self.assertEqual(python["executable"], sys.executable)
+        self.assertEqual(python["version"], list(sys.version_info[:3]))
+
     def test_ping_is_answered_even_before_initialize(self) -> None:
         self.assertEqual(self.worker.call("ping")["result"], {})
 
