@@ -41,6 +41,9 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 DEV_AOT := supervisor/target/tandem.aot
 build:
 	$(MVN) -DskipTests install
+	@# Bytecode for the worker's own package and the examples, written once here: where
+	@# PYTHONDONTWRITEBYTECODE is set, every worker start would otherwise compile them (~20 ms).
+	@$(PYTHON) -m compileall -q reasoning-python/tandem examples >/dev/null
 	@if [ ! $(DEV_AOT) -nt supervisor/target/tandem.jar ]; then \
 	  probe=$$(mktemp -d); \
 	  if java -XX:AOTCacheOutput=$$probe/probe.aot -version >/dev/null 2>&1; then \

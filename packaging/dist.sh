@@ -35,6 +35,10 @@ cp -r reasoning-python/tandem "$stage/reasoning-python/"
 cp -r examples "$stage/"
 cp README.md "$stage/"
 find "$stage" -name __pycache__ -type d -prune -exec rm -rf {} +
+# Fresh bytecode for the interpreter building the tarball (others compile their own): a worker
+# that may not write __pycache__ (PYTHONDONTWRITEBYTECODE, a read-only install) would otherwise
+# compile the whole package at every start.
+python3 -m compileall -q "$stage/reasoning-python/tandem" "$stage/examples" >/dev/null
 
 # An AOT cache from a short training run (JDK 25: -XX:AOTCacheOutput): the classes the daemon
 # loads to answer initialize and a tool call are then mapped, not parsed and linked, at start.

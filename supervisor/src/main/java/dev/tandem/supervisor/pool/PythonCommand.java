@@ -41,7 +41,8 @@ public final class PythonCommand {
   void learnFrom(JsonNode initializeResult) {
     if (resolved || initializeResult == null) return;
     JsonNode python = initializeResult.path("capabilities").path("experimental").path("tandem").path("python");
-    String real = python.path("executable").asText("");
+    // null or empty from an embedded interpreter: nothing that could be exec'd
+    String real = python.path("executable").isTextual() ? python.path("executable").asText() : "";
     if (real.isEmpty()) return;
     synchronized (this) {
       if (resolved) return;
