@@ -14,14 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hostile MCP server on the worker side: lines that are not JSON, invalid UTF-8, a frame over
- * the size limit, a frame that never ends. Each is logged and costs at most that worker (which
+ * the size limit, a frame that never ends, a closed stdout. Each is logged and costs at most that worker (which
  * is replaced), never the daemon or another pool.
  */
 class GarbageOnWorkerStdoutTest {
 
   /** A stdio MCP server that answers properly except when a tool asks it to misbehave. */
   static final String HOSTILE = """
-      import json, sys, threading, time
+      import json, os, sys, threading, time
 
       out = sys.stdout.buffer
 
@@ -48,7 +48,7 @@ class GarbageOnWorkerStdoutTest {
               send({"jsonrpc": "2.0", "id": mid, "result": {"protocolVersion": "2025-11-25",
                     "capabilities": {"tools": {}}, "serverInfo": {"name": "hostile", "version": "0"}}})
           elif method == "tools/list":
-              send({"jsonrpc": "2.0", "id": mid, "result": {"tools": [tool("garble"), tool("unterminated"), tool("endless")]}})
+              send({"jsonrpc": "2.0", "id": mid, "result": {"tools": [tool("garble"), tool("unterminated"), tool("endless"), tool("hangup")]}})
           elif method == "ping":
               send({"jsonrpc": "2.0", "id": mid, "result": {}})
           elif method == "tools/call":
@@ -66,6 +66,9 @@ class GarbageOnWorkerStdoutTest {
                   out.flush()
               elif name == "endless":
                   threading.Thread(target=endless, daemon=True).start()
+              elif name == "hangup":
+                  os.close(1)
+                  time.sleep(600)
           elif mid is not None:
               send({"jsonrpc": "2.0", "id": mid, "error": {"code": -32601, "message": "Method not found"}})
       """;
@@ -107,6 +110,13 @@ class GarbageOnWorkerStdoutTest {
       assertTrue(Answers.isError(endless), endless.toString());
       assertTrue(Answers.text(endless).contains("did not answer a ping"), endless.toString());
       assertTrue(Answers.rssBytes(daemon.process().pid()) < 512L << 20);
+
+      // A worker that closes its stdout and lives on can never answer again: it is killed at
+      // once rather than left to the ping that would find it out later.
+      await().atMost(Duration.ofSeconds(30)).until(() -> !Answers.isError(answers.call("i" + System.nanoTime(), "garble", null)));
+      JsonNode hangup = answers.call("hangup", "hangup", null);
+      assertTrue(Answers.isError(hangup), hangup.toString());
+      assertTrue(Answers.text(hangup).contains("it closed its stdout but kept running"), hangup.toString());
 
       JsonNode echo = answers.call("echo", "echo", Answers.args().put("text", "the daemon is fine"));
       assertEquals("the daemon is fine", Answers.text(echo));

@@ -69,6 +69,9 @@ public final class Pool {
    */
   static final double RECYCLE_JITTER = 0.1;
 
+  /** The least a spare that took a dead worker's place waits to be replaced by a new one. */
+  static final Duration SPARE_REFILL_DELAY = Duration.ofMillis(100);
+
   /** Health checks, backoff and half-open timers: short tasks that never block. */
   private static final ScheduledExecutorService TIMERS = timers();
 
@@ -316,9 +319,12 @@ public final class Pool {
       open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
           + " s (more than max_restarts = " + policy.maxRestarts() + "); the last: " + description, after);
     } else {
-      Duration backoff = policy.backoff();
-      nextStartAt = now.plus(backoff);
       boolean spareReady = r.role == Role.SERVING && readySpare() != null;
+      Duration backoff = policy.backoff();
+      // With a spare taking the slot the pool is whole at once; the new spare's Python start
+      // (a core's worth of CPU for ~150 ms) would only slow the calls being retried on it.
+      if (spareReady && backoff.compareTo(SPARE_REFILL_DELAY) < 0) backoff = SPARE_REFILL_DELAY;
+      nextStartAt = now.plus(backoff);
       Log.warn("pool=" + name() + " " + description + "; "
           + (spareReady ? "a spare takes its place now, " : "")
           + (backoff.isZero() ? "a new worker starts now" : "a new worker starts in " + backoff.toMillis() + " ms"));

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -87,6 +88,10 @@ public final class Worker {
   private final AtomicLong callsServed = new AtomicLong();
   private final AtomicLong garbageFrames = new AtomicLong();
   private volatile String killedBecause;
+  private final AtomicBoolean deathHandled = new AtomicBoolean();
+
+  /** How long a worker whose stdout ended may take to exit before it counts as hung. */
+  private static final Duration STDOUT_CLOSED_GRACE = Duration.ofMillis(500);
 
   public Worker(WorkerSpec spec, Events events) {
     this.spec = spec;
@@ -142,15 +147,41 @@ public final class Worker {
     platformThread("out", this::readStdout).start();
     stderrReader = platformThread("err", this::readStderr);
     stderrReader.start();
-    p.onExit().thenAccept(done -> {
-      try {
-        died(new ExitStatus(done.exitValue()));
-      } catch (RuntimeException | Error e) {
-        // Never let a death go unrecorded: shutdown and the pool wait on `exited`.
-        Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), done.pid(), "handling its exit failed: " + e);
-        exited.complete(new ExitStatus(done.exitValue()));
+    // Usually readStdout sees the end first (see stdoutEnded); this is for a process that closed
+    // its stdout long before it exited, and a safety net.
+    p.onExit().thenAccept(done -> exitedWith(done.exitValue()));
+  }
+
+  private void exitedWith(int exitValue) {
+    if (!deathHandled.compareAndSet(false, true)) return;
+    try {
+      died(new ExitStatus(exitValue));
+    } catch (RuntimeException | Error e) {
+      // Never let a death go unrecorded: shutdown and the pool wait on `exited`.
+      Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), pid(), "handling its exit failed: " + e);
+      exited.complete(new ExitStatus(exitValue));
+    }
+  }
+
+  /**
+   * The worker's stdout ended, which for a process that dies happens as it dies. Waiting for its
+   * status right here, on the thread that saw the end, notices a death sooner than
+   * {@code Process.onExit()}, which hands the news to the common pool first (failover to a warm
+   * spare is measured in milliseconds). A worker that closed its stdout and lives on can no
+   * longer answer anything: it is killed, unless tandem is already stopping it.
+   */
+  private void stdoutEnded() {
+    Process p = process;
+    try {
+      if (p.waitFor(STDOUT_CLOSED_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        exitedWith(p.exitValue());
+        return;
       }
-    });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (state == State.STARTING || state == State.READY) kill("it closed its stdout but kept running");
   }
 
   private Thread platformThread(String stream, Runnable body) {
@@ -226,6 +257,7 @@ public final class Worker {
     } catch (IOException e) {
       Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdout closed: " + e.getMessage());
     }
+    stdoutEnded();
   }
 
   private void dispatch(Decoded decoded) {
