@@ -52,6 +52,8 @@ class Session:
         self._in_flight: dict[RequestId, InFlightCall] = {}
         self._asks: dict[str, asyncio.Future[Any]] = {}
         self._ask_ids = itertools.count(1)
+        # Called once the client confirms the handshake: idle time before the first request.
+        self.on_initialized: Callable[[], None] | None = None
 
     # -- what a Context uses ------------------------------------------------
 
@@ -165,6 +167,8 @@ class Session:
             self.cancel(params.get("requestId"), params.get("reason"))
         elif note.method == "notifications/initialized":
             _log.debug("client initialized")
+            if self.on_initialized is not None:
+                self.on_initialized()
         else:
             # JSON-RPC: a notification never gets an answer, even when unknown.
             _log.debug("ignored notification %s", note.method)

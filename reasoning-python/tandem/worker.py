@@ -85,6 +85,9 @@ async def _serve(
     writer = FrameWriter(wire_out, on_broken=lambda: on_loop(session.shutdown, "stdout closed"))
     session = Session(writer.send, max_bytes)
     executor = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="tandem-tool")
+    # Start the first tool thread while the worker is idle, not on its first sync call: a spare
+    # that takes a dead worker's place answers that call as fast as a worker that served before.
+    session.on_initialized = lambda: executor.submit(int)
     traces = TraceWriter.from_env()
     _log.info("traces: %s", traces.directory if traces else "off (TANDEM_TRACE_DIR)")
     Methods(session, REGISTRY, modules, executor, traces)
