@@ -1,6 +1,10 @@
 package dev.tandem.supervisor.cli;
 
 import dev.tandem.protocol.Failures;
+import dev.tandem.protocol.Json;
+import dev.tandem.protocol.Message;
+import dev.tandem.protocol.MessageCodec;
+import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.supervisor.admin.AdminEndpoints;
 import dev.tandem.supervisor.admin.CallMetrics;
 import dev.tandem.supervisor.admin.MetricsRegistry;
@@ -33,6 +37,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,7 +77,25 @@ final class Serve {
 
   int run() {
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
-    TandemConfig config = new ConfigLoader(options.home(), options.overrides()).load(file);
+    // The config's TOML mapper and parser load beside the JSON path that answers the host's
+    // initialize: both are mostly first-time class loading, ~20 ms each at start, and a machine
+    // running tandem has a second core (make bench: cold start to initialize).
+    CompletableFuture<TandemConfig> loading = new CompletableFuture<>();
+    Thread.ofPlatform().name("tandem-config").start(() -> {
+      try {
+        loading.complete(new ConfigLoader(options.home(), options.overrides()).load(file));
+      } catch (Throwable t) {
+        loading.completeExceptionally(t);
+      }
+    });
+    warmJsonPath();
+    TandemConfig config;
+    try {
+      config = loading.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw e;
+    }
     // Not asked beforehand: the first worker names the real interpreter behind a shim.
     PythonCommand python = PythonCommand.configured(config.server().python());
     Spawner spawner = new Spawner();
@@ -83,6 +106,17 @@ final class Serve {
     Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)");
     return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
   }
+
+  /** Decodes and encodes one message of each kind a host's first exchange has. */
+  private static void warmJsonPath() {
+    MessageCodec.decode(WARM_REQUEST);
+    MessageCodec.encode(new Message.Result(Json.NODES.numberNode(0), Json.object().put("protocolVersion", ProtocolVersions.LATEST)));
+  }
+
+  private static final byte[] WARM_REQUEST =
+      ("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+          + ProtocolVersions.LATEST + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"warm\",\"version\":\"0\"}}}")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private int serveStdio(TandemConfig config, Router router) {
     startPools(router, () -> stop(router, null, null, Duration.ZERO));
