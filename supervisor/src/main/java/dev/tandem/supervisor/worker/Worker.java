@@ -62,6 +62,9 @@ public final class Worker {
 
   private static final int MAX_STDERR_LINE = 16 * 1024;
 
+  /** How long a worker whose stdout ended may take to exit before it counts as hung. */
+  private static final Duration STDOUT_CLOSED_GRACE = Duration.ofMillis(500);
+
   /**
    * A worker that spews garbage on its stdout would flood the log with one warning per line; the
    * first few say what is wrong, then one line per thousand keeps the count visible.
@@ -90,8 +93,6 @@ public final class Worker {
   private volatile String killedBecause;
   private final AtomicBoolean deathHandled = new AtomicBoolean();
 
-  /** How long a worker whose stdout ended may take to exit before it counts as hung. */
-  private static final Duration STDOUT_CLOSED_GRACE = Duration.ofMillis(500);
 
   public Worker(WorkerSpec spec, Events events) {
     this.spec = spec;
