@@ -1,10 +1,10 @@
 package dev.tandem.supervisor.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +38,6 @@ public final class Overrides {
   private static final Set<String> LIST_KEYS = Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path");
   /** Not overridable: a pool's name is its identity; its env is a table. */
   private static final Set<String> FIXED_POOL_KEYS = Set.of("name", "env");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One override: where it lands, its raw text, and who set it (a variable name or a flag). */
   public record Setting(String table, String pool, String key, String value, String origin) {
@@ -189,7 +188,7 @@ public final class Overrides {
     if (LIST_KEYS.contains(s.key())) {
       if (v.startsWith("[")) {
         try {
-          return JSON.readTree(v);
+          return Json.MAPPER.readTree(v);
         } catch (Exception e) {
           return f.textNode(s.value()); // the loader says a list of strings is wanted
         }
