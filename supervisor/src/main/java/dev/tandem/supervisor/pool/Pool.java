@@ -145,8 +145,7 @@ public final class Pool {
               cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
                   ? "its Python modules " + config.modules() + " failed to import (" + cause.getMessage() + ")"
                   : cause instanceof Spawner.SpawnFailed && config.isPython()
-                      ? "cannot run python \"" + python.executable() + "\" (" + cause.getMessage() + "); install Python 3."
-                          + PythonRuntime.MIN_MINOR + "+ or set [server] python / TANDEM_PYTHON to its path"
+                      ? PythonRuntime.cannotRun(python.executable(), cause.getMessage())
                   : cause instanceof TimeoutException
                       ? "a worker did not answer initialize within " + limits.startTimeout().toMillis() + " ms (start_timeout_ms)"
                       : cause.getMessage();

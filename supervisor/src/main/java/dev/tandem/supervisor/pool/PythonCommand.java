@@ -24,8 +24,7 @@ public final class PythonCommand {
 
   /** As configured; resolved by the first worker that reports its interpreter. */
   public static PythonCommand configured(String configured) {
-    String candidate = configured != null ? configured : System.getenv().getOrDefault("TANDEM_PYTHON", "python3");
-    return new PythonCommand(candidate, false);
+    return new PythonCommand(PythonRuntime.candidate(configured), false);
   }
 
   /** Already resolved, for example by {@link PythonRuntime#locate}. */

@@ -16,8 +16,19 @@ public record PythonRuntime(Path executable, int major, int minor) {
 
   public static final int MIN_MINOR = 11;
 
+  /** What to run when nothing is resolved yet: {@code [server] python}, else TANDEM_PYTHON, else python3. */
+  static String candidate(String configured) {
+    return configured != null ? configured : System.getenv().getOrDefault("TANDEM_PYTHON", "python3");
+  }
+
+  /** The one message for an interpreter that cannot be started at all, and what to do. */
+  static String cannotRun(String candidate, String why) {
+    return "cannot run python \"" + candidate + "\" (" + why + "); install Python 3." + MIN_MINOR
+        + "+ or set [server] python / TANDEM_PYTHON to its path";
+  }
+
   public static PythonRuntime locate(String configured) {
-    String candidate = configured != null ? configured : System.getenv().getOrDefault("TANDEM_PYTHON", "python3");
+    String candidate = candidate(configured);
     ProcessBuilder pb =
         new ProcessBuilder(
             candidate, "-c", "import sys; print(sys.executable); print(sys.version_info[0], sys.version_info[1])");
@@ -33,9 +44,7 @@ public record PythonRuntime(Path executable, int major, int minor) {
       }
       status = p.exitValue();
     } catch (IOException e) {
-      throw new ConfigException(
-          "cannot run python \"" + candidate + "\" (" + e.getMessage()
-              + "); install Python 3." + MIN_MINOR + "+ or set [server] python / TANDEM_PYTHON to its path");
+      throw new ConfigException(cannotRun(candidate, e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConfigException("interrupted while locating python");
