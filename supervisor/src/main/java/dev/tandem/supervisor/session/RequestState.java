@@ -43,25 +43,21 @@ public final class RequestState {
         Json.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   }
 
+  /** The process's key, made on the first 2026-07-28 call that needs it, not at start (see {@link Secure}). */
+  private static final class Key {
+    static final SecretKeySpec HMAC = hmacKey();
+
+    private static SecretKeySpec hmacKey() {
+      byte[] secret = new byte[32];
+      Secure.RANDOM.nextBytes(secret);
+      return new SecretKeySpec(secret, "HmacSHA256");
+    }
+  }
+
   private final Clock clock;
-  /** Made on the first 2026-07-28 call that needs it, not at start (see {@link Secure}). */
-  private volatile SecretKeySpec key;
 
   public RequestState(Clock clock) {
     this.clock = clock;
-  }
-
-  private SecretKeySpec key() {
-    SecretKeySpec k = key;
-    if (k != null) return k;
-    synchronized (this) {
-      if (key == null) {
-        byte[] secret = new byte[32];
-        Secure.RANDOM.nextBytes(secret);
-        key = new SecretKeySpec(secret, "HmacSHA256");
-      }
-      return key;
-    }
   }
 
   public String issue(String handle, int round, String method, JsonNode params, String principal, long ttlMs) {
@@ -128,7 +124,7 @@ public final class RequestState {
   private byte[] mac(byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key());
+      mac.init(Key.HMAC);
       return mac.doFinal(body);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);

@@ -7,9 +7,9 @@ import java.security.SecureRandom;
  * providers (15-20 ms at start on a small machine), which a session-era host on stdio never needs
  * and which must not stand between exec and the answer to {@code initialize}. Thread-safe.
  */
-final class Secure {
+public final class Secure {
 
-  static final SecureRandom RANDOM = new SecureRandom();
+  public static final SecureRandom RANDOM = new SecureRandom();
 
   private Secure() {}
 }

@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.transport.http;
 
+import dev.tandem.supervisor.session.Secure;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -21,7 +22,6 @@ final class HttpSessions {
   static final int MAX_SESSIONS = 1000;
 
   private final Map<String, HttpSession> byId = new ConcurrentHashMap<>();
-  private final SecureRandom random = new SecureRandom();
   private final SessionFactory factory;
   private final Executor dispatch;
 
@@ -33,7 +33,7 @@ final class HttpSessions {
   /** A session not yet findable: it is registered once its {@code initialize} succeeds. */
   HttpSession create() {
     byte[] bytes = new byte[32];
-    random.nextBytes(bytes);
+    Secure.RANDOM.nextBytes(bytes);
     return new HttpSession(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), factory, dispatch);
   }
 
