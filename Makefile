@@ -45,12 +45,7 @@ build:
 	@# PYTHONDONTWRITEBYTECODE is set, every worker start would otherwise compile them (~20 ms).
 	@$(PYTHON) -m compileall -q reasoning-python/tandem examples >/dev/null
 	@if [ ! $(DEV_AOT) -nt supervisor/target/tandem.jar ]; then \
-	  probe=$$(mktemp -d); \
-	  if java -XX:AOTCacheOutput=$$probe/probe.aot -version >/dev/null 2>&1; then \
-	    TANDEM_TRACE_DIR=off $(PYTHON) packaging/train.py $(CURDIR) $(DEV_AOT) >/dev/null 2>supervisor/target/train.log \
-	      || echo "build: AOT training failed (see supervisor/target/train.log); tandem starts without a cache" >&2; \
-	  fi; \
-	  rm -rf $$probe; \
+	  PYTHON=$(PYTHON) packaging/aot-cache.sh java $(CURDIR) $(DEV_AOT) supervisor/target/train.log; \
 	fi
 
 ## Serve the bundled examples: a short tour through the real daemon, then how to add it to a host.

@@ -42,14 +42,7 @@ python3 -m compileall -q "$stage/reasoning-python/tandem" "$stage/examples" >/de
 
 # An AOT cache from a short training run (JDK 25: -XX:AOTCacheOutput): the classes the daemon
 # loads to answer initialize and a tool call are then mapped, not parsed and linked, at start.
-# (The probe writes to a scratch file: the JVM replaces its AOT output path, and a probe aimed at
-# /dev/null once replaced the machine's /dev/null with a regular file.)
-probe=$(mktemp -d)
-if "$stage/runtime/bin/java" -XX:AOTCacheOutput="$probe/probe.aot" -version >/dev/null 2>&1; then
-  TANDEM_TRACE_DIR=off python3 packaging/train.py "$stage" >/dev/null 2>"dist/train.log" \
-    || { echo "dist: AOT training run failed (see dist/train.log); shipping without a cache" >&2; rm -f "$stage/libexec/tandem.aot"; }
-fi
-rm -rf "$probe"
+packaging/aot-cache.sh "$stage/runtime/bin/java" "$stage" "$stage/libexec/tandem.aot" dist/train.log
 
 tar -C dist -czf "dist/${name}.tar.gz" "$name"
 size=$(du -h "dist/${name}.tar.gz" | cut -f1)
