@@ -22,10 +22,8 @@ class ReloadChangesToolListTest {
 
   @Test
   void toolAddedByTheEditIsAnnouncedAndListed(@TempDir Path dir) throws Exception {
-    Path tools = Files.createDirectories(dir.resolve("tools"));
+    Path tools = ReloadUnderLoadTest.promptedTools(dir);
     Path module = tools.resolve("prompted.py");
-    Files.writeString(module, ReloadUnderLoadTest.PROMPTED);
-    Files.writeString(tools.resolve("prompt.txt"), "prompt v1");
     Path config = Tandem.config(dir, """
         [[pool]]
         name = "prompted"

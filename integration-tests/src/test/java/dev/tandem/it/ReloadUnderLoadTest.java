@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,11 +40,17 @@ class ReloadUnderLoadTest {
           return f"{PROMPT} pid={os.getpid()}"
       """;
 
-  @Test
-  void reloadWith100CallsInFlightAnswersEachOnceAndLaterCallsSeeTheNewPrompt(@TempDir Path dir) throws Exception {
+  /** {@code DIR/tools} holding {@link #PROMPTED} as {@code prompted.py} and its "prompt v1". */
+  static Path promptedTools(Path dir) throws IOException {
     Path tools = Files.createDirectories(dir.resolve("tools"));
     Files.writeString(tools.resolve("prompted.py"), PROMPTED);
     Files.writeString(tools.resolve("prompt.txt"), "prompt v1");
+    return tools;
+  }
+
+  @Test
+  void reloadWith100CallsInFlightAnswersEachOnceAndLaterCallsSeeTheNewPrompt(@TempDir Path dir) throws Exception {
+    Path tools = promptedTools(dir);
     Path config = Tandem.config(dir, """
         [[pool]]
         name = "prompted"
