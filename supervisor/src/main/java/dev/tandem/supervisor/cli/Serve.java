@@ -32,6 +32,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -116,7 +117,7 @@ final class Serve {
   private static final byte[] WARM_REQUEST =
       ("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
           + ProtocolVersions.LATEST + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"warm\",\"version\":\"0\"}}}")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          .getBytes(StandardCharsets.UTF_8);
 
   private int serveStdio(TandemConfig config, Router router) {
     startPools(router, () -> stop(router, null, null, Duration.ZERO));
