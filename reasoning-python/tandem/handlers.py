@@ -17,15 +17,19 @@ from . import __version__, recorder
 from . import registry as registry_module
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
+from .placement import Placement
 from .registry import Registry
 from .results import call_result, error_result, exception_result
-from .session import InFlightCall, Session
-from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RpcError
+from .session import LATER, InFlightCall, Session
+from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RequestId, RpcError
 
 if TYPE_CHECKING:
     from .tools import Tool
 
 _log = logging.getLogger("tandem.worker")
+
+# Return values that are certainly not awaitable, checked before the slower ABC test.
+_PLAIN = (str, dict, list, int, float, type(None))
 
 # Newest first: the answer when a client asks for a version we do not know.
 PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
@@ -49,8 +53,12 @@ class Methods:
         self.executor = executor
         self.calls_served = 0
         self.subscriptions: set[str] = set()
+        self._placements: dict[str, Placement] = {}
         registry_module.NOTIFIER = self._resource_updated
         registry_module.ANNOUNCER = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
+        session.quick_handlers.update(
+            {"tools/call": self.call_tool_now, "ping": lambda params, request_id: {}}
+        )
         session.handlers.update(
             {
                 "initialize": self.initialize,
@@ -126,6 +134,51 @@ class Methods:
         # All at once: the daemon aggregates pools, so no pagination here.
         return {"tools": [t.definition() for t in self.registry.tools.all()]}
 
+    def call_tool_now(self, params: dict[str, Any], request_id: RequestId) -> Any:
+        """tools/call of a sync tool placed on the loop, answered on the spot; LATER otherwise."""
+        name = _name(params, "tools/call")
+        tool = self.registry.tools.get(name)
+        if tool is None:
+            raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
+        placement = self._placement(tool)
+        if placement is None or not placement.inline:
+            return LATER
+        arguments = _arguments(params, "tools/call")
+        ctx = None
+        if tool.signature.context_param is not None:
+            meta = params.get("_meta")
+            meta = meta if isinstance(meta, dict) else None
+            token = meta.get("progressToken") if meta else None
+            ctx = Context.for_call(self.session, request_id, name, token, meta)
+        started = time.monotonic()
+        record = recorder.start_call(name, tool.fn, arguments, request_id) if self.traces else None
+        try:
+            bound = self._bind(tool, name, arguments, ctx)
+            if isinstance(bound, dict):
+                result, outcome = bound, "invalid arguments"
+            else:
+                try:
+                    value = tool.fn(*bound[0], **bound[1])
+                    placement.ran_inline(time.monotonic() - started)
+                    if not isinstance(value, _PLAIN) and inspect.isawaitable(value):
+                        placement.never_inline()
+                        raise TypeError(
+                            f"tool '{name}' is declared blocking=False but returned an "
+                            f"awaitable; make it `async def`"
+                        )
+                    result, outcome = call_result(value, tool.output), "ok"
+                except (Exception, SystemExit) as e:
+                    _log.warning("tools/call %s %s raised", request_id, name, exc_info=True)
+                    result, outcome = exception_result(e), f"raised {type(e).__name__}"
+        finally:
+            if record is not None:
+                recorder.current_record.set(None)
+        self.calls_served += 1
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("tools/call %s %s: %s on the loop in %s", request_id, name, outcome, _since(started))
+        self._trace(record, result, outcome)
+        return result
+
     async def call_tool(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
         name = _name(params, "tools/call")
         tool = self.registry.tools.get(name)
@@ -145,9 +198,32 @@ class Methods:
             self._trace(record, None, "cancelled")
             raise
         self.calls_served += 1
-        _log.debug("tools/call %s %s: %s in %s", call.id, name, outcome, _since(started))
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("tools/call %s %s: %s in %s", call.id, name, outcome, _since(started))
         self._trace(record, result, outcome)
         return result
+
+    def _placement(self, tool: Tool) -> Placement | None:
+        """Where this sync tool's calls run; None for an async tool (always a task)."""
+        if tool.is_async:
+            return None
+        placement = self._placements.get(tool.name)
+        if placement is None or placement.tool_object is not tool:
+            # A reload replaces the Tool, and its code may block where the old one did not.
+            placement = self._placements[tool.name] = Placement(tool)
+        return placement
+
+    @staticmethod
+    def _bind(
+        tool: Tool, name: str, arguments: dict[str, Any], ctx: Context | None
+    ) -> tuple[list[Any], dict[str, Any]] | dict[str, Any]:
+        """The call's arguments, or the error result that tells the model what was wrong."""
+        try:
+            return tool.signature.bind(arguments, ctx)
+        except InvalidArgument as e:
+            # The 2025-11-25 spec: input validation errors are tool execution
+            # errors, so the model sees them and can correct its arguments.
+            return error_result(f"Invalid arguments for tool '{name}': {e}")
 
     async def _call(
         self,
@@ -158,30 +234,20 @@ class Methods:
         call: InFlightCall,
         started: float,
     ) -> tuple[dict[str, Any], str]:
+        bound = self._bind(tool, name, arguments, ctx)
+        if isinstance(bound, dict):
+            return bound, "invalid arguments"
         try:
-            args, kwargs = tool.signature.bind(arguments, ctx)
-        except InvalidArgument as e:
-            # The 2025-11-25 spec: input validation errors are tool execution
-            # errors, so the model sees them and can correct its arguments.
-            result = error_result(f"Invalid arguments for tool '{name}': {e}")
-            outcome = f"invalid arguments: {e}"
-        else:
-            try:
-                value = await self._invoke(tool.fn, args, kwargs)
-                result = call_result(value, tool.output)
-                outcome = "ok"
-            except asyncio.CancelledError:
-                if call.cancelled or _cancel_requested():
-                    _log.info(
-                        "tools/call %s %s: cancelled after %s", call.id, name, _since(started)
-                    )
-                    raise
-                result = exception_result(asyncio.CancelledError())
-                outcome = "raised CancelledError"
-            except (Exception, SystemExit) as e:
-                _log.warning("tools/call %s %s raised", call.id, name, exc_info=True)
-                result, outcome = exception_result(e), f"raised {type(e).__name__}"
-        return result, outcome
+            value = await self._invoke(tool.fn, bound[0], bound[1], self._placement(tool))
+            return call_result(value, tool.output), "ok"
+        except asyncio.CancelledError:
+            if call.cancelled or _cancel_requested():
+                _log.info("tools/call %s %s: cancelled after %s", call.id, name, _since(started))
+                raise
+            return exception_result(asyncio.CancelledError()), "raised CancelledError"
+        except (Exception, SystemExit) as e:
+            _log.warning("tools/call %s %s raised", call.id, name, exc_info=True)
+            return exception_result(e), f"raised {type(e).__name__}"
 
     def _trace(
         self, record: recorder.CallRecord | None, result: dict[str, Any] | None, outcome: str
@@ -295,15 +361,23 @@ class Methods:
         )
         return call.context
 
-    async def _invoke(self, fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    async def _invoke(
+        self,
+        fn: Callable[..., Any],
+        args: list[Any],
+        kwargs: dict[str, Any],
+        placement: Placement | None = None,
+    ) -> Any:
         """Async functions run on the loop; sync ones on the thread pool, keeping
         the call's context variables so their log lines carry the call id."""
         if inspect.iscoroutinefunction(fn):
             value = await fn(*args, **kwargs)
         else:
-            run = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+            run = functools.partial(contextvars.copy_context().run, _timed, fn, args, kwargs, placement)
             value = await self.session.loop.run_in_executor(self.executor, run)
         if inspect.isawaitable(value):
+            if placement is not None:
+                placement.never_inline()
             value = await value
         return value
 
@@ -315,6 +389,19 @@ class Methods:
         except (Exception, SystemExit) as e:
             _log.warning("%s raised", what, exc_info=True)
             raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _timed(
+    fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any], placement: Placement | None
+) -> Any:
+    """Run `fn` (on a tool thread), telling its placement how long it took."""
+    if placement is None:
+        return fn(*args, **kwargs)
+    started = time.monotonic()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        placement.ran_on_thread(time.monotonic() - started)
 
 
 def _interpreter() -> dict[str, Any]:

@@ -3,6 +3,7 @@ injects, and how JSON arguments become a Python call."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from dataclasses import dataclass
@@ -53,13 +54,17 @@ class Signature:
         schema["additionalProperties"] = False
         return schema
 
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params)
+
     def bind(
         self, arguments: dict[str, Any], context: Context | None
     ) -> tuple[list[Any], dict[str, Any]]:
         """Positional and keyword arguments for the call, or InvalidArgument."""
-        known = {p.name for p in self.params}
-        unknown = sorted(k for k in arguments if k not in known)
-        if unknown:
+        known = self.names
+        if not known.issuperset(arguments):
+            unknown = sorted(k for k in arguments if k not in known)
             expected = ", ".join(p.name for p in self.params) or "none"
             raise InvalidArgument(
                 f"unknown argument '{unknown[0]}' (parameters: {expected})"

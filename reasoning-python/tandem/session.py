@@ -1,8 +1,8 @@
 """One MCP connection, seen from the worker: frames in, a task per request,
 cancellation, and requests the worker itself sends to the client.
 
-Everything here runs on the event loop thread; other threads reach it through
-`loop.call_soon_threadsafe` (frames in) or the thread-safe `notify` (frames out).
+Everything here runs on the event loop thread, frames in included; other
+threads reach it through the thread-safe `notify` (frames out).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import sys
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -39,11 +40,33 @@ class InFlightCall:
 
 Handler = Callable[[dict[str, Any], InFlightCall], Awaitable[Any]]
 
+# What a quick handler returns when the request needs a task after all.
+LATER: Any = object()
+
+# Answers (or raises RpcError) without awaiting anything, given params and the request id;
+# or returns LATER. The common call of a tool that needs no thread takes this path.
+QuickHandler = Callable[[dict[str, Any], RequestId], Any]
+
+
+if sys.version_info >= (3, 12):
+
+    def _start_task(loop: asyncio.AbstractEventLoop, coro: Any) -> asyncio.Task[None]:
+        # Run the handler at once, as a task from its first line (so asyncio.timeout and
+        # current_task work in tools), until it first waits: a call that never waits is
+        # answered without a trip round the loop.
+        return asyncio.Task(coro, loop=loop, eager_start=True)
+
+else:
+
+    def _start_task(loop: asyncio.AbstractEventLoop, coro: Any) -> asyncio.Task[None]:
+        return loop.create_task(coro)
+
 
 class Session:
     def __init__(self, send: Callable[[dict[str, Any]], None], max_bytes: int) -> None:
         self.loop = asyncio.get_running_loop()
         self.handlers: dict[str, Handler] = {}
+        self.quick_handlers: dict[str, QuickHandler] = {}
         self.client_capabilities: dict[str, Any] = {}
         self.log_level = "info"
         self.closed = asyncio.Event()
@@ -127,6 +150,9 @@ class Session:
                 )
             )
             return
+        quick = self.quick_handlers.get(request.method)
+        if quick is not None and self._answer_now(quick, request):
+            return
         handler = self.handlers.get(request.method)
         if handler is None:
             self._send(
@@ -135,7 +161,34 @@ class Session:
             return
         call = InFlightCall(request.id, request.method)
         self._in_flight[request.id] = call
-        call.task = self.loop.create_task(self._run(handler, request, call))
+        call.task = _start_task(self.loop, self._run(handler, request, call))
+
+    def _answer_now(self, quick: QuickHandler, request: wire.Request) -> bool:
+        """Answer on the spot if `quick` can (no await, so no task and no thread); False if
+        the request needs the full path."""
+        token = current_call.set(str(request.id))
+        try:
+            outcome = quick(request.params or {}, request.id)
+            if outcome is LATER:
+                return False
+            self._send(wire.result(request.id, outcome))
+        except RpcError as e:
+            self._send(wire.error(request.id, e.code, e.message, e.data))
+        except Exception as e:
+            self._send_internal_error(request, e)
+        finally:
+            current_call.reset(token)
+        return True
+
+    def _send_internal_error(self, request: wire.Request, e: Exception) -> None:
+        _log.exception("%s %s failed", request.method, request.id)
+        self._send(
+            wire.error(
+                request.id,
+                wire.INTERNAL_ERROR,
+                f"internal error in {request.method}: {type(e).__name__}: {e}",
+            )
+        )
 
     async def _run(self, handler: Handler, request: wire.Request, call: InFlightCall) -> None:
         current_call.set(str(request.id))
@@ -148,14 +201,7 @@ class Session:
         except RpcError as e:
             self._send(wire.error(request.id, e.code, e.message, e.data))
         except Exception as e:
-            _log.exception("%s %s failed", request.method, request.id)
-            self._send(
-                wire.error(
-                    request.id,
-                    wire.INTERNAL_ERROR,
-                    f"internal error in {request.method}: {type(e).__name__}: {e}",
-                )
-            )
+            self._send_internal_error(request, e)
         else:
             self._send(wire.result(request.id, outcome))
         finally:

@@ -1,11 +1,22 @@
-"""The worker's two pipe ends, each on its own thread so the event loop never
-blocks on the daemon reading or writing slowly."""
+"""The worker's two pipe ends, on the event loop itself.
+
+Frames are read and answered on the loop thread with no hand-off: a call that
+needs no thread costs no thread switch. Answers produced in one turn of the
+loop leave in one write. When the daemon stops reading, the pipe fills, asyncio
+pauses us and we stop reading requests until it drains: backpressure reaches
+the daemon instead of memory growing here.
+
+A wire that is not a pipe or a socket (a file, a terminal: someone running the
+worker by hand) is served with blocking I/O on a thread instead, since asyncio
+cannot poll a regular file and would leave a shared terminal non-blocking.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import queue
+import stat
 import threading
 from typing import Any, Callable
 
@@ -13,59 +24,187 @@ from . import wire
 
 _log = logging.getLogger("tandem.worker")
 
-_STOP = object()
+
+READ_BYTES = 65536
 
 
-class FrameWriter:
-    """Writes frames in the order they were sent, from any thread."""
+def _pollable(fd: int) -> bool:
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
-    def __init__(self, fd: int, on_broken: Callable[[], None]) -> None:
-        self._fd = fd
-        self._on_broken = on_broken
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tandem-writer", daemon=True)
-        self._thread.start()
+
+class PipeWire:
+    """stdin → `on_frame(frame)` on the loop; `send(message)` from any thread → stdout.
+
+    `on_closed(why)` is called once, on the loop, when either end closes.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        max_bytes: int,
+        on_frame: Callable[[bytes], None],
+        on_closed: Callable[[str], None],
+    ) -> None:
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+        self._splitter = wire.FrameSplitter(max_bytes)
+        self._on_frame = on_frame
+        self._on_closed = on_closed
+        self._closed = False
+        self._pending: list[bytes] = []
+        self._flush_scheduled = False
+        # While frames read together are handled, answers wait to leave with one write.
+        self._batching = False
+        self._reader: asyncio.ReadTransport | None = None
+        self._writer: asyncio.WriteTransport | None = None
+        self._out_fd = -1
+        self._writer_lost = loop.create_future()
+
+    async def open(self, in_fd: int, out_fd: int) -> None:
+        self._out_fd = out_fd
+        if _pollable(out_fd):
+            self._writer, _ = await self._loop.connect_write_pipe(
+                lambda: _WriteSide(self), os.fdopen(out_fd, "wb", buffering=0, closefd=False)
+            )
+        if _pollable(in_fd):
+            self._reader, _ = await self._loop.connect_read_pipe(
+                lambda: _ReadSide(self), os.fdopen(in_fd, "rb", buffering=0, closefd=False)
+            )
+            # asyncio reads 256 KiB at a time, which malloc serves with mmap and munmap
+            # around every read: half of a sequential call's latency. 64 KiB comes from
+            # the heap, and a pipe holds no more than that anyway.
+            self._reader.max_size = READ_BYTES  # type: ignore[attr-defined]
+        else:
+            threading.Thread(
+                target=self._read_blocking, args=(in_fd,), name="tandem-reader", daemon=True
+            ).start()
+
+    # -- out ----------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
-        self._queue.put(wire.encode(message))
+        """Queue one frame; safe from any thread. Frames keep the order they were sent in."""
+        data = wire.encode(message)
+        if threading.get_ident() == self._loop_thread:
+            self._queue(data)
+        else:
+            try:
+                self._loop.call_soon_threadsafe(self._queue, data)
+            except RuntimeError:
+                pass  # the loop already stopped: we are exiting anyway
 
-    def close(self, timeout: float) -> bool:
-        """Write what is queued, then stop; False if that took longer than `timeout`."""
-        self._queue.put(_STOP)
-        return self._done.wait(timeout)
+    def _queue(self, data: bytes) -> None:
+        self._pending.append(data)
+        if not self._flush_scheduled and not self._batching:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
 
-    def _run(self) -> None:
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if not self._pending:
+            return
+        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+        self._pending.clear()
+        if self._writer is not None:
+            if not self._writer.is_closing():
+                self._writer.write(data)
+            return
         try:
-            while (frame := self._queue.get()) is not _STOP:
-                view = memoryview(frame)
-                while view:
-                    view = view[os.write(self._fd, view) :]
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._out_fd, view) :]
         except OSError as e:
-            # EPIPE: the daemon closed our stdout, so nobody is listening any more.
-            _log.warning("wire closed while writing (%s); shutting down", e)
-            self._on_broken()
-        finally:
-            self._done.set()
+            self._lost(f"stdout closed ({e})")
 
-
-def start_reader(
-    fd: int,
-    max_bytes: int,
-    on_frame: Callable[[bytes], None],
-    on_eof: Callable[[], None],
-) -> threading.Thread:
-    """Read frames on a thread and hand each to `on_frame`; `on_eof` when stdin closes."""
-
-    def run() -> None:
+    async def close(self, timeout: float) -> bool:
+        """Write what is queued, then stop; False if that took longer than `timeout`."""
+        self._flush()
+        if self._writer is None:
+            return True
+        self._writer.close()
         try:
-            for frame in wire.read_frames(fd, max_bytes):
-                on_frame(frame)
+            await asyncio.wait_for(asyncio.shield(self._writer_lost), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    # -- in -----------------------------------------------------------------
+
+    def _frames(self, data: bytes) -> None:
+        self._batching = True
+        try:
+            for frame in self._splitter.feed(data):
+                self._on_frame(frame)
+        finally:
+            self._batching = False
+        self._flush()
+
+    def _eof(self) -> None:
+        last = self._splitter.finish()
+        if last is not None:
+            self._on_frame(last)
+        self._lost("stdin closed")
+
+    def _read_blocking(self, fd: int) -> None:
+        try:
+            while data := os.read(fd, READ_BYTES):
+                self._loop.call_soon_threadsafe(self._frames, data)
         except OSError as e:
             _log.warning("wire closed while reading (%s)", e)
-        finally:
-            on_eof()
+        except RuntimeError:
+            return  # the loop already stopped
+        try:
+            self._loop.call_soon_threadsafe(self._eof)
+        except RuntimeError:
+            pass
 
-    thread = threading.Thread(target=run, name="tandem-reader", daemon=True)
-    thread.start()
-    return thread
+    def _lost(self, why: str) -> None:
+        if not self._closed:
+            self._closed = True
+            self._on_closed(why)
+
+    # -- backpressure -------------------------------------------------------
+
+    def _pause(self) -> None:
+        if self._reader is not None and not self._reader.is_closing():
+            self._reader.pause_reading()
+
+    def _resume(self) -> None:
+        if self._reader is not None and not self._reader.is_closing():
+            self._reader.resume_reading()
+
+
+class _ReadSide(asyncio.Protocol):
+    def __init__(self, wire_: PipeWire) -> None:
+        self._wire = wire_
+
+    def data_received(self, data: bytes) -> None:
+        self._wire._frames(data)
+
+    def eof_received(self) -> bool:
+        self._wire._eof()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None:
+            _log.warning("wire closed while reading (%s)", exc)
+        self._wire._eof()
+
+
+class _WriteSide(asyncio.BaseProtocol):
+    def __init__(self, wire_: PipeWire) -> None:
+        self._wire = wire_
+
+    def pause_writing(self) -> None:
+        # The daemon is not reading our answers: stop reading its requests until it does.
+        self._wire._pause()
+
+    def resume_writing(self) -> None:
+        self._wire._resume()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._wire._writer_lost.done():
+            self._wire._writer_lost.set_result(None)
+        if exc is not None:
+            _log.warning("wire closed while writing (%s); shutting down", exc)
+        self._wire._lost("stdout closed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import re
 import sys
@@ -45,8 +46,11 @@ class Tool:
     output_schema: JsonSchema | None
     output: OutputKind
     annotations: dict[str, Any] | None
+    # A plain `def` tool: True runs it on the worker's threads, False on its event loop,
+    # None decides by measuring (see placement.py). Ignored for `async def` tools.
+    blocking: bool | None = None
 
-    @property
+    @functools.cached_property
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.fn)
 
@@ -73,6 +77,7 @@ def define_tool(
     description: str | None = None,
     annotations: dict[str, Any] | None = None,
     input_schema: JsonSchema | None = None,
+    blocking: bool | None = None,
     **hint_flags: bool | None,
 ) -> Tool:
     """Build a Tool from a function without registering it."""
@@ -101,6 +106,7 @@ def define_tool(
         output_schema=output_schema,
         output=output,
         annotations=merged or None,
+        blocking=blocking,
     )
 
 
@@ -121,6 +127,7 @@ def tool(
     destructive: bool | None = None,
     idempotent: bool | None = None,
     open_world: bool | None = None,
+    blocking: bool | None = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -136,12 +143,15 @@ def tool(
     destructive: bool | None = None,
     idempotent: bool | None = None,
     open_world: bool | None = None,
+    blocking: bool | None = None,
 ) -> Any:
     """Serve a function as an MCP tool; the function itself is returned unchanged.
 
     Usable bare (`@tool`) or with options (`@tool(name="x", read_only=True)`).
     The docstring's first paragraph is the description and its `Args:` section
-    describes the parameters.
+    describes the parameters. A plain `def` tool runs on a worker thread until its
+    calls prove quick, then on the event loop; `blocking=True` keeps it on threads
+    (it waits on the network or disk), `blocking=False` puts it on the loop at once.
     """
     if isinstance(fn, str):
         name, fn = fn, None
@@ -160,6 +170,7 @@ def tool(
                 destructive=destructive,
                 idempotent=idempotent,
                 open_world=open_world,
+                blocking=blocking,
             ),
         )
         return f

@@ -88,7 +88,7 @@ def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid |
     except UnicodeDecodeError:
         return Invalid(PARSE_ERROR, None, "frame is not valid UTF-8")
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = _DECODER.decode(text)
     except ValueError as e:
         return Invalid(PARSE_ERROR, None, f"frame is not valid JSON: {e}")
     except RecursionError:
@@ -102,6 +102,12 @@ def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid |
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+# Made once: json.loads and json.dumps with options build a new coder at every call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
 def _is_id(value: Any) -> bool:
@@ -161,11 +167,9 @@ def encode(message: dict[str, Any]) -> bytes:
     """One frame, newline included. Unpaired surrogates (legal in JSON text,
     not in UTF-8) fall back to \\u escapes instead of failing the frame."""
     try:
-        text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        return text.encode("utf-8") + b"\n"
+        return (_ENCODER.encode(message) + "\n").encode("utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(message, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-        return text.encode("ascii") + b"\n"
+        return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
 
 
 def request(id: RequestId, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -193,31 +197,54 @@ def error(id: RequestId | None, code: int, message: str, data: Any = None) -> di
     return {"jsonrpc": "2.0", "id": id, "error": body}
 
 
-def read_frames(fd: int, max_bytes: int = MAX_FRAME_BYTES, chunk: int = 65536) -> Iterator[bytes]:
-    """Frames read from `fd` until EOF, each without its newline.
+class FrameSplitter:
+    """Cuts a byte stream into frames (lines without their newline), however it is chunked.
 
     A frame past the limit is cut to max_bytes + 2 bytes (still over the limit
     even after a trailing \\r is stripped) so `decode` rejects it, while memory
-    stays bounded however long the line is. A last line without a newline is
-    still a frame.
+    stays bounded however long the line is.
     """
-    keep = max_bytes + 2
-    pending = bytearray()
-    while True:
-        data = os.read(fd, chunk)
-        if not data:
-            break
+
+    __slots__ = ("_keep", "_pending")
+
+    def __init__(self, max_bytes: int = MAX_FRAME_BYTES) -> None:
+        self._keep = max_bytes + 2
+        self._pending = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The frames that `data` completes, in order."""
+        pending = self._pending
+        if not pending and len(data) <= self._keep and data.endswith(b"\n"):
+            # The common case, whole lines in one read: no copying through the buffer.
+            return data.split(b"\n")[:-1]
+        frames = []
         start = 0
         while True:
             newline = data.find(b"\n", start)
             end = len(data) if newline < 0 else newline
-            room = keep - len(pending)
+            room = self._keep - len(pending)
             if room > 0:
                 pending += data[start : min(end, start + room)]
             if newline < 0:
-                break
-            yield bytes(pending)
+                return frames
+            frames.append(bytes(pending))
             pending.clear()
             start = newline + 1
-    if pending:
-        yield bytes(pending)
+
+    def finish(self) -> bytes | None:
+        """A last line without a newline is still a frame."""
+        if not self._pending:
+            return None
+        frame = bytes(self._pending)
+        self._pending.clear()
+        return frame
+
+
+def read_frames(fd: int, max_bytes: int = MAX_FRAME_BYTES, chunk: int = 65536) -> Iterator[bytes]:
+    """Frames read from `fd` until EOF, each without its newline (see FrameSplitter)."""
+    splitter = FrameSplitter(max_bytes)
+    while data := os.read(fd, chunk):
+        yield from splitter.feed(data)
+    last = splitter.finish()
+    if last is not None:
+        yield last

@@ -72,18 +72,12 @@ async def _serve(
     from .recorder import TraceWriter
     from .registry import REGISTRY
     from .session import Session
-    from .stdio import FrameWriter, start_reader
+    from .stdio import PipeWire
 
     loop = asyncio.get_running_loop()
-
-    def on_loop(callback: object, *args: object) -> None:
-        try:
-            loop.call_soon_threadsafe(callback, *args)  # type: ignore[arg-type]
-        except RuntimeError:
-            pass  # the loop already stopped: we are exiting anyway
-
-    writer = FrameWriter(wire_out, on_broken=lambda: on_loop(session.shutdown, "stdout closed"))
-    session = Session(writer.send, max_bytes)
+    wire = PipeWire(loop, max_bytes, on_frame=lambda f: session.handle_frame(f),
+                    on_closed=lambda why: session.shutdown(why))
+    session = Session(wire.send, max_bytes)
     executor = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="tandem-tool")
     # Start the first tool thread while the worker is idle, not on its first sync call: a spare
     # that takes a dead worker's place answers that call as fast as a worker that served before.
@@ -91,15 +85,10 @@ async def _serve(
     traces = TraceWriter.from_env()
     _log.info("traces: %s", traces.directory if traces else "off (TANDEM_TRACE_DIR)")
     Methods(session, REGISTRY, modules, executor, traces)
-    start_reader(
-        wire_in,
-        max_bytes,
-        on_frame=lambda frame: on_loop(session.handle_frame, frame),
-        on_eof=lambda: on_loop(session.shutdown, "stdin closed"),
-    )
+    await wire.open(wire_in, wire_out)
     await session.closed.wait()
     await session.drain(SHUTDOWN_GRACE_SECONDS)
-    writer.close(SHUTDOWN_GRACE_SECONDS)
+    await wire.close(SHUTDOWN_GRACE_SECONDS)
     # Sync tools still running cannot be interrupted; do not wait for them.
     executor.shutdown(wait=False, cancel_futures=True)
     return 0

@@ -29,7 +29,8 @@ class CancellationTest(unittest.TestCase):
 
     def test_cancelled_sync_tool_sees_ctx_cancelled_and_gets_no_response(self) -> None:
         request_id = self.worker.start_tool("spin_until_cancelled")
-        self.worker.wait_stderr(f"tools/call {request_id} spin_until_cancelled: started")
+        # On its thread, not just submitted: a call cancelled before that never runs at all.
+        self.worker.wait_stderr(f"spin_until_cancelled {request_id} is spinning")
         self.worker.notify("notifications/cancelled", {"requestId": request_id})
         self.worker.wait_stderr(f"spin_until_cancelled {request_id} saw cancelled")
         self.assert_never_answered(request_id)
