@@ -87,7 +87,7 @@ $(TARBALL): $(DIST_INPUTS)
 	$(MVN) -DskipTests install
 	@packaging/dist.sh
 
-## tandem against the bare Python stdio server, ratios from one run: a table, and
+## tandem against the floor (bench/floor: a minimal Python MCP server), ratios from one run: a table, and
 ## bench/results/TIMESTAMP.json. Never part of `make test`. BENCH_ARGS=--quick for a smoke run,
 ## BENCH_ARGS="--only latency,throughput" for some scenarios; JMH=1 adds the micro-benchmarks.
 BENCH_CLASSES := bench/target/classes

@@ -13,8 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code make bench}: tandem against the bare Python stdio server, every figure taken in the same
- * run so the ratios hold even on a shared, noisy machine. Prints one table and writes
+ * {@code make bench}: tandem against the floor, the minimal single-process Python MCP stdio server
+ * a user would write instead (bench/floor/mcp_floor.py, the same tools), with tandem's own worker
+ * run alone beside them to show which share of the gap is the Python runtime's and which the
+ * daemon's (see {@link Servers}). Every figure is taken in the same run, the servers taking turns,
+ * so the ratios hold even on a shared, noisy machine. Prints one table and writes
  * bench/results/TIMESTAMP.json. Targets are reported, never enforced: a missed one is a finding.
  *
  * <pre>
@@ -54,6 +57,7 @@ public final class Bench {
     Path logs = home.resolve("bench/target/logs");
     Files.createDirectories(logs);
     for (Path old : Files.newDirectoryStream(logs, "*.log")) Files.delete(old);
+    for (Path old : Files.newDirectoryStream(logs, "traces-*")) deleteTree(old);
 
     Servers servers = new Servers(home, python, logs);
     Report report = new Report();
@@ -94,6 +98,13 @@ public final class Bench {
     report.write(file, "make bench → dev.tandem.bench.Bench " + String.join(" ", args));
     System.out.println("wrote " + file + "; server logs in " + logs);
     System.exit(failures.isEmpty() ? 0 : 1);
+  }
+
+  /** A previous run's trace directory (Servers.tandemTraced). */
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
   }
 
   static String machineLine(Map<String, Object> m) {

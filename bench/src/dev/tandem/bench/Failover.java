@@ -14,8 +14,8 @@ import java.util.Map;
  * uses a fresh daemon, so the first death is a pool's first and its backoff the shortest; with a
  * spare, a second death in the same daemon shows the same path once its code is warm.
  *
- * <p>The bare server has no supervisor: its nearest equivalent is a host starting it again, so
- * its cold start to first call stands as the baseline.
+ * <p>The floor has no supervisor: its nearest equivalent is a host starting it again, so its cold
+ * start to first call stands as the baseline.
  */
 final class Failover {
 
@@ -27,7 +27,7 @@ final class Failover {
     double[] spareFirst = new double[trials];
     double[] spareLater = new double[trials];
     double[] fresh = new double[trials];
-    double[] bare = new double[trials];
+    double[] floor = new double[trials];
     List<Object> log = new ArrayList<>(); // per kill: when, how many calls until one was answered
     for (int i = 0; i < trials; i++) {
       try (Peer t = Peer.ready(servers.tandem("failover-spare.toml"))) {
@@ -37,25 +37,25 @@ final class Failover {
       try (Peer t = Peer.ready(servers.tandem("failover-fresh.toml"))) {
         fresh[i] = kill(t, 0, "fresh, first death", log);
       }
-      try (Peer b = Peer.start(servers.bare())) {
-        b.initialize();
-        if (!b.call("echo", ARGS).ok()) throw new IOException("bare: echo failed");
-        bare[i] = Stats.millis(System.nanoTime() - b.startedAt);
+      try (Peer f = Peer.start(servers.floor())) {
+        f.initialize();
+        if (!f.call("echo", ARGS).ok()) throw new IOException("floor: echo failed");
+        floor[i] = Stats.millis(System.nanoTime() - f.startedAt);
       }
     }
-    double bareMedian = Stats.median(bare);
-    String note = "median of " + trials + " daemons; bare: a host respawning the server, exec → first call";
-    report.add(new Report.Row("failover_spare", "failover to warm spare, first death", "ms", Stats.median(spareFirst), bareMedian,
+    double floorMedian = Stats.median(floor);
+    String note = "median of " + trials + " daemons; baseline: a host respawning the floor, exec → first call";
+    report.add(new Report.Row("failover_spare", "failover to warm spare, first death", "tandem", "ms", Stats.median(spareFirst), floorMedian,
         Report.Judge.VALUE_AT_MOST, 10, note + "; the daemon's death path runs for the first time"));
-    report.add(new Report.Row("failover_spare_later", "failover to warm spare, second death", "ms", Stats.median(spareLater), bareMedian,
+    report.add(new Report.Row("failover_spare_later", "failover to warm spare, second death", "tandem", "ms", Stats.median(spareLater), floorMedian,
         Report.Judge.VALUE_AT_MOST, 10, note + "; the same daemon, its death path warm"));
-    report.add(new Report.Row("failover_fresh", "failover, fresh replacement (spare = 0)", "ms", Stats.median(fresh), bareMedian,
+    report.add(new Report.Row("failover_fresh", "failover, fresh replacement (spare = 0)", "tandem", "ms", Stats.median(fresh), floorMedian,
         Report.Judge.VALUE_AT_MOST, 150, note + "; includes the first restart's backoff (100-150 ms)"));
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("spare_first_ms", Arrays.stream(spareFirst).boxed().toList());
     d.put("spare_second_ms", Arrays.stream(spareLater).boxed().toList());
     d.put("fresh_ms", Arrays.stream(fresh).boxed().toList());
-    d.put("bare_respawn_ms", Arrays.stream(bare).boxed().toList());
+    d.put("floor_respawn_ms", Arrays.stream(floor).boxed().toList());
     d.put("kills", log);
     report.detail("failover", d);
   }

@@ -6,53 +6,61 @@ import java.util.Map;
 
 /**
  * Sequential tools/call round trips of a trivial tool: one call in flight, the next written the
- * moment the answer is read. Both servers stay up and are measured in alternating blocks, so a
- * change in the machine's load (other engineers share these cores) falls on both alike.
+ * moment the answer is read. All four servers (the floor, tandem with 2 replicas with traces off
+ * and on, tandem's worker alone) stay up and are measured in blocks, rotating who goes first each
+ * round, so a change in the machine's load (other engineers share these cores) falls on all alike.
  */
 final class Latency {
 
   private static final String ARGS = "{\"text\":\"hello\"}";
+  private static final String[] SIDES = {"floor", "tandem", "tandem_traced", "worker_alone"};
 
   private Latency() {}
 
   static void run(Servers servers, Report report, int warmup, int calls, int rounds) throws IOException {
-    long[] bare = new long[calls];
-    long[] tandem = new long[calls];
-    int errors = 0;
-    try (Peer b = Peer.ready(servers.bare()); Peer t = Peer.ready(servers.tandem("echo.toml"))) {
-      errors += sequential(b, null, 0, warmup);
-      errors += sequential(t, null, 0, warmup);
+    long[][] rt = new long[SIDES.length][calls];
+    int[] errors = new int[SIDES.length];
+    try (Peer f = Peer.ready(servers.floor());
+        Peer t = Peer.ready(servers.tandem("echo-2.toml"));
+        Peer tt = Peer.ready(servers.tandemTraced("echo-2.toml"));
+        Peer w = Peer.ready(servers.workerAlone())) {
+      Peer[] peers = {f, t, tt, w};
+      for (int k = 0; k < peers.length; k++) errors[k] += sequential(peers[k], null, 0, warmup);
       int block = calls / rounds;
       for (int r = 0; r < rounds; r++) {
         int from = r * block;
         int n = r == rounds - 1 ? calls - from : block;
-        if (r % 2 == 0) {
-          errors += sequential(b, bare, from, n);
-          errors += sequential(t, tandem, from, n);
-        } else {
-          errors += sequential(t, tandem, from, n);
-          errors += sequential(b, bare, from, n);
+        for (int k = 0; k < peers.length; k++) {
+          int which = (r + k) % peers.length;
+          errors[which] += sequential(peers[which], rt[which], from, n);
         }
       }
     }
-    double bp50 = Stats.micros(Stats.percentile(bare, calls, 50));
-    double bp99 = Stats.micros(Stats.percentile(bare, calls, 99));
-    double tp50 = Stats.micros(Stats.percentile(tandem, calls, 50));
-    double tp99 = Stats.micros(Stats.percentile(tandem, calls, 99));
-    String note = calls + " calls each after " + warmup + " warm-up, " + rounds + " alternating blocks";
-    report.add(new Report.Row("latency_p50", "echo latency p50", "µs", tp50, bp50, Report.Judge.RATIO_AT_MOST, 2.0, note));
-    report.add(new Report.Row("latency_p99", "echo latency p99", "µs", tp99, bp99, Report.Judge.RATIO_AT_MOST, 2.5, note));
+    double[] p50 = new double[SIDES.length];
+    double[] p99 = new double[SIDES.length];
+    for (int k = 0; k < SIDES.length; k++) {
+      p50[k] = Stats.micros(Stats.percentile(rt[k], calls, 50));
+      p99[k] = Stats.micros(Stats.percentile(rt[k], calls, 99));
+    }
+    String note = calls + " calls each after " + warmup + " warm-up, " + rounds + " blocks, rotating who goes first";
+    report.add(new Report.Row("latency_p50", "echo latency p50", "tandem, 2 replicas", "µs", p50[1], p50[0],
+        Report.Judge.RATIO_AT_MOST, 2.0, note));
+    report.add(new Report.Row("latency_p99", "echo latency p99", "tandem, 2 replicas", "µs", p99[1], p99[0],
+        Report.Judge.RATIO_AT_MOST, 2.5, note));
+    report.add(new Report.Row("latency_p50_worker_alone", "echo latency p50", "tandem.worker alone", "µs", p50[3], p50[0],
+        Report.Judge.NONE, 0, note));
+    report.add(new Report.Row("latency_p50_traces_on", "echo latency p50", "tandem traces on", "µs", p50[2], p50[1], "tandem traces off",
+        Report.Judge.RATIO_AT_MOST, 1.3, note + "; baseline: tandem (2 replicas) with traces off, not the floor"));
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("calls", calls);
     d.put("warmup", warmup);
-    d.put("errors", errors);
-    for (String side : new String[] {"tandem", "bare"}) {
-      long[] v = side.equals("tandem") ? tandem : bare;
+    for (int k = 0; k < SIDES.length; k++) {
       Map<String, Object> p = new LinkedHashMap<>();
       for (double q : new double[] {0, 50, 90, 99, 99.9, 100}) {
-        p.put("p" + Report.fmt(q), Stats.micros(Stats.percentile(v, calls, q == 0 ? 0.0001 : q)));
+        p.put("p" + Report.fmt(q), Stats.micros(Stats.percentile(rt[k], calls, q == 0 ? 0.0001 : q)));
       }
-      d.put(side + "_us", p);
+      d.put(SIDES[k] + "_us", p);
+      d.put(SIDES[k] + "_errors", errors[k]);
     }
     report.detail("latency", d);
   }

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One stdio MCP server under test, tandem or the bare Python worker, driven from one thread: a
- * request is written and its answer read by the same thread, so a measured round trip holds no
- * hand-off between the driver's own threads.
+ * One stdio MCP server under test (tandem, the floor, tandem's worker alone), driven from one
+ * thread: a request is written and its answer read by the same thread, so a measured round trip
+ * holds no hand-off between the driver's own threads.
  */
 final class Peer implements AutoCloseable {
 

@@ -10,12 +10,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The run's figures: one row per measure, each against the bare Python server where that has a
- * counterpart, judged against the issue's target; printed as one table and written as JSON.
+ * The run's figures: one row per measure and server, each against a baseline (the floor, the
+ * minimal Python server, unless the row names another), judged against the issue's target; printed
+ * as one table and written as JSON.
  */
 final class Report {
 
-  /** How a row's target reads its figure: a ratio to the baseline, or the tandem value itself. */
+  /** The baseline a row is divided by unless it names another. */
+  static final String FLOOR = "floor";
+
+  /** How a row's target reads its figure: a ratio to the baseline, or the measured value itself. */
   enum Judge {
     RATIO_AT_MOST,
     RATIO_AT_LEAST,
@@ -25,10 +29,20 @@ final class Report {
     NONE
   }
 
-  record Row(String key, String measure, String unit, double tandem, Double bare, Judge judge, double limit, String note) {
+  /**
+   * One figure: {@code value} measured on {@code server}, divided by {@code baseline} measured on
+   * {@code against} in the same run (null when there is no counterpart).
+   */
+  record Row(String key, String measure, String server, String unit, double value, Double baseline, String against, Judge judge,
+      double limit, String note) {
+
+    /** A row whose baseline is the floor. */
+    Row(String key, String measure, String server, String unit, double value, Double baseline, Judge judge, double limit, String note) {
+      this(key, measure, server, unit, value, baseline, FLOOR, judge, limit, note);
+    }
 
     Double ratio() {
-      return bare == null || bare == 0 ? null : tandem / bare;
+      return baseline == null || baseline == 0 ? null : value / baseline;
     }
 
     Boolean met() {
@@ -37,8 +51,8 @@ final class Report {
         case RATIO_AT_MOST -> r == null ? null : r <= limit;
         case RATIO_AT_LEAST -> r == null ? null : r >= limit;
         case RATIO_ABOVE -> r == null ? null : r > limit;
-        case VALUE_AT_MOST -> tandem <= limit;
-        case VALUE_BELOW -> tandem < limit;
+        case VALUE_AT_MOST -> value <= limit;
+        case VALUE_BELOW -> value < limit;
         case NONE -> null;
       };
     }
@@ -77,16 +91,17 @@ final class Report {
   }
 
   String table() {
-    String[] head = {"measure", "tandem", "bare python", "ratio", "target", "met"};
+    String[] head = {"measure", "server", "value", "baseline", "ratio", "target", "met"};
     List<String[]> cells = new ArrayList<>();
     cells.add(head);
     for (Row r : rows) {
       Double ratio = r.ratio();
       Boolean met = r.met();
       cells.add(new String[] {
-          r.measure() + " (" + r.unit() + ")",
-          fmt(r.tandem()),
-          r.bare() == null ? "—" : fmt(r.bare()),
+          r.measure() + (r.against().equals(FLOOR) ? "" : ", vs " + r.against()) + " (" + r.unit() + ")",
+          r.server(),
+          fmt(r.value()),
+          r.baseline() == null ? "—" : fmt(r.baseline()),
           ratio == null ? "—" : String.format(Locale.ROOT, "%.2f×", ratio),
           r.target(),
           met == null ? "—" : met ? "met" : "MISSED"});
@@ -100,15 +115,16 @@ final class Report {
       for (int c = 0; c < row.length; c++) {
         String cell = row[c];
         String pad = " ".repeat(width[c] - cell.length());
-        b.append(' ').append(c == 0 ? cell + pad : pad + cell).append(" |");
+        b.append(' ').append(c <= 1 ? cell + pad : pad + cell).append(" |");
       }
       b.append('\n');
       if (k == 0) {
         b.append('|');
-        for (int c = 0; c < row.length; c++) b.append(c == 0 ? " :" : " ").append("-".repeat(width[c] - 1)).append(c == 0 ? " |" : ": |");
+        for (int c = 0; c < row.length; c++) b.append(c <= 1 ? " :" : " ").append("-".repeat(width[c] - 1)).append(c <= 1 ? " |" : ": |");
         b.append('\n');
       }
     }
+    b.append("baseline: the floor (bench/floor/mcp_floor.py, the minimal Python MCP server) unless the measure says \"vs\" another\n");
     return b.toString();
   }
 
@@ -121,9 +137,11 @@ final class Report {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("key", r.key());
       m.put("measure", r.measure());
+      m.put("server", r.server());
       m.put("unit", r.unit());
-      m.put("tandem", r.tandem());
-      m.put("bare", r.bare());
+      m.put("value", r.value());
+      m.put("baseline", r.baseline());
+      m.put("baseline_server", r.against());
       m.put("ratio", r.ratio());
       m.put("target", r.target());
       m.put("met", r.met());

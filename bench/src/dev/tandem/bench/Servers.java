@@ -1,16 +1,24 @@
 package dev.tandem.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The two servers every figure compares: {@code bin/tandem serve} with a config from bench/, and
- * the bare single-process Python stdio server a tandem worker is (the lower bound: the same tool
- * code and the same Python runtime, without a supervisor in front).
+ * The servers the bench compares, each a stdio MCP server serving echo and sleep:
  *
- * <p>Both run with tracing off: writing a trace per call is Python-side work common to both, and
- * leaving it on would hide the cost of the hop this harness exists to measure.
+ * <ul>
+ *   <li>{@link #floor()}, the baseline of every ratio: bench/floor/mcp_floor.py, the minimal
+ *       single-process stdlib Python server a user would write instead of running tandem;
+ *   <li>{@link #tandem}: {@code bin/tandem serve} with a config from bench/configs and otherwise
+ *       its defaults, as a user runs it; {@link #tandemTraced} the same with traces written to a
+ *       directory, as in the dev loop;
+ *   <li>{@link #workerAlone()}: {@code python -m tandem.worker}, tandem's own Python runtime
+ *       without the daemon: where tandem's cost is the worker's, not the hop's.
+ * </ul>
  */
 final class Servers {
 
@@ -24,29 +32,51 @@ final class Servers {
     this.logs = logs;
   }
 
-  Peer.Command tandem(String config) {
+  /** The minimal Python MCP server: what a user compares tandem with. */
+  Peer.Command floor() {
     return new Peer.Command(
-        "tandem",
-        List.of(home.resolve("bin/tandem").toString(), "serve", "--config", home.resolve("bench/configs").resolve(config).toString()),
-        Map.of("TANDEM_PYTHON", python, "TANDEM_TRACE_DIR", "off"),
-        logs.resolve("tandem-" + config.replace(".toml", "") + ".log"));
+        "floor", List.of(python, home.resolve("bench/floor/mcp_floor.py").toString()), Map.of(), logs.resolve("floor.log"));
+  }
+
+  /** tandem as a user runs it: its defaults, one of the bench's configs. */
+  Peer.Command tandem(String config) {
+    return tandemAt(home, "tandem", "tandem-", config, Map.of());
+  }
+
+  /** tandem with every call traced to a fresh directory under the logs: the dev loop's setting. */
+  Peer.Command tandemTraced(String config) throws IOException {
+    Path traces = Files.createTempDirectory(logs, "traces-");
+    return tandemAt(home, "tandem traces on", "tandem-traced-", config, Map.of("TANDEM_TRACE_DIR", traces.toString()));
   }
 
   /** A staged distribution (make dist): its jlinked runtime and AOT cache, the same config. */
   Peer.Command dist(Path stage, String config) {
-    return new Peer.Command(
-        "tandem dist",
-        List.of(stage.resolve("bin/tandem").toString(), "serve", "--config", home.resolve("bench/configs").resolve(config).toString()),
-        Map.of("TANDEM_PYTHON", python, "TANDEM_TRACE_DIR", "off"),
-        logs.resolve("dist-" + config.replace(".toml", "") + ".log"));
+    return tandemAt(stage, "tandem dist", "dist-", config, Map.of());
   }
 
-  Peer.Command bare() {
+  private Peer.Command tandemAt(Path install, String label, String logPrefix, String config, Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>();
+    env.put("TANDEM_PYTHON", python);
+    // Until `tandem serve` turns traces off by default (issue 13, on another branch), its default
+    // writes every call to ~/.cache/tandem/traces; this keeps the figures comparable with the runs
+    // before it. Delete this one line once that has landed: tandem then runs on pure defaults.
+    env.put("TANDEM_TRACE_DIR", "off");
+    env.putAll(extra);
     return new Peer.Command(
-        "bare python",
+        label,
+        List.of(install.resolve("bin/tandem").toString(), "serve", "--config", home.resolve("bench/configs").resolve(config).toString()),
+        env,
+        logs.resolve(logPrefix + config.replace(".toml", "") + ".log"));
+  }
+
+  /** tandem's worker runtime serving the same module, with no daemon in front. */
+  Peer.Command workerAlone() {
+    return new Peer.Command(
+        "tandem.worker alone",
         List.of(python, "-m", "tandem.worker", "--path", home.resolve("examples/tools").toString(), "basics"),
-        // What tandem gives its workers (WorkerCommand), so the Python side runs the same way.
+        // What tandem gives its workers (WorkerCommand), traces off as under `tandem serve`, so the
+        // Python side runs as it does behind the daemon.
         Map.of("PYTHONPATH", home.resolve("reasoning-python").toString(), "PYTHONUNBUFFERED", "1", "TANDEM_TRACE_DIR", "off"),
-        logs.resolve("bare.log"));
+        logs.resolve("worker-alone.log"));
   }
 }
