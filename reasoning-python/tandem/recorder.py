@@ -150,17 +150,19 @@ def record_model_call(entry: dict[str, Any]) -> None:
 
 
 def default_directory() -> Path:
-    """Where traces go when TANDEM_TRACE_DIR does not say: the XDG cache."""
+    """Where the daemon puts traces unless told otherwise, and where readers look
+    when TANDEM_TRACE_DIR names no directory: the XDG cache."""
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "tandem" / "traces"
 
 
 def directory_from_env() -> Path | None:
-    """The trace directory, or None when TANDEM_TRACE_DIR turns tracing off."""
+    """The directory TANDEM_TRACE_DIR names, or None: unset, or `off`, means no
+    traces. Recording is opt-in (traces hold every tool's inputs and outputs):
+    the daemon sets the variable for each worker, to a directory only in the dev
+    loop (`serve --watch`) or where `[trace] enabled = true` asks for it."""
     configured = os.environ.get("TANDEM_TRACE_DIR")
-    if configured is None:
-        return default_directory()
-    if configured.strip().lower() in _OFF:
+    if configured is None or configured.strip().lower() in _OFF:
         return None
     return Path(configured).expanduser()
 

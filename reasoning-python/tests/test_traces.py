@@ -120,13 +120,18 @@ class RecordingTest(unittest.TestCase):
         self.assertEqual([r["tool"] for r in traces.load(self.dir, errors_only=True)], ["b"])
         self.assertEqual([r["tool"] for r in traces.load(self.dir, limit=1)], ["b"])
 
-    def test_off_means_off(self) -> None:
+    def test_off_unless_a_directory_is_named(self) -> None:
         with mock.patch.dict(os.environ, {"TANDEM_TRACE_DIR": "off"}):
             self.assertIsNone(recorder.TraceWriter.from_env())
         with mock.patch.dict(os.environ, {"XDG_CACHE_HOME": str(self.dir)}):
+            # Unset: a worker run by hand, or embedded, records nothing...
             os.environ.pop("TANDEM_TRACE_DIR", None)
-            self.assertEqual(recorder.TraceWriter.from_env().directory,
-                             self.dir / "tandem" / "traces")
+            self.assertIsNone(recorder.TraceWriter.from_env())
+            # ...but readers still look where the daemon writes by default.
+            self.assertEqual(traces._directory(), self.dir / "tandem" / "traces")
+        with mock.patch.dict(os.environ, {"TANDEM_TRACE_DIR": str(self.dir / "t")}):
+            self.assertEqual(recorder.TraceWriter.from_env().directory, self.dir / "t")
+            self.assertEqual(traces._directory(), self.dir / "t")
 
 
 class BackgroundWriterTest(unittest.TestCase):
