@@ -126,6 +126,7 @@ class Methods:
             "callsServed": self.calls_served,
             "rssBytes": _rss_bytes(),
             "pid": os.getpid(),
+            "tracesDropped": self.traces.dropped if self.traces is not None else 0,
         }
 
     # -- tools --------------------------------------------------------------

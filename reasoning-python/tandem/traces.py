@@ -6,7 +6,9 @@
     traces.replay(calls)                              # old vs new, side by side
 
 Workers append one JSON object per tools/call to $TANDEM_TRACE_DIR/calls.jsonl
-(default ~/.cache/tandem/traces; `off` disables), rotated by size through
+when the daemon asks them to (`tandem serve --watch`, or `[trace] enabled =
+true`; off otherwise), by default under ~/.cache/tandem/traces, where `load()`
+looks unless TANDEM_TRACE_DIR or `path` says otherwise; rotated by size through
 calls.1.jsonl … calls.4.jsonl. Each record holds: v, id, time, tool, module,
 function, requestId, arguments, result (the CallToolResult), isError, outcome,
 durationMs, models (each model request and response with usage and latency),
@@ -62,6 +64,8 @@ def load(
 
 
 def _directory() -> Path:
+    # Reading is not writing: with TANDEM_TRACE_DIR unset (or off) readers still
+    # look where the daemon writes by default.
     return directory_from_env() or default_directory()
 
 
@@ -70,8 +74,9 @@ def _files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise FileNotFoundError(
-            f"no traces at {path}: workers write them there once a tool is called "
-            "(unless TANDEM_TRACE_DIR=off); pass the directory or file to load()"
+            f"no traces at {path}: workers record calls only when asked (tandem serve "
+            "--watch, or [trace] enabled = true in tandem.toml); pass the directory or file "
+            "to load() if [trace] dir puts them elsewhere"
         )
     return [f for f in reversed(rotated_files(path, _MAX_ROTATED)) if f.is_file()]
 

@@ -89,6 +89,8 @@ async def _serve(
     await session.closed.wait()
     await session.drain(SHUTDOWN_GRACE_SECONDS)
     await wire.close(SHUTDOWN_GRACE_SECONDS)
+    if traces is not None:
+        traces.close(SHUTDOWN_GRACE_SECONDS)
     # Sync tools still running cannot be interrupted; do not wait for them.
     executor.shutdown(wait=False, cancel_futures=True)
     return 0

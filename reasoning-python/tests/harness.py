@@ -147,6 +147,11 @@ class Worker:
     def wait_for(
         self, matches: Callable[[dict[str, Any]], bool], timeout: float = DEADLINE_SECONDS
     ) -> dict[str, Any]:
+        # Answers can come out of order (a quick call overtakes one on a thread), so one
+        # skipped while waiting for another may be the one wanted now.
+        for i, message in enumerate(self.unmatched):
+            if matches(message):
+                return self.unmatched.pop(i)
         deadline = time.monotonic() + timeout
         while True:
             message = self.next_message(deadline)

@@ -4,18 +4,21 @@ traces rotate by size, load back as dicts, and replay against changed code."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
+from typing import Callable
 from unittest import mock
 
 from fake_providers import ProviderServer, openai_completion
-from harness import EXAMPLE_TOOLS, Worker
+from harness import DEADLINE_SECONDS, EXAMPLE_TOOLS, Worker
 
 from tandem import recorder, traces
 from tandem.models import FakeModel
@@ -79,6 +82,7 @@ class RecordingTest(unittest.TestCase):
         finally:
             recorder.current_record.reset(token)
         writer.append(record.to_json(None, "raised ValueError"))
+        self.assertTrue(writer.close(DEADLINE_SECONDS))
         [entry] = traces.load(self.dir)[0]["models"]
         self.assertEqual(entry["error"], {"type": "ValueError", "message": "boom", "status": None})
 
@@ -86,6 +90,7 @@ class RecordingTest(unittest.TestCase):
         writer = recorder.TraceWriter(self.dir, max_bytes=400, max_files=3)
         for n in range(40):
             writer.append({"v": 1, "tool": "t", "n": n, "pad": "x" * 50})
+        self.assertTrue(writer.close(DEADLINE_SECONDS))
         names = sorted(p.name for p in self.dir.glob("*.jsonl"))
         self.assertEqual(names, ["calls.1.jsonl", "calls.2.jsonl", "calls.jsonl"])
         for path in self.dir.glob("*.jsonl"):
@@ -98,8 +103,10 @@ class RecordingTest(unittest.TestCase):
     def test_secret_values_from_the_environment_are_redacted_anywhere(self) -> None:
         with mock.patch.dict(os.environ, {"MY_SERVICE_TOKEN": "tok-abcdefgh-123",
                                           "SHORT_KEY": "abc"}):
-            recorder.TraceWriter(self.dir).append(
-                {"v": 1, "tool": "t", "arguments": {"q": ["see tok-abcdefgh-123", "abc"]}})
+            # Redacted on the writer thread, with the secrets of the environment then.
+            writer = recorder.TraceWriter(self.dir)
+            writer.append({"v": 1, "tool": "t", "arguments": {"q": ["see tok-abcdefgh-123", "abc"]}})
+            self.assertTrue(writer.close(DEADLINE_SECONDS))
         [record] = traces.load(self.dir)
         self.assertEqual(record["arguments"]["q"], ["see [redacted $MY_SERVICE_TOKEN]", "abc"])
 
@@ -113,13 +120,129 @@ class RecordingTest(unittest.TestCase):
         self.assertEqual([r["tool"] for r in traces.load(self.dir, errors_only=True)], ["b"])
         self.assertEqual([r["tool"] for r in traces.load(self.dir, limit=1)], ["b"])
 
-    def test_off_means_off(self) -> None:
+    def test_off_unless_a_directory_is_named(self) -> None:
         with mock.patch.dict(os.environ, {"TANDEM_TRACE_DIR": "off"}):
             self.assertIsNone(recorder.TraceWriter.from_env())
         with mock.patch.dict(os.environ, {"XDG_CACHE_HOME": str(self.dir)}):
+            # Unset: a worker run by hand, or embedded, records nothing...
             os.environ.pop("TANDEM_TRACE_DIR", None)
-            self.assertEqual(recorder.TraceWriter.from_env().directory,
-                             self.dir / "tandem" / "traces")
+            self.assertIsNone(recorder.TraceWriter.from_env())
+            # ...but readers still look where the daemon writes by default.
+            self.assertEqual(traces._directory(), self.dir / "tandem" / "traces")
+        with mock.patch.dict(os.environ, {"TANDEM_TRACE_DIR": str(self.dir / "t")}):
+            self.assertEqual(recorder.TraceWriter.from_env().directory, self.dir / "t")
+            self.assertEqual(traces._directory(), self.dir / "t")
+
+
+class BackgroundWriterTest(unittest.TestCase):
+    """Appending is a put on a bounded queue: a slow, stuck or failing trace
+    directory costs records (counted), never a call's time or its answer."""
+
+    CALLS = 40
+
+    def setUp(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="tandem-traces-"))
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_a_full_queue_drops_and_counts_without_waiting(self) -> None:
+        writer = recorder.TraceWriter(self.dir, queue_size=10)
+        self.addCleanup(writer.close, 0.1)
+        self.dir.mkdir(exist_ok=True)
+        # Another writer holds the directory's lock: this one's thread waits on it.
+        with open(self.dir / ".lock", "a") as held, \
+                self.assertLogs("tandem.traces", "WARNING") as logs:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            writer.append({"v": 1, "n": 0})
+            _wait_until(writer._queue.empty, "the writer thread to take the first record")
+            started = time.monotonic()
+            for n in range(1, 16):
+                writer.append({"v": 1, "n": n})
+            elapsed = time.monotonic() - started
+            # 10 fill the queue behind the blocked batch; the other 5 are dropped.
+            self.assertEqual(writer.dropped, 5)
+            self.assertLess(elapsed, 0.5, "append waited for the writer")
+            fcntl.flock(held, fcntl.LOCK_UN)
+            self.assertTrue(writer.close(DEADLINE_SECONDS))
+        self.assertEqual([r["n"] for r in traces.load(self.dir)], list(range(11)))
+        self.assertEqual(writer.dropped, 5)
+        # One warning when dropping starts, one count at close.
+        self.assertEqual([m.split(":")[2].split(" (")[0] for m in logs.output],
+                         ["trace queue full", "5 trace records dropped in all"])
+
+    def test_writers_sharing_a_directory_rotate_it_together(self) -> None:
+        # Two writers (as two replicas would be) with their own files open: the lock
+        # and the check of which file is live keep every line whole and every file bounded.
+        writers = [recorder.TraceWriter(self.dir, max_bytes=3000, max_files=100) for _ in range(2)]
+        for n in range(300):
+            for w, writer in enumerate(writers):
+                writer.append({"v": 1, "tool": "t", "w": w, "n": n, "pad": "x" * 40})
+        for writer in writers:
+            self.assertTrue(writer.close(DEADLINE_SECONDS))
+        records = traces.load(self.dir)
+        self.assertEqual(sorted((r["w"], r["n"]) for r in records),
+                         [(w, n) for w in range(2) for n in range(300)])
+        for w in range(2):
+            self.assertEqual([r["n"] for r in records if r["w"] == w], list(range(300)))
+        files = list(self.dir.glob("*.jsonl"))
+        self.assertGreater(len(files), 5)
+        for path in files:
+            self.assertLessEqual(path.stat().st_size, 3000)
+            self.assertEqual(path.stat().st_mode & 0o777, 0o600)
+        self.assertEqual(self.dir.stat().st_mode & 0o777, 0o700)
+
+    def test_an_unwritable_directory_fails_no_call_and_counts_the_drops(self) -> None:
+        not_a_dir = self.dir / "file"
+        not_a_dir.write_text("a regular file, so nothing can be made under it\n")
+        worker = Worker(env={"TANDEM_TRACE_DIR": str(not_a_dir / "traces")})
+        self.addCleanup(worker.stop)
+        worker.initialize()
+        self.assert_calls_answer_promptly(worker, self.CALLS)
+        _wait_until(lambda: worker.call("tandem/stats")["result"]["tracesDropped"] == self.CALLS,
+                    "tandem/stats to count every record as dropped")
+        worker.wait_stderr("cannot write traces to")
+        self.assertEqual(worker.stderr_text().count("cannot write traces to"), 1)
+        self.assertEqual(worker.close_stdin(), None)
+        self.assertEqual(worker.wait_exit(), 0)
+        self.assertIn(f"{self.CALLS} trace records dropped in all", worker.stderr_text())
+
+    def test_a_trace_file_nobody_reads_blocks_no_call(self) -> None:
+        # Opening a fifo for writing waits for a reader that never comes: the writer
+        # thread is stuck for good, the queue fills, and every call still answers.
+        traces_dir = self.dir / "traces"
+        traces_dir.mkdir()
+        os.mkfifo(traces_dir / "calls.jsonl")
+        calls = recorder.DEFAULT_QUEUE_SIZE + 200
+        worker = Worker(env={"TANDEM_TRACE_DIR": str(traces_dir)})
+        self.addCleanup(worker.stop)
+        worker.initialize()
+        self.assert_calls_answer_promptly(worker, calls)
+        dropped = worker.call("tandem/stats")["result"]["tracesDropped"]
+        # The first batch is held by the stuck writer, the queue is full, the rest dropped.
+        self.assertGreater(dropped, 0)
+        self.assertLessEqual(dropped, calls - recorder.DEFAULT_QUEUE_SIZE - 1)
+        worker.wait_stderr("trace queue full")
+        # Shutdown waits for the stuck writer only as long as it promised.
+        started = time.monotonic()
+        worker.close_stdin()
+        self.assertEqual(worker.wait_exit(), 0)
+        self.assertLess(time.monotonic() - started, DEADLINE_SECONDS)
+
+    def assert_calls_answer_promptly(self, worker: Worker, count: int) -> None:
+        started = time.monotonic()
+        ids = [worker.start_tool("echo", {"text": f"call {n}"}) for n in range(count)]
+        for n, request_id in enumerate(ids):
+            answer = worker.response(request_id)
+            self.assertEqual(answer["result"]["content"][0]["text"], f"call {n}")
+        # All of them pipelined through one worker, well inside one deadline.
+        self.assertLess(time.monotonic() - started, DEADLINE_SECONDS)
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)  # polling a condition, with a deadline
 
 
 class ReplayTest(unittest.TestCase):

@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The real {@code bin/tandem serve} on pipes, driven frame by frame: the raw view a test needs to
@@ -44,9 +46,18 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   static DaemonProcess serve(Path config) throws IOException {
+    return serve(config, List.of(), env -> {});
+  }
+
+  /** {@code serve} with more arguments, in this process's environment as {@code environment} changes it. */
+  static DaemonProcess serve(Path config, List<String> args, Consumer<Map<String, String>> environment)
+      throws IOException {
     List<String> argv = new ArrayList<>(List.of(Tandem.BIN.toString(), "serve"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
-    return new DaemonProcess(new ProcessBuilder(argv).start());
+    argv.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    environment.accept(pb.environment());
+    return new DaemonProcess(pb.start());
   }
 
   private void readStdout() {

@@ -15,6 +15,7 @@ import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.config.ListenAddress;
 import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
+import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
@@ -100,10 +101,13 @@ final class Serve {
     // Not asked beforehand: the first worker names the real interpreter behind a shim.
     PythonCommand python = PythonCommand.configured(config.server().python());
     Spawner spawner = new Spawner();
+    boolean watching = options.watch() || config.server().watch();
+    TraceConfig.Traces traces = config.trace().decide(watching, System.getenv());
+    Log.info(traces.summary());
     List<Pool> pools =
-        config.pools().stream().map(p -> new Pool(p, config.server(), python, spawner, Main.VERSION)).toList();
+        config.pools().stream().map(p -> new Pool(p, config.server(), traces, python, spawner, Main.VERSION)).toList();
     Router router = new Router(pools);
-    if (options.watch() || config.server().watch()) HotReload.start(router);
+    if (watching) HotReload.start(router);
     Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)");
     return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
   }

@@ -40,8 +40,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--watch",
-      description = {"reload a pool's workers when a file under its path changes",
-        "(development; also [server] watch = true)"})
+      description = {"reload a pool's workers when a file under its path changes, and record",
+        "every call as a trace unless [trace] says otherwise (development; also [server] watch = true)"})
   boolean watch;
 
   /**

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.cli;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.Supervision;
 import dev.tandem.supervisor.config.TandemConfig;
+import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonCommand;
@@ -39,8 +40,10 @@ final class TrialRun implements AutoCloseable {
         ? PythonCommand.of(PythonRuntime.locate(config.server().python()))
         : PythonCommand.configured(config.server().python());
     Spawner spawner = new Spawner();
+    // As serve would decide (check and call do not watch): a call made here is traced only if asked.
+    TraceConfig.Traces traces = config.trace().decide(config.server().watch(), System.getenv());
     List<Pool> pools = config.pools().stream()
-        .map(p -> new Pool(single(p), config.server(), python, spawner, Main.VERSION))
+        .map(p -> new Pool(single(p), config.server(), traces, python, spawner, Main.VERSION))
         .toList();
     Router router = new Router(pools);
     long waitMs = config.pools().stream().mapToLong(p -> p.supervision().startTimeout().toMillis()).max().orElse(0) + 5_000;

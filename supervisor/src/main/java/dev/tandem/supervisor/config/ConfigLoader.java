@@ -37,6 +37,7 @@ public final class ConfigLoader {
   static final Set<String> HTTP_KEYS =
       Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
           "stream_buffer_bytes", "session_idle_ms");
+  static final Set<String> TRACE_KEYS = Set.of("enabled", "dir", "max_bytes", "files");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
@@ -91,9 +92,10 @@ public final class ConfigLoader {
     Map<String, Overrides.Setting> byKey = new LinkedHashMap<>();
     for (Overrides.Setting s : settings) byKey.put(s.where() + "." + s.key(), s);
     applied = byKey;
-    checkKeys(source, "the top level", root, Set.of("server", "pool", "http"));
+    checkKeys(source, "the top level", root, Set.of("server", "pool", "http", "trace"));
     ServerConfig server = server(source, root.path("server"));
     HttpConfig http = http(source, root.path("http"));
+    TraceConfig trace = trace(source, dir, root.path("trace"));
     JsonNode pools = root.get("pool");
     if (pools == null || !pools.isArray() || pools.isEmpty()) {
       throw new ConfigException(
@@ -109,7 +111,30 @@ public final class ConfigLoader {
       }
       out.add(pool);
     }
-    return new TandemConfig(source, server, List.copyOf(out), http, List.copyOf(settings));
+    return new TandemConfig(source, server, List.copyOf(out), http, trace, List.copyOf(settings));
+  }
+
+  private TraceConfig trace(Path source, Path dir, JsonNode node) {
+    TraceConfig d = TraceConfig.defaults();
+    if (node.isMissingNode()) return d;
+    String where = "[trace]";
+    if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
+    checkKeys(source, where, node, TRACE_KEYS);
+    Boolean enabled = node.has("enabled") ? bool(source, where, node, "enabled", false) : null;
+    Path traceDir = null;
+    if (node.has("dir")) {
+      // Relative to the config file, like a pool's path; "~/" is the home directory.
+      String raw = TraceConfig.expandHome(string(source, where, "dir", node.get("dir")), System.getenv());
+      traceDir = dir.resolve(raw).normalize();
+      if (Files.exists(traceDir) && !Files.isDirectory(traceDir)) {
+        throw new ConfigException(
+            source + ": " + where + ": dir \"" + raw + "\" is not a directory (resolved to " + traceDir + ")");
+      }
+    }
+    int maxBytes = intIn(source, where, node, "max_bytes", d.maxBytes(), 1024, Integer.MAX_VALUE);
+    // tandem.traces.load() looks for at most 100 files.
+    int files = intIn(source, where, node, "files", d.files(), 1, 100);
+    return new TraceConfig(enabled, traceDir, maxBytes, files);
   }
 
   private HttpConfig http(Path source, JsonNode node) {

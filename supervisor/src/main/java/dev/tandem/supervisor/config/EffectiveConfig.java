@@ -49,6 +49,23 @@ public final class EffectiveConfig {
     http.put("stream_buffer_bytes", h.streamBufferBytes());
     http.put("session_idle_ms", ms(h.sessionIdle()));
 
+    TraceConfig t = config.trace();
+    b.append('\n');
+    Section trace = new Section(b, "[trace]", origins);
+    b.append("# " + TraceConfig.DIR_ENV + " in the environment wins over this table (a directory, or off)\n");
+    if (t.enabled() == null) {
+      b.append("# enabled: not set; on with serve --watch or [server] watch = true, off otherwise\n");
+    } else {
+      trace.put("enabled", t.enabled());
+    }
+    if (t.dir() == null) {
+      b.append("# dir: not set; $XDG_CACHE_HOME/tandem/traces (~/.cache/tandem/traces)\n");
+    } else {
+      trace.put("dir", str(t.dir().toString()));
+    }
+    trace.put("max_bytes", t.maxBytes());
+    trace.put("files", t.files());
+
     for (PoolConfig p : config.pools()) {
       b.append('\n');
       Section pool = new Section(b, "[[pool]]", origins);

@@ -4,13 +4,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A whole {@code tandem.toml}: where it came from, the server settings, its pools and HTTP, and
- * which values {@code TANDEM_*} variables or {@code --set} flags put over the file's.
+ * A whole {@code tandem.toml}: where it came from, the server settings, its pools, HTTP and
+ * traces, and which values {@code TANDEM_*} variables or {@code --set} flags put over the file's.
  */
 public record TandemConfig(
-    Path source, ServerConfig server, List<PoolConfig> pools, HttpConfig http, List<Overrides.Setting> overridden) {
+    Path source,
+    ServerConfig server,
+    List<PoolConfig> pools,
+    HttpConfig http,
+    TraceConfig trace,
+    List<Overrides.Setting> overridden) {
 
   public TandemConfig(Path source, ServerConfig server, List<PoolConfig> pools, HttpConfig http) {
-    this(source, server, pools, http, List.of());
+    this(source, server, pools, http, TraceConfig.defaults(), List.of());
   }
 }

@@ -65,7 +65,9 @@ final class HealthCheck {
       WorkerCall stats = replica.worker.call("tandem/stats", Json.object(), null);
       deadline(stats).whenComplete((answer, failure) -> {
         if (failure != null && Failures.cause(failure) instanceof TimeoutException) stats.cancel("no answer within " + timeout.toMillis() + " ms");
-        if (answer != null) loaded(answer.path("rssBytes").asLong(0));
+        if (answer == null) return;
+        replica.tracesDropped = answer.path("tracesDropped").asLong(0);
+        loaded(answer.path("rssBytes").asLong(0));
       });
     } else {
       loaded(rssFromProc(replica.worker.pid()));

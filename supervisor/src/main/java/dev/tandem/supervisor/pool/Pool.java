@@ -6,6 +6,7 @@ import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.ServerConfig;
+import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.config.Supervision;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Replica.Role;
@@ -78,6 +79,7 @@ public final class Pool {
   private final PoolConfig config;
   private final Supervision limits;
   private final ServerConfig server;
+  private final TraceConfig.Traces traces;
   /** The configured interpreter until the first worker names the real one. */
   private final PythonCommand python;
   private final Spawner spawner;
@@ -108,10 +110,12 @@ public final class Pool {
   private CompletableFuture<?> reloads = CompletableFuture.completedFuture(null);
   private ObjectNode lastReload;
 
-  public Pool(PoolConfig config, ServerConfig server, PythonCommand python, Spawner spawner, String version) {
+  public Pool(
+      PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
     this.config = config;
     this.limits = config.supervision();
     this.server = server;
+    this.traces = traces;
     this.python = python;
     this.spawner = spawner;
     this.version = version;
@@ -218,7 +222,7 @@ public final class Pool {
     long maxCalls = limits.maxCalls();
     long recycleAfter =
         maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
-    Worker worker = new Worker(WorkerCommand.spec(config, server, config.isPython() ? python.executable() : null, id), events);
+    Worker worker = new Worker(WorkerCommand.spec(config, server, traces, config.isPython() ? python.executable() : null, id), events);
     Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
     r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -50,6 +50,8 @@ final class Replica {
   CompletableFuture<Worker> starting;
 
   volatile long rssBytes;
+  /** Trace records the worker could not write (queue full, directory unwritable), from tandem/stats. */
+  volatile long tracesDropped;
   volatile long lastPingNanos = -1;
   volatile boolean pingOutstanding;
 
@@ -91,6 +93,7 @@ final class Replica {
     w.put("rssBytes", rssBytes);
     if (lastPingNanos >= 0) w.put("lastPingMs", lastPingNanos / 1_000_000.0);
     if (worker.garbageFrames() > 0) w.put("garbageFrames", worker.garbageFrames());
+    if (tracesDropped > 0) w.put("tracesDropped", tracesDropped);
     return w;
   }
 

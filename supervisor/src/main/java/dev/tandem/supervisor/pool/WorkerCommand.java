@@ -2,6 +2,7 @@ package dev.tandem.supervisor.pool;
 
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.ServerConfig;
+import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.worker.WorkerSpec;
 import java.io.File;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ final class WorkerCommand {
 
   private WorkerCommand() {}
 
-  static WorkerSpec spec(PoolConfig pool, ServerConfig server, String python, int index) {
+  /** {@code traces}: whether and where the worker records calls; the pool's own env can say otherwise. */
+  static WorkerSpec spec(PoolConfig pool, ServerConfig server, TraceConfig.Traces traces, String python, int index) {
     Map<String, String> env = new HashMap<>();
     List<String> argv = new ArrayList<>();
     if (pool.isPython()) {
@@ -39,6 +41,9 @@ final class WorkerCommand {
     }
     env.put("TANDEM_POOL", pool.name());
     env.put("TANDEM_WORKER_INDEX", Integer.toString(index));
+    // Explicit either way: a worker that inherited no TANDEM_TRACE_DIR would record nothing, but
+    // one started from a shell that exported it must not trace where the daemon decided not to.
+    env.putAll(traces.workerEnv());
     env.putAll(pool.env());
     return new WorkerSpec(pool.name(), index, List.copyOf(argv), Map.copyOf(env), pool.workingDirectory(), server.maxFrameBytes());
   }
