@@ -57,10 +57,6 @@ final class Servers {
   private Peer.Command tandemAt(Path install, String label, String logPrefix, String config, Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
     env.put("TANDEM_PYTHON", python);
-    // Until `tandem serve` turns traces off by default (issue 13, on another branch), its default
-    // writes every call to ~/.cache/tandem/traces; this keeps the figures comparable with the runs
-    // before it. Delete this one line once that has landed: tandem then runs on pure defaults.
-    env.put("TANDEM_TRACE_DIR", "off");
     env.putAll(extra);
     return new Peer.Command(
         label,
