@@ -42,13 +42,15 @@ class PipeWire:
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        max_bytes: int,
+        max_in: int,
+        max_out: int,
         on_frame: Callable[[bytes], None],
         on_closed: Callable[[str], None],
     ) -> None:
         self._loop = loop
         self._loop_thread = threading.get_ident()
-        self._splitter = wire.FrameSplitter(max_bytes)
+        self._splitter = wire.FrameSplitter(max_in)
+        self._max_out = max_out
         self._on_frame = on_frame
         self._on_closed = on_closed
         self._closed = False
@@ -83,8 +85,15 @@ class PipeWire:
     # -- out ----------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
-        """Queue one frame; safe from any thread. Frames keep the order they were sent in."""
+        """Queue one frame; safe from any thread. Frames keep the order they were sent in.
+
+        A message the daemon would refuse as too large is not sent: an answer becomes an
+        error that says so (the request is still answered, at once), anything else raises
+        FrameTooLarge into whoever sent it (a tool's progress, log line or question).
+        """
         data = wire.encode(message)
+        if len(data) > self._max_out:
+            data = wire.encode(_too_large(message, len(data), self._max_out))
         if threading.get_ident() == self._loop_thread:
             self._queue(data)
         else:
@@ -172,6 +181,22 @@ class PipeWire:
     def _resume(self) -> None:
         if self._reader is not None and not self._reader.is_closing():
             self._reader.resume_reading()
+
+
+class FrameTooLarge(ValueError):
+    """A message over the daemon's frame limit, which it would drop."""
+
+
+def _too_large(message: dict[str, Any], size: int, limit: int) -> dict[str, Any]:
+    what = f"{size:,} bytes, over the {limit:,}-byte limit of one message ([server] max_frame_bytes)"
+    if "id" in message and "method" not in message:
+        _log.warning("the answer to request %r is %s; answering with an error instead",
+                     message["id"], what)
+        return wire.error(
+            message["id"], wire.INTERNAL_ERROR,
+            f"the answer is {what}: return less, or raise the limit",
+        )
+    raise FrameTooLarge(f"{message.get('method', 'a message')} would be {what}")
 
 
 class _ReadSide(asyncio.Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Iterator, NamedTuple, Union
 
 RequestId = Union[str, int]
@@ -80,7 +81,12 @@ def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid |
     if line.endswith(b"\r"):
         line = line[:-1]
     if len(line) > max_bytes:
-        return Invalid(INVALID_REQUEST, None, f"frame is larger than {max_bytes} bytes")
+        # No id, as the daemon's codec answers the same frame (protocol/vectors/decode.jsonl).
+        return Invalid(
+            INVALID_REQUEST,
+            None,
+            f"message is larger than the {max_bytes:,}-byte limit ([server] max_frame_bytes)",
+        )
     if not line.strip(b" \t\r\n"):
         return None
     try:
@@ -92,12 +98,29 @@ def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid |
     except ValueError as e:
         return Invalid(PARSE_ERROR, None, f"frame is not valid JSON: {e}")
     except RecursionError:
-        return Invalid(PARSE_ERROR, None, "frame nests JSON too deeply")
+        return Invalid(PARSE_ERROR, salvage_id(line), "message nests JSON too deeply")
     if isinstance(obj, list):
         return Invalid(INVALID_REQUEST, None, "JSON-RPC batches are not supported")
     if not isinstance(obj, dict):
         return Invalid(INVALID_REQUEST, None, "a JSON-RPC message must be a JSON object")
     return _message(obj)
+
+
+# A top-level "id" before anything nested, as JSON-RPC peers (the daemon among them) write it.
+_LEADING_ID = re.compile(rb'^\s*\{[^{}\[\]]*?"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")\s*[,}]')
+
+
+def salvage_id(line: bytes) -> RequestId | None:
+    """The id of a message too deep to decode, read from its first bytes,
+    so the error can answer the request that caused it; None if it is not there."""
+    match = _LEADING_ID.match(line[:512])
+    if match is None:
+        return None
+    try:
+        value = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return value if _is_id(value) else None
 
 
 def _reject_constant(name: str) -> Any:

@@ -22,6 +22,8 @@ import traceback
 
 EXIT_IMPORT_FAILED = 3
 
+RECURSION_LIMIT = 3000
+
 # Enough for many blocking tools at once (model calls wait on I/O) without
 # letting one worker spawn threads without bound.
 DEFAULT_THREADS = 32
@@ -35,6 +37,10 @@ _log = logging.getLogger("tandem.worker")
 
 def main(argv: list[str] | None = None) -> int:
     wire_in, wire_out = _isolate_stdio()
+    # The daemon's JSON parser accepts 1,000 levels of nesting; Python's json stops near
+    # the recursion limit (1,000 frames by default, ~989 levels): allow more, so a message
+    # the daemon accepted is never one the worker cannot read.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     _die_with_parent()
     _configure_logging()
     args = _parse_args(argv)
@@ -75,9 +81,13 @@ async def _serve(
     from .stdio import PipeWire
 
     loop = asyncio.get_running_loop()
-    wire = PipeWire(loop, max_bytes, on_frame=lambda f: session.handle_frame(f),
+    # The daemon refuses anything bigger than max_bytes from us, and checked what it forwards
+    # against the same limit before adding its own fields: accept more than that, never drop
+    # silently what the daemon let through.
+    max_in = max_bytes + max_bytes // 4 + 65536
+    wire = PipeWire(loop, max_in, max_bytes, on_frame=lambda f: session.handle_frame(f),
                     on_closed=lambda why: session.shutdown(why))
-    session = Session(wire.send, max_bytes)
+    session = Session(wire.send, max_in)
     executor = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="tandem-tool")
     # Start the first tool thread while the worker is idle, not on its first sync call: a spare
     # that takes a dead worker's place answers that call as fast as a worker that served before.
@@ -168,7 +178,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--max-frame-bytes", type=int, default=None,
-        help="largest accepted request frame (default 4 MiB)",
+        help="largest message the daemon reads from us; what we accept is a quarter larger "
+        "(default 4 MiB)",
     )
     return parser.parse_args(argv)
 

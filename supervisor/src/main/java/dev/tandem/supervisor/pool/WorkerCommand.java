@@ -24,6 +24,10 @@ final class WorkerCommand {
       argv.add(python);
       argv.add("-m");
       argv.add("tandem.worker");
+      // The worker refuses to send what the daemon would refuse to read, and reads a margin
+      // more than that, for what the daemon adds to a request it forwards.
+      argv.add("--max-frame-bytes");
+      argv.add(Integer.toString(server.maxFrameBytes()));
       for (Path p : pool.path()) {
         argv.add("--path");
         argv.add(p.toString());

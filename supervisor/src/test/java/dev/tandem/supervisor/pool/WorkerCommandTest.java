@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every worker is told whether to trace, explicitly; a pool's own env still has the last word. */
+/**
+ * Every worker is told whether to trace, explicitly, and the frame limit the daemon reads it
+ * with; a pool's own env still has the last word.
+ */
 class WorkerCommandTest {
 
   private static final ServerConfig SERVER =
@@ -29,6 +32,13 @@ class WorkerCommandTest {
     Map<String, String> env = WorkerCommand.spec(pool(Map.of()), SERVER, DEV, "python3", 1).env();
     assertEquals("/c/tandem/traces", env.get("TANDEM_TRACE_DIR"));
     assertEquals("5", env.get("TANDEM_TRACE_FILES"));
+  }
+
+  @Test
+  void aPythonWorkerIsToldTheDaemonsFrameLimit() {
+    List<String> argv = WorkerCommand.spec(pool(Map.of()), SERVER, OFF, "python3", 1).command();
+    int flag = argv.indexOf("--max-frame-bytes");
+    assertEquals(Integer.toString(1 << 20), argv.get(flag + 1), argv.toString());
   }
 
   @Test
