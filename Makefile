@@ -26,7 +26,7 @@ MVN := mvn -B -q -Dstyle.color=never
 VERSION := $(shell sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n1 | sed 's/-SNAPSHOT$$//')
 TARBALL := dist/tandem-$(VERSION)-linux-x86_64.tar.gz
 # What the tarball is made of: it is rebuilt when one of these changes, not at every make test.
-DIST_INPUTS := $(shell find bin packaging protocol/src supervisor/src reasoning-python/tandem examples \
+DIST_INPUTS := $(shell find bin docs packaging protocol/src supervisor/src reasoning-python/tandem examples \
   -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
   pom.xml protocol/pom.xml supervisor/pom.xml README.md
 PREFIX ?= /usr/local

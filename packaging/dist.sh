@@ -34,6 +34,7 @@ mkdir -p "$stage/reasoning-python"
 cp -r reasoning-python/tandem "$stage/reasoning-python/"
 cp -r examples "$stage/"
 cp README.md "$stage/"
+cp -r docs "$stage/"   # README links docs/ARCHITECTURE.md
 find "$stage" -name __pycache__ -type d -prune -exec rm -rf {} +
 # Fresh bytecode for the interpreter building the tarball (others compile their own): a worker
 # that may not write __pycache__ (PYTHONDONTWRITEBYTECODE, a read-only install) would otherwise
