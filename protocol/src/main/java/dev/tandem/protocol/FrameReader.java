@@ -64,6 +64,14 @@ public final class FrameReader {
         skipping = nl < 0;
         return oversized();
       }
+      if (nl >= 0 && lineLen == 0) {
+        // The whole frame is in the chunk (the usual case): decoded where it lies, not copied.
+        int start = chunkPos;
+        chunkPos = next;
+        if (n > 0 && chunk[start + n - 1] == '\r') n--;
+        if (n > maxFrameBytes) return oversized();
+        return MessageCodec.decode(chunk, start, n);
+      }
       append(chunk, chunkPos, n);
       chunkPos = next;
       if (nl >= 0) return finishLine();

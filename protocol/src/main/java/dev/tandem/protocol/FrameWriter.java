@@ -25,9 +25,9 @@ public final class FrameWriter {
    * this one lets them share one system call (the stream's buffer flushes itself when full).
    */
   public void write(Message message, boolean flush) throws IOException {
-    byte[] frame = MessageCodec.encode(message);
+    FrameBuffer frame = MessageCodec.encodeInScratch(message);
     synchronized (lock) {
-      out.write(frame);
+      out.write(frame.array(), 0, frame.length());
       if (flush) out.flush();
     }
   }
