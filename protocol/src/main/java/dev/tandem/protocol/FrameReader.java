@@ -78,6 +78,14 @@ public final class FrameReader {
     }
   }
 
+  /**
+   * Whether a whole frame is already buffered, so that {@link #next} will not block for it: a
+   * reader ends its {@link Turn} when there is none.
+   */
+  public boolean hasBufferedFrame() {
+    return indexOfNewline(chunk, chunkPos, chunkLen) >= 0;
+  }
+
   private Decoded finishLine() {
     int len = lineLen;
     lineLen = 0;

@@ -10,6 +10,7 @@ import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
+import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -218,21 +219,25 @@ public final class Worker {
   }
 
   private void writeStdin() {
+    // Under load frames queue up: one turn per drained queue, so a burst costs one write.
+    Turn turn = Turn.begin();
     try {
       while (true) {
         Object next = stdin.take();
         if (next == CLOSE_STDIN) {
+          turn.end();
           writer.close();
           return;
         }
-        // Under load frames queue up: flush once the queue is empty, so a burst costs one write.
-        writer.write((Message) next, stdin.isEmpty());
+        writer.write((Message) next);
+        if (stdin.isEmpty()) turn.end();
       }
     } catch (IOException e) {
       Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      turn.close();
       stdin.clear();
     }
   }
@@ -246,6 +251,8 @@ public final class Worker {
 
   private void readStdout() {
     FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes());
+    // Answers that arrived in one read go out to their hosts in one write per host.
+    Turn turn = Turn.begin();
     try {
       Decoded decoded;
       while ((decoded = reader.next()) != null) {
@@ -254,9 +261,12 @@ public final class Worker {
         } catch (RuntimeException e) {
           Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), pid(), "could not handle a frame: " + e);
         }
+        if (!reader.hasBufferedFrame()) turn.end();
       }
     } catch (IOException e) {
       Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdout closed: " + e.getMessage());
+    } finally {
+      turn.close();
     }
     stdoutEnded();
   }
