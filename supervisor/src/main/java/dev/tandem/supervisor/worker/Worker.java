@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Decoded;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.FrameReader;
-import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
+import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,9 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Three platform threads per worker: two read its stdout (frames) and stderr (log lines), so
  * both pipes are always drained and a chatty worker never blocks on a full pipe; one writes its
- * stdin from a queue, so a worker that stops reading (SIGSTOP, a deadlock) blocks only that
- * thread, never a session's reader or the supervisor's timers, which must stay free to kill it.
- * The queue is bounded in practice by the pool's admission: max_concurrency calls and a ping.
+ * stdin from a queue whenever a write might block ({@link StdinWriter}), so a worker that stops
+ * reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader or the
+ * supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
+ * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
+ * and a ping.
  */
 public final class Worker {
 
@@ -82,10 +83,7 @@ public final class Worker {
   private final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
   private volatile State state = State.STARTING;
   private volatile Process process;
-  private volatile FrameWriter writer;
-  private final LinkedBlockingQueue<Object> stdin = new LinkedBlockingQueue<>();
-  /** Queued after the last frame: the stdin thread closes the pipe, the worker's cue to exit. */
-  private static final Object CLOSE_STDIN = new Object();
+  private final StdinWriter stdin = new StdinWriter(this::stdinClosed);
   private volatile JsonNode initializeResult;
   private volatile Instant startedAt;
   private volatile Thread stderrReader;
@@ -143,8 +141,8 @@ public final class Worker {
       p.destroyForcibly();
     }
     this.startedAt = Instant.now();
-    this.writer = new FrameWriter(p.getOutputStream());
-    platformThread("in", this::writeStdin).start();
+    stdin.attach(p.getOutputStream());
+    platformThread("in", stdin::run).start();
     Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
     platformThread("out", this::readStdout).start();
     stderrReader = platformThread("err", this::readStderr);
@@ -210,36 +208,20 @@ public final class Worker {
       sent = Json.withMeta(params, "progressToken", Json.NODES.numberNode(id));
     }
     // If the process is going away, the write fails quietly and its exit completes this call.
-    stdin.add(new Message.Request(Json.NODES.numberNode(id), method, sent));
+    stdin.send(MessageCodec.encodeInScratch(new Message.Request(Json.NODES.numberNode(id), method, sent)), call);
     return call;
   }
 
   public void notify(String method, ObjectNode params) {
-    if (state != State.DEAD) stdin.add(new Message.Notification(method, params));
+    if (state != State.DEAD) send(new Message.Notification(method, params));
   }
 
-  private void writeStdin() {
-    // Under load frames queue up: one turn per drained queue, so a burst costs one write.
-    Turn turn = Turn.begin();
-    try {
-      while (true) {
-        Object next = stdin.take();
-        if (next == CLOSE_STDIN) {
-          turn.end();
-          writer.close();
-          return;
-        }
-        writer.write((Message) next);
-        if (stdin.isEmpty()) turn.end();
-      }
-    } catch (IOException e) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      turn.close();
-      stdin.clear();
-    }
+  private void stdinClosed(IOException e) {
+    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
+  }
+
+  private void send(Message message) {
+    stdin.send(MessageCodec.encodeInScratch(message), null);
   }
 
   void cancelled(WorkerCall call, String reason) {
@@ -286,10 +268,13 @@ public final class Worker {
       }
       case Message.Result r -> answered(r.id()).ifPresent(call -> {
         callsServed.incrementAndGet();
+        stdin.readThrough(call.sentThrough);
         call.result().complete(r.result());
       });
-      case Message.Failure f -> answered(f.id()).ifPresent(call ->
-          call.result().completeExceptionally(new WorkerError(f.error())));
+      case Message.Failure f -> answered(f.id()).ifPresent(call -> {
+        stdin.readThrough(call.sentThrough);
+        call.result().completeExceptionally(new WorkerError(f.error()));
+      });
       case Message.Notification n -> onNotification(n);
       case Message.Request r -> onRequest(r);
     }
@@ -391,7 +376,7 @@ public final class Worker {
 
   private void reply(JsonNode id, JsonNode result, RpcError error) {
     if (state == State.DEAD) return;
-    stdin.add(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
+    send(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
   }
 
 
@@ -443,8 +428,7 @@ public final class Worker {
     }
     State before = state;
     state = State.DEAD;
-    stdin.clear();
-    stdin.add(CLOSE_STDIN);
+    stdin.close(true);
     exited.complete(status);
     Log.Level level = before == State.STOPPING ? Log.Level.INFO : Log.Level.WARN;
     Log.worker(level, spec.pool(), spec.index(), pid(), status.describe());
@@ -476,7 +460,7 @@ public final class Worker {
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
     if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
-    stdin.add(CLOSE_STDIN); // after the frames already queued, so a last notification still arrives
+    stdin.close(false); // after the frames already queued, so a last notification still arrives
     Process p = process;
     return p.onExit()
         .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
