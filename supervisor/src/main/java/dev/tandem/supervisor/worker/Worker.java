@@ -12,7 +12,6 @@ import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -391,29 +390,34 @@ public final class Worker {
 
   private void readStderr() {
     InputStream in = process.getErrorStream();
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    // Lines are cut from the read buffer in runs, not byte by byte (a ByteArrayOutputStream took
+    // a lock per byte); a line past MAX_STDERR_LINE keeps its first MAX_STDERR_LINE bytes.
+    byte[] line = new byte[MAX_STDERR_LINE];
+    int lineLen = 0;
     byte[] buf = new byte[8192];
     try {
       int n;
       while ((n = in.read(buf)) > 0) {
-        for (int i = 0; i < n; i++) {
-          byte b = buf[i];
-          if (b == '\n') {
-            stderrLine(line);
-          } else if (line.size() < MAX_STDERR_LINE) {
-            line.write(b);
-          }
+        int from = 0;
+        while (from < n) {
+          int nl = from;
+          while (nl < n && buf[nl] != '\n') nl++;
+          int take = Math.min(nl - from, MAX_STDERR_LINE - lineLen);
+          System.arraycopy(buf, from, line, lineLen, take);
+          lineLen += take;
+          if (nl == n) break;
+          stderrLine(new String(line, 0, lineLen, StandardCharsets.UTF_8));
+          lineLen = 0;
+          from = nl + 1;
         }
       }
     } catch (IOException e) {
       // the pipe closes when the process exits
     }
-    if (line.size() > 0) stderrLine(line);
+    if (lineLen > 0) stderrLine(new String(line, 0, lineLen, StandardCharsets.UTF_8));
   }
 
-  private void stderrLine(ByteArrayOutputStream line) {
-    String text = line.toString(StandardCharsets.UTF_8);
-    line.reset();
+  private void stderrLine(String text) {
     stderrTail.add(text);
     Log.worker(Log.Level.INFO, spec.pool(), spec.index(), pid(), "stderr: " + text);
   }
