@@ -246,6 +246,35 @@ public final class MessageCodec {
 
   private static void writeMember(JsonGenerator g, String name, JsonNode value) throws IOException {
     g.writeFieldName(name);
-    Json.MAPPER.writeTree(g, value);
+    writeNode(g, value);
+  }
+
+  /**
+   * Writes a tree as the mapper would (every member, nulls and empty arrays included, which are
+   * its defaults), without a serializer provider and a serializer lookup per call. Node kinds
+   * whose writing depends on the mapper's configuration (binary, POJO, missing) go to the mapper.
+   */
+  static void writeNode(JsonGenerator g, JsonNode node) throws IOException {
+    switch (node.getNodeType()) {
+      case OBJECT -> {
+        g.writeStartObject();
+        for (var member : node.properties()) {
+          g.writeFieldName(member.getKey());
+          writeNode(g, member.getValue());
+        }
+        g.writeEndObject();
+      }
+      case ARRAY -> {
+        g.writeStartArray();
+        for (int i = 0, n = node.size(); i < n; i++) writeNode(g, node.get(i));
+        g.writeEndArray();
+      }
+      case STRING -> g.writeString(node.textValue());
+      case BOOLEAN -> g.writeBoolean(node.booleanValue());
+      case NULL -> g.writeNull();
+      // Numeric nodes write themselves without the provider (g.writeNumber of their value).
+      case NUMBER -> ((com.fasterxml.jackson.databind.node.NumericNode) node).serialize(g, null);
+      default -> Json.MAPPER.writeTree(g, node);
+    }
   }
 }

@@ -25,6 +25,13 @@ class MessageCodecEncodeTest {
     ObjectNode params = Json.object().put("name", "echo");
     params.putObject("arguments").put("text", "h\u00e9llo \"q\" \n\u2028 \ud83d\ude00").putNull("n").putArray("a").add(1.5).add(-2);
     params.putObject("_meta").put("progressToken", 7);
+    ObjectNode kinds = params.putObject("kinds");
+    kinds.put("int", 1).put("long", 1L << 40).put("big", new BigInteger("98765432109876543210")).put("double", 0.1)
+        .put("float", 1.5f).put("decimal", new java.math.BigDecimal("1.10")).put("short", (short) 3).put("t", true)
+        .put("f", false).put("bytes", new byte[] {1, 2, 3}).putPOJO("pojo", java.util.List.of("p", 1))
+        .putRawValue("raw", new com.fasterxml.jackson.databind.util.RawValue("{\"r\":1}"));
+    kinds.putArray("empty");
+    kinds.putObject("nested").putArray("deep").addArray().addObject().putNull("x");
     ObjectNode data = Json.object().put("uri", "file:///x");
     Message[] messages = {
       new Message.Request(Json.NODES.numberNode(5), "tools/call", params),
