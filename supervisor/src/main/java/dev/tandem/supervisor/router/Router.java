@@ -352,7 +352,7 @@ public final class Router {
       @Override
       public void progress(ObjectNode p) {
         if (hostToken == null) return;
-        ObjectNode forHost = p.deepCopy();
+        ObjectNode forHost = Json.object().setAll(p); // shallow: only the token changes
         forHost.set("progressToken", hostToken);
         host.progress(forHost);
       }

@@ -363,13 +363,19 @@ public final class Worker {
     return null;
   }
 
-  /** The routing key is ours, not the host's business. */
+  /**
+   * The routing key is ours, not the host's business. A shallow copy: the rest of the message
+   * (a log line's data, a sampling request's messages) is shared, as nothing downstream mutates it.
+   */
   private static ObjectNode withoutTandemMeta(ObjectNode params) {
     if (!(params.get("_meta") instanceof ObjectNode meta) || !meta.has("tandem/callId")) return params;
-    ObjectNode copy = params.deepCopy();
-    ObjectNode copyMeta = (ObjectNode) copy.get("_meta");
+    ObjectNode copy = Json.object();
+    copy.setAll(params);
+    ObjectNode copyMeta = Json.object();
+    copyMeta.setAll(meta);
     copyMeta.remove("tandem/callId");
     if (copyMeta.isEmpty()) copy.remove("_meta");
+    else copy.set("_meta", copyMeta);
     return copy;
   }
 
