@@ -23,6 +23,8 @@ public final class FrameReader {
   private byte[] line = new byte[8 * 1024];
   private int lineLen;
   private boolean skipping;
+  /** Where {@link #hasBufferedFrame} found the next newline in the chunk, or -1: not scanned twice. */
+  private int knownNewline = -1;
 
   public FrameReader(InputStream in, int maxFrameBytes) {
     this.in = in;
@@ -38,6 +40,7 @@ public final class FrameReader {
       if (chunkPos == chunkLen) {
         chunkLen = in.read(chunk);
         chunkPos = 0;
+        knownNewline = -1;
         if (chunkLen <= 0) {
           chunkLen = 0;
           if (skipping) {
@@ -48,7 +51,8 @@ public final class FrameReader {
           return finishLine();
         }
       }
-      int nl = indexOfNewline(chunk, chunkPos, chunkLen);
+      int nl = knownNewline >= chunkPos ? knownNewline : indexOfNewline(chunk, chunkPos, chunkLen);
+      knownNewline = -1;
       int segmentEnd = nl < 0 ? chunkLen : nl;
       int n = segmentEnd - chunkPos;
       int next = nl < 0 ? chunkLen : nl + 1;
@@ -64,10 +68,27 @@ public final class FrameReader {
         skipping = nl < 0;
         return oversized();
       }
+      if (nl >= 0 && lineLen == 0) {
+        // The whole frame is in the chunk (the usual case): decoded where it lies, not copied.
+        int start = chunkPos;
+        chunkPos = next;
+        if (n > 0 && chunk[start + n - 1] == '\r') n--;
+        if (n > maxFrameBytes) return oversized();
+        return MessageCodec.decode(chunk, start, n);
+      }
       append(chunk, chunkPos, n);
       chunkPos = next;
       if (nl >= 0) return finishLine();
     }
+  }
+
+  /**
+   * Whether a whole frame is already buffered, so that {@link #next} will not block for it: a
+   * reader ends its {@link Turn} when there is none.
+   */
+  public boolean hasBufferedFrame() {
+    if (knownNewline < chunkPos) knownNewline = indexOfNewline(chunk, chunkPos, chunkLen);
+    return knownNewline >= 0;
   }
 
   private Decoded finishLine() {

@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -38,10 +37,10 @@ public final class Router {
   public static final int RESOURCE_NOT_FOUND = -32002;
 
   /**
-   * Per-call deadlines. Cancelled timers are removed at once, so a flood of calls answered quickly
-   * leaves nothing behind; expiring only completes futures, so one thread serves them all.
+   * Per-call deadlines. Answered calls leave at once, so a flood of calls answered quickly leaves
+   * nothing behind; expiring only completes futures, so one thread serves them all.
    */
-  private static final ScheduledExecutorService DEADLINES = deadlines();
+  private static final Deadlines DEADLINES = new Deadlines(deadlines());
 
   private final List<Pool> pools;
   private final CompletableFuture<Catalog> ready = new CompletableFuture<>();
@@ -252,9 +251,14 @@ public final class Router {
         return;
       }
       Duration timeout = target.pool().callTimeout();
-      ScheduledFuture<?> deadline = DEADLINES.schedule(
-          () -> call.expire(method, target.pool(), timeout, errors), timeout.toMillis(), TimeUnit.MILLISECONDS);
-      call.answer.whenComplete((r, f) -> deadline.cancel(false));
+      Deadlines.Entry deadline = new Deadlines.Entry() {
+        @Override
+        void expire() {
+          call.expire(method, target.pool(), timeout, errors);
+        }
+      };
+      DEADLINES.add(deadline, timeout.toNanos());
+      call.answer.whenComplete((r, f) -> DEADLINES.cancel(deadline));
       send(call, method, params, target, listenerFor(params, host), errors, null);
     });
     return call;
@@ -348,7 +352,7 @@ public final class Router {
       @Override
       public void progress(ObjectNode p) {
         if (hostToken == null) return;
-        ObjectNode forHost = p.deepCopy();
+        ObjectNode forHost = Json.object().setAll(p); // shallow: only the token changes
         forHost.set("progressToken", hostToken);
         host.progress(forHost);
       }

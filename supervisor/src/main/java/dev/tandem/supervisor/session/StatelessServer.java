@@ -287,7 +287,7 @@ public final class StatelessServer {
       call = suspended.open();
       call.host(r);
       call.prefill(params.get("inputResponses"));
-      ObjectNode forWorker = params.deepCopy();
+      ObjectNode forWorker = Json.object().setAll(params); // shallow: only a top-level member goes
       forWorker.remove("inputResponses");
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();

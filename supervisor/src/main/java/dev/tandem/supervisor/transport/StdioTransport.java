@@ -5,6 +5,7 @@ import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Message;
+import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.session.DualEraConnection;
 import java.io.IOException;
@@ -42,6 +43,9 @@ public final class StdioTransport {
   public void serve(Function<StdioTransport, DualEraConnection> connectionFactory) {
     DualEraConnection session = connectionFactory.apply(this);
     FrameReader reader = new FrameReader(in, maxFrameBytes);
+    // Requests that arrived in one read go to each worker in one write (and answers the session
+    // gives itself to the host in one write).
+    Turn turn = Turn.begin();
     try {
       Decoded frame;
       while ((frame = reader.next()) != null) {
@@ -50,9 +54,12 @@ public final class StdioTransport {
         } catch (RuntimeException e) {
           Log.error("stdio: failed to handle a message: " + e);
         }
+        if (!reader.hasBufferedFrame()) turn.end();
       }
     } catch (IOException e) {
       Log.warn("stdio: reading from the host failed: " + e.getMessage());
+    } finally {
+      turn.close();
     }
   }
 }

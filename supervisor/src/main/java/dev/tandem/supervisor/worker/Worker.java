@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Decoded;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.FrameReader;
-import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
+import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
+import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,9 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Three platform threads per worker: two read its stdout (frames) and stderr (log lines), so
  * both pipes are always drained and a chatty worker never blocks on a full pipe; one writes its
- * stdin from a queue, so a worker that stops reading (SIGSTOP, a deadlock) blocks only that
- * thread, never a session's reader or the supervisor's timers, which must stay free to kill it.
- * The queue is bounded in practice by the pool's admission: max_concurrency calls and a ping.
+ * stdin from a queue whenever a write might block ({@link StdinWriter}), so a worker that stops
+ * reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader or the
+ * supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
+ * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
+ * and a ping.
  */
 public final class Worker {
 
@@ -81,10 +82,7 @@ public final class Worker {
   private final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
   private volatile State state = State.STARTING;
   private volatile Process process;
-  private volatile FrameWriter writer;
-  private final LinkedBlockingQueue<Object> stdin = new LinkedBlockingQueue<>();
-  /** Queued after the last frame: the stdin thread closes the pipe, the worker's cue to exit. */
-  private static final Object CLOSE_STDIN = new Object();
+  private final StdinWriter stdin = new StdinWriter(this::stdinClosed);
   private volatile JsonNode initializeResult;
   private volatile Instant startedAt;
   private volatile Thread stderrReader;
@@ -142,8 +140,8 @@ public final class Worker {
       p.destroyForcibly();
     }
     this.startedAt = Instant.now();
-    this.writer = new FrameWriter(p.getOutputStream());
-    platformThread("in", this::writeStdin).start();
+    stdin.attach(p.getOutputStream());
+    platformThread("in", stdin::run).start();
     Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
     platformThread("out", this::readStdout).start();
     stderrReader = platformThread("err", this::readStderr);
@@ -209,32 +207,20 @@ public final class Worker {
       sent = Json.withMeta(params, "progressToken", Json.NODES.numberNode(id));
     }
     // If the process is going away, the write fails quietly and its exit completes this call.
-    stdin.add(new Message.Request(Json.NODES.numberNode(id), method, sent));
+    stdin.send(MessageCodec.encodeInScratch(new Message.Request(Json.NODES.numberNode(id), method, sent)), call);
     return call;
   }
 
   public void notify(String method, ObjectNode params) {
-    if (state != State.DEAD) stdin.add(new Message.Notification(method, params));
+    if (state != State.DEAD) send(new Message.Notification(method, params));
   }
 
-  private void writeStdin() {
-    try {
-      while (true) {
-        Object next = stdin.take();
-        if (next == CLOSE_STDIN) {
-          writer.close();
-          return;
-        }
-        // Under load frames queue up: flush once the queue is empty, so a burst costs one write.
-        writer.write((Message) next, stdin.isEmpty());
-      }
-    } catch (IOException e) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      stdin.clear();
-    }
+  private void stdinClosed(IOException e) {
+    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
+  }
+
+  private void send(Message message) {
+    stdin.send(MessageCodec.encodeInScratch(message), null);
   }
 
   void cancelled(WorkerCall call, String reason) {
@@ -246,6 +232,8 @@ public final class Worker {
 
   private void readStdout() {
     FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes());
+    // Answers that arrived in one read go out to their hosts in one write per host.
+    Turn turn = Turn.begin();
     try {
       Decoded decoded;
       while ((decoded = reader.next()) != null) {
@@ -254,9 +242,12 @@ public final class Worker {
         } catch (RuntimeException e) {
           Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), pid(), "could not handle a frame: " + e);
         }
+        if (!reader.hasBufferedFrame()) turn.end();
       }
     } catch (IOException e) {
       Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdout closed: " + e.getMessage());
+    } finally {
+      turn.close();
     }
     stdoutEnded();
   }
@@ -276,10 +267,13 @@ public final class Worker {
       }
       case Message.Result r -> answered(r.id()).ifPresent(call -> {
         callsServed.incrementAndGet();
+        stdin.readThrough(call.sentThrough);
         call.result().complete(r.result());
       });
-      case Message.Failure f -> answered(f.id()).ifPresent(call ->
-          call.result().completeExceptionally(new WorkerError(f.error())));
+      case Message.Failure f -> answered(f.id()).ifPresent(call -> {
+        stdin.readThrough(call.sentThrough);
+        call.result().completeExceptionally(new WorkerError(f.error()));
+      });
       case Message.Notification n -> onNotification(n);
       case Message.Request r -> onRequest(r);
     }
@@ -369,19 +363,25 @@ public final class Worker {
     return null;
   }
 
-  /** The routing key is ours, not the host's business. */
+  /**
+   * The routing key is ours, not the host's business. A shallow copy: the rest of the message
+   * (a log line's data, a sampling request's messages) is shared, as nothing downstream mutates it.
+   */
   private static ObjectNode withoutTandemMeta(ObjectNode params) {
     if (!(params.get("_meta") instanceof ObjectNode meta) || !meta.has("tandem/callId")) return params;
-    ObjectNode copy = params.deepCopy();
-    ObjectNode copyMeta = (ObjectNode) copy.get("_meta");
+    ObjectNode copy = Json.object();
+    copy.setAll(params);
+    ObjectNode copyMeta = Json.object();
+    copyMeta.setAll(meta);
     copyMeta.remove("tandem/callId");
     if (copyMeta.isEmpty()) copy.remove("_meta");
+    else copy.set("_meta", copyMeta);
     return copy;
   }
 
   private void reply(JsonNode id, JsonNode result, RpcError error) {
     if (state == State.DEAD) return;
-    stdin.add(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
+    send(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
   }
 
 
@@ -396,29 +396,34 @@ public final class Worker {
 
   private void readStderr() {
     InputStream in = process.getErrorStream();
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    // Lines are cut from the read buffer in runs, not byte by byte (a ByteArrayOutputStream took
+    // a lock per byte); a line past MAX_STDERR_LINE keeps its first MAX_STDERR_LINE bytes.
+    byte[] line = new byte[MAX_STDERR_LINE];
+    int lineLen = 0;
     byte[] buf = new byte[8192];
     try {
       int n;
       while ((n = in.read(buf)) > 0) {
-        for (int i = 0; i < n; i++) {
-          byte b = buf[i];
-          if (b == '\n') {
-            stderrLine(line);
-          } else if (line.size() < MAX_STDERR_LINE) {
-            line.write(b);
-          }
+        int from = 0;
+        while (from < n) {
+          int nl = from;
+          while (nl < n && buf[nl] != '\n') nl++;
+          int take = Math.min(nl - from, MAX_STDERR_LINE - lineLen);
+          System.arraycopy(buf, from, line, lineLen, take);
+          lineLen += take;
+          if (nl == n) break;
+          stderrLine(new String(line, 0, lineLen, StandardCharsets.UTF_8));
+          lineLen = 0;
+          from = nl + 1;
         }
       }
     } catch (IOException e) {
       // the pipe closes when the process exits
     }
-    if (line.size() > 0) stderrLine(line);
+    if (lineLen > 0) stderrLine(new String(line, 0, lineLen, StandardCharsets.UTF_8));
   }
 
-  private void stderrLine(ByteArrayOutputStream line) {
-    String text = line.toString(StandardCharsets.UTF_8);
-    line.reset();
+  private void stderrLine(String text) {
     stderrTail.add(text);
     Log.worker(Log.Level.INFO, spec.pool(), spec.index(), pid(), "stderr: " + text);
   }
@@ -433,8 +438,7 @@ public final class Worker {
     }
     State before = state;
     state = State.DEAD;
-    stdin.clear();
-    stdin.add(CLOSE_STDIN);
+    stdin.close(true);
     exited.complete(status);
     Log.Level level = before == State.STOPPING ? Log.Level.INFO : Log.Level.WARN;
     Log.worker(level, spec.pool(), spec.index(), pid(), status.describe());
@@ -466,7 +470,7 @@ public final class Worker {
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
     if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
-    stdin.add(CLOSE_STDIN); // after the frames already queued, so a last notification still arrives
+    stdin.close(false); // after the frames already queued, so a last notification still arrives
     Process p = process;
     return p.onExit()
         .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)

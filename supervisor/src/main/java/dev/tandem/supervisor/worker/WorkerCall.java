@@ -15,6 +15,8 @@ public final class WorkerCall {
   private final String method;
   private final CallListener listener;
   private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+  /** Where its request's frame ends in the worker's stdin: an answer proves it was read so far. */
+  volatile long sentThrough;
 
   WorkerCall(Worker worker, long id, String method, CallListener listener) {
     this.worker = worker;

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.transport.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.FrameBuffer;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.MessageCodec;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The complete (non-streaming) responses the HTTP side sends. A refusal carries a JSON-RPC error
@@ -46,6 +48,13 @@ final class HttpReplies {
     ObjectNode body = MessageCodec.toTree(failure);
     if (body.path("id").isNull()) body.remove("id");
     return json(status, body);
+  }
+
+  /** A message as the whole body: streamed by the codec into its scratch buffer, copied once. */
+  static FullHttpResponse json(HttpResponseStatus status, Message message) {
+    FrameBuffer frame = MessageCodec.encodeInScratch(message);
+    byte[] body = Arrays.copyOf(frame.array(), frame.length() - 1); // without the frame's newline
+    return bytes(status, JSON, body);
   }
 
   static FullHttpResponse json(HttpResponseStatus status, JsonNode body) {

@@ -1,7 +1,6 @@
 package dev.tandem.supervisor.transport.http;
 
 import dev.tandem.protocol.Message;
-import dev.tandem.protocol.MessageCodec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -38,7 +37,7 @@ final class JsonAnswer implements AnswerSink {
   public boolean offer(Message message) {
     if (!(message instanceof Message.Response) || !channel.isActive()) return false;
     if (!done.compareAndSet(false, true)) return false;
-    FullHttpResponse r = HttpReplies.json(HttpResponseStatus.OK, MessageCodec.toTree(message));
+    FullHttpResponse r = HttpReplies.json(HttpResponseStatus.OK, message);
     if (extraHeaders != null) r.headers().add(extraHeaders);
     channel.eventLoop().execute(() -> {
       Responding.done(channel);

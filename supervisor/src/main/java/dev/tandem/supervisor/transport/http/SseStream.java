@@ -1,7 +1,6 @@
 package dev.tandem.supervisor.transport.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.tandem.protocol.Json;
+import dev.tandem.protocol.FrameBuffer;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.MessageCodec;
 import dev.tandem.supervisor.log.Log;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -151,16 +149,13 @@ final class SseStream implements AnswerSink {
 
   /** One {@code message} event: the JSON on a single data line (JSON text has no raw newlines). */
   private static byte[] encode(Message message) {
-    try {
-      byte[] json = Json.MAPPER.writeValueAsBytes(MessageCodec.toTree(message));
-      byte[] event = new byte[6 + json.length + 2];
-      System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
-      System.arraycopy(json, 0, event, 6, json.length);
-      event[event.length - 2] = '\n';
-      event[event.length - 1] = '\n';
-      return event;
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    FrameBuffer frame = MessageCodec.encodeInScratch(message); // the JSON and its newline
+    byte[] event = new byte[DATA.length + frame.length() + 1];
+    System.arraycopy(DATA, 0, event, 0, DATA.length);
+    System.arraycopy(frame.array(), 0, event, DATA.length, frame.length());
+    event[event.length - 1] = '\n';
+    return event;
   }
+
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 }

@@ -72,7 +72,7 @@ final class StatelessEndpoint {
   }
 
   private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Message message) {
-    HttpReplies.send(ctx, keepAlive, HttpReplies.json(status, dev.tandem.protocol.MessageCodec.toTree(message)));
+    HttpReplies.send(ctx, keepAlive, HttpReplies.json(status, message));
   }
 
   /**

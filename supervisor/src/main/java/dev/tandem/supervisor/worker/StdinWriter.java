@@ -1,0 +1,163 @@
+package dev.tandem.supervisor.worker;
+
+import dev.tandem.protocol.FrameBuffer;
+import dev.tandem.protocol.Turn;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.Consumer;
+
+/**
+ * Writes frames to a worker's stdin so that a worker that stops reading (SIGSTOP, a deadlock)
+ * never blocks the thread that sends: a session's reader, a supervisor timer, another worker's
+ * stdout reader.
+ *
+ * <p>Frames gather in a buffer and are flushed once per sender's {@link Turn} (at once for a
+ * thread without one). A flush writes on the sender's own thread when the write cannot block:
+ * the link's writer thread is idle, and the bytes the worker may not have read yet, these
+ * included, fit in the smallest buffer a pipe has. What the worker has read is known from its
+ * answers: a worker that answers a request has read its stdin up to the end of that request's
+ * frame ({@link #readThrough}). Otherwise the buffer is handed to the writer thread, the only one
+ * that may block, which writes everything that gathered meanwhile in one go. A sequential call so
+ * costs no thread hand-off, and a burst still costs one write.
+ */
+final class StdinWriter implements Turn.Flush {
+
+  /**
+   * Bytes a pipe is sure to take without blocking: Linux gives a pipe at least one page even when
+   * a user is over {@code pipe-user-pages-soft}; elsewhere, POSIX's PIPE_BUF minimum.
+   */
+  static final int PIPE_FLOOR = System.getProperty("os.name", "").startsWith("Linux") ? 4096 : 512;
+
+  private final int inlineLimit;
+  private final Consumer<IOException> onBroken;
+  /** The pipe, once the process exists; frames sent before then wait in {@link #pending}. */
+  private OutputStream out;
+  /** Frames sent and not yet written or handed to the writer thread. */
+  private FrameBuffer pending = new FrameBuffer(8 * 1024);
+  /** The writer thread's buffer, swapped with {@link #pending} when it takes a batch. */
+  private FrameBuffer batch = new FrameBuffer(8 * 1024);
+  /** Everything sent so far, in bytes: the stream offset where the last frame ends. */
+  private long written;
+  /** The offset the worker is known to have read up to; written only by the stdout reader. */
+  private volatile long readThrough;
+  /** The writer thread is writing a batch (without the lock). */
+  private boolean busy;
+  /** {@link #pending} is the writer thread's to write, once it is free. */
+  private boolean handedOver;
+  /** close() was asked for: the thread closes the pipe after what is pending. */
+  private boolean closing;
+  /** A write failed or the pipe is closed: frames are dropped. */
+  private boolean broken;
+
+  StdinWriter(Consumer<IOException> onBroken) {
+    this(PIPE_FLOOR, onBroken);
+  }
+
+  StdinWriter(int inlineLimit, Consumer<IOException> onBroken) {
+    this.inlineLimit = inlineLimit;
+    this.onBroken = onBroken;
+  }
+
+  /** The process's stdin is there; {@link #run} is the writer thread's body from now on. */
+  synchronized void attach(OutputStream pipe) {
+    this.out = pipe;
+  }
+
+  /**
+   * Sends one frame (with its newline) after every frame sent before, unless the pipe is closed.
+   * A request's {@code call} keeps the offset where its frame ends, which {@link #readThrough}
+   * takes once the worker answers it.
+   */
+  void send(FrameBuffer frame, WorkerCall call) {
+    synchronized (this) {
+      if (closing || broken) return;
+      pending.write(frame);
+      written += frame.length();
+      // Before any write: the answer may come back before this method returns.
+      if (call != null) call.sentThrough = written;
+    }
+    if (!Turn.defer(this)) flush();
+  }
+
+  @Override
+  public void flush() {
+    IOException failed = null;
+    synchronized (this) {
+      if (pending.isEmpty() || broken) return;
+      if (out != null && !busy && !handedOver && written - readThrough <= inlineLimit) {
+        try {
+          pending.writeTo(out);
+          out.flush();
+        } catch (IOException e) {
+          pending.reset();
+          broken = true;
+          failed = e;
+        }
+      } else if (!handedOver) {
+        handedOver = true;
+        notify();
+      }
+    }
+    if (failed != null) onBroken.accept(failed);
+  }
+
+  /** The worker answered a frame ending at {@code offset}: it has read everything before it. */
+  void readThrough(long offset) {
+    if (offset > readThrough) readThrough = offset;
+  }
+
+  /**
+   * Closes the pipe after the frames already sent (the worker's cue to exit), or at once dropping
+   * them; frames sent afterwards are dropped.
+   */
+  synchronized void close(boolean dropPending) {
+    if (dropPending) pending.reset();
+    closing = true;
+    notify();
+  }
+
+  /** The writer thread's body, started after {@link #attach}: returns once the pipe is closed or broken. */
+  void run() {
+    while (true) {
+      boolean close;
+      FrameBuffer mine;
+      synchronized (this) {
+        busy = false;
+        try {
+          while (!handedOver && !closing && !broken) wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (broken) return;
+        mine = pending;
+        pending = batch;
+        batch = mine;
+        handedOver = false;
+        close = closing;
+        busy = true;
+      }
+      try {
+        mine.writeTo(out);
+        if (close) {
+          out.close();
+          synchronized (this) {
+            broken = true;
+            busy = false;
+          }
+          return;
+        }
+        out.flush();
+      } catch (IOException e) {
+        mine.reset();
+        synchronized (this) {
+          broken = true;
+          busy = false;
+          pending.reset();
+        }
+        onBroken.accept(e);
+        return;
+      }
+    }
+  }
+}
