@@ -36,12 +36,12 @@ final class HttpLoad {
   private static final String SESSION_VERSION = "2025-11-25";
   private static final String MODERN_VERSION = "2026-07-28";
 
-  private enum Mode { SESSION, STATELESS }
+  enum Mode { SESSION, STATELESS }
 
-  private record Side(String key, String label, HttpPeer peer, Mode mode) {}
+  record Side(String key, String label, HttpPeer peer, Mode mode) {}
 
   /** One block's figures: calls completed in the measured window, their latencies, errors. */
-  private record Block(long calls, double seconds, long[] latencies, long errors, List<String> firstErrors) {}
+  record Block(long calls, double seconds, long[] latencies, long errors, List<String> firstErrors) {}
 
   private HttpLoad() {}
 
@@ -168,7 +168,7 @@ final class HttpLoad {
    * {@code users} users connect (and open their sessions), then call for {@code warm} seconds
    * uncounted and {@code seconds} counted: a call counts when it completes in the window.
    */
-  private static Block block(Side side, int users, double warm, double seconds) throws InterruptedException {
+  static Block block(Side side, int users, double warm, double seconds) throws InterruptedException {
     CountDownLatch ready = new CountDownLatch(users);
     CountDownLatch go = new CountDownLatch(1);
     AtomicLong from = new AtomicLong();

@@ -57,18 +57,21 @@ final class StatelessEndpoint {
   }
 
   /** The HTTP status the revision gives each error: 400 for its own errors, 404 for no method. */
-  private static void reply(ChannelHandlerContext ctx, boolean keepAlive, Message message) {
-    HttpResponseStatus status = HttpResponseStatus.OK;
+  private static HttpResponseStatus statusOf(Message message) {
     if (message instanceof Message.Failure f) {
       int code = f.error().code();
       if (code == ModernEra.HEADER_MISMATCH || code == ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY
           || code == ModernEra.UNSUPPORTED_PROTOCOL_VERSION) {
-        status = HttpResponseStatus.BAD_REQUEST;
+        return HttpResponseStatus.BAD_REQUEST;
       } else if (code == RpcError.METHOD_NOT_FOUND) {
-        status = HttpResponseStatus.NOT_FOUND;
+        return HttpResponseStatus.NOT_FOUND;
       }
     }
-    send(ctx, keepAlive, status, message);
+    return HttpResponseStatus.OK;
+  }
+
+  private static void reply(ChannelHandlerContext ctx, boolean keepAlive, Message message) {
+    send(ctx, keepAlive, statusOf(message), message);
   }
 
   private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Message message) {
@@ -143,80 +146,49 @@ final class StatelessEndpoint {
   }
 
   /**
-   * The outbound of one request. The response is chosen by the first message: an answer that
-   * comes before anything else goes out as one JSON body with the HTTP status its error calls for
-   * (a -32021 found mid-call is still a 400); a notification first (progress, a log line), or a
-   * call still running after a second, opens an SSE stream that carries the rest.
+   * The outbound of one request: a {@link Reply}, which answers in one JSON body with the HTTP
+   * status its error calls for (a -32021 found mid-call is still a 400) when the answer is the
+   * first thing ready, and streams otherwise. The client leaving before the answer (or no longer
+   * reading its stream) cancels the call: closing is cancelling in this revision.
    */
   private static final class Exchange implements Outbound {
-    private static final long STREAM_AFTER_MS = 1000;
-
-    private final ChannelHandlerContext ctx;
-    private final boolean keepAlive;
-    private final Accepts accepts;
-    private final String label;
-    private final Duration keepalive;
-    private AnswerSink sink;
+    private final Reply reply;
     private RoutedCall call;
     private boolean answered;
+    private boolean abandoned;
 
     Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, String label, Duration keepalive) {
-      this.ctx = ctx;
-      this.keepAlive = keepAlive;
-      this.accepts = accepts;
-      this.label = label;
-      this.keepalive = keepalive;
+      this.reply = new Reply(ctx.channel(), keepAlive, accepts, label, keepalive, null, StatelessEndpoint::statusOf,
+          this::gone, this::gone);
     }
 
-    /** After the request was handed over: watch the connection, and stream if it takes a while. */
+    /** After the request was handed over; a client that already left cancels it now. */
     void open(RoutedCall routed) {
+      boolean cancel;
       synchronized (this) {
         call = routed;
-        if (answered || sink != null) return;
+        cancel = abandoned && !answered;
       }
-      Responding.begin(ctx.channel(), this::gone);
-      ctx.executor().schedule(() -> {
-        synchronized (this) {
-          if (!answered && sink == null && accepts.eventStream()) stream();
-        }
-      }, STREAM_AFTER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (cancel && routed != null) routed.cancel("the client closed the response stream");
     }
 
     @Override
-    public synchronized void send(Message message, JsonNode relatedTo) {
-      if (answered) return;
-      boolean isAnswer = message instanceof Message.Response;
-      if (sink == null && (isAnswer || !accepts.eventStream())) {
-        if (!isAnswer) return; // a JSON-only client gets the answer alone
-        answered = true;
-        ctx.executor().execute(() -> {
-          Responding.done(ctx.channel());
-          reply(ctx, keepAlive, message);
-        });
-        return;
+    public void send(Message message, JsonNode relatedTo) {
+      if (message instanceof Message.Response) {
+        synchronized (this) {
+          if (answered) return;
+          answered = true;
+        }
       }
-      if (sink == null) stream();
-      if (isAnswer) answered = true;
-      sink.offer(message);
-      if (isAnswer) sink.end();
+      reply.offer(message);
     }
 
-    private void stream() {
-      SseStream stream = new SseStream(ctx.channel(), keepAlive, label, this::gone, this::gone);
-      sink = stream;
-      if (ctx.executor().inEventLoop()) {
-        stream.start(null, keepalive);
-      } else {
-        ctx.executor().execute(() -> stream.start(null, keepalive));
-      }
-    }
-
-    /** The client went away (or stopped reading) before the answer: closing is cancelling. */
+    /** The response is complete, or the client went away (or stopped reading) before the answer. */
     private void gone() {
       RoutedCall c;
       synchronized (this) {
-        if (answered) return;
-        answered = true;
+        if (answered || abandoned) return;
+        abandoned = true;
         c = call;
       }
       if (c != null) c.cancel("the client closed the response stream");
