@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -41,8 +42,9 @@ import java.util.function.Function;
  * session sends them on its GET stream); one that accepts only SSE always gets a stream.
  *
  * <p>Concurrency: {@link #offer} and {@link #end} may be called from any thread; a message is
- * encoded there, and everything else happens on the channel's event loop, in offer order, so the
- * choice is made once and a call's progress precedes its answer. Construct on the event loop.
+ * encoded there, and everything else happens on the channel's event loop, in offer order (see
+ * {@link #onLoop}), so the choice is made once and a call's progress precedes its answer.
+ * Construct on the event loop.
  */
 final class Reply implements AnswerSink {
 
@@ -65,6 +67,8 @@ final class Reply implements AnswerSink {
   private final AtomicBoolean settled = new AtomicBoolean();
   /** The client went away, or stopped reading a stream. */
   private volatile boolean closed;
+  /** Tasks of this reply queued on the event loop and not run yet. */
+  private final AtomicInteger queued = new AtomicInteger();
 
   // The event loop's alone.
   private SseStream stream;
@@ -202,12 +206,22 @@ final class Reply implements AnswerSink {
     }
   }
 
+  /**
+   * Runs on the event loop, after whatever this reply queued before: at once when called there
+   * with nothing queued (an answer ready as the request is handed over, or completed under it),
+   * else queued. Without the count an answer completed on the loop would overtake the progress a
+   * worker's reader thread queued just before it.
+   */
   private void onLoop(Runnable task) {
-    if (channel.eventLoop().inEventLoop()) {
+    if (channel.eventLoop().inEventLoop() && queued.get() == 0) {
       task.run();
-    } else {
-      channel.eventLoop().execute(task);
+      return;
     }
+    queued.incrementAndGet();
+    channel.eventLoop().execute(() -> {
+      queued.decrementAndGet();
+      task.run();
+    });
   }
 
   /** A message as the JSON text both forms carry. */
