@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class HttpLoad {
 
+  static String THREADS = System.getProperty("bench.threads", "platform");
   private static final String SESSION_VERSION = "2025-11-25";
   private static final String MODERN_VERSION = "2026-07-28";
 
@@ -175,7 +176,7 @@ final class HttpLoad {
     AtomicLong until = new AtomicLong();
     List<String> firstErrors = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Future<User>> running = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+    try (ExecutorService pool = THREADS.equals("virtual") ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
       for (int u = 0; u < users; u++) {
         int n = u;
         running.add(pool.submit(() -> {

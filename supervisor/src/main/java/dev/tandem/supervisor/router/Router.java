@@ -14,6 +14,8 @@ import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.Worker;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +23,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -252,8 +255,7 @@ public final class Router {
         return;
       }
       Duration timeout = target.pool().callTimeout();
-      ScheduledFuture<?> deadline = DEADLINES.schedule(
-          () -> call.expire(method, target.pool(), timeout, errors), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> deadline = deadline(() -> call.expire(method, target.pool(), timeout, errors), timeout);
       call.answer.whenComplete((r, f) -> deadline.cancel(false));
       send(call, method, params, target, listenerFor(params, host), errors, null);
     });
@@ -328,6 +330,25 @@ public final class Router {
   /** Shutdown's first step: new requests are refused, those in flight go on. */
   public void stopAccepting() {
     accepting = false;
+  }
+
+  /**
+   * A call's deadline. Routed on a Netty event loop (every HTTP request is), it goes into that
+   * loop's own timer queue, which the loop fills without a lock and the answering thread empties
+   * lazily, without one either; routed elsewhere (stdio's reader thread), into {@link #DEADLINES}.
+   * That one executor for every call was a lock each HTTP user's call took twice, and under 50
+   * users the event loops parked on it (JFR jdk.ThreadPark in DelayedWorkQueue.offer/remove).
+   */
+  private static ScheduledFuture<?> deadline(Runnable expire, Duration timeout) {
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop != null && !loop.isShuttingDown()) {
+      try {
+        return loop.schedule(expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the loop is stopping: the shared timer still serves
+      }
+    }
+    return DEADLINES.schedule(expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static ScheduledExecutorService deadlines() {
