@@ -28,12 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code _meta} and the {@code Mcp-Method}/{@code Mcp-Name} headers).
  * </ul>
  *
- * Users are virtual threads on blocking sockets ({@link HttpConn}): the load generator runs on the
+ * Users are platform threads on blocking sockets ({@link HttpConn}; {@code -Dbench.threads=virtual}
+ * for virtual ones, whose every blocked read is woken through the JDK's poller thread, one more
+ * hand-off inside each measured round trip): the load generator runs on the
  * same two cores as the servers, so it must cost as little CPU per call as possible.
  */
 final class HttpLoad {
 
-  static String THREADS = System.getProperty("bench.threads", "platform");
+  static final String THREADS = System.getProperty("bench.threads", "platform");
   private static final String SESSION_VERSION = "2025-11-25";
   private static final String MODERN_VERSION = "2026-07-28";
 
@@ -176,7 +178,8 @@ final class HttpLoad {
     AtomicLong until = new AtomicLong();
     List<String> firstErrors = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Future<User>> running = new ArrayList<>();
-    try (ExecutorService pool = THREADS.equals("virtual") ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
+    try (ExecutorService pool = THREADS.equals("virtual") ? Executors.newVirtualThreadPerTaskExecutor()
+        : Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
       for (int u = 0; u < users; u++) {
         int n = u;
         running.add(pool.submit(() -> {
