@@ -162,7 +162,7 @@ final class McpEndpoint {
       } else {
         session.close("initialize failed");
       }
-      new Reply(ctx.channel(), keepAlive, accepts, session.label(), keepalive, headers, Reply.OK, () -> {}, () -> {}).offer(answer);
+      new Reply(ctx.channel(), keepAlive, accepts, session::label, keepalive, headers, Reply.OK, () -> {}, () -> {}).offer(answer);
     }));
   }
 
@@ -172,7 +172,7 @@ final class McpEndpoint {
     // Told when the response ends for any reason; only a still-registered sink is removed, so a
     // later request reusing the id after its answer is untouched.
     Runnable gone = () -> session.detach(request.id(), self[0]);
-    Reply reply = new Reply(ctx.channel(), keepAlive, accepts, session.label() + " request " + request.id(), keepalive, null,
+    Reply reply = new Reply(ctx.channel(), keepAlive, accepts, () -> session.label() + " request " + request.id(), keepalive, null,
         Reply.OK, gone, () -> session.stalled(request.id()));
     self[0] = reply;
     if (!session.request(request, reply)) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The response to one POSTed request, which picks its own form when it has something to say
@@ -57,7 +58,8 @@ final class Reply implements AnswerSink {
   private final boolean keepAlive;
   private final boolean json;
   private final boolean events;
-  private final String label;
+  /** Names the response in a log line; built only then (a JSON-RPC id's text is not free). */
+  private final Supplier<String> label;
   private final Duration keepalive;
   private final HttpHeaders extraHeaders;
   private final Function<Message, HttpResponseStatus> statusOf;
@@ -81,7 +83,7 @@ final class Reply implements AnswerSink {
    * @param onGone told once when the response is complete or the client is gone
    * @param onStall told when the client stopped reading a stream, which was closed for it
    */
-  Reply(Channel channel, boolean keepAlive, Accepts accepts, String label, Duration keepalive, HttpHeaders extraHeaders,
+  Reply(Channel channel, boolean keepAlive, Accepts accepts, Supplier<String> label, Duration keepalive, HttpHeaders extraHeaders,
       Function<Message, HttpResponseStatus> statusOf, Runnable onGone, Runnable onStall) {
     this.channel = channel;
     this.keepAlive = keepAlive;
@@ -170,7 +172,7 @@ final class Reply implements AnswerSink {
 
   private void openStream() {
     cancelQuiet();
-    stream = new SseStream(channel, keepAlive, label, () -> {
+    stream = new SseStream(channel, keepAlive, label.get(), () -> {
       closed = true;
       onGone.run();
     }, onStall);

@@ -51,7 +51,7 @@ final class StatelessEndpoint {
       reply(ctx, keepAlive, new Message.Failure(request.id(), new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
       return;
     }
-    Exchange exchange = new Exchange(ctx, keepAlive, accepts, "2026-07-28 request " + request.id(), keepalive);
+    Exchange exchange = new Exchange(ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
     RoutedCall call = server.handle(request, exchange, principalOf(http.headers()));
     exchange.open(call);
   }
@@ -157,7 +157,7 @@ final class StatelessEndpoint {
     private boolean answered;
     private boolean abandoned;
 
-    Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, String label, Duration keepalive) {
+    Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, java.util.function.Supplier<String> label, Duration keepalive) {
       this.reply = new Reply(ctx.channel(), keepAlive, accepts, label, keepalive, null, StatelessEndpoint::statusOf,
           this::gone, this::gone);
     }
