@@ -287,8 +287,13 @@ public final class StatelessServer {
       call = suspended.open();
       call.host(r);
       call.prefill(params.get("inputResponses"));
-      ObjectNode forWorker = params.deepCopy();
-      forWorker.remove("inputResponses");
+      // Nothing downstream changes params (Json.withMeta copies before it adds), so only a
+      // request that carries inputResponses needs a copy without them.
+      ObjectNode forWorker = params;
+      if (params.has("inputResponses")) {
+        forWorker = params.deepCopy();
+        forWorker.remove("inputResponses");
+      }
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();
     }

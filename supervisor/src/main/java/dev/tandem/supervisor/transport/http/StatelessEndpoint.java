@@ -40,13 +40,14 @@ final class StatelessEndpoint {
   void handle(ChannelHandlerContext ctx, FullHttpRequest http, Message.Request request, Accepts accepts, boolean keepAlive) {
     // Headers that contradict the body come first (a proxy may have routed on them), then what
     // is wrong with the body's metadata itself, then the other headers.
-    String mismatch = versionMismatch(http.headers(), request);
+    String version = http.headers().get(McpEndpoint.PROTOCOL_VERSION);
+    String mismatch = versionMismatch(version, request);
     RpcError metaProblem = mismatch == null ? StatelessServer.metaProblem(request) : null;
     if (metaProblem != null) {
       send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, new Message.Failure(request.id(), metaProblem));
       return;
     }
-    if (mismatch == null) mismatch = headerMismatch(http.headers(), request);
+    if (mismatch == null) mismatch = headerMismatch(http.headers(), version, request);
     if (mismatch != null) {
       reply(ctx, keepAlive, new Message.Failure(request.id(), new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
       return;
@@ -83,15 +84,13 @@ final class StatelessEndpoint {
    * and prompts) Mcp-Name must be present and equal to the body, or the request is refused.
    */
   /** MCP-Protocol-Version against a version the body does state; a missing one is a _meta problem. */
-  static String versionMismatch(HttpHeaders headers, Message.Request request) {
-    String version = headers.get(McpEndpoint.PROTOCOL_VERSION);
+  static String versionMismatch(String version, Message.Request request) {
     JsonNode bodyVersion = request.params() == null ? null : request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
     if (version == null || bodyVersion == null || !bodyVersion.isTextual() || version.equals(bodyVersion.asText())) return null;
     return McpEndpoint.PROTOCOL_VERSION + " header value '" + version + "' does not match body value '" + bodyVersion.asText() + "'";
   }
 
-  static String headerMismatch(HttpHeaders headers, Message.Request request) {
-    String version = headers.get(McpEndpoint.PROTOCOL_VERSION);
+  static String headerMismatch(HttpHeaders headers, String version, Message.Request request) {
     JsonNode bodyVersion = request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
     if (version == null) return McpEndpoint.PROTOCOL_VERSION + " header is missing";
     if (bodyVersion == null || !version.equals(bodyVersion.asText())) {
