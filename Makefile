@@ -89,9 +89,10 @@ $(TARBALL): $(DIST_INPUTS)
 
 ## tandem against the floor (bench/floor: a minimal Python MCP server), ratios from one run: a table, and
 ## bench/results/TIMESTAMP.json. Never part of `make test`. BENCH_ARGS=--quick for a smoke run,
-## BENCH_ARGS="--only latency,throughput" for some scenarios; JMH=1 adds the micro-benchmarks.
+## BENCH_ARGS="--only latency,throughput" for some scenarios (--only http: Streamable HTTP against the
+## official TypeScript SDK server, which needs make node-deps); JMH=1 adds the micro-benchmarks.
 BENCH_CLASSES := bench/target/classes
-bench: build
+bench: build node-deps
 	@rm -rf $(BENCH_CLASSES)
 	@javac --release 21 -d $(BENCH_CLASSES) $$(find bench/src -name '*.java')
 	java -XX:+UseSerialGC -cp $(BENCH_CLASSES) dev.tandem.bench.Bench --home $(CURDIR) --python $(PYTHON) $(BENCH_ARGS)

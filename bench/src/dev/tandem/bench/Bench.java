@@ -17,7 +17,8 @@ import java.util.Map;
  * a user would write instead (bench/floor/mcp_floor.py, the same tools), with tandem's own worker
  * run alone beside them to show which share of the gap is the Python runtime's and which the
  * daemon's (see {@link Servers}). Every figure is taken in the same run, the servers taking turns,
- * so the ratios hold even on a shared, noisy machine. Prints one table and writes
+ * so the ratios hold even on a shared, noisy machine. The {@code http} scenario ({@link HttpLoad}) has
+ * its own baseline, the official TypeScript SDK server over Streamable HTTP. Prints one table and writes
  * bench/results/TIMESTAMP.json. Targets are reported, never enforced: a missed one is a finding.
  *
  * <pre>
@@ -29,7 +30,7 @@ public final class Bench {
 
   /** The scenarios in the order they run: the cheap and quiet ones first. */
   static final List<String> SCENARIOS =
-      List.of("cold", "idle", "latency", "throughput", "concurrent", "inflight", "failover");
+      List.of("cold", "idle", "latency", "throughput", "concurrent", "inflight", "failover", "http");
 
   public static void main(String[] args) throws Exception {
     Path home = Path.of(".");
@@ -58,6 +59,7 @@ public final class Bench {
     Files.createDirectories(logs);
     for (Path old : Files.newDirectoryStream(logs, "*.log")) Files.delete(old);
     for (Path old : Files.newDirectoryStream(logs, "traces-*")) deleteTree(old);
+    for (Path old : Files.newDirectoryStream(logs, "run-*")) deleteTree(old);
 
     Servers servers = new Servers(home, python, logs);
     Report report = new Report();
@@ -80,6 +82,7 @@ public final class Bench {
           case "concurrent" -> Burst.thousand(servers, report, quick ? 1 : 3);
           case "inflight" -> Burst.tenThousand(servers, report, 2.0);
           case "failover" -> Failover.run(servers, report, quick ? 2 : 5);
+          case "http" -> HttpLoad.run(servers, report, quick);
           default -> throw new IllegalArgumentException("no scenario " + scenario + "; there are " + SCENARIOS);
         }
         System.out.printf("%.1f s, load %s%n", (System.nanoTime() - t0) / 1e9, Proc.loadAverage());

@@ -65,6 +65,32 @@ final class Servers {
         logs.resolve(logPrefix + config.replace(".toml", "") + ".log"));
   }
 
+  /**
+   * tandem over Streamable HTTP on a free loopback port, its defaults and one of the bench's
+   * configs; its runtime file goes to a directory of its own, never over a real daemon's.
+   */
+  Peer.Command tandemHttp(String config) throws IOException {
+    Peer.Command c = tandem(config);
+    List<String> argv = new java.util.ArrayList<>(c.argv());
+    argv.addAll(2, List.of("--http", "127.0.0.1:0"));
+    Map<String, String> env = new HashMap<>(c.env());
+    env.put("XDG_RUNTIME_DIR", Files.createTempDirectory(logs, "run-").toString());
+    return new Peer.Command("tandem HTTP", argv, env, logs.resolve("tandem-http-" + config.replace(".toml", "") + ".log"));
+  }
+
+  /**
+   * The official TypeScript SDK v1 server (bench/ts-sdk-server.mjs: McpServer, Express, one
+   * stateful StreamableHTTPServerTransport per session, on its defaults) serving the same echo,
+   * from the packages pinned in integration-tests/node (make node-deps).
+   */
+  Peer.Command tsSdk() throws IOException {
+    if (!Files.isDirectory(home.resolve("integration-tests/node/node_modules/@modelcontextprotocol/sdk"))) {
+      throw new IOException("the TypeScript SDK is not installed: run 'make node-deps'");
+    }
+    return new Peer.Command("TS SDK v1", List.of("node", home.resolve("bench/ts-sdk-server.mjs").toString()), Map.of(),
+        logs.resolve("ts-sdk.log"));
+  }
+
   /** tandem's worker runtime serving the same module, with no daemon in front. */
   Peer.Command workerAlone() {
     return new Peer.Command(

@@ -733,7 +733,8 @@ public final class Pool {
   private void send(PoolCall call, Replica r) {
     WorkerCall onWorker = r.worker.call(call.method, call.params, call.listener);
     String cancelled;
-    synchronized (lock) {
+    // The call's own lock, not the pool's: one pool lock fewer per call (cancel takes both).
+    synchronized (call) {
       call.onWorker = onWorker;
       cancelled = call.cancelReason;
     }
@@ -745,10 +746,12 @@ public final class Pool {
     WorkerCall onWorker;
     boolean wasQueued;
     synchronized (lock) {
-      if (call.result.isDone() || call.cancelReason != null) return;
-      call.cancelReason = reason == null ? "cancelled" : reason;
+      synchronized (call) {
+        if (call.result.isDone() || call.cancelReason != null) return;
+        call.cancelReason = reason == null ? "cancelled" : reason;
+        onWorker = call.onWorker;
+      }
       wasQueued = admission.remove(call);
-      onWorker = call.onWorker;
     }
     if (wasQueued) call.result.cancel(false);
     else if (onWorker != null) onWorker.cancel(reason);

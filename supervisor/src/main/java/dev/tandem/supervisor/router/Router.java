@@ -14,6 +14,8 @@ import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.Worker;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +23,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -251,14 +254,8 @@ public final class Router {
         return;
       }
       Duration timeout = target.pool().callTimeout();
-      Deadlines.Entry deadline = new Deadlines.Entry() {
-        @Override
-        void expire() {
-          call.expire(method, target.pool(), timeout, errors);
-        }
-      };
-      DEADLINES.add(deadline, timeout.toNanos());
-      call.answer.whenComplete((r, f) -> DEADLINES.cancel(deadline));
+      Runnable cancelDeadline = deadline(() -> call.expire(method, target.pool(), timeout, errors), timeout);
+      call.answer.whenComplete((r, f) -> cancelDeadline.run());
       send(call, method, params, target, listenerFor(params, host), errors, null);
     });
     return call;
@@ -332,6 +329,34 @@ public final class Router {
   /** Shutdown's first step: new requests are refused, those in flight go on. */
   public void stopAccepting() {
     accepting = false;
+  }
+
+  /**
+   * A call's deadline, and what cancels it. Routed on a Netty event loop (every HTTP request is),
+   * it goes into that loop's own timer queue, which the loop fills without a lock and the
+   * answering thread empties lazily, without one either: one shared timer for every call was a
+   * lock each HTTP user's call took twice, and under 50 users the event loops parked on it (JFR
+   * jdk.ThreadPark in DelayedWorkQueue.offer/remove). Routed elsewhere (stdio's reader thread),
+   * into {@link #DEADLINES}' lanes, which wake no timer thread per call.
+   */
+  private static Runnable deadline(Runnable expire, Duration timeout) {
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop != null && !loop.isShuttingDown()) {
+      try {
+        var scheduled = loop.schedule(expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> scheduled.cancel(false);
+      } catch (RejectedExecutionException e) {
+        // the loop is stopping: the shared lanes still serve
+      }
+    }
+    Deadlines.Entry entry = new Deadlines.Entry() {
+      @Override
+      void expire() {
+        expire.run();
+      }
+    };
+    DEADLINES.add(entry, timeout.toNanos());
+    return () -> DEADLINES.cancel(entry);
   }
 
   private static ScheduledExecutorService deadlines() {

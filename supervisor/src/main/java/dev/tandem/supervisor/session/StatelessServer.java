@@ -287,8 +287,13 @@ public final class StatelessServer {
       call = suspended.open();
       call.host(r);
       call.prefill(params.get("inputResponses"));
-      ObjectNode forWorker = Json.object().setAll(params); // shallow: only a top-level member goes
-      forWorker.remove("inputResponses");
+      // Nothing downstream changes params (Json.withMeta copies before it adds), so only a
+      // request that carries inputResponses needs a copy without them, and a shallow one.
+      ObjectNode forWorker = params;
+      if (params.has("inputResponses")) {
+        forWorker = Json.object().setAll(params);
+        forWorker.remove("inputResponses");
+      }
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();
     }

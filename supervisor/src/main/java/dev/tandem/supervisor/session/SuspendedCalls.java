@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The calls waiting for a 2026-07-28 host to come back with input, by handle. A host that never
@@ -17,6 +18,25 @@ final class SuspendedCalls {
 
   private final Map<String, SuspendedCall> byHandle = new ConcurrentHashMap<>();
   private final Duration ttl;
+  /**
+   * Handles are a random prefix, drawn once, and a counter: unique in the process and never
+   * reused. Every 2026-07-28 call opens one, and drawing 12 bytes from {@link Secure#RANDOM}
+   * for each was a global lock (and a /dev/urandom read) on that call path, the most contended
+   * one in JFR under 50 stateless users. A handle needs no secrecy: it reaches the client only
+   * inside a requestState, whose HMAC it cannot forge (RequestState).
+   */
+  private final AtomicLong counter = new AtomicLong();
+
+  /** Drawn on the first 2026-07-28 call, not at start (see {@link Secure}). */
+  private static final class Prefix {
+    static final String VALUE = draw();
+
+    private static String draw() {
+      byte[] seed = new byte[8];
+      Secure.RANDOM.nextBytes(seed);
+      return HexFormat.of().formatHex(seed) + "-";
+    }
+  }
 
   SuspendedCalls(Duration ttl) {
     this.ttl = ttl;
@@ -27,9 +47,7 @@ final class SuspendedCalls {
   }
 
   SuspendedCall open() {
-    byte[] id = new byte[12];
-    Secure.RANDOM.nextBytes(id);
-    SuspendedCall call = new SuspendedCall(HexFormat.of().formatHex(id));
+    SuspendedCall call = new SuspendedCall(Prefix.VALUE + Long.toHexString(counter.incrementAndGet()));
     byHandle.put(call.handle, call);
     return call;
   }

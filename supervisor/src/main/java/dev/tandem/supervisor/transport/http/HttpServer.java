@@ -23,8 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,8 +46,6 @@ public final class HttpServer {
   private final HttpSessions sessions;
   private final StatelessServer stateless;
   private final SideEndpoints side;
-  private final ExecutorService dispatch = Executors.newThreadPerTaskExecutor(
-      Thread.ofVirtual().name("tandem-http-session-", 0).factory());
   private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
   private final ChannelGroup connections = new DefaultChannelGroup("tandem-http", GlobalEventExecutor.INSTANCE);
@@ -57,7 +53,7 @@ public final class HttpServer {
 
   public HttpServer(HttpConfig config, SessionFactory factory, StatelessServer stateless, SideEndpoints side) {
     this.config = config;
-    this.sessions = new HttpSessions(factory, dispatch);
+    this.sessions = new HttpSessions(factory);
     this.stateless = stateless;
     this.side = side;
   }
@@ -126,6 +122,5 @@ public final class HttpServer {
     connections.close().awaitUninterruptibly(grace.toMillis());
     io.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
     acceptor.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
-    dispatch.shutdown();
   }
 }

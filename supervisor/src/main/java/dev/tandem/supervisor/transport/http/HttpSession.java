@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,12 +32,12 @@ final class HttpSession {
   private volatile long lastActive = System.nanoTime();
   private volatile boolean closed;
 
-  HttpSession(String id, SessionFactory factory, Executor dispatch) {
+  HttpSession(String id, SessionFactory factory) {
     this.id = id;
     // The id is the client's credential for this session: logs name it by a prefix only.
     String name = "http-" + id.substring(0, 8);
     this.label = "session=" + name;
-    this.inbox = new SerialExecutor(dispatch);
+    this.inbox = new SerialExecutor();
     this.session = factory.open(name, this::route);
   }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 
 /**
  * The live HTTP sessions by {@code Mcp-Session-Id}. Ids are 256 random bits from
@@ -23,18 +22,16 @@ final class HttpSessions {
 
   private final Map<String, HttpSession> byId = new ConcurrentHashMap<>();
   private final SessionFactory factory;
-  private final Executor dispatch;
 
-  HttpSessions(SessionFactory factory, Executor dispatch) {
+  HttpSessions(SessionFactory factory) {
     this.factory = factory;
-    this.dispatch = dispatch;
   }
 
   /** A session not yet findable: it is registered once its {@code initialize} succeeds. */
   HttpSession create() {
     byte[] bytes = new byte[32];
     Secure.RANDOM.nextBytes(bytes);
-    return new HttpSession(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), factory, dispatch);
+    return new HttpSession(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), factory);
   }
 
   boolean register(HttpSession session) {

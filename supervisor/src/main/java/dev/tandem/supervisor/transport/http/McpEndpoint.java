@@ -162,36 +162,24 @@ final class McpEndpoint {
       } else {
         session.close("initialize failed");
       }
-      if (accepts.json()) {
-        new JsonAnswer(ctx.channel(), keepAlive, headers, () -> {}).offer(answer);
-      } else {
-        SseStream stream = new SseStream(ctx.channel(), keepAlive, session.label(), () -> {}, () -> {});
-        stream.start(headers, keepalive);
-        stream.offer(answer);
-        stream.end();
-      }
+      new Reply(ctx.channel(), keepAlive, accepts, session::label, keepalive, headers, Reply.OK, () -> {}, () -> {}).offer(answer);
     }));
   }
 
+  /** A request in a session: its answer, and whatever the session says about it, go to its {@link Reply}. */
   private void request(ChannelHandlerContext ctx, HttpSession session, Message.Request request, Accepts accepts, boolean keepAlive) {
-    AnswerSink[] self = new AnswerSink[1];
+    Reply[] self = new Reply[1];
     // Told when the response ends for any reason; only a still-registered sink is removed, so a
     // later request reusing the id after its answer is untouched.
     Runnable gone = () -> session.detach(request.id(), self[0]);
-    SseStream stream = null;
-    if (accepts.eventStream()) {
-      self[0] = stream = new SseStream(ctx.channel(), keepAlive, session.label() + " request " + request.id(),
-          gone, () -> session.stalled(request.id()));
-    } else {
-      self[0] = new JsonAnswer(ctx.channel(), keepAlive, null, gone);
-    }
-    if (!session.request(request, self[0])) {
-      Responding.done(ctx.channel());
+    Reply reply = new Reply(ctx.channel(), keepAlive, accepts, () -> session.label() + " request " + request.id(), keepalive, null,
+        Reply.OK, gone, () -> session.stalled(request.id()));
+    self[0] = reply;
+    if (!session.request(request, reply)) {
+      reply.abandon();
       HttpReplies.send(ctx, keepAlive, HttpReplies.failure(HttpResponseStatus.BAD_REQUEST, new Message.Failure(request.id(),
           RpcError.invalidRequest("Invalid Request: request id " + request.id() + " is already in flight in this session"))));
-      return;
     }
-    if (stream != null) stream.start(null, keepalive);
   }
 
   private void get(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {

@@ -5,43 +5,39 @@ import java.util.Queue;
 import java.util.concurrent.Executor;
 
 /**
- * Runs tasks one at a time in submission order on a shared executor: a session's messages are
- * handled off the event loop (handing a call to a worker writes to a pipe, which may block) yet in
- * the order they arrived, so a cancellation is never handled before the request it names.
+ * Runs a session's tasks one at a time, in submission order, on the thread that submits them: a
+ * task submitted while another runs (on another event loop: a session may use several
+ * connections) is queued, and the thread running tasks runs it next. So a cancellation is never
+ * handled before the request it names, and no thread is created or woken per request.
+ *
+ * <p>Tasks run on Netty event loops, so they must not block: handing a call to a pool only
+ * queues it for the worker's own writer (Worker.call), as on the 2026-07-28 path, which has
+ * always run on the event loop.
  */
 final class SerialExecutor implements Executor {
 
-  private final Executor pool;
   private final Queue<Runnable> tasks = new ArrayDeque<>();
   private boolean running;
 
-  SerialExecutor(Executor pool) {
-    this.pool = pool;
-  }
-
   @Override
-  public synchronized void execute(Runnable task) {
-    tasks.add(task);
-    if (!running) {
-      running = true;
-      pool.execute(this::drain);
-    }
-  }
-
-  private void drain() {
-    while (true) {
-      Runnable next;
-      synchronized (this) {
-        next = tasks.poll();
-        if (next == null) {
-          running = false;
-          return;
-        }
+  public void execute(Runnable task) {
+    synchronized (this) {
+      if (running) {
+        tasks.add(task);
+        return;
       }
+      running = true;
+    }
+    Runnable next = task;
+    while (next != null) {
       try {
         next.run();
       } catch (RuntimeException e) {
         dev.tandem.supervisor.log.Log.error("http: a session task failed: " + e);
+      }
+      synchronized (this) {
+        next = tasks.poll();
+        if (next == null) running = false;
       }
     }
   }

@@ -1,8 +1,6 @@
 package dev.tandem.supervisor.transport.http;
 
-import dev.tandem.protocol.FrameBuffer;
 import dev.tandem.protocol.Message;
-import dev.tandem.protocol.MessageCodec;
 import dev.tandem.supervisor.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,8 +21,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Server-Sent Events response: a POST's stream (its progress, the requests it causes, then its
- * answer) or a session's standalone GET stream.
+ * One Server-Sent Events response: a session's standalone GET stream, or a POST's stream once its
+ * {@link Reply} chose to stream (its progress, the requests it causes, then its answer).
  *
  * <p>Concurrency: {@link #offer} may be called from any thread; every write happens on the
  * channel's event loop, in offer order, so a call's progress always precedes its answer.
@@ -42,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 final class SseStream implements AnswerSink {
 
   private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
   private final Channel channel;
   private final boolean keepAlive;
@@ -85,23 +84,31 @@ final class SseStream implements AnswerSink {
   @Override
   public boolean offer(Message message) {
     if (!open) return false;
-    ByteBuf event = Unpooled.wrappedBuffer(encode(message));
+    ByteBuf event = Unpooled.wrappedBuffer(event(Reply.encode(message)));
     channel.eventLoop().execute(() -> write(event));
     return true;
   }
 
+  /** One message already encoded as JSON ({@link Reply#encode}); call on the event loop. */
+  void send(byte[] json) {
+    write(Unpooled.wrappedBuffer(event(json)));
+  }
+
   @Override
   public void end() {
-    channel.eventLoop().execute(() -> {
-      if (ended) return;
-      ended = true;
-      open = false;
-      cancelKeepalive();
-      var last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-      last.addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-      Responding.done(channel);
-      onGone.run();
-    });
+    channel.eventLoop().execute(this::finish);
+  }
+
+  /** Ends the response (its last chunk); call on the event loop. */
+  void finish() {
+    if (ended) return;
+    ended = true;
+    open = false;
+    cancelKeepalive();
+    var last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    last.addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    Responding.done(channel);
+    onGone.run();
   }
 
   boolean isOpen() {
@@ -148,14 +155,12 @@ final class SseStream implements AnswerSink {
   }
 
   /** One {@code message} event: the JSON on a single data line (JSON text has no raw newlines). */
-  private static byte[] encode(Message message) {
-    FrameBuffer frame = MessageCodec.encodeInScratch(message); // the JSON and its newline
-    byte[] event = new byte[DATA.length + frame.length() + 1];
-    System.arraycopy(DATA, 0, event, 0, DATA.length);
-    System.arraycopy(frame.array(), 0, event, DATA.length, frame.length());
+  private static byte[] event(byte[] json) {
+    byte[] event = new byte[6 + json.length + 2];
+    System.arraycopy(DATA, 0, event, 0, 6);
+    System.arraycopy(json, 0, event, 6, json.length);
+    event[event.length - 2] = '\n';
     event[event.length - 1] = '\n';
     return event;
   }
-
-  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 }

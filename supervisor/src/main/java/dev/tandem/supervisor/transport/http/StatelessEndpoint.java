@@ -40,35 +40,39 @@ final class StatelessEndpoint {
   void handle(ChannelHandlerContext ctx, FullHttpRequest http, Message.Request request, Accepts accepts, boolean keepAlive) {
     // Headers that contradict the body come first (a proxy may have routed on them), then what
     // is wrong with the body's metadata itself, then the other headers.
-    String mismatch = versionMismatch(http.headers(), request);
+    String version = http.headers().get(McpEndpoint.PROTOCOL_VERSION);
+    String mismatch = versionMismatch(version, request);
     RpcError metaProblem = mismatch == null ? StatelessServer.metaProblem(request) : null;
     if (metaProblem != null) {
       send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, new Message.Failure(request.id(), metaProblem));
       return;
     }
-    if (mismatch == null) mismatch = headerMismatch(http.headers(), request);
+    if (mismatch == null) mismatch = headerMismatch(http.headers(), version, request);
     if (mismatch != null) {
       reply(ctx, keepAlive, new Message.Failure(request.id(), new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
       return;
     }
-    Exchange exchange = new Exchange(ctx, keepAlive, accepts, "2026-07-28 request " + request.id(), keepalive);
+    Exchange exchange = new Exchange(ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
     RoutedCall call = server.handle(request, exchange, principalOf(http.headers()));
     exchange.open(call);
   }
 
   /** The HTTP status the revision gives each error: 400 for its own errors, 404 for no method. */
-  private static void reply(ChannelHandlerContext ctx, boolean keepAlive, Message message) {
-    HttpResponseStatus status = HttpResponseStatus.OK;
+  private static HttpResponseStatus statusOf(Message message) {
     if (message instanceof Message.Failure f) {
       int code = f.error().code();
       if (code == ModernEra.HEADER_MISMATCH || code == ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY
           || code == ModernEra.UNSUPPORTED_PROTOCOL_VERSION) {
-        status = HttpResponseStatus.BAD_REQUEST;
+        return HttpResponseStatus.BAD_REQUEST;
       } else if (code == RpcError.METHOD_NOT_FOUND) {
-        status = HttpResponseStatus.NOT_FOUND;
+        return HttpResponseStatus.NOT_FOUND;
       }
     }
-    send(ctx, keepAlive, status, message);
+    return HttpResponseStatus.OK;
+  }
+
+  private static void reply(ChannelHandlerContext ctx, boolean keepAlive, Message message) {
+    send(ctx, keepAlive, statusOf(message), message);
   }
 
   private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Message message) {
@@ -80,15 +84,13 @@ final class StatelessEndpoint {
    * and prompts) Mcp-Name must be present and equal to the body, or the request is refused.
    */
   /** MCP-Protocol-Version against a version the body does state; a missing one is a _meta problem. */
-  static String versionMismatch(HttpHeaders headers, Message.Request request) {
-    String version = headers.get(McpEndpoint.PROTOCOL_VERSION);
+  static String versionMismatch(String version, Message.Request request) {
     JsonNode bodyVersion = request.params() == null ? null : request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
     if (version == null || bodyVersion == null || !bodyVersion.isTextual() || version.equals(bodyVersion.asText())) return null;
     return McpEndpoint.PROTOCOL_VERSION + " header value '" + version + "' does not match body value '" + bodyVersion.asText() + "'";
   }
 
-  static String headerMismatch(HttpHeaders headers, Message.Request request) {
-    String version = headers.get(McpEndpoint.PROTOCOL_VERSION);
+  static String headerMismatch(HttpHeaders headers, String version, Message.Request request) {
     JsonNode bodyVersion = request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
     if (version == null) return McpEndpoint.PROTOCOL_VERSION + " header is missing";
     if (bodyVersion == null || !version.equals(bodyVersion.asText())) {
@@ -143,80 +145,49 @@ final class StatelessEndpoint {
   }
 
   /**
-   * The outbound of one request. The response is chosen by the first message: an answer that
-   * comes before anything else goes out as one JSON body with the HTTP status its error calls for
-   * (a -32021 found mid-call is still a 400); a notification first (progress, a log line), or a
-   * call still running after a second, opens an SSE stream that carries the rest.
+   * The outbound of one request: a {@link Reply}, which answers in one JSON body with the HTTP
+   * status its error calls for (a -32021 found mid-call is still a 400) when the answer is the
+   * first thing ready, and streams otherwise. The client leaving before the answer (or no longer
+   * reading its stream) cancels the call: closing is cancelling in this revision.
    */
   private static final class Exchange implements Outbound {
-    private static final long STREAM_AFTER_MS = 1000;
-
-    private final ChannelHandlerContext ctx;
-    private final boolean keepAlive;
-    private final Accepts accepts;
-    private final String label;
-    private final Duration keepalive;
-    private AnswerSink sink;
+    private final Reply reply;
     private RoutedCall call;
     private boolean answered;
+    private boolean abandoned;
 
-    Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, String label, Duration keepalive) {
-      this.ctx = ctx;
-      this.keepAlive = keepAlive;
-      this.accepts = accepts;
-      this.label = label;
-      this.keepalive = keepalive;
+    Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, java.util.function.Supplier<String> label, Duration keepalive) {
+      this.reply = new Reply(ctx.channel(), keepAlive, accepts, label, keepalive, null, StatelessEndpoint::statusOf,
+          this::gone, this::gone);
     }
 
-    /** After the request was handed over: watch the connection, and stream if it takes a while. */
+    /** After the request was handed over; a client that already left cancels it now. */
     void open(RoutedCall routed) {
+      boolean cancel;
       synchronized (this) {
         call = routed;
-        if (answered || sink != null) return;
+        cancel = abandoned && !answered;
       }
-      Responding.begin(ctx.channel(), this::gone);
-      ctx.executor().schedule(() -> {
-        synchronized (this) {
-          if (!answered && sink == null && accepts.eventStream()) stream();
-        }
-      }, STREAM_AFTER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (cancel && routed != null) routed.cancel("the client closed the response stream");
     }
 
     @Override
-    public synchronized void send(Message message, JsonNode relatedTo) {
-      if (answered) return;
-      boolean isAnswer = message instanceof Message.Response;
-      if (sink == null && (isAnswer || !accepts.eventStream())) {
-        if (!isAnswer) return; // a JSON-only client gets the answer alone
-        answered = true;
-        ctx.executor().execute(() -> {
-          Responding.done(ctx.channel());
-          reply(ctx, keepAlive, message);
-        });
-        return;
+    public void send(Message message, JsonNode relatedTo) {
+      if (message instanceof Message.Response) {
+        synchronized (this) {
+          if (answered) return;
+          answered = true;
+        }
       }
-      if (sink == null) stream();
-      if (isAnswer) answered = true;
-      sink.offer(message);
-      if (isAnswer) sink.end();
+      reply.offer(message);
     }
 
-    private void stream() {
-      SseStream stream = new SseStream(ctx.channel(), keepAlive, label, this::gone, this::gone);
-      sink = stream;
-      if (ctx.executor().inEventLoop()) {
-        stream.start(null, keepalive);
-      } else {
-        ctx.executor().execute(() -> stream.start(null, keepalive));
-      }
-    }
-
-    /** The client went away (or stopped reading) before the answer: closing is cancelling. */
+    /** The response is complete, or the client went away (or stopped reading) before the answer. */
     private void gone() {
       RoutedCall c;
       synchronized (this) {
-        if (answered) return;
-        answered = true;
+        if (answered || abandoned) return;
+        abandoned = true;
         c = call;
       }
       if (c != null) c.cancel("the client closed the response stream");
