@@ -10,9 +10,9 @@ import java.util.concurrent.Executor;
  * connections) is queued, and the thread running tasks runs it next. So a cancellation is never
  * handled before the request it names, and no thread is created or woken per request.
  *
- * <p>Tasks run on Netty event loops, so they must not block: handing a call to a pool only
- * queues it for the worker's own writer (Worker.call), as on the 2026-07-28 path, which has
- * always run on the event loop.
+ * <p>Tasks run on Netty event loops, so they must not block: handing a call to a worker writes
+ * it inline only when the pipe is sure to take it, else hands it to the worker's own writer
+ * thread (worker.StdinWriter), as on the 2026-07-28 path, which has always run on the event loop.
  */
 final class SerialExecutor implements Executor {
 
