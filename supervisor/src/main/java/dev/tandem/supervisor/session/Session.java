@@ -40,6 +40,10 @@ public final class Session implements CatalogObserver {
   private final Identity identity;
   private final int pageSize;
   private final Map<JsonNode, RoutedCall> inFlight = new ConcurrentHashMap<>();
+
+  /** The requests {@link #forward} answers: each holds its id in {@link #inFlight} until then. */
+  private static final Set<String> FORWARDED = Set.of(
+      "tools/call", "prompts/get", "resources/read", "resources/subscribe", "resources/unsubscribe", "completion/complete");
   /** Completes once each call's answer has been written (or dropped): what a drain waits for. */
   private final Map<JsonNode, CompletableFuture<Void>> settling = new ConcurrentHashMap<>();
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
@@ -92,6 +96,12 @@ public final class Session implements CatalogObserver {
       return;
     }
     ObjectNode params = request.params();
+    if (FORWARDED.contains(method) && inFlight.containsKey(request.id())) {
+      // Before routing, not after: a duplicate must not reach a worker and run its tool. This
+      // thread handles the session's requests one at a time, so no other can register it between.
+      refuseDuplicate(request);
+      return;
+    }
     switch (method) {
       case "tools/list" -> list(request, c -> c.tools, "tools");
       case "prompts/list" -> list(request, c -> c.prompts, "prompts");
@@ -216,12 +226,17 @@ public final class Session implements CatalogObserver {
     reply(request, Json.object());
   }
 
+  private void refuseDuplicate(Message.Request request) {
+    fail(request, RpcError.invalidRequest(
+        "Invalid Request: request id " + request.id() + " is already in flight in this session"));
+  }
+
   /** Sends a routed request's answer once, unless the host cancelled it first. */
   private void forward(Message.Request request, RoutedCall call) {
     JsonNode id = request.id();
     if (inFlight.putIfAbsent(id, call) != null) {
       call.cancel("duplicate request id");
-      fail(request, RpcError.invalidRequest("Invalid Request: request id " + id + " is already in flight in this session"));
+      refuseDuplicate(request);
       return;
     }
     CompletableFuture<Void> settled = call.answer().handle((result, failure) -> {
