@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One stdio MCP server under test (tandem, the floor, tandem's worker alone), driven from one
@@ -145,14 +144,6 @@ final class Peer implements AutoCloseable {
     } catch (IOException ignored) {
       // already gone
     }
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Proc.reap(process);
   }
 }

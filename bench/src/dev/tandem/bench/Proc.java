@@ -3,6 +3,7 @@ package dev.tandem.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,6 +11,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Proc {
 
   private Proc() {}
+
+  /** Waits up to 10 s for a server asked to stop, then kills it and whatever it started. */
+  static void reap(Process process) {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /** VmRSS of a process in bytes, or -1 if it is gone. */
   static long rssBytes(long pid) {
