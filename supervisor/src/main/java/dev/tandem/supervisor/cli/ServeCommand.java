@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
   /**
    * {@code serve} parsed without picocli, for the start-up time of the command hosts run; null
    * for anything but a plain, well-formed serve line (help, unknown options, missing values), which
-   * then goes through picocli. ServeCommandFastPathTest holds the two parsers to the same answers.
+   * then goes through picocli. ServeFastPathTest holds the two parsers to the same answers.
    */
   static ServeCommand parseFast(String[] args) {
     if (args.length == 0 || !args[0].equals("serve")) return null;

@@ -11,6 +11,7 @@ import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
+import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.log.Log;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,8 +101,10 @@ public final class Worker {
   /** Spawns the process and completes when it has answered {@code initialize}. */
   public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
     ProcessBuilder builder = new ProcessBuilder(spec.command());
+    // The daemon's own secret is not the tools': a worker gets the HTTP token only if its pool's
+    // env names it.
+    builder.environment().remove(HttpConfig.TOKEN_ENV);
     builder.environment().putAll(spec.env());
-    builder.environment().put("TANDEM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
     if (spec.workingDirectory() != null) builder.directory(spec.workingDirectory().toFile());
     return spawner
         .spawn(builder)
