@@ -145,12 +145,7 @@ class Methods:
         if placement is None or not placement.inline:
             return LATER
         arguments = _arguments(params, "tools/call")
-        ctx = None
-        if tool.signature.context_param is not None:
-            meta = params.get("_meta")
-            meta = meta if isinstance(meta, dict) else None
-            token = meta.get("progressToken") if meta else None
-            ctx = Context.for_call(self.session, request_id, name, token, meta)
+        ctx = self._new_context(request_id, name, params) if tool.signature.context_param else None
         started = time.monotonic()
         record = recorder.start_call(name, tool.fn, arguments, request_id) if self.traces else None
         try:
@@ -169,15 +164,11 @@ class Methods:
                         )
                     result, outcome = call_result(value, tool.output), "ok"
                 except (Exception, SystemExit) as e:
-                    _log.warning("tools/call %s %s raised", request_id, name, exc_info=True)
-                    result, outcome = exception_result(e), f"raised {type(e).__name__}"
+                    result, outcome = _raised(e, request_id, name)
         finally:
             if record is not None:
                 recorder.current_record.set(None)
-        self.calls_served += 1
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("tools/call %s %s: %s on the loop in %s", request_id, name, outcome, _since(started))
-        self._trace(record, result, outcome)
+        self._served(request_id, name, record, result, outcome, started)
         return result
 
     async def call_tool(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
@@ -198,18 +189,30 @@ class Methods:
         except asyncio.CancelledError:
             self._trace(record, None, "cancelled")
             raise
+        self._served(call.id, name, record, result, outcome, started)
+        return result
+
+    def _served(
+        self,
+        request_id: RequestId,
+        name: str,
+        record: recorder.CallRecord | None,
+        result: dict[str, Any],
+        outcome: str,
+        started: float,
+    ) -> None:
+        """A tools/call answered (not cancelled), on either path: counted, logged, traced."""
         self.calls_served += 1
         if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("tools/call %s %s: %s in %s", call.id, name, outcome, _since(started))
+            _log.debug("tools/call %s %s: %s in %s", request_id, name, outcome, _since(started))
         self._trace(record, result, outcome)
-        return result
 
     def _placement(self, tool: Tool) -> Placement | None:
         """Where this sync tool's calls run; None for an async tool (always a task)."""
         if tool.is_async:
             return None
         placement = self._placements.get(tool.name)
-        if placement is None or placement.tool_object is not tool:
+        if placement is None or placement.tool is not tool:
             # A reload replaces the Tool, and its code may block where the old one did not.
             placement = self._placements[tool.name] = Placement(tool)
         return placement
@@ -247,8 +250,7 @@ class Methods:
                 raise
             return exception_result(asyncio.CancelledError()), "raised CancelledError"
         except (Exception, SystemExit) as e:
-            _log.warning("tools/call %s %s raised", call.id, name, exc_info=True)
-            return exception_result(e), f"raised {type(e).__name__}"
+            return _raised(e, call.id, name)
 
     def _trace(
         self, record: recorder.CallRecord | None, result: dict[str, Any] | None, outcome: str
@@ -355,12 +357,14 @@ class Methods:
     # -- running user code --------------------------------------------------
 
     def _context(self, call: InFlightCall, name: str, params: dict[str, Any]) -> Context:
-        meta = params.get("_meta")
-        token = meta.get("progressToken") if isinstance(meta, dict) else None
-        call.context = Context.for_call(
-            self.session, call.id, name, token, meta if isinstance(meta, dict) else None
-        )
+        call.context = self._new_context(call.id, name, params)
         return call.context
+
+    def _new_context(self, request_id: RequestId, name: str, params: dict[str, Any]) -> Context:
+        meta = params.get("_meta")
+        meta = meta if isinstance(meta, dict) else None
+        token = meta.get("progressToken") if meta else None
+        return Context.for_call(self.session, request_id, name, token, meta)
 
     async def _invoke(
         self,
@@ -390,6 +394,12 @@ class Methods:
         except (Exception, SystemExit) as e:
             _log.warning("%s raised", what, exc_info=True)
             raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _raised(e: BaseException, request_id: RequestId, name: str) -> tuple[dict[str, Any], str]:
+    """The isError result of a tool that raised, and its outcome for the log and the trace."""
+    _log.warning("tools/call %s %s raised", request_id, name, exc_info=True)
+    return exception_result(e), f"raised {type(e).__name__}"
 
 
 def _timed(

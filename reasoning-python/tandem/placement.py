@@ -3,8 +3,8 @@
 A thread costs every call two thread switches, which for a tool that returns in
 microseconds is most of its time; on the loop a tool that blocks stalls every
 other call and the daemon's pings. So a sync tool starts on the threads, moves
-to the loop once its calls have proved quick, and goes back for good the first
-time a call there is slow. `@tool(blocking=True)` keeps a tool on threads and
+to the loop once its calls have proved quick, and goes back the first time a
+call there is slow (a few returns at most, each needing more proof than the last). `@tool(blocking=True)` keeps a tool on threads and
 `blocking=False` puts it on the loop from the start.
 """
 
@@ -32,11 +32,10 @@ MAX_RETURNS = 6
 
 
 class Placement:
-    __slots__ = ("tool", "tool_object", "inline", "_settled", "_quick", "_slow", "_returns")
+    __slots__ = ("tool", "inline", "_settled", "_quick", "_slow", "_returns")
 
     def __init__(self, tool: Tool) -> None:
-        self.tool = tool.name
-        self.tool_object = tool
+        self.tool = tool
         # A tool that takes a Context may ask the host and wait for the answer, which
         # needs the loop free: it stays on threads unless its author said otherwise.
         self.inline = tool.blocking is False
@@ -57,7 +56,7 @@ class Placement:
         if not self.inline and self._quick >= needed and self._slow * SLOW_SHARE <= self._quick:
             self.inline = True
             _log.debug("tool %s answers in under %.1f ms: running it on the event loop",
-                       self.tool, QUICK_SECONDS * 1000)
+                       self.tool.name, QUICK_SECONDS * 1000)
 
     def ran_inline(self, seconds: float) -> None:
         if self._settled or seconds <= SLOW_SECONDS:
@@ -69,7 +68,7 @@ class Placement:
         _log.warning(
             "tool %s held the event loop for %.0f ms; it runs on a thread again "
             "(declare @tool(blocking=True) to keep it there from the start)",
-            self.tool, seconds * 1000,
+            self.tool.name, seconds * 1000,
         )
 
     def never_inline(self) -> None:

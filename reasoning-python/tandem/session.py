@@ -172,15 +172,17 @@ class Session:
             if outcome is LATER:
                 return False
             self._send(wire.result(request.id, outcome))
-        except RpcError as e:
-            self._send(wire.error(request.id, e.code, e.message, e.data))
         except Exception as e:
-            self._send_internal_error(request, e)
+            self._send_failure(request, e)
         finally:
             current_call.reset(token)
         return True
 
-    def _send_internal_error(self, request: wire.Request, e: Exception) -> None:
+    def _send_failure(self, request: wire.Request, e: Exception) -> None:
+        """The error answer to a request whose handler raised: its own if an RpcError."""
+        if isinstance(e, RpcError):
+            self._send(wire.error(request.id, e.code, e.message, e.data))
+            return
         _log.exception("%s %s failed", request.method, request.id)
         self._send(
             wire.error(
@@ -198,10 +200,8 @@ class Session:
             if call.cancelled:
                 return
             raise
-        except RpcError as e:
-            self._send(wire.error(request.id, e.code, e.message, e.data))
         except Exception as e:
-            self._send_internal_error(request, e)
+            self._send_failure(request, e)
         else:
             self._send(wire.result(request.id, outcome))
         finally:

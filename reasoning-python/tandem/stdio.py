@@ -206,9 +206,7 @@ class _ReadSide(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._wire._frames(data)
 
-    def eof_received(self) -> bool:
-        self._wire._eof()
-        return False
+    # eof_received is left as asyncio's: the transport closes, and connection_lost ends the wire.
 
     def connection_lost(self, exc: Exception | None) -> None:
         if exc is not None:

@@ -8,9 +8,8 @@ Java and the Python side: every frame decodes to exactly one message, nothing
 from __future__ import annotations
 
 import json
-import os
 import re
-from typing import Any, Iterator, NamedTuple, Union
+from typing import Any, NamedTuple, Union
 
 RequestId = Union[str, int]
 
@@ -262,12 +261,3 @@ class FrameSplitter:
         self._pending.clear()
         return frame
 
-
-def read_frames(fd: int, max_bytes: int = MAX_FRAME_BYTES, chunk: int = 65536) -> Iterator[bytes]:
-    """Frames read from `fd` until EOF, each without its newline (see FrameSplitter)."""
-    splitter = FrameSplitter(max_bytes)
-    while data := os.read(fd, chunk):
-        yield from splitter.feed(data)
-    last = splitter.finish()
-    if last is not None:
-        yield last

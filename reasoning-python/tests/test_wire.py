@@ -1,10 +1,8 @@
-"""Framing details the vectors do not cover: encoding, and reading frames from a pipe."""
+"""Framing details the vectors do not cover: encoding, and cutting a stream into frames."""
 
 from __future__ import annotations
 
 import json
-import os
-import threading
 import unittest
 
 from tandem import wire
@@ -36,25 +34,21 @@ class DecodeLimitsTest(unittest.TestCase):
         self.assertEqual(decoded.code, wire.PARSE_ERROR)
 
 
-class ReadFramesTest(unittest.TestCase):
+class FrameSplitterTest(unittest.TestCase):
     def frames_of(self, data: bytes, max_bytes: int, chunk: int = 7) -> list[bytes]:
-        read_fd, write_fd = os.pipe()
-
-        def feed() -> None:
-            with os.fdopen(write_fd, "wb") as w:
-                w.write(data)
-
-        feeder = threading.Thread(target=feed)
-        feeder.start()
-        try:
-            return list(wire.read_frames(read_fd, max_bytes, chunk=chunk))
-        finally:
-            feeder.join()
-            os.close(read_fd)
+        splitter = wire.FrameSplitter(max_bytes)
+        frames = []
+        for start in range(0, len(data), chunk):
+            frames += splitter.feed(data[start : start + chunk])
+        last = splitter.finish()
+        return frames + ([last] if last is not None else [])
 
     def test_splits_lines_across_chunks(self) -> None:
         frames = self.frames_of(b"abc\ndefghijkl\n\nlast", 100)
         self.assertEqual(frames, [b"abc", b"defghijkl", b"", b"last"])
+
+    def test_whole_lines_in_one_read_are_split_as_they_are(self) -> None:
+        self.assertEqual(self.frames_of(b"abc\n\nde\n", 100, chunk=100), [b"abc", b"", b"de"])
 
     def test_oversized_line_is_cut_but_still_over_the_limit(self) -> None:
         frames = self.frames_of(b"x" * 1000 + b"\r\n{}\n", 10)
