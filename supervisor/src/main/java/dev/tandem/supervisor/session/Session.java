@@ -22,6 +22,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One MCP session with one host connection, in the session era: the {@code initialize}
@@ -40,10 +41,6 @@ public final class Session implements CatalogObserver {
   private final Identity identity;
   private final int pageSize;
   private final Map<JsonNode, RoutedCall> inFlight = new ConcurrentHashMap<>();
-
-  /** The requests {@link #forward} answers: each holds its id in {@link #inFlight} until then. */
-  private static final Set<String> FORWARDED = Set.of(
-      "tools/call", "prompts/get", "resources/read", "resources/subscribe", "resources/unsubscribe", "completion/complete");
   /** Completes once each call's answer has been written (or dropped): what a drain waits for. */
   private final Map<JsonNode, CompletableFuture<Void>> settling = new ConcurrentHashMap<>();
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
@@ -96,22 +93,16 @@ public final class Session implements CatalogObserver {
       return;
     }
     ObjectNode params = request.params();
-    if (FORWARDED.contains(method) && inFlight.containsKey(request.id())) {
-      // Before routing, not after: a duplicate must not reach a worker and run its tool. This
-      // thread handles the session's requests one at a time, so no other can register it between.
-      refuseDuplicate(request);
-      return;
-    }
     switch (method) {
       case "tools/list" -> list(request, c -> c.tools, "tools");
       case "prompts/list" -> list(request, c -> c.prompts, "prompts");
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
-      case "tools/call" -> forward(request, router.callTool(withHostCapabilities(params), linkFor(request.id())));
-      case "prompts/get" -> forward(request, router.getPrompt(withHostCapabilities(params), linkFor(request.id())));
-      case "resources/read" -> forward(request, router.forResource(method, withHostCapabilities(params), linkFor(request.id())));
+      case "tools/call" -> forward(request, () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
+      case "prompts/get" -> forward(request, () -> router.getPrompt(withHostCapabilities(params), linkFor(request.id())));
+      case "resources/read" -> forward(request, () -> router.forResource(method, withHostCapabilities(params), linkFor(request.id())));
       case "resources/subscribe", "resources/unsubscribe" -> subscription(request);
-      case "completion/complete" -> forward(request, router.complete(params, linkFor(request.id())));
+      case "completion/complete" -> forward(request, () -> router.complete(params, linkFor(request.id())));
       case "logging/setLevel" -> setLevel(request);
       case "tandem/status" -> reply(request, router.status());
       case "tandem/reload" -> router.reload(params).whenComplete((result, failure) -> {
@@ -208,12 +199,14 @@ public final class Session implements CatalogObserver {
   private void subscription(Message.Request request) {
     String uri = request.params() == null ? null : request.params().path("uri").asText(null);
     boolean subscribe = request.method().equals("resources/subscribe");
-    RoutedCall call = router.forResource(request.method(), request.params(), linkFor(request.id()));
-    call.answer().thenRun(() -> {
-      if (subscribe) subscriptions.add(uri);
-      else subscriptions.remove(uri);
+    forward(request, () -> {
+      RoutedCall call = router.forResource(request.method(), request.params(), linkFor(request.id()));
+      call.answer().thenRun(() -> {
+        if (subscribe) subscriptions.add(uri);
+        else subscriptions.remove(uri);
+      });
+      return call;
     });
-    forward(request, call);
   }
 
   private void setLevel(Message.Request request) {
@@ -231,9 +224,18 @@ public final class Session implements CatalogObserver {
         "Invalid Request: request id " + request.id() + " is already in flight in this session"));
   }
 
-  /** Sends a routed request's answer once, unless the host cancelled it first. */
-  private void forward(Message.Request request, RoutedCall call) {
+  /**
+   * Routes a request and sends its answer once, unless the host cancelled it first. A duplicate
+   * of an id in flight is refused before {@code route} runs, so it never reaches a worker: this
+   * thread handles the session's requests one at a time, so none can register the id between.
+   */
+  private void forward(Message.Request request, Supplier<RoutedCall> route) {
     JsonNode id = request.id();
+    if (inFlight.containsKey(id)) {
+      refuseDuplicate(request);
+      return;
+    }
+    RoutedCall call = route.get();
     if (inFlight.putIfAbsent(id, call) != null) {
       call.cancel("duplicate request id");
       refuseDuplicate(request);
