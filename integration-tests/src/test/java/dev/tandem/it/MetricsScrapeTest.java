@@ -1,11 +1,13 @@
 package dev.tandem.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -26,6 +28,10 @@ class MetricsScrapeTest {
     try (HttpDaemon daemon = HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("metered", 1))).awaitReady()) {
       assertEquals("ok\n", daemon.get("/healthz").body());
       assertEquals(200, daemon.get("/readyz").statusCode());
+      // Ready means one serving worker; the warm spare may still be starting, and the scrape
+      // below counts both.
+      await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.parse(daemon.get("/metrics").body())
+          .getOrDefault("tandem_pool_workers{pool=\"metered\",state=\"ready\"}", 0.0) == 2.0);
       Map<String, Double> before = Scrape.parse(daemon.get("/metrics").body());
       assertEquals(0.0, before.getOrDefault("tandem_tool_calls_total{tool=\"echo\"}", 0.0));
 
