@@ -30,7 +30,7 @@ public final class AdminEndpoints implements SideEndpoints {
         Readiness.Verdict v = Readiness.of(router);
         yield new Reply(v.ready() ? 200 : 503, TEXT, v.text());
       }
-      case "/metrics" -> new Reply(200, PrometheusText.CONTENT_TYPE, metrics.scrape());
+      case "/metrics" -> new Reply(200, MetricsRegistry.CONTENT_TYPE, metrics.scrape());
       case "/status" -> new Reply(200, "application/json", router.status().toString() + "\n");
       default -> null;
     };
