@@ -1,6 +1,5 @@
 package dev.tandem.supervisor.cli;
 
-import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.SourceWatcher;
@@ -30,8 +29,7 @@ final class HotReload {
       params.putArray("pools").add(pool.name());
       router.reload(params).whenComplete((result, failure) -> {
         if (failure == null) return; // the pool logs what it reloaded
-        Throwable cause = Failures.cause(failure);
-        String message = cause instanceof CallFailed f ? f.error().message() : String.valueOf(cause.getMessage());
+        String message = CallFailed.errorOf(failure).message();
         Log.warn("pool=" + pool.name() + " was not reloaded after the change to " + what + "; it keeps serving the "
             + "previous code until the next edit: " + message.lines().findFirst().orElse(""));
       });
