@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * {@code [server] watch} / {@code serve --watch}: an edit under a pool's {@code path} reloads that
  * pool, exactly as {@code tandem/reload} would; the outcome is logged, and shown as the pool's
- * {@code lastReload} in the status. A syntax error keeps the old workers serving.
+ * {@code lastReload} in the status. A syntax error keeps the old workers serving. Saving only
+ * templates reloads nothing: workers re-read them at the next render.
  */
 final class HotReload {
 
@@ -23,6 +24,11 @@ final class HotReload {
 
   static SourceWatcher start(Router router) {
     return SourceWatcher.start(router.pools(), INTERVAL, (pool, files) -> {
+      if (files.stream().allMatch(SourceWatcher::rereadByWorkers)) {
+        Log.info("pool=" + pool.name() + " template changed on disk (" + describe(files) + "): its workers re-read "
+            + "templates at the next render, no reload needed");
+        return;
+      }
       String what = describe(files);
       Log.info("pool=" + pool.name() + " changed on disk (" + what + "): reloading its workers");
       var params = Json.object();
