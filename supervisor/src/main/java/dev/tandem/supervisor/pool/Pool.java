@@ -147,7 +147,7 @@ public final class Pool {
           List<String> tail = cause instanceof WorkerDied d ? d.stderrTail() : List.of();
           String why =
               cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
-                  ? "its Python modules " + config.modules() + " failed to import (" + cause.getMessage() + ")"
+                  ? importFailed(d)
                   : cause instanceof Spawner.SpawnFailed && config.isPython()
                       ? PythonRuntime.cannotRun(python.executable(), cause.getMessage())
                   : cause instanceof TimeoutException
@@ -170,6 +170,14 @@ public final class Pool {
               + (limits.spare() > 0 ? " and " + limits.spare() + " spare(s) starting" : "") + ", " + o.tools().size() + " tool(s), "
               + o.prompts().size() + " prompt(s), " + (o.resources().size() + o.resourceTemplates().size()) + " resource(s)");
         });
+  }
+
+  /** The cause a host sees when the pool's code does not import: the error and the user's line. */
+  private String importFailed(WorkerDied died) {
+    ImportFailure failed = ImportFailure.in(died.stderrTail());
+    return failed == null
+        ? "its Python modules " + config.modules() + " failed to import (" + died.getMessage() + ")"
+        : "its " + failed.summary() + "; " + died.getMessage();
   }
 
   /** Told what the router must pass on to host sessions: the offer changed, a resource changed. */
