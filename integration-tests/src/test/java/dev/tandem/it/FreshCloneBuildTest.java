@@ -113,9 +113,11 @@ class FreshCloneBuildTest {
     env.put("MAVEN_OPTS", "-Duser.home=" + home);
     env.put("MVNW_REPOURL", "http://127.0.0.1:" + mirror.getAddress().getPort());
     env.put("TANDEM_TRACE_DIR", "off");
+    // What would lend this build the developer's Maven or make, or send wget to a proxy for the
+    // loopback mirror (nothing in the build reaches further than that mirror and the file one).
     for (String inherited : List.of("MAVEN_HOME", "M2_HOME", "MAVEN_ARGS", "MAVEN_USER_HOME", "MAVEN_CONFIG",
         "MAVEN_BASEDIR", "MAVEN_PROJECTBASEDIR", "MAVEN_CMD_LINE_ARGS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
-        "PYENV_VERSION")) {
+        "PYENV_VERSION", "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")) {
       env.put(inherited, null);
     }
     assertTrue(exec(List.of("sh", "-c", "command -v mvn || echo none"), env, clone, 30).strip().equals("none"),
