@@ -47,7 +47,12 @@ final class HttpDaemon implements AutoCloseable {
   }
 
   static HttpDaemon serve(Path config, Map<String, String> env) throws IOException {
-    List<String> argv = new ArrayList<>(List.of(Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0"));
+    return serve(Tandem.BIN, config, env);
+  }
+
+  /** @param bin a tandem launcher other than the source tree's (an unpacked tarball's) */
+  static HttpDaemon serve(Path bin, Path config, Map<String, String> env) throws IOException {
+    List<String> argv = new ArrayList<>(List.of(bin.toString(), "serve", "--http", "127.0.0.1:0"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");

@@ -32,9 +32,10 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-      "Add tandem to an agent host's MCP servers: claude-desktop and cursor get their config file",
-      "updated (a backup of the old one is kept beside it); claude-code gets the 'claude mcp add'",
-      "command printed, or with --write a .mcp.json in the current directory."
+      "Add tandem to an agent host's MCP servers.",
+      "claude-desktop and cursor get their config file updated (a backup of the old one is kept"
+          + " beside it); claude-code gets the 'claude mcp add' command printed, or with --write a"
+          + " .mcp.json in the current directory."
     })
 final class InstallHostCommand implements Callable<Integer> {
 
