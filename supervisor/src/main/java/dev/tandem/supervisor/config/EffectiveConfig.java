@@ -88,6 +88,7 @@ public final class EffectiveConfig {
       pool.put("spare", v.spare());
       pool.put("max_calls", v.maxCalls());
       pool.put("max_rss_mb", v.maxRssMb());
+      if (!p.passEnv().isEmpty()) pool.put("pass_env", list(p.passEnv()));
       if (!p.env().isEmpty()) {
         // Values of a pool's env may be API keys: show which variables are set, not their values.
         b.append("# env: ").append(String.join(", ", p.env().keySet().stream().sorted().toList()))

@@ -11,7 +11,6 @@ import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
-import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.log.Log;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,9 +100,8 @@ public final class Worker {
   /** Spawns the process and completes when it has answered {@code initialize}. */
   public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
     ProcessBuilder builder = new ProcessBuilder(spec.command());
-    // The daemon's own secret is not the tools': a worker gets the HTTP token only if its pool's
-    // env names it.
-    builder.environment().remove(HttpConfig.TOKEN_ENV);
+    // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
+    builder.environment().clear();
     builder.environment().putAll(spec.env());
     if (spec.workingDirectory() != null) builder.directory(spec.workingDirectory().toFile());
     return spawner
