@@ -46,9 +46,19 @@ final class HttpDaemon implements AutoCloseable {
     return serve(config, Map.of());
   }
 
+  /**
+   * An open server ({@code [http] token = ""}) unless {@code env} sets TANDEM_HTTP_TOKEN: these
+   * tests are about the HTTP transport, and their clients (the official SDKs, raw sockets) send
+   * no token. HttpTokenByDefaultTest covers the default, a generated token.
+   */
   static HttpDaemon serve(Path config, Map<String, String> env) throws IOException {
+    return serve(config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  static HttpDaemon serve(Path config, Map<String, String> env, boolean open) throws IOException {
     List<String> argv = new ArrayList<>(List.of(Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
+    if (open) argv.addAll(List.of("--set", "http.token="));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");
     // serve --http writes its runtime file there: never over the daemon.json of the person running the tests.

@@ -166,7 +166,10 @@ public final class ConfigLoader {
         throw new ConfigException(source + ": " + where + ": listen " + e.getMessage());
       }
     }
-    String token = node.has("token") ? string(source, where, "token", node.get("token")) : null;
+    // "" is the explicit opt-out (an open server); left out, serve --http generates a token.
+    String token = !node.has("token") ? null
+        : node.get("token").isTextual() && node.get("token").asText().isEmpty() ? ""
+        : string(source, where, "token", node.get("token"));
     List<String> origins = strings(source, where, "allowed_origins", node.get("allowed_origins"));
     for (String origin : origins) {
       if (!ORIGIN.matcher(origin).matches()) {

@@ -39,9 +39,14 @@ public final class EffectiveConfig {
     Section http = new Section(b, "[http]", origins);
     http.put("listen", str(h.host().contains(":") ? "[" + h.host() + "]:" + h.port() : h.host() + ":" + h.port()));
     String tokenOrigin = origins.get("[http].token");
-    b.append(h.token() == null
-        ? "# token: not set; requests need no Authorization\n"
-        : "# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    if (h.token() == null) {
+      b.append("# token: not set; serve --http requires the one it generates into http-token beside its runtime file\n");
+    } else if (h.open()) {
+      http.put("token", str(""));
+      b.append("# an open server: requests need no Authorization\n");
+    } else {
+      b.append("# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    }
     http.put("allowed_origins", list(h.allowedOrigins()));
     http.put("allowed_hosts", list(h.allowedHosts()));
     http.put("max_body_bytes", h.maxBodyBytes());
