@@ -48,16 +48,22 @@ class WorkerEnvironmentTest {
   }
 
   @Test
-  void aSecretAToolPrintsLogsOrRaisesIsRedactedInTheDaemonsLog(@TempDir Path dir) throws Exception {
+  void aSecretAToolPrintsLogsOrRaisesIsRedactedInTheLogsAndTheErrorResult(@TempDir Path dir) throws Exception {
     try (DaemonProcess daemon = DaemonProcess.serve(config(dir, ""), List.of(), env -> env.put("ANTHROPIC_API_KEY", API_KEY))) {
       daemon.initialize();
+      daemon.request("level", "logging/setLevel", DaemonProcess.JSON.createObjectNode().put("level", "info"));
       ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "leak_var");
       params.putObject("arguments").put("name", "ANTHROPIC_API_KEY");
       JsonNode answer = daemon.request("leak", "tools/call", params);
       assertTrue(answer.at("/result/isError").asBoolean(), answer.toString());
+      assertEquals("RuntimeError: raised [redacted $ANTHROPIC_API_KEY]", answer.at("/result/content/0/text").asText());
       await().atMost(Duration.ofSeconds(10)).until(() -> has(daemon, "printed [redacted $ANTHROPIC_API_KEY]")
-          && has(daemon, "logged [redacted $ANTHROPIC_API_KEY]"));
+          && has(daemon, "logged [redacted $ANTHROPIC_API_KEY]") && has(daemon, "told the host [redacted $ANTHROPIC_API_KEY]"));
       assertFalse(String.join("\n", daemon.stderr()).contains(API_KEY), String.join("\n", daemon.stderr()));
+      // The host got the tool's log line as a notification, redacted the same way.
+      String wire = String.join("\n", daemon.rawStdout());
+      assertTrue(wire.contains("\"data\":\"told the host [redacted $ANTHROPIC_API_KEY]\""), wire);
+      assertFalse(wire.contains(API_KEY), wire);
     }
   }
 

@@ -12,6 +12,7 @@ import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -303,7 +304,15 @@ public final class Worker {
         String text = data == null ? "" : data.isTextual() ? data.asText() : data.toString();
         Log.worker(levelOf(level), spec.pool(), spec.index(), pid(), "log: " + text);
         WorkerCall call = owner(params);
-        if (call != null) call.listener().log(withoutTandemMeta(params));
+        if (call != null) {
+          ObjectNode forwarded = withoutTandemMeta(params);
+          // The host's log gets the line as the daemon's log has it: known secrets redacted.
+          if (data != null && data.isTextual()) {
+            String redacted = Secrets.redact(text);
+            if (redacted != text) forwarded = forwarded.deepCopy().put("data", redacted);
+          }
+          call.listener().log(forwarded);
+        }
       }
       case "notifications/cancelled" -> {
         // The worker gave up on a request it made of a host (its tool call was cancelled).
