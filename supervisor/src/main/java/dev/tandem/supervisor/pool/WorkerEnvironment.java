@@ -32,9 +32,10 @@ final class WorkerEnvironment {
       "TMPDIR", "TEMP", "TMP", "XDG_*",
       // the interpreter and its environment manager
       "PYTHON*", "VIRTUAL_ENV", "CONDA_*", "PYENV*", "UV_*", "LD_LIBRARY_PATH",
-      // the network: proxies and certificate bundles
+      // the network: proxies and certificate bundles (behind a TLS-inspecting proxy nothing
+      // connects without them: requests, boto3, Node for a foreign server run by npx)
       "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy",
-      "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+      "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "*_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
       // model APIs, which tools call
       "*_API_KEY", "*_BASE_URL", "OLLAMA_HOST", "TANDEM_MODEL", "TANDEM_LOG_LEVEL");
 
