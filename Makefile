@@ -56,9 +56,11 @@ run: build
 serve: build
 	@bin/tandem serve
 
-## The daemon examples/notebooks/prompt-iteration.ipynb talks to, reloading on every save.
+## The daemon examples/notebooks/prompt-iteration.ipynb talks to, reloading on every save. It serves a
+## fresh copy of examples/tools (examples/notebooks/workspace.py), so the notebook never edits the repo.
 notebook: build
-	@bin/tandem serve --http 127.0.0.1:8765 --watch --config examples/notebooks/tandem.toml
+	@config=$$($(PYTHON) examples/notebooks/workspace.py) && echo "serving a copy of examples/tools: $${config%/*}/tools" \
+	  && exec bin/tandem serve --http 127.0.0.1:8765 --watch --config "$$config"
 
 test: test-python test-java
 

@@ -167,11 +167,8 @@ final class Serve {
     router.observeCalls(new CallMetrics(metrics, tool -> served(router, tool)));
     PoolMetrics.register(metrics, router.pools());
     HttpServer[] server = new HttpServer[1];
-    AdminEndpoints admin = new AdminEndpoints(router, metrics, Map.of("httpSessions", () -> server[0].sessionCount()));
-    SideEndpoints side = path -> {
-      AdminEndpoints.Page page = admin.get(path);
-      return page == null ? null : new SideEndpoints.Reply(page.status(), page.contentType(), page.body());
-    };
+    router.reportInStatus("httpSessions", () -> server[0].sessionCount());
+    SideEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
     server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), modern, side);
     metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));

@@ -154,7 +154,7 @@ final class StatusCommand implements Callable<Integer> {
     java.util.List<String[]> rows = new java.util.ArrayList<>();
     for (JsonNode w : workers) {
       rows.add(new String[] {
-        w.has("id") ? w.get("id").asText() : w.path("index").asText(""),
+        w.path("id").asText(""),
         w.path("pid").asText(""),
         w.path("role").asText(""),
         w.path("state").asText(""),

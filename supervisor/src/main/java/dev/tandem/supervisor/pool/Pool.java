@@ -883,6 +883,7 @@ public final class Pool {
       pool.put("replicas", config.replicas());
       pool.put("spare", limits.spare());
       pool.put("ready", readyServing());
+      pool.put("tools", offer.tools().size());
       pool.put("inFlight", replicas.stream().mapToInt(r -> r.inFlight).sum());
       pool.put("queueDepth", admission.depth());
       pool.put("queueLimit", limits.queue());
