@@ -14,6 +14,11 @@ notifications before the response; notifications get 202. The session id
 from initialize goes back in `Mcp-Session-Id`, the negotiated version in
 `MCP-Protocol-Version`; a 404 means the session ended, and the client starts
 a new one. `tandem/reload` is tandem's extension method for reloading workers.
+
+Every request carries `Authorization: Bearer <token>` when there is a token:
+the one passed in, else $TANDEM_HTTP_TOKEN, else the one the daemon wrote to
+its runtime file (a daemon serving HTTP generates one on first start, unless
+its config says `[http] token = ""`), so local use needs no setup.
 """
 
 from __future__ import annotations
@@ -67,27 +72,43 @@ def runtime_files() -> list[Path]:
     return files
 
 
-def connect(url: str | None = None, *, timeout: float = 60.0) -> Client:
+def connect(url: str | None = None, *, token: str | None = None, timeout: float = 60.0) -> Client:
     """A Client with its session open: to `url`, else $TANDEM_URL, else the
-    URL the running daemon wrote to its runtime file."""
-    url = url or os.environ.get("TANDEM_URL") or _url_from_runtime_file()
-    client = Client(url, timeout=timeout)
+    URL the running daemon wrote to its runtime file. `token`: the bearer
+    token, else $TANDEM_HTTP_TOKEN, else the one in the runtime file when it
+    names the same URL."""
+    url = url or os.environ.get("TANDEM_URL") or None
+    found = _runtime_file(required=url is None)
+    if url is None:
+        url = found["url"]
+    if token is None:
+        token = os.environ.get("TANDEM_HTTP_TOKEN") or None
+    if token is None and found is not None and found.get("url") == url:
+        token = found.get("token") if isinstance(found.get("token"), str) else None
+    client = Client(url, token=token, timeout=timeout)
     client.initialize()
     return client
 
 
-def _url_from_runtime_file() -> str:
+def _runtime_file(*, required: bool) -> dict[str, Any] | None:
+    """The first runtime file's contents; None when there is none and none is required."""
     for path in runtime_files():
         try:
             data = json.loads(path.read_text())
         except FileNotFoundError:
             continue
         except (OSError, ValueError) as e:
+            if not required:
+                return None
             raise TransportError(f"cannot read the daemon's runtime file {path}: {e}") from e
         url = data.get("url") if isinstance(data, dict) else None
         if not isinstance(url, str):
+            if not required:
+                return None
             raise TransportError(f'{path} has no "url" string: {data!r}')
-        return url
+        return data
+    if not required:
+        return None
     looked = ", ".join(str(p) for p in runtime_files())
     raise TransportError(
         f"no running tandem daemon found (looked for {looked}); start one with "
@@ -114,11 +135,13 @@ class Client:
         self,
         url: str,
         *,
+        token: str | None = None,
         timeout: float = 60.0,
         on_progress: Callable[[dict[str, Any]], None] | None = _print_progress,
         on_log: Callable[[dict[str, Any]], None] | None = _print_log,
     ) -> None:
         self.url = url
+        self._token = token
         self.timeout = timeout
         self.on_progress = on_progress
         self.on_log = on_log
@@ -285,6 +308,8 @@ class Client:
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": _ACCEPT, "Content-Type": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
         if self.session_id:
             headers["Mcp-Session-Id"] = self.session_id
         if self.protocol_version:

@@ -110,10 +110,36 @@ class ConnectTest(unittest.TestCase):
         patch.start()
         self.addCleanup(patch.stop)
 
-    def write_runtime_file(self, base: str) -> None:
+    def write_runtime_file(self, base: str, **extra: str) -> None:
         path = self.dir / base / "tandem" / "daemon.json"
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps({"url": self.server.url, "pid": 1}))
+        path.write_text(json.dumps({"url": self.server.url, "pid": 1, **extra}))
+
+    def authorizations(self) -> list[str | None]:
+        return [headers.get("authorization") for verb, headers, _ in self.server.received if verb == "POST"]
+
+    def test_sends_the_token_the_runtime_file_names_for_its_url(self) -> None:
+        self.write_runtime_file("run", token="generated-token-0123")
+        with mock.patch.dict(os.environ, {"TANDEM_HTTP_TOKEN": ""}):
+            with connect(self.server.url):
+                pass
+        self.assertEqual({"Bearer generated-token-0123"}, set(self.authorizations()))
+
+    def test_an_explicit_or_environment_token_wins_over_the_runtime_file(self) -> None:
+        self.write_runtime_file("run", token="generated-token-0123")
+        with mock.patch.dict(os.environ, {"TANDEM_HTTP_TOKEN": "from-env-0123"}):
+            with connect():
+                pass
+            with connect(token="passed-0123"):
+                pass
+        self.assertEqual(["Bearer from-env-0123", "Bearer passed-0123"], sorted(set(self.authorizations())))
+
+    def test_no_token_goes_to_a_url_the_runtime_file_does_not_name(self) -> None:
+        self.write_runtime_file("run", token="generated-token-0123")
+        with mock.patch.dict(os.environ, {"TANDEM_HTTP_TOKEN": ""}):
+            with connect(self.server.url.replace("127.0.0.1", "localhost")):
+                pass
+        self.assertEqual({None}, set(self.authorizations()))
 
     def test_finds_the_daemon_through_the_runtime_file(self) -> None:
         self.write_runtime_file("run")

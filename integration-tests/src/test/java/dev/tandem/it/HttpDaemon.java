@@ -46,14 +46,28 @@ final class HttpDaemon implements AutoCloseable {
     return serve(config, Map.of());
   }
 
+  /**
+   * An open server ({@code [http] token = ""}) unless {@code env} sets TANDEM_HTTP_TOKEN: these
+   * tests are about the HTTP transport, and their clients (the official SDKs, raw sockets) send
+   * no token. HttpTokenByDefaultTest covers the default, a generated token.
+   */
   static HttpDaemon serve(Path config, Map<String, String> env) throws IOException {
-    return serve(Tandem.BIN, config, env);
+    return serve(Tandem.BIN, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  static HttpDaemon serve(Path config, Map<String, String> env, boolean open) throws IOException {
+    return serve(Tandem.BIN, config, env, open);
   }
 
   /** @param bin a tandem launcher other than the source tree's (an unpacked tarball's) */
   static HttpDaemon serve(Path bin, Path config, Map<String, String> env) throws IOException {
+    return serve(bin, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  static HttpDaemon serve(Path bin, Path config, Map<String, String> env, boolean open) throws IOException {
     List<String> argv = new ArrayList<>(List.of(bin.toString(), "serve", "--http", "127.0.0.1:0"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
+    if (open) argv.addAll(List.of("--set", "http.token="));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");
     // serve --http writes its runtime file there: never over the daemon.json of the person running the tests.

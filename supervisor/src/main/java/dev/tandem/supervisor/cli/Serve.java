@@ -17,6 +17,7 @@ import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.Secrets;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonCommand;
@@ -31,6 +32,7 @@ import dev.tandem.supervisor.transport.http.SideEndpoints;
 import dev.tandem.supervisor.worker.Spawner;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +144,25 @@ final class Serve {
       ListenAddress at = ListenAddress.parse(options.http());
       http = http.listeningOn(at.host(), at.port());
     }
+    String generatedToken = null;
+    if (http.token() == null) {
+      Path file = HttpToken.location(System.getenv());
+      try {
+        generatedToken = HttpToken.loadOrCreate(file);
+      } catch (IOException | UnsupportedOperationException e) {
+        Log.error("cannot keep the HTTP token in " + file + " (" + e.getMessage() + "); set [http] token or "
+            + HttpConfig.TOKEN_ENV + ", or [http] token = \"\" to serve without one");
+        System.exit(1);
+        return 1;
+      }
+      Secrets.add("http.token", generatedToken);
+      http = http.withToken(generatedToken);
+      Log.info("HTTP requests need the bearer token in " + file + " (tandem status and tandem.connect() read it; "
+          + "[http] token = \"\" serves without one)");
+    } else if (http.open()) {
+      Log.warn("[http] token = \"\": serving HTTP without a token; any local user can call these tools");
+      http = http.withToken(null);
+    }
     MetricsRegistry metrics = new MetricsRegistry();
     router.observeCalls(new CallMetrics(metrics, tool -> served(router, tool)));
     PoolMetrics.register(metrics, router.pools());
@@ -168,7 +189,7 @@ final class Serve {
       return 1;
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
-    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
+    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION, generatedToken);
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.supervisor.log.Secrets;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public final class ConfigLoader {
       Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms", "watch");
   static final Set<String> POOL_KEYS =
       Set.of(
-          "name", "modules", "path", "command", "replicas", "env",
+          "name", "modules", "path", "command", "replicas", "env", "pass_env",
           "max_concurrency", "queue", "call_timeout_ms", "start_timeout_ms", "ping_interval_ms",
           "ping_timeout_ms", "max_restarts", "restart_window_ms", "half_open_after_ms", "spare",
           "max_calls", "max_rss_mb");
@@ -111,7 +112,21 @@ public final class ConfigLoader {
       }
       out.add(pool);
     }
+    registerSecrets(http, out);
     return new TandemConfig(source, server, List.copyOf(out), http, trace, List.copyOf(settings));
+  }
+
+  /**
+   * The config's secrets join the log's redaction as soon as they are known, whichever command
+   * loaded it: the HTTP token, and pool env values whose names say they are credentials.
+   */
+  private static void registerSecrets(HttpConfig http, List<PoolConfig> pools) {
+    Secrets.add("http.token", http.token());
+    for (PoolConfig pool : pools) {
+      pool.env().forEach((name, value) -> {
+        if (Secrets.isSecretName(name)) Secrets.add("$" + name, value);
+      });
+    }
   }
 
   private TraceConfig trace(Path source, Path dir, JsonNode node) {
@@ -151,7 +166,10 @@ public final class ConfigLoader {
         throw new ConfigException(source + ": " + where + ": listen " + e.getMessage());
       }
     }
-    String token = node.has("token") ? string(source, where, "token", node.get("token")) : null;
+    // "" is the explicit opt-out (an open server); left out, serve --http generates a token.
+    String token = !node.has("token") ? null
+        : node.get("token").isTextual() && node.get("token").asText().isEmpty() ? ""
+        : string(source, where, "token", node.get("token"));
     List<String> origins = strings(source, where, "allowed_origins", node.get("allowed_origins"));
     for (String origin : origins) {
       if (!ORIGIN.matcher(origin).matches()) {
@@ -239,8 +257,15 @@ public final class ConfigLoader {
         env.put(e.getKey(), string(source, where, "env." + e.getKey(), e.getValue()));
       }
     }
+    List<String> passEnv = strings(source, where, "pass_env", node.get("pass_env"));
+    for (String p : passEnv) {
+      if (p.indexOf('*') != p.lastIndexOf('*') || (p.contains("*") && !p.startsWith("*") && !p.endsWith("*"))) {
+        throw new ConfigException(source + ": " + where + ": pass_env item \"" + p
+            + "\" is not a variable name or pattern; write NAME, PREFIX*, *SUFFIX or *");
+      }
+    }
     return new PoolConfig(
-        name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node));
+        name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node), passEnv);
   }
 
   private Supervision supervision(Path source, String where, JsonNode node) {

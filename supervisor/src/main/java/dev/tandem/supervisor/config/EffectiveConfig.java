@@ -39,9 +39,14 @@ public final class EffectiveConfig {
     Section http = new Section(b, "[http]", origins);
     http.put("listen", str(h.host().contains(":") ? "[" + h.host() + "]:" + h.port() : h.host() + ":" + h.port()));
     String tokenOrigin = origins.get("[http].token");
-    b.append(h.token() == null
-        ? "# token: not set; requests need no Authorization\n"
-        : "# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    if (h.token() == null) {
+      b.append("# token: not set; serve --http requires the one it generates into http-token beside its runtime file\n");
+    } else if (h.open()) {
+      http.put("token", str(""));
+      b.append("# an open server: requests need no Authorization\n");
+    } else {
+      b.append("# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    }
     http.put("allowed_origins", list(h.allowedOrigins()));
     http.put("allowed_hosts", list(h.allowedHosts()));
     http.put("max_body_bytes", h.maxBodyBytes());
@@ -88,6 +93,7 @@ public final class EffectiveConfig {
       pool.put("spare", v.spare());
       pool.put("max_calls", v.maxCalls());
       pool.put("max_rss_mb", v.maxRssMb());
+      if (!p.passEnv().isEmpty()) pool.put("pass_env", list(p.passEnv()));
       if (!p.env().isEmpty()) {
         // Values of a pool's env may be API keys: show which variables are set, not their values.
         b.append("# env: ").append(String.join(", ", p.env().keySet().stream().sorted().toList()))

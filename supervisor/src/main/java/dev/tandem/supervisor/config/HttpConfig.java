@@ -8,7 +8,9 @@ import java.util.List;
  * endpoints. Loopback by default, because a local MCP server reachable from the network (or from a
  * web page through DNS rebinding) runs tools on behalf of whoever reaches it.
  *
- * @param token the bearer token every MCP request must carry, or null for none; never logged
+ * @param token the bearer token every MCP request must carry; null when the config names none
+ *     ({@code serve --http} then generates one), {@code ""} for none at all ({@code [http] token = ""},
+ *     an open server); never logged
  * @param allowedOrigins origins (scheme://host[:port]) a browser may call from, besides loopback
  * @param allowedHosts Host header values accepted besides loopback names and the bound host;
  *     {@code "*"} accepts any (behind a load balancer that checks it)
@@ -46,6 +48,16 @@ public record HttpConfig(
         keepalive, streamBufferBytes, sessionIdle);
   }
 
+  /** {@code [http] token = ""}: the operator asked for a server without a token. */
+  public boolean open() {
+    return token != null && token.isEmpty();
+  }
+
+  public HttpConfig withToken(String newToken) {
+    return new HttpConfig(host, port, newToken, allowedOrigins, allowedHosts, maxBodyBytes,
+        keepalive, streamBufferBytes, sessionIdle);
+  }
+
   static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
   }
@@ -53,7 +65,7 @@ public record HttpConfig(
   @Override
   public String toString() {
     // A record's toString would print the token into any log line that shows the config.
-    return "HttpConfig[" + host + ":" + port + ", token " + (token == null ? "none" : "set")
+    return "HttpConfig[" + host + ":" + port + ", token " + (token == null ? "generated" : token.isEmpty() ? "none" : "set")
         + ", allowedOrigins " + allowedOrigins + ", allowedHosts " + allowedHosts + "]";
   }
 }

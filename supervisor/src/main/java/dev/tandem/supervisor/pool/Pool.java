@@ -137,6 +137,12 @@ public final class Pool {
    * start once the pool serves, so they do not slow the first start.
    */
   public CompletableFuture<Void> start() {
+    List<String> withheld = WorkerEnvironment.withheld(System.getenv(), config.passEnv());
+    if (!withheld.isEmpty()) {
+      // Names only, once: what a tool cannot read, and how to let it.
+      Log.info("pool=" + name() + " workers do not inherit " + String.join(", ", withheld)
+          + " from the daemon's environment; name the ones its tools need in pass_env, or set them in env");
+    }
     List<CompletableFuture<Worker>> starting = new ArrayList<>();
     synchronized (lock) {
       for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot, generation).starting);

@@ -11,8 +11,8 @@ import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
-import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -101,9 +101,8 @@ public final class Worker {
   /** Spawns the process and completes when it has answered {@code initialize}. */
   public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
     ProcessBuilder builder = new ProcessBuilder(spec.command());
-    // The daemon's own secret is not the tools': a worker gets the HTTP token only if its pool's
-    // env names it.
-    builder.environment().remove(HttpConfig.TOKEN_ENV);
+    // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
+    builder.environment().clear();
     builder.environment().putAll(spec.env());
     if (spec.workingDirectory() != null) builder.directory(spec.workingDirectory().toFile());
     return spawner
@@ -305,7 +304,15 @@ public final class Worker {
         String text = data == null ? "" : data.isTextual() ? data.asText() : data.toString();
         Log.worker(levelOf(level), spec.pool(), spec.index(), pid(), "log: " + text);
         WorkerCall call = owner(params);
-        if (call != null) call.listener().log(withoutTandemMeta(params));
+        if (call != null) {
+          ObjectNode forwarded = withoutTandemMeta(params);
+          // The host's log gets the line as the daemon's log has it: known secrets redacted.
+          if (data != null && data.isTextual()) {
+            String redacted = Secrets.redact(text);
+            if (redacted != text) forwarded = forwarded.deepCopy().put("data", redacted);
+          }
+          call.listener().log(forwarded);
+        }
       }
       case "notifications/cancelled" -> {
         // The worker gave up on a request it made of a host (its tool call was cancelled).

@@ -62,6 +62,14 @@ class HttpConfigLoaderTest {
   }
 
   @Test
+  void anEmptyTokenIsTheOptOutAndABlankOneAMistake() throws Exception {
+    assertTrue(load("[http]\ntoken = \"\"\n", null).http().open());
+    assertTrue(!load("[http]\n", null).http().open(), "no token: serve --http generates one");
+    var e = assertThrows(ConfigException.class, () -> load("[http]\ntoken = \"  \"\n", null));
+    assertTrue(e.getMessage().contains("token must be a non-empty string"), e.getMessage());
+  }
+
+  @Test
   void mistakesNameTheKeyAndTheFix() {
     var e = assertThrows(ConfigException.class, () -> load("[http]\nlisten = \"8765\"\n", null));
     assertTrue(e.getMessage().contains("[http]: listen") && e.getMessage().contains("127.0.0.1:8765"), e.getMessage());
