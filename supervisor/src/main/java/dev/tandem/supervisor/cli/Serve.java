@@ -66,11 +66,15 @@ final class Serve {
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
 
+  /** How long shutdown waits for a stdio host to take the last answers before exiting anyway. */
+  static final Duration STDOUT_DRAIN = Duration.ofSeconds(2);
+
   private final Options options;
   private final OutputStream wire;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile StatelessServer modern;
   private volatile RuntimeFile runtimeFile;
+  private volatile StdioTransport stdio;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -197,6 +201,7 @@ final class Serve {
   /** Serves one host on stdin/stdout, both eras, until it closes stdin. */
   private void serveStdioSession(TandemConfig config, Router router, StatelessServer modern, Consumer<Session> opened) {
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
+    this.stdio = stdio;
     stdio.serve(t -> {
       Session session = new Session("stdio", router, t::send, identity(), config.server().pageSize());
       opened.accept(session);
@@ -269,6 +274,9 @@ final class Serve {
     } catch (Exception e) {
       Log.warn("workers did not all stop in time: " + e);
     }
+    // Answers are written by their own thread: the last ones must leave before the process does.
+    StdioTransport host = stdio;
+    if (host != null) host.finish(STDOUT_DRAIN.toMillis());
     Log.info("stopped");
     return true;
   }
