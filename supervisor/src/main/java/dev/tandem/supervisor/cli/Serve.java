@@ -69,6 +69,9 @@ final class Serve {
   /** How long shutdown waits for a stdio host to take the last answers before exiting anyway. */
   static final Duration STDOUT_DRAIN = Duration.ofSeconds(2);
 
+  /** How long shutdown waits for the errors that end the calls the grace period did not see answered. */
+  static final Duration ABANDONED_ANSWERS = Duration.ofSeconds(1);
+
   private final Options options;
   private final OutputStream wire;
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -240,9 +243,27 @@ final class Serve {
     Log.error("tandem cannot serve this configuration; fix the error above and start it again");
   }
 
+  /** Whether every call in flight was answered on the wire within {@code limit}. */
+  private boolean drained(Session session, HttpServer http, Duration limit) {
+    try {
+      CompletableFuture.allOf(
+              session == null ? CompletableFuture.completedFuture(null) : session.drained(),
+              http == null ? CompletableFuture.completedFuture(null) : http.drained(),
+              modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
+          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (Exception e) {
+      Log.debug("drain ended: " + e);
+      return true;
+    }
+  }
+
   /**
    * Stop taking work (HTTP: close the listening socket first), let calls in flight finish within
-   * the grace period, then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
+   * the grace period, answer those that did not with an error that says tandem is shutting down
+   * (and cancel them), then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
    * Runs once, from stdin EOF or the signal hook.
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
@@ -254,16 +275,13 @@ final class Serve {
         + (modern == null ? 0 : modern.inFlight());
     if (inFlight > 0) {
       Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
-      try {
-        CompletableFuture.allOf(
-                session == null ? CompletableFuture.completedFuture(null) : session.drained(),
-                http == null ? CompletableFuture.completedFuture(null) : http.drained(),
-                modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
-            .get(grace.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        Log.warn("calls still in flight after the grace period; cancelling them");
-      } catch (Exception e) {
-        Log.debug("drain ended: " + e);
+      if (!drained(session, http, grace)) {
+        // The hosts are still connected: each call gets an answer that says why it ends, then the
+        // workers are told to stop it. Only then do the sessions close.
+        Log.warn("calls still in flight after the grace period; answering them with an error and cancelling them");
+        router.abandonCalls("tandem is shutting down: the call did not finish within shutdown_grace_ms = "
+            + grace.toMillis() + " ms and was cancelled; call it again once tandem is back");
+        drained(session, http, ABANDONED_ANSWERS);
       }
     }
     if (modern != null) modern.close();

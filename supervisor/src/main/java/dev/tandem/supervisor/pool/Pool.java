@@ -799,6 +799,23 @@ public final class Pool {
 
   // ------------------------------------------------------------------------------- shutdown
 
+  /**
+   * Shutdown ran out of grace: every call this pool holds, queued or running, is answered now with
+   * {@code why} and cancelled on its worker, so no caller is left unanswered when sessions close.
+   */
+  public void abandonCalls(String why) {
+    PoolUnavailable error = new PoolUnavailable(why);
+    List<Runnable> after = new ArrayList<>();
+    List<Worker> holding;
+    synchronized (lock) {
+      accepting = false;
+      failQueue(error, after);
+      holding = replicas.stream().map(r -> r.worker).toList();
+    }
+    perform(after);
+    for (Worker w : holding) w.abandonCalls(error);
+  }
+
   /** Stops every worker (stdin closed, then SIGTERM, then SIGKILL) and waits for them. */
   public CompletableFuture<Void> shutdown(Duration grace) {
     List<Runnable> after = new ArrayList<>();
