@@ -1,6 +1,6 @@
 package dev.tandem.protocol;
 
-import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -63,17 +63,18 @@ public final class FrameReader {
       }
       // +1 leaves room for the '\r' of a CRLF peer, which does not count against the limit.
       if (lineLen + n > maxFrameBytes + 1) {
+        JsonNode id = idOfOversized(n);
         lineLen = 0;
         chunkPos = next;
         skipping = nl < 0;
-        return oversized();
+        return oversized(id);
       }
       if (nl >= 0 && lineLen == 0) {
         // The whole frame is in the chunk (the usual case): decoded where it lies, not copied.
         int start = chunkPos;
         chunkPos = next;
         if (n > 0 && chunk[start + n - 1] == '\r') n--;
-        if (n > maxFrameBytes) return oversized();
+        if (n > maxFrameBytes) return oversized(LeadingId.of(chunk, start, n));
         return MessageCodec.decode(chunk, start, n);
       }
       append(chunk, chunkPos, n);
@@ -95,19 +96,30 @@ public final class FrameReader {
     int len = lineLen;
     lineLen = 0;
     if (len > 0 && line[len - 1] == '\r') len--;
-    if (len > maxFrameBytes) return oversized();
+    if (len > maxFrameBytes) return oversized(LeadingId.of(line, 0, len));
     Decoded decoded = MessageCodec.decode(line, 0, len);
     if (line.length > 256 * 1024) line = new byte[8 * 1024]; // give back a buffer a big frame grew
     return decoded;
   }
 
-  private Decoded.Invalid oversized() {
+  /** The id at the start of the frame being cut: what is held of it, then the chunk's next {@code n} bytes. */
+  private JsonNode idOfOversized(int n) {
+    if (lineLen >= LeadingId.PREFIX_BYTES || lineLen == 0) {
+      return lineLen == 0 ? LeadingId.of(chunk, chunkPos, n) : LeadingId.of(line, 0, lineLen);
+    }
+    byte[] prefix = Arrays.copyOf(line, Math.min(LeadingId.PREFIX_BYTES, lineLen + n));
+    System.arraycopy(chunk, chunkPos, prefix, lineLen, prefix.length - lineLen);
+    return LeadingId.of(prefix, 0, prefix.length);
+  }
+
+  /** Answered with the request's id when its first bytes name one, so the caller is not left waiting. */
+  private Decoded.Invalid oversized(JsonNode id) {
     return new Decoded.Invalid(
         RpcError.INVALID_REQUEST,
         "Invalid Request: frame exceeds the limit of "
             + maxFrameBytes
             + " bytes and was discarded; send smaller messages or raise max_frame_bytes",
-        NullNode.instance);
+        id);
   }
 
   private void append(byte[] src, int off, int n) {
