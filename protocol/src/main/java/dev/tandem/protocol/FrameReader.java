@@ -27,15 +27,36 @@ public final class FrameReader {
   private int knownNewline = -1;
 
   public FrameReader(InputStream in, int maxFrameBytes) {
+    this(in, maxFrameBytes, false);
+  }
+
+  /**
+   * @param recoverGlued when a frame is not JSON, look in it for a message glued to its end: a
+   *     peer that wrote a partial line (a stray {@code print} without newline, a crash mid-write)
+   *     glues it to the next message it writes, and that message, an answer someone waits for,
+   *     must not be lost with the garbage. For a worker's stdout; a host's frames are answered
+   *     as they are.
+   */
+  public FrameReader(InputStream in, int maxFrameBytes, boolean recoverGlued) {
     this.in = in;
     this.maxFrameBytes = maxFrameBytes;
+    this.recoverGlued = recoverGlued;
   }
+
+  private final boolean recoverGlued;
+  /** A message recovered from the end of a garbage frame, returned by the next {@link #next}. */
+  private Decoded recovered;
 
   /**
    * The next frame's verdict, or null at end of stream. A final frame without a newline is still
    * decoded, so a peer that closes right after writing is not silently truncated.
    */
   public Decoded next() throws IOException {
+    if (recovered != null) {
+      Decoded r = recovered;
+      recovered = null;
+      return r;
+    }
     while (true) {
       if (chunkPos == chunkLen) {
         chunkLen = in.read(chunk);
@@ -75,7 +96,7 @@ public final class FrameReader {
         chunkPos = next;
         if (n > 0 && chunk[start + n - 1] == '\r') n--;
         if (n > maxFrameBytes) return oversized(LeadingId.of(chunk, start, n));
-        return MessageCodec.decode(chunk, start, n);
+        return decode(chunk, start, n);
       }
       append(chunk, chunkPos, n);
       chunkPos = next;
@@ -88,6 +109,7 @@ public final class FrameReader {
    * reader ends its {@link Turn} when there is none.
    */
   public boolean hasBufferedFrame() {
+    if (recovered != null) return true;
     if (knownNewline < chunkPos) knownNewline = indexOfNewline(chunk, chunkPos, chunkLen);
     return knownNewline >= 0;
   }
@@ -97,9 +119,36 @@ public final class FrameReader {
     lineLen = 0;
     if (len > 0 && line[len - 1] == '\r') len--;
     if (len > maxFrameBytes) return oversized(LeadingId.of(line, 0, len));
-    Decoded decoded = MessageCodec.decode(line, 0, len);
+    Decoded decoded = decode(line, 0, len);
     if (line.length > 256 * 1024) line = new byte[8 * 1024]; // give back a buffer a big frame grew
     return decoded;
+  }
+
+  private static final byte[] MESSAGE_START = "{\"jsonrpc\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private Decoded decode(byte[] buf, int start, int n) {
+    Decoded decoded = MessageCodec.decode(buf, start, n);
+    if (!recoverGlued || !(decoded instanceof Decoded.Invalid bad) || bad.code() != RpcError.PARSE_ERROR) return decoded;
+    // The garbage is a prefix (the message's newline ended the frame): try each later start.
+    for (int at = indexOf(buf, start + 1, start + n, MESSAGE_START); at >= 0; at = indexOf(buf, at + 1, start + n, MESSAGE_START)) {
+      if (MessageCodec.decode(buf, at, start + n - at) instanceof Message m) {
+        recovered = m;
+        return new Decoded.Invalid(bad.code(), bad.reason() + " (" + (at - start) + " bytes before a message glued to them;"
+            + " the message was read)", bad.id());
+      }
+    }
+    return decoded;
+  }
+
+  private static int indexOf(byte[] buf, int from, int to, byte[] what) {
+    outer:
+    for (int i = from; i <= to - what.length; i++) {
+      for (int j = 0; j < what.length; j++) {
+        if (buf[i + j] != what[j]) continue outer;
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The id at the start of the frame being cut: what is held of it, then the chunk's next {@code n} bytes. */

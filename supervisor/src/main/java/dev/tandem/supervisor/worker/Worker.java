@@ -244,7 +244,8 @@ public final class Worker {
   }
 
   private void readStdout() {
-    FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes());
+    // A partial line a tool wrote must not swallow the answer written after it.
+    FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes(), true);
     // Answers that arrived in one read go out to their hosts in one write per host.
     Turn turn = Turn.begin();
     try {
