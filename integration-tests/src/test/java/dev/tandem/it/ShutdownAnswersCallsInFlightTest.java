@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +45,30 @@ class ShutdownAnswersCallsInFlightTest {
       assertTrue(Answers.text(answer).startsWith(EXPECTED), Answers.text(answer));
       assertEquals(0, daemon.awaitExit(Duration.ofSeconds(20)));
       assertEquals(1, answers.all("long").size());
+    }
+  }
+
+  @Test
+  void a2026CallOverStdioPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir) throws Exception {
+    try (DaemonProcess daemon = DaemonProcess.serve(config(dir))) {
+      daemon.initialize(); // a session-era session on the same pipe, for tandem/status
+      ObjectNode meta = DaemonProcess.JSON.createObjectNode();
+      meta.put("io.modelcontextprotocol/protocolVersion", "2026-07-28");
+      meta.putObject("io.modelcontextprotocol/clientCapabilities");
+      ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "sleep");
+      params.set("_meta", meta);
+      params.putObject("arguments").put("seconds", 60);
+      Answers answers = new Answers(daemon);
+      await().atMost(Duration.ofSeconds(30)).until(() -> answers.pool("examples").path("ready").asInt() == 1);
+      daemon.send(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "long")
+          .put("method", "tools/call").set("params", params));
+      await().atMost(Duration.ofSeconds(30)).until(() -> answers.pool("examples").path("inFlight").asInt() == 1);
+      Answers.signal(daemon.process().pid(), "TERM");
+
+      JsonNode answer = answers.await("long", Duration.ofSeconds(20));
+      assertTrue(Answers.isError(answer), answer.toString());
+      assertTrue(Answers.text(answer).startsWith(EXPECTED), Answers.text(answer));
+      assertEquals(0, daemon.awaitExit(Duration.ofSeconds(20)));
     }
   }
 
