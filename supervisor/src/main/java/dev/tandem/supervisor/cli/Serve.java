@@ -68,11 +68,18 @@ final class Serve {
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
 
+  /** How long shutdown waits for a stdio host to take the last answers before exiting anyway. */
+  static final Duration STDOUT_DRAIN = Duration.ofSeconds(2);
+
+  /** How long shutdown waits for the errors that end the calls the grace period did not see answered. */
+  static final Duration ABANDONED_ANSWERS = Duration.ofSeconds(1);
+
   private final Options options;
   private final OutputStream wire;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile StatelessServer modern;
   private volatile RuntimeFile runtimeFile;
+  private volatile StdioTransport stdio;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -215,6 +222,7 @@ final class Serve {
   /** Serves one host on stdin/stdout, both eras, until it closes stdin. */
   private void serveStdioSession(TandemConfig config, Router router, StatelessServer modern, Consumer<Session> opened) {
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
+    this.stdio = stdio;
     stdio.serve(t -> {
       Session session = new Session("stdio", router, t::send, identity(), config.server().pageSize());
       opened.accept(session);
@@ -253,9 +261,27 @@ final class Serve {
     Log.error("tandem cannot serve this configuration; fix the error above and start it again");
   }
 
+  /** Whether every call in flight was answered on the wire within {@code limit}. */
+  private boolean drained(Session session, HttpServer http, Duration limit) {
+    try {
+      CompletableFuture.allOf(
+              session == null ? CompletableFuture.completedFuture(null) : session.drained(),
+              http == null ? CompletableFuture.completedFuture(null) : http.drained(),
+              modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
+          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (Exception e) {
+      Log.debug("drain ended: " + e);
+      return true;
+    }
+  }
+
   /**
    * Stop taking work (HTTP: close the listening socket first), let calls in flight finish within
-   * the grace period, then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
+   * the grace period, answer those that did not with an error that says tandem is shutting down
+   * (and cancel them), then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
    * Runs once, from stdin EOF or the signal hook.
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
@@ -267,16 +293,13 @@ final class Serve {
         + (modern == null ? 0 : modern.inFlight());
     if (inFlight > 0) {
       Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
-      try {
-        CompletableFuture.allOf(
-                session == null ? CompletableFuture.completedFuture(null) : session.drained(),
-                http == null ? CompletableFuture.completedFuture(null) : http.drained(),
-                modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
-            .get(grace.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        Log.warn("calls still in flight after the grace period; cancelling them");
-      } catch (Exception e) {
-        Log.debug("drain ended: " + e);
+      if (!drained(session, http, grace)) {
+        // The hosts are still connected: each call gets an answer that says why it ends, then the
+        // workers are told to stop it. Only then do the sessions close.
+        Log.warn("calls still in flight after the grace period; answering them with an error and cancelling them");
+        router.abandonCalls("tandem is shutting down: the call did not finish within shutdown_grace_ms = "
+            + grace.toMillis() + " ms and was cancelled; call it again once tandem is back");
+        drained(session, http, ABANDONED_ANSWERS);
       }
     }
     if (modern != null) modern.close();
@@ -287,6 +310,9 @@ final class Serve {
     } catch (Exception e) {
       Log.warn("workers did not all stop in time: " + e);
     }
+    // Answers are written by their own thread: the last ones must leave before the process does.
+    StdioTransport host = stdio;
+    if (host != null) host.finish(STDOUT_DRAIN.toMillis());
     Log.info("stopped");
     return true;
   }

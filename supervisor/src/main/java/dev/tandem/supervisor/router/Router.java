@@ -422,6 +422,14 @@ public final class Router {
     return result;
   }
 
+  /**
+   * Answers every call still in flight with an error saying {@code why} and cancels it on its
+   * worker: shutdown's step once the grace period is over, before the sessions close.
+   */
+  public void abandonCalls(String why) {
+    for (Pool pool : pools) pool.abandonCalls(why);
+  }
+
   public CompletableFuture<Void> shutdown(Duration grace) {
     return CompletableFuture.allOf(pools.stream().map(p -> p.shutdown(grace)).toArray(CompletableFuture[]::new));
   }

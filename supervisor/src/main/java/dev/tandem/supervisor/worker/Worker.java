@@ -232,8 +232,19 @@ public final class Worker {
     notify("notifications/cancelled", params);
   }
 
+  /**
+   * Ends every request in flight now with {@code why} and tells the worker to stop each one: for
+   * a shutdown whose grace ran out, so every caller is answered before the sessions close.
+   */
+  public void abandonCalls(RuntimeException why) {
+    for (WorkerCall call : List.copyOf(pending.values())) {
+      if (call.result().completeExceptionally(why)) cancelled(call, why.getMessage());
+    }
+  }
+
   private void readStdout() {
-    FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes());
+    // A partial line a tool wrote must not swallow the answer written after it.
+    FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes(), true);
     // Answers that arrived in one read go out to their hosts in one write per host.
     Turn turn = Turn.begin();
     try {
