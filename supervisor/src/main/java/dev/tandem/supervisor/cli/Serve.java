@@ -17,6 +17,7 @@ import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.NettyLog;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonCommand;
@@ -43,7 +44,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -68,9 +68,15 @@ final class Serve {
 
   private final Options options;
   private final OutputStream wire;
-  private final AtomicBoolean stopped = new AtomicBoolean();
+  /** Guards {@link #stopped} and {@link #runtimeFile}, so a file is never written after a stop began. */
+  private final Object stopLock = new Object();
+  private boolean stopped;
+  private RuntimeFile runtimeFile;
+  /** What a signal stops, once there is something to stop; before that a signal just exits. */
+  private volatile Runnable onStop;
+  /** Completes when {@link #stop} has run to its end. */
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private volatile StatelessServer modern;
-  private volatile RuntimeFile runtimeFile;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -78,6 +84,11 @@ final class Serve {
   }
 
   int run() {
+    NettyLog.install();
+    // From here on a stop may come at any moment, even while the config loads or the port binds:
+    // it must exit 0 and leave no runtime file behind (so one hook and one handler, from the start).
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopNow, "tandem-shutdown"));
+    Signals.onTerminate(this::stopNow);
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
     // The config's TOML mapper and parser load beside the JSON path that answers the host's
     // initialize: both are mostly first-time class loading, ~20 ms each at start, and a machine
@@ -124,11 +135,11 @@ final class Serve {
           .getBytes(StandardCharsets.UTF_8);
 
   private int serveStdio(TandemConfig config, Router router) {
-    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     AtomicReference<Session> session = new AtomicReference<>();
     Duration grace = config.server().shutdownGrace();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session.get(), null, grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, session.get(), null, grace));
+    onStop = () -> stop(router, session.get(), null, grace);
+    if (isStopped()) return awaitStop();
+    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     serveStdioSession(config, router, stateless(router, config), session::set);
     Log.info("the host closed stdin; shutting down");
     stop(router, session.get(), null, grace);
@@ -158,20 +169,21 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, stdioSession.get(), server[0], grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, stdioSession.get(), server[0], grace));
+    onStop = () -> stop(router, stdioSession.get(), server[0], grace);
+    if (isStopped()) return awaitStop();
     startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
     try {
       bound = server[0].start();
     } catch (Exception e) {
+      if (isStopped()) return awaitStop(); // a signal shut the event loops while we bound: not an error
       Log.error("cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage()
           + "; pick another address with --http HOST:PORT or [http] listen");
       System.exit(1);
       return 1;
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
-    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
+    if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source())) return awaitStop();
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
@@ -216,7 +228,8 @@ final class Serve {
 
   private void startPools(Router router, Runnable stopNow) {
     router.start().whenComplete((catalog, failure) -> {
-          if (failure != null) {
+          // A pool that failed because a stop interrupted its start is no error to report.
+          if (failure != null && !isStopped()) {
             startFailed(failure);
             stopNow.run();
             System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
@@ -241,8 +254,16 @@ final class Serve {
    * Runs once, from stdin EOF or the signal hook.
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
-    if (!stopped.compareAndSet(false, true)) return false;
-    if (runtimeFile != null) runtimeFile.remove(); // first: no new notebook should find a daemon that is leaving
+    if (!markStopped()) return false;
+    try {
+      drainAndStop(router, session, http, grace);
+    } finally {
+      finished.complete(null);
+    }
+    return true;
+  }
+
+  private void drainAndStop(Router router, Session session, HttpServer http, Duration grace) {
     router.stopAccepting();
     if (http != null) http.stopAccepting();
     int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
@@ -270,6 +291,45 @@ final class Serve {
       Log.warn("workers did not all stop in time: " + e);
     }
     Log.info("stopped");
-    return true;
+  }
+
+  /** A signal or the JVM's shutdown: stops what has started, or marks that nothing should. */
+  private void stopNow() {
+    Runnable stop = onStop;
+    if (stop != null) stop.run();
+    else markStopped();
+  }
+
+  /** True for the one caller that begins the stop; removes the runtime file first, so no new
+   * notebook finds a daemon that is leaving. */
+  private boolean markStopped() {
+    synchronized (stopLock) {
+      if (stopped) return false;
+      stopped = true;
+      NettyLog.stopping();
+      if (runtimeFile != null) runtimeFile.remove();
+      return true;
+    }
+  }
+
+  private boolean isStopped() {
+    synchronized (stopLock) {
+      return stopped;
+    }
+  }
+
+  /** Writes the runtime file unless a stop has begun (which would never remove it); false then. */
+  private boolean writeRuntimeFile(String url, Path config) {
+    synchronized (stopLock) {
+      if (stopped) return false;
+      runtimeFile = RuntimeFile.write(url, config, Main.VERSION);
+      return true;
+    }
+  }
+
+  /** The main thread's part when a stop came first: the stopping thread exits; wait for it. */
+  private int awaitStop() {
+    finished.join();
+    return 0;
   }
 }
