@@ -70,13 +70,42 @@ def runtime_files() -> list[Path]:
 def connect(url: str | None = None, *, timeout: float = 60.0) -> Client:
     """A Client with its session open: to `url`, else $TANDEM_URL, else the
     URL the running daemon wrote to its runtime file."""
-    url = url or os.environ.get("TANDEM_URL") or _url_from_runtime_file()
+    found = None
+    if not url:
+        url = os.environ.get("TANDEM_URL")
+    if not url:
+        found = _runtime_file()
+        url = found[0]
     client = Client(url, timeout=timeout)
-    client.initialize()
+    try:
+        client.initialize()
+    except TransportError as e:
+        if found is None or _process_alive(found[2]):
+            raise
+        # As `tandem status` says it: the file outlived its daemon (a SIGKILL, a crash).
+        raise TransportError(
+            f"the runtime file {found[1]} is stale: it names pid {found[2]}, which is not running, "
+            f"and nothing answers at {url}; start the daemon with `bin/tandem serve --http`, "
+            "or remove the file"
+        ) from e
     return client
 
 
-def _url_from_runtime_file() -> str:
+def _process_alive(pid: object) -> bool:
+    """True unless `pid` names no running process (a pid we may not signal is alive)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return True  # no pid to judge by: keep the transport's own error
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _runtime_file() -> tuple[str, Path, object]:
+    """The URL in the first runtime file found, that file, and the pid it names."""
     for path in runtime_files():
         try:
             data = json.loads(path.read_text())
@@ -87,7 +116,7 @@ def _url_from_runtime_file() -> str:
         url = data.get("url") if isinstance(data, dict) else None
         if not isinstance(url, str):
             raise TransportError(f'{path} has no "url" string: {data!r}')
-        return url
+        return url, path, data.get("pid")
     looked = ", ".join(str(p) for p in runtime_files())
     raise TransportError(
         f"no running tandem daemon found (looked for {looked}); start one with "
