@@ -47,7 +47,13 @@ final class HttpDaemon implements AutoCloseable {
   }
 
   static HttpDaemon serve(Path config, Map<String, String> env) throws IOException {
-    List<String> argv = new ArrayList<>(List.of(Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0"));
+    return serve(List.of(), config, env);
+  }
+
+  /** {@code prefix}: a command the daemon runs under, such as {@code prlimit --nofile=N:N}. */
+  static HttpDaemon serve(List<String> prefix, Path config, Map<String, String> env) throws IOException {
+    List<String> argv = new ArrayList<>(prefix);
+    argv.addAll(List.of(Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");

@@ -184,6 +184,7 @@ final class Serve {
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
     if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source())) return awaitStop();
+    openEveryJar();
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
@@ -199,6 +200,20 @@ final class Serve {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * Opens every jar on the class path now. The class loader opens a jar the first time a lookup
+   * reaches it, and drops for good one it cannot open: if that first time came while clients hold
+   * every file descriptor, each class in that jar would be missing until restart (shutdown
+   * included). Looking up a class that exists nowhere walks, and so opens, them all.
+   */
+  private static void openEveryJar() {
+    try {
+      Class.forName("dev.tandem.supervisor.cli.NoSuchClass$OpensEveryJar");
+    } catch (ClassNotFoundException expected) {
+      // what walking the whole class path ends in
+    }
   }
 
   private static boolean served(Router router, String tool) {
@@ -263,34 +278,52 @@ final class Serve {
     return true;
   }
 
+  /**
+   * Each step is attempted whatever the one before it threw: a stop must get to the workers from
+   * any state, including one where an earlier failure (no file descriptor left to load a class)
+   * left something broken.
+   */
   private void drainAndStop(Router router, Session session, HttpServer http, Duration grace) {
-    router.stopAccepting();
-    if (http != null) http.stopAccepting();
+    attempt("stop taking calls", router::stopAccepting);
+    if (http != null) attempt("close the HTTP listener", http::stopAccepting);
+    attempt("drain the calls in flight", () -> drain(session, http, grace));
+    if (modern != null) attempt("close the 2026-07-28 server", modern::close);
+    if (session != null) attempt("close the stdio session", session::close);
+    if (http != null) attempt("close the HTTP sessions", () -> http.close(Duration.ofSeconds(2)));
+    attempt("stop the workers", () -> {
+      try {
+        router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Log.warn("workers did not all stop in time: " + e);
+      }
+    });
+    Log.info("stopped");
+  }
+
+  private void drain(Session session, HttpServer http, Duration grace) {
     int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
         + (modern == null ? 0 : modern.inFlight());
-    if (inFlight > 0) {
-      Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
-      try {
-        CompletableFuture.allOf(
-                session == null ? CompletableFuture.completedFuture(null) : session.drained(),
-                http == null ? CompletableFuture.completedFuture(null) : http.drained(),
-                modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
-            .get(grace.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        Log.warn("calls still in flight after the grace period; cancelling them");
-      } catch (Exception e) {
-        Log.debug("drain ended: " + e);
-      }
-    }
-    if (modern != null) modern.close();
-    if (session != null) session.close();
-    if (http != null) http.close(Duration.ofSeconds(2));
+    if (inFlight == 0) return;
+    Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
     try {
-      router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+      CompletableFuture.allOf(
+              session == null ? CompletableFuture.completedFuture(null) : session.drained(),
+              http == null ? CompletableFuture.completedFuture(null) : http.drained(),
+              modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
+          .get(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      Log.warn("calls still in flight after the grace period; cancelling them");
     } catch (Exception e) {
-      Log.warn("workers did not all stop in time: " + e);
+      Log.debug("drain ended: " + e);
     }
-    Log.info("stopped");
+  }
+
+  private static void attempt(String step, Runnable action) {
+    try {
+      action.run();
+    } catch (Throwable t) {
+      Log.warn("shutdown: could not " + step + ": " + t + "; going on");
+    }
   }
 
   /** A signal or the JVM's shutdown: stops what has started, or marks that nothing should. */

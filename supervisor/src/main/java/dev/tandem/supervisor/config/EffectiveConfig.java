@@ -52,7 +52,7 @@ public final class EffectiveConfig {
     http.put("read_timeout_ms", ms(h.readTimeout()));
     if (h.maxConnections() == 0) {
       b.append("# max_connections: not set; " + HttpConfig.DEFAULT_MAX_CONNECTIONS
-          + ", or half the file-descriptor limit if that is lower\n");
+          + ", or half the file descriptors still free at start if that is lower\n");
     } else {
       http.put("max_connections", h.maxConnections());
     }

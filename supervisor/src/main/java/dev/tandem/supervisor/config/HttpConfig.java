@@ -19,7 +19,7 @@ import java.util.List;
  * @param readTimeout how long a request's head and body together may take to arrive; past it
  *     the request is answered 408 and its connection closed (a client trickling bytes)
  * @param maxConnections open connections past which a new one is refused with 503; 0 for the
- *     default, {@value #DEFAULT_MAX_CONNECTIONS} or half the file-descriptor limit if lower
+ *     default, {@value #DEFAULT_MAX_CONNECTIONS} or half the file descriptors still free if lower
  */
 public record HttpConfig(
     String host,

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -68,19 +69,24 @@ public final class HttpServer {
     InetAddress address = InetAddress.getByName(config.host());
     McpEndpoint mcp = new McpEndpoint(sessions, config.keepalive(), new StatelessEndpoint(stateless, config.keepalive()));
     int high = config.streamBufferBytes();
-    int cap = ConnectionCap.effective(config.maxConnections());
+    ConnectionCap cap = new ConnectionCap(ConnectionCap.effective(config.maxConnections()));
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, io)
         .channel(NioServerSocketChannel.class)
-        .handler(new AcceptErrors(connections::size))
+        .handler(new ChannelInitializer<ServerChannel>() {
+          @Override
+          protected void initChannel(ServerChannel ch) {
+            ch.pipeline().addLast(new AcceptErrors(cap::open), cap.admission());
+          }
+        })
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
-            if (connections.size() >= cap) {
+            if (ConnectionCap.refused(ch)) {
               p.addLast("encoder", new HttpResponseEncoder());
-              p.addLast("refusal", new ConnectionCap.Refusal(cap));
+              p.addLast("refusal", cap.refusal());
               return;
             }
             connections.add(ch);
