@@ -12,7 +12,9 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
  * acceptor thread dies with it. A log line is never worth a thread, so every record here is
  * best-effort.
  *
- * <p>Netty's warnings and errors become WARN lines; its info, debug and trace records are DEBUG.
+ * <p>Netty's warnings and errors become WARN lines and its info records DEBUG ones; its debug and
+ * trace records (its settings, probed at start) are dropped, as java.util.logging's default level
+ * dropped them before.
  * Installed before any Netty class is loaded ({@link #install}), since each keeps the logger it got
  * in a static field.
  */
@@ -85,19 +87,19 @@ public final class NettyLog extends AbstractInternalLogger {
     write(level, format, args, t);
   }
 
-  @Override public boolean isTraceEnabled() { return on(Log.Level.DEBUG); }
-  @Override public void trace(String msg) { write(Log.Level.DEBUG, msg, null, null); }
-  @Override public void trace(String format, Object arg) { log(Log.Level.DEBUG, format, arg); }
-  @Override public void trace(String format, Object a, Object b) { log(Log.Level.DEBUG, format, a, b); }
-  @Override public void trace(String format, Object... args) { log(Log.Level.DEBUG, format, args); }
-  @Override public void trace(String msg, Throwable t) { write(Log.Level.DEBUG, msg, null, t); }
+  @Override public boolean isTraceEnabled() { return false; }
+  @Override public void trace(String msg) { }
+  @Override public void trace(String format, Object arg) { }
+  @Override public void trace(String format, Object a, Object b) { }
+  @Override public void trace(String format, Object... args) { }
+  @Override public void trace(String msg, Throwable t) { }
 
-  @Override public boolean isDebugEnabled() { return on(Log.Level.DEBUG); }
-  @Override public void debug(String msg) { write(Log.Level.DEBUG, msg, null, null); }
-  @Override public void debug(String format, Object arg) { log(Log.Level.DEBUG, format, arg); }
-  @Override public void debug(String format, Object a, Object b) { log(Log.Level.DEBUG, format, a, b); }
-  @Override public void debug(String format, Object... args) { log(Log.Level.DEBUG, format, args); }
-  @Override public void debug(String msg, Throwable t) { write(Log.Level.DEBUG, msg, null, t); }
+  @Override public boolean isDebugEnabled() { return false; }
+  @Override public void debug(String msg) { }
+  @Override public void debug(String format, Object arg) { }
+  @Override public void debug(String format, Object a, Object b) { }
+  @Override public void debug(String format, Object... args) { }
+  @Override public void debug(String msg, Throwable t) { }
 
   @Override public boolean isInfoEnabled() { return on(Log.Level.DEBUG); }
   @Override public void info(String msg) { write(Log.Level.DEBUG, msg, null, null); }
