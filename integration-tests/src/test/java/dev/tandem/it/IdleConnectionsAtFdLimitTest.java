@@ -68,7 +68,6 @@ class IdleConnectionsAtFdLimitTest {
     Path config = Tandem.config(dir, Tandem.examplesPool("fds", 1) + """
         [http]
         max_connections = 100000
-        idle_timeout_ms = 600000
         """);
     try (HttpDaemon daemon = HttpDaemon.serve(LIMITED, config, Map.of()).awaitReady()) {
       List<Socket> held = openMany(daemon, 300);
@@ -86,10 +85,8 @@ class IdleConnectionsAtFdLimitTest {
 
   @Test
   void defaultCapLeavesDescriptorsToReplaceAWorker(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("fds", 1) + """
-        [http]
-        idle_timeout_ms = 600000
-        """);
+    // Nothing set: the default cap (and the default idle timeout, longer than this test).
+    Path config = Tandem.config(dir, Tandem.examplesPool("fds", 1));
     try (HttpDaemon daemon = HttpDaemon.serve(LIMITED, config, Map.of()).awaitReady()) {
       assertTrue(daemon.stderrText().contains("HTTP connections at once: half of the"), daemon.stderrText());
       List<Socket> held = openMany(daemon, 300);
