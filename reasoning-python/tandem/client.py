@@ -78,20 +78,44 @@ def connect(url: str | None = None, *, token: str | None = None, timeout: float 
     token, else $TANDEM_HTTP_TOKEN, else the one in the runtime file when it
     names the same URL."""
     url = url or os.environ.get("TANDEM_URL") or None
-    found = _runtime_file(required=url is None)
+    from_file = url is None
+    found = _runtime_file(required=from_file)
     if url is None:
-        url = found["url"]
+        url = found[0]["url"]
     if token is None:
         token = os.environ.get("TANDEM_HTTP_TOKEN") or None
-    if token is None and found is not None and found.get("url") == url:
-        token = found.get("token") if isinstance(found.get("token"), str) else None
+    if token is None and found is not None and found[0].get("url") == url:
+        token = found[0].get("token") if isinstance(found[0].get("token"), str) else None
     client = Client(url, token=token, timeout=timeout)
-    client.initialize()
+    try:
+        client.initialize()
+    except TransportError as e:
+        if not from_file or _process_alive(found[0].get("pid")):
+            raise
+        # As `tandem status` says it: the file outlived its daemon (a SIGKILL, a crash).
+        raise TransportError(
+            f"the runtime file {found[1]} is stale: it names pid {found[0].get('pid')}, which is not running, "
+            f"and nothing answers at {url}; start the daemon with `bin/tandem serve --http`, "
+            "or remove the file"
+        ) from e
     return client
 
 
-def _runtime_file(*, required: bool) -> dict[str, Any] | None:
-    """The first runtime file's contents; None when there is none and none is required."""
+def _process_alive(pid: object) -> bool:
+    """True unless `pid` names no running process (a pid we may not signal is alive)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return True  # no pid to judge by: keep the transport's own error
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _runtime_file(*, required: bool) -> tuple[dict[str, Any], Path] | None:
+    """The first runtime file's contents and path; None when there is none and none is required."""
     for path in runtime_files():
         try:
             data = json.loads(path.read_text())
@@ -106,7 +130,7 @@ def _runtime_file(*, required: bool) -> dict[str, Any] | None:
             if not required:
                 return None
             raise TransportError(f'{path} has no "url" string: {data!r}')
-        return data
+        return data, path
     if not required:
         return None
     looked = ", ".join(str(p) for p in runtime_files())

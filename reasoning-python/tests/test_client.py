@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -110,10 +112,11 @@ class ConnectTest(unittest.TestCase):
         patch.start()
         self.addCleanup(patch.stop)
 
-    def write_runtime_file(self, base: str, **extra: str) -> None:
+    def write_runtime_file(self, base: str, pid: int = 1, **extra: str) -> Path:
         path = self.dir / base / "tandem" / "daemon.json"
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps({"url": self.server.url, "pid": 1, **extra}))
+        path.write_text(json.dumps({"url": self.server.url, "pid": pid, **extra}))
+        return path
 
     def authorizations(self) -> list[str | None]:
         return [headers.get("authorization") for verb, headers, _ in self.server.received if verb == "POST"]
@@ -156,6 +159,24 @@ class ConnectTest(unittest.TestCase):
         expected = r"no running tandem daemon found .*daemon\.json"
         with self.assertRaisesRegex(TransportError, expected):
             connect()
+
+    def test_stale_runtime_file_is_called_stale(self) -> None:
+        # What a SIGKILLed daemon leaves: its file, naming a pid that is gone and a closed port.
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        path = self.write_runtime_file("run", pid=dead.pid)
+        self.server.close()
+        with self.assertRaises(TransportError) as caught:
+            connect(timeout=5)
+        message = str(caught.exception)
+        self.assertIn(f"the runtime file {path} is stale", message)
+        self.assertIn(f"pid {dead.pid}, which is not running", message)
+
+    def test_runtime_file_of_a_live_process_keeps_the_transport_error(self) -> None:
+        self.write_runtime_file("run", pid=os.getpid())
+        self.server.close()
+        with self.assertRaisesRegex(TransportError, "cannot reach the tandem daemon at http://127"):
+            connect(timeout=5)
 
     def test_unreachable_url_names_it(self) -> None:
         self.server.close()

@@ -17,6 +17,7 @@ import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.NettyLog;
 import dev.tandem.supervisor.log.Secrets;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
@@ -45,7 +46,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -76,9 +76,15 @@ final class Serve {
 
   private final Options options;
   private final OutputStream wire;
-  private final AtomicBoolean stopped = new AtomicBoolean();
+  /** Guards {@link #stopped} and {@link #runtimeFile}, so a file is never written after a stop began. */
+  private final Object stopLock = new Object();
+  private boolean stopped;
+  private RuntimeFile runtimeFile;
+  /** What a signal stops, once there is something to stop; before that a signal just exits. */
+  private volatile Runnable onStop;
+  /** Completes when {@link #stop} has run to its end. */
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private volatile StatelessServer modern;
-  private volatile RuntimeFile runtimeFile;
   private volatile StdioTransport stdio;
 
   Serve(Options options, OutputStream wire) {
@@ -87,6 +93,11 @@ final class Serve {
   }
 
   int run() {
+    NettyLog.install();
+    // From here on a stop may come at any moment, even while the config loads or the port binds:
+    // it must exit 0 and leave no runtime file behind (so one hook and one handler, from the start).
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopNow, "tandem-shutdown"));
+    Signals.onTerminate(this::stopNow);
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
     // The config's TOML mapper and parser load beside the JSON path that answers the host's
     // initialize: both are mostly first-time class loading, ~20 ms each at start, and a machine
@@ -133,11 +144,11 @@ final class Serve {
           .getBytes(StandardCharsets.UTF_8);
 
   private int serveStdio(TandemConfig config, Router router) {
-    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     AtomicReference<Session> session = new AtomicReference<>();
     Duration grace = config.server().shutdownGrace();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session.get(), null, grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, session.get(), null, grace));
+    onStop = () -> stop(router, session.get(), null, grace);
+    if (isStopped()) return awaitStop();
+    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     serveStdioSession(config, router, stateless(router, config), session::set);
     Log.info("the host closed stdin; shutting down");
     stop(router, session.get(), null, grace);
@@ -183,20 +194,22 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, stdioSession.get(), server[0], grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, stdioSession.get(), server[0], grace));
+    onStop = () -> stop(router, stdioSession.get(), server[0], grace);
+    if (isStopped()) return awaitStop();
     startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
     try {
       bound = server[0].start();
     } catch (Exception e) {
+      if (isStopped()) return awaitStop(); // a signal shut the event loops while we bound: not an error
       Log.error("cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage()
           + "; pick another address with --http HOST:PORT or [http] listen");
       System.exit(1);
       return 1;
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
-    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION, generatedToken);
+    if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source(), generatedToken)) return awaitStop();
+    openEveryJar();
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
@@ -212,6 +225,20 @@ final class Serve {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * Opens every jar on the class path now. The class loader opens a jar the first time a lookup
+   * reaches it, and drops for good one it cannot open: if that first time came while clients hold
+   * every file descriptor, each class in that jar would be missing until restart (shutdown
+   * included). Looking up a class that exists nowhere walks, and so opens, them all.
+   */
+  private static void openEveryJar() {
+    try {
+      Class.forName("dev.tandem.supervisor.cli.NoSuchClass$OpensEveryJar");
+    } catch (ClassNotFoundException expected) {
+      // what walking the whole class path ends in
+    }
   }
 
   private static boolean served(Router router, String tool) {
@@ -242,7 +269,8 @@ final class Serve {
 
   private void startPools(Router router, Runnable stopNow) {
     router.start().whenComplete((catalog, failure) -> {
-          if (failure != null) {
+          // A pool that failed because a stop interrupted its start is no error to report.
+          if (failure != null && !isStopped()) {
             startFailed(failure);
             stopNow.run();
             System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
@@ -285,35 +313,99 @@ final class Serve {
    * Runs once, from stdin EOF or the signal hook.
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
-    if (!stopped.compareAndSet(false, true)) return false;
-    if (runtimeFile != null) runtimeFile.remove(); // first: no new notebook should find a daemon that is leaving
-    router.stopAccepting();
-    if (http != null) http.stopAccepting();
-    int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
-        + (modern == null ? 0 : modern.inFlight());
-    if (inFlight > 0) {
-      Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
-      if (!drained(session, http, grace)) {
-        // The hosts are still connected: each call gets an answer that says why it ends, then the
-        // workers are told to stop it. Only then do the sessions close.
-        Log.warn("calls still in flight after the grace period; answering them with an error and cancelling them");
-        router.abandonCalls("tandem is shutting down: the call did not finish within shutdown_grace_ms = "
-            + grace.toMillis() + " ms and was cancelled; call it again once tandem is back");
-        drained(session, http, ABANDONED_ANSWERS);
-      }
-    }
-    if (modern != null) modern.close();
-    if (session != null) session.close();
-    if (http != null) http.close(Duration.ofSeconds(2));
+    if (!markStopped()) return false;
     try {
-      router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Log.warn("workers did not all stop in time: " + e);
+      drainAndStop(router, session, http, grace);
+    } finally {
+      finished.complete(null);
     }
+    return true;
+  }
+
+  /**
+   * Each step is attempted whatever the one before it threw: a stop must get to the workers from
+   * any state, including one where an earlier failure (no file descriptor left to load a class)
+   * left something broken.
+   */
+  private void drainAndStop(Router router, Session session, HttpServer http, Duration grace) {
+    attempt("stop taking calls", router::stopAccepting);
+    if (http != null) attempt("close the HTTP listener", http::stopAccepting);
+    attempt("drain the calls in flight", () -> drain(router, session, http, grace));
+    if (modern != null) attempt("close the 2026-07-28 server", modern::close);
+    if (session != null) attempt("close the stdio session", session::close);
+    if (http != null) attempt("close the HTTP sessions", () -> http.close(Duration.ofSeconds(2)));
+    attempt("stop the workers", () -> {
+      try {
+        router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Log.warn("workers did not all stop in time: " + e);
+      }
+    });
     // Answers are written by their own thread: the last ones must leave before the process does.
     StdioTransport host = stdio;
-    if (host != null) host.finish(STDOUT_DRAIN.toMillis());
+    if (host != null) attempt("write the last answers to the host", () -> host.finish(STDOUT_DRAIN.toMillis()));
     Log.info("stopped");
-    return true;
+  }
+
+  private void drain(Router router, Session session, HttpServer http, Duration grace) {
+    int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
+        + (modern == null ? 0 : modern.inFlight());
+    if (inFlight == 0) return;
+    Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
+    if (drained(session, http, grace)) return;
+    // The hosts are still connected: each call gets an answer that says why it ends, then the
+    // workers are told to stop it. Only then do the sessions close.
+    Log.warn("calls still in flight after the grace period; answering them with an error and cancelling them");
+    router.abandonCalls("tandem is shutting down: the call did not finish within shutdown_grace_ms = "
+        + grace.toMillis() + " ms and was cancelled; call it again once tandem is back");
+    drained(session, http, ABANDONED_ANSWERS);
+  }
+
+  private static void attempt(String step, Runnable action) {
+    try {
+      action.run();
+    } catch (Throwable t) {
+      Log.warn("shutdown: could not " + step + ": " + t + "; going on");
+    }
+  }
+
+  /** A signal or the JVM's shutdown: stops what has started, or marks that nothing should. */
+  private void stopNow() {
+    Runnable stop = onStop;
+    if (stop != null) stop.run();
+    else markStopped();
+  }
+
+  /** True for the one caller that begins the stop; removes the runtime file first, so no new
+   * notebook finds a daemon that is leaving. */
+  private boolean markStopped() {
+    synchronized (stopLock) {
+      if (stopped) return false;
+      stopped = true;
+      NettyLog.stopping();
+      if (runtimeFile != null) runtimeFile.remove();
+      return true;
+    }
+  }
+
+  private boolean isStopped() {
+    synchronized (stopLock) {
+      return stopped;
+    }
+  }
+
+  /** Writes the runtime file unless a stop has begun (which would never remove it); false then. */
+  private boolean writeRuntimeFile(String url, Path config, String generatedToken) {
+    synchronized (stopLock) {
+      if (stopped) return false;
+      runtimeFile = RuntimeFile.write(url, config, Main.VERSION, generatedToken);
+      return true;
+    }
+  }
+
+  /** The main thread's part when a stop came first: the stopping thread exits; wait for it. */
+  private int awaitStop() {
+    finished.join();
+    return 0;
   }
 }

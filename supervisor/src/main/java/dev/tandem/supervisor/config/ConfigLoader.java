@@ -37,7 +37,7 @@ public final class ConfigLoader {
   private static final int DAY_MS = 86_400_000;
   static final Set<String> HTTP_KEYS =
       Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
-          "stream_buffer_bytes", "session_idle_ms");
+          "stream_buffer_bytes", "session_idle_ms", "idle_timeout_ms", "read_timeout_ms", "max_connections");
   static final Set<String> TRACE_KEYS = Set.of("enabled", "dir", "max_bytes", "files");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -183,8 +183,13 @@ public final class ConfigLoader {
     int streamBuffer =
         intIn(source, where, node, "stream_buffer_bytes", defaults.streamBufferBytes(), 4096, 1 << 30);
     int idleMs = intIn(source, where, node, "session_idle_ms", (int) defaults.sessionIdle().toMillis(), 1000, Integer.MAX_VALUE);
+    int connectionIdleMs =
+        intIn(source, where, node, "idle_timeout_ms", (int) defaults.idleTimeout().toMillis(), 100, Integer.MAX_VALUE);
+    int readMs = intIn(source, where, node, "read_timeout_ms", (int) defaults.readTimeout().toMillis(), 100, 3_600_000);
+    int maxConnections = intIn(source, where, node, "max_connections", defaults.maxConnections(), 1, 1_000_000);
     return new HttpConfig(listen.host(), listen.port(), token, origins, hosts, maxBody,
-        Duration.ofMillis(keepaliveMs), streamBuffer, Duration.ofMillis(idleMs));
+        Duration.ofMillis(keepaliveMs), streamBuffer, Duration.ofMillis(idleMs),
+        Duration.ofMillis(connectionIdleMs), Duration.ofMillis(readMs), maxConnections);
   }
 
   private ServerConfig server(Path source, JsonNode node) {

@@ -53,6 +53,14 @@ public final class EffectiveConfig {
     http.put("keepalive_ms", ms(h.keepalive()));
     http.put("stream_buffer_bytes", h.streamBufferBytes());
     http.put("session_idle_ms", ms(h.sessionIdle()));
+    http.put("idle_timeout_ms", ms(h.idleTimeout()));
+    http.put("read_timeout_ms", ms(h.readTimeout()));
+    if (h.maxConnections() == 0) {
+      b.append("# max_connections: not set; " + HttpConfig.DEFAULT_MAX_CONNECTIONS
+          + ", or half the file descriptors still free at start if that is lower\n");
+    } else {
+      http.put("max_connections", h.maxConnections());
+    }
 
     TraceConfig t = config.trace();
     b.append('\n');
