@@ -8,14 +8,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The pinned Claude Code (integration-tests/node, {@code @anthropic-ai/claude-code}) run as a user
  * would, but in a home of its own: a fresh HOME and CLAUDE_CONFIG_DIR, a project directory, no API
  * but the fake one on loopback, and nothing sent anywhere else (telemetry and updates off).
  */
-final class ClaudeCode {
+final class ClaudeCode implements AutoCloseable {
 
   static final Path BIN_DIR = Tandem.NODE_DIR.resolve("node_modules/.bin");
 
@@ -91,5 +93,13 @@ final class ClaudeCode {
           + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
     }
     return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** Removes the home: Claude Code's config, sessions and logs of this test. */
+  @Override
+  public void close() throws IOException {
+    try (Stream<Path> files = Files.walk(home)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
   }
 }

@@ -69,30 +69,31 @@ class HostClaudeCodeTest {
 
   @Test
   void mcpListShowsTandemConnectedOverStdioAndHttpWithAndWithoutABearerToken() throws Exception {
-    ClaudeCode claude = withTandemOnStdio();
-    for (List<String> add : List.of(
-        List.of("mcp", "add", "--transport", "http", "tandem-http", open.mcp().toString()),
-        List.of("mcp", "add", "--transport", "http", "tandem-bearer", guarded.mcp().toString(), "--header", "Authorization: Bearer " + TOKEN),
-        List.of("mcp", "add", "--transport", "http", "tandem-no-token", guarded.mcp().toString()))) {
-      ClaudeCode.Run r = claude.claude(add, 60);
-      assertEquals(0, r.exit(), r.toString());
+    try (ClaudeCode claude = withTandemOnStdio()) {
+      for (List<String> add : List.of(
+          List.of("mcp", "add", "--transport", "http", "tandem-http", open.mcp().toString()),
+          List.of("mcp", "add", "--transport", "http", "tandem-bearer", guarded.mcp().toString(), "--header", "Authorization: Bearer " + TOKEN),
+          List.of("mcp", "add", "--transport", "http", "tandem-no-token", guarded.mcp().toString()))) {
+        ClaudeCode.Run r = claude.claude(add, 60);
+        assertEquals(0, r.exit(), r.toString());
+      }
+      ClaudeCode.Run list = claude.claude(List.of("mcp", "list"), 120);
+      String stdio = lineOf(list, "tandem:");
+      assertTrue(stdio.contains(Tandem.BIN + " serve --config " + config), stdio);
+      assertTrue(stdio.endsWith("✔ Connected"), list.toString());
+      assertTrue(lineOf(list, "tandem-http:").endsWith("✔ Connected"), list.toString());
+      assertTrue(lineOf(list, "tandem-bearer:").endsWith("✔ Connected"), list.toString());
+      // The guard is real: the same daemon without the token is not connected.
+      String refused = lineOf(list, "tandem-no-token:");
+      assertTrue(refused.contains("Failed to connect") && refused.contains("401"), list.toString());
+      assertTrue(refused.contains("needs Authorization: Bearer"), "tandem's own reason reached the user: " + refused);
     }
-    ClaudeCode.Run list = claude.claude(List.of("mcp", "list"), 120);
-    String stdio = lineOf(list, "tandem:");
-    assertTrue(stdio.contains(Tandem.BIN + " serve --config " + config), stdio);
-    assertTrue(stdio.endsWith("✔ Connected"), list.toString());
-    assertTrue(lineOf(list, "tandem-http:").endsWith("✔ Connected"), list.toString());
-    assertTrue(lineOf(list, "tandem-bearer:").endsWith("✔ Connected"), list.toString());
-    // The guard is real: the same daemon without the token is not connected.
-    String refused = lineOf(list, "tandem-no-token:");
-    assertTrue(refused.contains("Failed to connect") && refused.contains("401"), list.toString());
-    assertTrue(refused.contains("needs Authorization: Bearer"), "tandem's own reason reached the user: " + refused);
   }
 
   @Test
   void aStructuredResultReachesTheModelAsTheToolResult() throws Exception {
-    ClaudeCode claude = withTandemOnStdio();
-    try (FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem__text_stats",
+    try (ClaudeCode claude = withTandemOnStdio();
+        FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem__text_stats",
         DaemonProcess.JSON.readTree("{\"text\": \"one two\\nthree\"}"))) {
       ClaudeCode.Run run = claude.env("ANTHROPIC_BASE_URL", api.baseUrl().toString()).print("Count the words.", "mcp__tandem__text_stats", 180);
       assertEquals(0, run.exit(), run.toString());
@@ -111,8 +112,8 @@ class HostClaudeCodeTest {
 
   @Test
   void aToolWithProgressOverHttpStreamsItsNotifications() throws Exception {
-    ClaudeCode claude = new ClaudeCode();
-    try (RecordingProxy proxy = new RecordingProxy(open.mcp());
+    try (ClaudeCode claude = new ClaudeCode();
+        RecordingProxy proxy = new RecordingProxy(open.mcp());
         FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem-http__slow_steps", DaemonProcess.JSON.readTree("{\"steps\": 3}"))) {
       assertEquals(0, claude.claude(List.of("mcp", "add", "--transport", "http", "tandem-http", proxy.mcp().toString()), 60).exit());
       ClaudeCode.Run run = claude.env("ANTHROPIC_BASE_URL", api.baseUrl().toString()).print("Count slowly.", "mcp__tandem-http__slow_steps", 180);
@@ -139,9 +140,9 @@ class HostClaudeCodeTest {
 
   @Test
   void mcpToolTimeoutCancelsTheCallAndThePythonToolSeesIt() throws Exception {
-    ClaudeCode claude = withTandemOnStdio();
     Path marker = HostFixture.marker();
-    try (FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem__slow_steps",
+    try (ClaudeCode claude = withTandemOnStdio();
+        FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem__slow_steps",
         DaemonProcess.JSON.createObjectNode().put("steps", 100).put("marker", marker.toString()))) {
       // Seen while Claude Code still runs (it waits for the model's answer), so the cancel is the
       // timeout's, not tandem stopping when Claude Code exits.
