@@ -123,6 +123,8 @@ class HostClaudeCodeTest {
       RecordingProxy.Exchange call = proxy.exchanges().stream()
           .filter(e -> e.request().path("method").asText().equals("tools/call"))
           .findFirst().orElseThrow(() -> new AssertionError("no tools/call through the proxy: " + proxy.exchanges()));
+      assertEquals("2026-07-28", call.request().at("/params/_meta/io.modelcontextprotocol~1protocolVersion").asText(),
+          "Claude Code speaks the stateless revision to tandem: " + call.requestBody());
       JsonNode token = call.request().at("/params/_meta/progressToken");
       assertFalse(token.isMissingNode(), "Claude Code asked for progress: " + call.requestBody());
       assertTrue(call.contentType().startsWith("text/event-stream"), call.contentType());
