@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,7 @@ class HostMcpRemoteTest extends FullSurfaceContract {
   static HttpDaemon daemon;
   static RecordingProxy proxy;
   static JsonNode report;
+  static Path home;
 
   @Override
   JsonNode report() {
@@ -38,7 +42,8 @@ class HostMcpRemoteTest extends FullSurfaceContract {
     proxy = new RecordingProxy(daemon.mcp());
     Map<String, String> env = new HashMap<>(System.getenv());
     // mcp-remote keeps OAuth state in ~/.mcp-auth: never in the home of the person running the tests.
-    env.put("HOME", Files.createTempDirectory("tandem-mcp-remote-home-").toString());
+    home = Files.createTempDirectory("tandem-mcp-remote-home-");
+    env.put("HOME", home.toString());
     report = NodeScript.run(SurfaceCheck.SCRIPT, List.of(),
         List.of(Tandem.NODE_DIR.resolve("node_modules/.bin/mcp-remote").toString(), proxy.mcp().toString()), 180, env);
   }
@@ -48,6 +53,11 @@ class HostMcpRemoteTest extends FullSurfaceContract {
     if (proxy != null) proxy.close();
     if (daemon != null) daemon.close();
     SurfaceCheck.removeMarker(report);
+    if (home != null) {
+      try (Stream<Path> files = Files.walk(home)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      }
+    }
   }
 
   @Test
