@@ -85,8 +85,11 @@ class HostClaudeCodeTest {
       assertTrue(lineOf(list, "tandem-bearer:").endsWith("✔ Connected"), list.toString());
       // The guard is real: the same daemon without the token is not connected.
       String refused = lineOf(list, "tandem-no-token:");
-      assertTrue(refused.contains("Failed to connect") && refused.contains("401"), list.toString());
-      assertTrue(refused.contains("needs Authorization: Bearer"), "tandem's own reason reached the user: " + refused);
+      // After the 401 Claude Code tries OAuth; tandem answers its discovery and registration paths
+      // 404 with the reason, so what the user reads is that a bearer token is needed.
+      assertTrue(refused.contains("Failed to connect"), list.toString());
+      assertTrue(refused.contains("this server does not offer OAuth: send Authorization: Bearer <token>"),
+          "tandem's own reason reached the user: " + refused);
     }
   }
 
