@@ -86,17 +86,12 @@ public final class Slf4jProvider implements SLF4JServiceProvider {
     @Override
     protected void handleNormalizedLoggingCall(
         Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
-      Log.Level ours = switch (level) {
-        case ERROR -> Log.Level.ERROR;
-        case WARN -> Log.Level.WARN;
-        default -> Log.Level.DEBUG;
-      };
-      String text = MessageFormatter.basicArrayFormat(pattern, arguments);
-      String where = name.substring(name.lastIndexOf('.') + 1);
-      switch (ours) {
-        case ERROR -> Log.error(where + ": " + text + (throwable == null ? "" : ": " + throwable));
-        case WARN -> Log.warn(where + ": " + text + (throwable == null ? "" : ": " + throwable));
-        default -> Log.debug(where + ": " + text + (throwable == null ? "" : ": " + throwable));
+      String line = name.substring(name.lastIndexOf('.') + 1) + ": "
+          + MessageFormatter.basicArrayFormat(pattern, arguments) + (throwable == null ? "" : ": " + throwable);
+      switch (level) {
+        case ERROR -> Log.error(line);
+        case WARN -> Log.warn(line);
+        default -> Log.debug(line);
       }
     }
   }

@@ -23,6 +23,12 @@ public final class Child {
     /** Reads the child's stdout to its end, on the child's own {@code -out} thread. */
     void stdout(InputStream in);
 
+    /**
+     * Called on the same thread once {@link #stdout} has returned: the child is usually exiting,
+     * but one that closed its stdout may live on.
+     */
+    void stdoutEnded();
+
     /** One line the child wrote to stderr, on its {@code -err} thread. */
     void stderrLine(String line);
 

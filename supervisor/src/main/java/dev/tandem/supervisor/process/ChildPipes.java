@@ -4,6 +4,8 @@ import dev.tandem.supervisor.log.Log;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.zeroturnaround.exec.stream.ExecuteStreamHandler;
 import org.zeroturnaround.exec.stream.StreamPumper;
 
@@ -30,6 +32,8 @@ final class ChildPipes implements ExecuteStreamHandler {
   private final Child.Events events;
   private InputStream stdout;
   private InputStream stderr;
+  /** Counted down when stdout is read to its end: the exit wait must not wait for more than that. */
+  private final CountDownLatch stdoutRead = new CountDownLatch(1);
   private Thread out;
   private Thread err;
   private Child child;
@@ -61,7 +65,14 @@ final class ChildPipes implements ExecuteStreamHandler {
 
   void begin(Child child) {
     this.child = child;
-    out = thread("out", () -> events.stdout(stdout));
+    out = thread("out", () -> {
+      try {
+        events.stdout(stdout);
+      } finally {
+        stdoutRead.countDown();
+      }
+      events.stdoutEnded();
+    });
     err = thread("err", new StreamPumper(stderr, new StderrLines(events::stderrLine), true, 8192));
     out.start();
     err.start();
@@ -69,7 +80,7 @@ final class ChildPipes implements ExecuteStreamHandler {
 
   @Override
   public void stop() {
-    if (drained(SETTLE)) return;
+    if (child == null || drained(SETTLE)) return; // never begun: the start itself failed
     int killed = child.killGroup();
     if (killed > 0) Log.debug(name + " (pid " + child.pid() + "): killed " + killed + " processes holding its pipes");
     if (!drained(DRAIN)) {
@@ -78,19 +89,22 @@ final class ChildPipes implements ExecuteStreamHandler {
     }
   }
 
+  /**
+   * Both pipes read to their end. Pipes end as the child dies, before its exit status is known,
+   * so this normally holds already when the exit wait gets here: waiting on the readers' own ends
+   * (stdout's reader goes on to check the child is gone) would cost the failover another wake-up.
+   */
   private boolean drained(Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     try {
-      for (Thread t : new Thread[] {out, err}) {
-        long left = deadline - System.nanoTime();
-        if (left > 0) t.join(Duration.ofNanos(left));
-        if (t.isAlive()) return false;
-      }
+      if (!stdoutRead.await(limit.toNanos(), TimeUnit.NANOSECONDS)) return false;
+      long left = deadline - System.nanoTime();
+      if (left > 0) err.join(Duration.ofNanos(left));
+      return !err.isAlive();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
-    return true;
   }
 
   private Thread thread(String stream, Runnable body) {

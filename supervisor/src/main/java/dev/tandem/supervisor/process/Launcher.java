@@ -29,15 +29,25 @@ import org.zeroturnaround.exec.listener.ProcessListener;
  * itself is killed with SIGKILL. {@code setsid} execs in place: the child keeps its pid and its
  * parent, so a worker's PR_SET_PDEATHSIG still points at the thread that started it.
  *
- * <p>The exit is seen by zt-exec's wait for the process, which calls this class's listener; that
- * wait runs on a virtual thread, so a child costs the platform threads of its pipes and nothing
- * more (on a JDK before 24, {@code Object.wait} pins a carrier, which the scheduler adds for the
- * time: one platform thread per child, as zt-exec's own executor would be). The JDK's reaper
- * thread, which every {@link Process} has, is the only other.
+ * <p>The exit is seen by zt-exec's wait for the process, which calls this class's listener on a
+ * platform thread of the child's ({@code NAME-exit}): so a child costs three threads here (that
+ * one and its two pipe readers, each parked until there is something to do) besides the JDK's
+ * reaper, which every {@link Process} has. Not a virtual thread: the death of a worker is handled
+ * on that thread (the pool promotes a spare, calls are retried, lines logged), all blocking
+ * writes, for which the virtual scheduler must find or start another carrier; measured, that
+ * doubled the time a warm spare takes to answer a failed-over call.
  */
 public final class Launcher {
 
   private static final Path SETSID = findSetsid();
+
+  /**
+   * How long after a child's exit its group is swept. A death sets off a failover (a spare takes
+   * the slot, calls are retried on it, a replacement starts) that takes milliseconds; a sweep
+   * reads all of {@code /proc}, a few milliseconds of CPU on a busy machine and tens on its first
+   * run, and on two cores it would be taken from the failover. What is left runs a little longer.
+   */
+  private static final Duration SWEEP_AFTER = Duration.ofMillis(100);
 
   private final GroupLedger ledger;
   private final LastNet lastNet;
@@ -70,8 +80,8 @@ public final class Launcher {
     List<String> command = new ArrayList<>();
     if (SETSID != null) command.add(SETSID.toString());
     command.addAll(spec.command());
-    Child[] started = new Child[1];
-    new OnVirtualThread(spec.name() + "-exit")
+    Lifecycle lifecycle = new Lifecycle(spec, events, pipes);
+    new OnOwnThread(spec.name() + "-exit")
         .command(command)
         .directory(spec.directory() == null ? null : spec.directory().toFile())
         .environment(spec.environment())
@@ -79,9 +89,9 @@ public final class Launcher {
         .redirectErrorStream(false)
         .exitValueAny()
         .setMessageLogger(MessageLoggers.NOP)
-        .addListener(new Lifecycle(spec, events, pipes, started))
+        .addListener(lifecycle)
         .start();
-    return started[0];
+    return lifecycle.child;
   }
 
   /** What one child's run looks like to its launcher, in zt-exec's listener. */
@@ -89,22 +99,19 @@ public final class Launcher {
     private final ChildSpec spec;
     private final Child.Events events;
     private final ChildPipes pipes;
-    private final Child[] started;
     private final AtomicBoolean ended = new AtomicBoolean();
-    private Child child;
+    private volatile Child child;
 
-    Lifecycle(ChildSpec spec, Child.Events events, ChildPipes pipes, Child[] started) {
+    Lifecycle(ChildSpec spec, Child.Events events, ChildPipes pipes) {
       this.spec = spec;
       this.events = events;
       this.pipes = pipes;
-      this.started = started;
     }
 
     @Override
     public void afterStart(Process process, ProcessExecutor executor) {
       long startTicks = ProcessTable.read(process.pid()).map(ProcessTable.Entry::startTicks).orElse(0L);
       child = new Child(process, startTicks, SETSID != null);
-      started[0] = child;
       if (SETSID != null) ledger.record(process.pid(), startTicks);
       lastNet.add(child);
       events.started(child);
@@ -130,6 +137,7 @@ public final class Launcher {
         Log.error(spec.name() + " (pid " + child.pid() + "): handling its exit failed: " + e);
       } finally {
         try {
+          if (SETSID != null) pause(SWEEP_AFTER);
           int killed = child.killGroup();
           if (killed > 0) {
             Log.info(spec.name() + " (pid " + child.pid() + "): killed " + killed
@@ -143,6 +151,14 @@ public final class Launcher {
     }
   }
 
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** What a short command printed (stdout and stderr together) and its exit value. */
   public record Answer(int exitValue, String output) {}
 
@@ -153,7 +169,7 @@ public final class Launcher {
   public static Answer run(List<String> command, Duration limit)
       throws IOException, InterruptedException, TimeoutException {
     requireProgram(command.get(0), null);
-    ProcessResult result = new OnVirtualThread(command.get(0) + "-exit")
+    ProcessResult result = new OnOwnThread(command.get(0) + "-exit")
         .command(command)
         .redirectErrorStream(true)
         .readOutput(true)
@@ -164,17 +180,17 @@ public final class Launcher {
     return new Answer(result.getExitValue(), result.outputString(StandardCharsets.UTF_8.name()));
   }
 
-  /** zt-exec starts a platform thread per process to wait for it; a virtual one does as well. */
-  private static final class OnVirtualThread extends ProcessExecutor {
+  /** zt-exec's wait for a process, on a thread named after the child rather than its pid. */
+  private static final class OnOwnThread extends ProcessExecutor {
     private final String threadName;
 
-    OnVirtualThread(String threadName) {
+    OnOwnThread(String threadName) {
       this.threadName = threadName;
     }
 
     @Override
     protected ExecutorService newExecutor(String processName) {
-      return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(threadName).factory());
+      return Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name(threadName).daemon(true).factory());
     }
   }
 

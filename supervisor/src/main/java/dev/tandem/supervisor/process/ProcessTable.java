@@ -1,9 +1,7 @@
 package dev.tandem.supervisor.process;
 
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,26 +37,39 @@ public final class ProcessTable {
   }
 
   public static Optional<Entry> read(long pid) {
-    try {
-      return Optional.ofNullable(parse(pid, Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat"))));
-    } catch (IOException e) {
-      return Optional.empty(); // gone
-    }
+    return Optional.ofNullable(read(pid, new byte[STAT_BYTES]));
   }
 
-  /** Every process visible now; one that ends while the table is read is left out. */
+  /**
+   * Every process visible now; one that ends while the table is read is left out. One buffer
+   * and no parsing into strings: a worker's death sweeps the table while its pool fails over,
+   * on a machine that may be busy, so the sweep is kept to the system calls it needs.
+   */
   public static List<Entry> all() {
-    List<Entry> entries = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (name.isEmpty() || name.charAt(0) < '0' || name.charAt(0) > '9') continue;
-        read(Long.parseLong(name)).ifPresent(entries::add);
-      }
-    } catch (IOException e) {
-      // No /proc (not Linux): there is nothing this class can find.
+    String[] names = PROC.toFile().list();
+    if (names == null) return List.of(); // no /proc (not Linux): there is nothing to find
+    List<Entry> entries = new ArrayList<>(names.length);
+    byte[] buffer = new byte[STAT_BYTES];
+    for (String name : names) {
+      char first = name.charAt(0);
+      if (first < '0' || first > '9') continue;
+      Entry e = read(Long.parseLong(name), buffer);
+      if (e != null) entries.add(e);
     }
     return entries;
+  }
+
+  /** {@code /proc/PID/stat} is one line, well under this even with a 64-byte command name. */
+  private static final int STAT_BYTES = 1024;
+
+  private static Entry read(long pid, byte[] buffer) {
+    int n;
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+      n = in.readNBytes(buffer, 0, buffer.length);
+    } catch (IOException e) {
+      return null; // gone
+    }
+    return parse(pid, buffer, n);
   }
 
   /**
@@ -105,14 +116,32 @@ public final class ProcessTable {
     return handle.get().destroyForcibly();
   }
 
-  /** Fields after the command name, which is in parentheses and may itself hold spaces and ')'. */
-  static Entry parse(long pid, byte[] stat) {
-    String s = new String(stat, StandardCharsets.US_ASCII);
-    int close = s.lastIndexOf(')');
-    if (close < 0 || close + 2 >= s.length()) return null;
-    String[] f = s.substring(close + 2).split(" ", 21);
-    if (f.length < 21) return null;
-    // f[0] is field 3 (state), f[2] field 5 (pgrp), f[19] field 22 (starttime).
-    return new Entry(pid, f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[19]));
+  /**
+   * Fields 3 (state), 5 (pgrp) and 22 (starttime), counted after the command name, which is in
+   * parentheses and may itself hold spaces and ')'.
+   */
+  static Entry parse(long pid, byte[] stat, int length) {
+    int i = length - 1;
+    while (i >= 0 && stat[i] != ')') i--;
+    if (i < 0 || i + 2 >= length) return null;
+    i += 2;
+    char state = (char) stat[i];
+    long pgrp = 0;
+    long start = 0;
+    for (int field = 3; field <= 22 && i < length; field++) {
+      int end = i;
+      while (end < length && stat[end] != ' ') end++;
+      if (field == 5) pgrp = number(stat, i, end);
+      if (field == 22) start = number(stat, i, end);
+      i = end + 1;
+    }
+    return start == 0 ? null : new Entry(pid, state, pgrp, start);
+  }
+
+  private static long number(byte[] b, int from, int to) {
+    long v = 0;
+    boolean negative = from < to && b[from] == '-';
+    for (int i = negative ? from + 1 : from; i < to; i++) v = v * 10 + (b[i] - '0');
+    return negative ? -v : v;
   }
 }

@@ -13,9 +13,9 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.log.Log;
-import java.io.IOException;
 import dev.tandem.supervisor.process.Child;
 import dev.tandem.supervisor.process.ChildSpec;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,10 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Three platform threads per worker: two, the {@link Child}'s, read its stdout (frames) and
  * stderr (log lines), so both pipes are always drained and a chatty worker never blocks on a full
- * pipe; one writes its
- * stdin from a queue whenever a write might block ({@link StdinWriter}), so a worker that stops
- * reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader or the
- * supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
+ * pipe; one writes its stdin from a queue whenever a write might block ({@link StdinWriter}), so a
+ * worker that stops reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader
+ * or the supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
  * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
  * and a ping.
  */
@@ -146,6 +145,11 @@ public final class Worker {
     @Override
     public void stdout(InputStream in) {
       readStdout(in);
+    }
+
+    @Override
+    public void stdoutEnded() {
+      Worker.this.stdoutEnded();
     }
 
     @Override
@@ -263,7 +267,6 @@ public final class Worker {
     } finally {
       turn.close();
     }
-    stdoutEnded();
   }
 
   private void dispatch(Decoded decoded) {

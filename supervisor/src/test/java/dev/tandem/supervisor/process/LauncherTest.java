@@ -51,6 +51,9 @@ class LauncherTest {
     }
 
     @Override
+    public void stdoutEnded() {}
+
+    @Override
     public void stderrLine(String line) {
       stderr.add(line);
     }
@@ -93,6 +96,15 @@ class LauncherTest {
     assertEquals(128 + 9, events.exited.get(10, TimeUnit.SECONDS));
     child.gone().get(10, TimeUnit.SECONDS);
     assertTrue(ProcessTable.read(sleeper).map(ProcessTable.Entry::dead).orElse(true), "the sleep is gone");
+  }
+
+  @Test
+  void aChildGivenExactlyAnEnvironmentSeesNothingOfTheDaemons() throws Exception {
+    Recorder events = new Recorder();
+    new Launcher(GroupLedger.in(dir)).start(
+        new ChildSpec("env-child", List.of("/usr/bin/env"), ChildSpec.exactly(Map.of("ONLY", "this")), null), events);
+    assertEquals(0, events.exited.get(10, TimeUnit.SECONDS));
+    assertEquals(List.of("ONLY=this"), events.stdoutAtExit);
   }
 
   @Test
