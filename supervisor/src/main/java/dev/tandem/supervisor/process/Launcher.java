@@ -2,6 +2,7 @@ package dev.tandem.supervisor.process;
 
 import dev.tandem.supervisor.config.RuntimeDirectory;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.Slf4jProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,10 @@ import org.zeroturnaround.exec.listener.ProcessListener;
  */
 public final class Launcher {
 
+  static {
+    Slf4jProvider.install(); // before zt-exec's first class asks SLF4J for a logger
+  }
+
   private static final Path SETSID = findSetsid();
 
   /**
@@ -59,6 +64,11 @@ public final class Launcher {
       Log.warn("no setsid(1) found in /usr/bin or /bin: workers share the daemon's process group, and what "
           + "their tools start is not stopped with them");
     }
+  }
+
+  /** Loads zt-exec and SLF4J ahead of the first start, which would otherwise wait for them. */
+  public static void warm() {
+    new OnOwnThread("warm");
   }
 
   /** The ledger in the user's runtime directory, where the next daemon looks. */

@@ -4,9 +4,11 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What Linux's {@code /proc} says about processes: enough to find the members of a process group
@@ -76,11 +78,12 @@ public final class ProcessTable {
    * SIGKILLs every live member of each group in {@code groups} (process group id → the start
    * ticks of the process that led it), sweeping again while members fork. A group whose id now
    * belongs to a live process that is not its recorded leader was reused: it is left alone, and so
-   * is any member older than the leader. Returns how many processes were killed.
+   * is any member older than the leader. Returns how many processes were killed (one SIGKILLed a
+   * moment ago may still show as running in the next sweep and be signalled again).
    */
   public static int killGroups(Map<Long, Long> groups) {
     long self = ProcessHandle.current().pid();
-    int killed = 0;
+    Set<Long> killed = new HashSet<>();
     for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
       List<Entry> table = all();
       int found = 0;
@@ -89,11 +92,11 @@ public final class ProcessTable {
         if (leaderStart == null || e.dead() || e.pid() == self || e.startTicks() < leaderStart) continue;
         if (reused(table, e.pgrp(), leaderStart)) continue;
         found++;
-        if (kill(e)) killed++;
+        if (kill(e)) killed.add(e.pid());
       }
       if (found == 0) break;
     }
-    return killed;
+    return killed.size();
   }
 
   private static boolean reused(List<Entry> table, long pgid, long leaderStart) {

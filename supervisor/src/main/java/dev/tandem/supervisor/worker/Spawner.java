@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
  */
 public final class Spawner {
 
-  private final Launcher launcher;
+  private final CompletableFuture<Launcher> launcher;
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -26,21 +26,29 @@ public final class Spawner {
             return t;
           });
 
-  /** The daemon's: first reaps what a predecessor killed with SIGKILL left running. */
+  /**
+   * The daemon's. Its thread starts at once with what a first spawn would otherwise wait for:
+   * reaping what a predecessor killed with SIGKILL left running, and loading zt-exec (tens of ms
+   * of class loading), beside the config being read; spawns queue behind it on the same thread.
+   */
   public Spawner() {
-    this(Launcher.forThisDaemon());
-    launcher.ledger().reapLeftovers();
+    this.launcher = CompletableFuture.supplyAsync(() -> {
+      Launcher l = Launcher.forThisDaemon();
+      l.ledger().reapLeftovers();
+      Launcher.warm();
+      return l;
+    }, thread);
   }
 
   public Spawner(Launcher launcher) {
-    this.launcher = launcher;
+    this.launcher = CompletableFuture.completedFuture(launcher);
   }
 
   public CompletableFuture<Child> spawn(ChildSpec spec, Child.Events events) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return launcher.start(spec, events);
+            return launcher.join().start(spec, events);
           } catch (IOException e) {
             throw new SpawnFailed(
                 "could not start " + String.join(" ", spec.command()) + ": " + e.getMessage(), e);
