@@ -22,7 +22,9 @@ ifeq ($(PYTHON),)
 $(error python3 (3.11 or newer) is needed on PATH)
 endif
 
-MVN := mvn -B -q -Dstyle.color=never
+# Maven through its wrapper: ./mvnw fetches the Maven that .mvn/wrapper/maven-wrapper.properties
+# pins (from Maven Central, once, into ~/.m2/wrapper), so no Maven needs installing by hand.
+MVN := ./mvnw -B -q -Dstyle.color=never
 VERSION := $(shell sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n1 | sed 's/-SNAPSHOT$$//')
 TARBALL := dist/tandem-$(VERSION)-linux-x86_64.tar.gz
 # What the tarball is made of: it is rebuilt when one of these changes, not at every make test.
@@ -56,9 +58,11 @@ run: build
 serve: build
 	@bin/tandem serve
 
-## The daemon examples/notebooks/prompt-iteration.ipynb talks to, reloading on every save.
+## The daemon examples/notebooks/prompt-iteration.ipynb talks to, reloading on every save. It serves a
+## fresh copy of examples/tools (examples/notebooks/workspace.py), so the notebook never edits the repo.
 notebook: build
-	@bin/tandem serve --http 127.0.0.1:8765 --watch --config examples/notebooks/tandem.toml
+	@config=$$($(PYTHON) examples/notebooks/workspace.py) && echo "serving a copy of examples/tools: $${config%/*}/tools" \
+	  && exec bin/tandem serve --http 127.0.0.1:8765 --watch --config "$$config"
 
 test: test-python test-java
 
@@ -69,7 +73,7 @@ test-python:
 # Workers started by the tests trace into the build tree, not the user's ~/.cache.
 # The tarball is built first: DistributionTest runs it with no Java on PATH.
 test-java: node-deps $(TARBALL)
-	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces mvn -B -ntp -Dstyle.color=never install
+	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces ./mvnw -B -ntp -Dstyle.color=never install
 
 ## The official MCP conformance suites against tandem serve --http (also part of make test).
 conformance: build node-deps
@@ -84,7 +88,7 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 ## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache, SBOM.
 dist: $(TARBALL)
 $(TARBALL): $(DIST_INPUTS)
-	$(MVN) -DskipTests install
+	$(MVN) -DskipTests package
 	@packaging/dist.sh
 
 ## tandem against the floor (bench/floor: a minimal Python MCP server), ratios from one run: a table, and

@@ -13,7 +13,15 @@ rm -rf "$stage" "dist/${name}.tar.gz"
 mkdir -p "$stage/libexec/lib" "$stage/bin"
 
 cp supervisor/target/tandem.jar "$stage/libexec/"
-cp supervisor/target/lib/*.jar "$stage/libexec/lib/"
+# The jars tandem.jar's manifest names (its Class-Path, lib/NAME.jar), not all of target/lib:
+# copy-dependencies never deletes, so a jar a dependency change dropped would otherwise ship.
+classpath=$(python3 -c '
+import sys, zipfile
+manifest = zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode()
+for line in manifest.replace("\r\n", "\n").replace("\n ", "").splitlines():
+    if line.startswith("Class-Path: "): print(line[len("Class-Path: "):])
+' supervisor/target/tandem.jar)
+for jar in $classpath; do cp "supervisor/target/$jar" "$stage/libexec/lib/"; done
 
 # Only the JDK modules the daemon uses: jdeps reads them off the jars; jdk.unsupported is
 # Netty's sun.misc.Unsafe access, which jdeps reports only as a reflective use.
@@ -21,6 +29,12 @@ modules=$("$JAVA_HOME/bin/jdeps" --multi-release "$("$JAVA_HOME/bin/java" -Xshow
   --ignore-missing-deps --print-module-deps \
   --class-path "$stage/libexec/lib/*" "$stage/libexec/tandem.jar" | tail -n1)
 modules="${modules},jdk.unsupported"
+# jdeps also lists what jackson-databind declares optional ('requires static' in its module-info)
+# and reaches only for types tandem never maps: java.desktop (java.beans annotations, loaded
+# behind a check), java.sql (java.sql.Date and friends) and java.xml (DOM nodes). Without them
+# the runtime sheds AWT, fonts and the XML stack: about a third of its size.
+optional="java.desktop java.sql java.xml"
+modules=$(echo "$modules" | tr , '\n' | grep -vxF -f <(echo "$optional" | tr ' ' '\n') | paste -sd, -)
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=zip-6 --output "$stage/runtime"
 

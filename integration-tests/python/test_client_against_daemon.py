@@ -16,7 +16,7 @@ from unittest import mock
 from daemon import Daemon, pool_config
 
 import tandem
-from tandem.client import McpError, ToolError
+from tandem.client import Client, McpError, ToolError, TransportError
 
 GREETER = '''
 from tandem import tool
@@ -67,6 +67,14 @@ class ClientAgainstDaemonTest(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(file.stat().st_mode), 0o600)
         with tandem.connect() as client:
             self.assertEqual(client.url, self.daemon.url)
+            self.assertEqual(client.server_info["name"], "tandem")
+
+    def test_the_daemon_generated_a_private_token_that_connect_finds_by_itself(self) -> None:
+        token_file = self.runtime / "tandem" / "http-token"
+        self.assertEqual(stat.S_IMODE(token_file.stat().st_mode), 0o600)
+        with self.assertRaisesRegex(TransportError, "HTTP 401"):
+            Client(self.daemon.url).initialize()
+        with tandem.connect(self.daemon.url) as client:
             self.assertEqual(client.server_info["name"], "tandem")
 
     def test_tools_and_calls(self) -> None:

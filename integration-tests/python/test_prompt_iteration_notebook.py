@@ -1,7 +1,8 @@
 """examples/notebooks/prompt-iteration.ipynb, executed headlessly against the real daemon: a tool
 called as a plain function, the same tool through the daemon, the prompt edited, the workers
-reloaded, the recorded calls replayed, and old vs new side by side in the outputs. The notebook
-edits a copy of the example tools, so the repository stays as it is."""
+reloaded, the recorded calls replayed, and old vs new side by side in the outputs. The daemon
+serves, and the notebook edits, the copy of the example tools that `make notebook` makes
+(examples/notebooks/workspace.py), so the repository stays as it is."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from daemon import EXAMPLE_TOOLS, REPO, Daemon, pool_config
+from daemon import EXAMPLE_TOOLS, REPO, Daemon
 
 NOTEBOOK = REPO / "examples" / "notebooks" / "prompt-iteration.ipynb"
 RUNNER = Path(__file__).resolve().parent / "notebook_runner.py"
+WORKSPACE = REPO / "examples" / "notebooks" / "workspace.py"
+REPO_TEMPLATE = EXAMPLE_TOOLS / "prompts" / "summarize.tmpl"
 RUN_SECONDS = 180
 
 
@@ -25,20 +28,23 @@ class PromptIterationNotebookTest(unittest.TestCase):
     def setUp(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="tandem-notebook-"))
         self.addCleanup(shutil.rmtree, self.dir, True)
-        self.tools = self.dir / "tools"
-        shutil.copytree(EXAMPLE_TOOLS, self.tools, ignore=shutil.ignore_patterns("__pycache__"))
         (self.dir / "run").mkdir()
         self.env = {"XDG_RUNTIME_DIR": str(self.dir / "run"), "XDG_CACHE_HOME": str(self.dir / "cache"),
-                    "TANDEM_TRACE_DIR": str(self.dir / "traces"), "TANDEM_NOTEBOOK_TOOLS": str(self.tools),
-                    "TANDEM_URL": ""}
-        config = pool_config(self.dir, self.tools, modules=["reasoning"], name="reasoning", replicas=2,
-                             env={"TANDEM_MODEL": "fake"})
+                    "TANDEM_TRACE_DIR": str(self.dir / "traces"), "TANDEM_URL": ""}
+        # What `make notebook` does: a fresh copy of the example tools, and the daemon on it.
+        made = subprocess.run([sys.executable, str(WORKSPACE)], env={**os.environ, **self.env},
+                              capture_output=True, text=True, timeout=RUN_SECONDS)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        config = Path(made.stdout.strip())
+        self.tools = config.parent / "tools"
+        self.assertEqual(self.tools, self.dir / "cache" / "tandem" / "notebook" / "tools")
         self.daemon = Daemon(config, env=self.env)
         self.addCleanup(self.daemon.stop)
 
     def test_notebook_runs_and_shows_old_vs_new_after_the_prompt_edit(self) -> None:
         template = self.tools / "prompts" / "summarize.tmpl"
         original = template.read_text()
+        in_repo = REPO_TEMPLATE.read_bytes()
         out = self.dir / "executed.ipynb"
         run = subprocess.run([sys.executable, str(RUNNER), str(NOTEBOOK), "--out", str(out)],
                              env={**os.environ, **self.env}, capture_output=True, text=True,
@@ -68,8 +74,18 @@ class PromptIterationNotebookTest(unittest.TestCase):
         html = [o["data"]["text/html"] for c in cells for o in c["outputs"]
                 if o["output_type"] == "execute_result" and "text/html" in o["data"]]
         self.assertTrue(html and "<table" in html[0] and "prompt changed" in html[0], html)
-        # and the prompt is put back as it was
+        # and the prompt is put back as it was; the repository's own copy was never touched
         self.assertEqual(template.read_text(), original)
+        self.assertEqual(REPO_TEMPLATE.read_bytes(), in_repo)
+
+    def test_each_make_notebook_starts_from_a_fresh_copy(self) -> None:
+        template = self.tools / "prompts" / "summarize.tmpl"
+        template.write_text("left edited by a notebook stopped midway")
+        again = subprocess.run([sys.executable, str(WORKSPACE)], env={**os.environ, **self.env},
+                               capture_output=True, text=True, timeout=RUN_SECONDS)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(template.read_bytes(), REPO_TEMPLATE.read_bytes())
+        self.assertEqual((self.dir / "cache" / "tandem" / "notebook").stat().st_mode & 0o777, 0o700)
 
 
 def _text(cell: dict) -> str:

@@ -14,6 +14,11 @@ notifications before the response; notifications get 202. The session id
 from initialize goes back in `Mcp-Session-Id`, the negotiated version in
 `MCP-Protocol-Version`; a 404 means the session ended, and the client starts
 a new one. `tandem/reload` is tandem's extension method for reloading workers.
+
+Every request carries `Authorization: Bearer <token>` when there is a token:
+the one passed in, else $TANDEM_HTTP_TOKEN, else the one the daemon wrote to
+its runtime file (a daemon serving HTTP generates one on first start, unless
+its config says `[http] token = ""`), so local use needs no setup.
 """
 
 from __future__ import annotations
@@ -67,27 +72,67 @@ def runtime_files() -> list[Path]:
     return files
 
 
-def connect(url: str | None = None, *, timeout: float = 60.0) -> Client:
+def connect(url: str | None = None, *, token: str | None = None, timeout: float = 60.0) -> Client:
     """A Client with its session open: to `url`, else $TANDEM_URL, else the
-    URL the running daemon wrote to its runtime file."""
-    url = url or os.environ.get("TANDEM_URL") or _url_from_runtime_file()
-    client = Client(url, timeout=timeout)
-    client.initialize()
+    URL the running daemon wrote to its runtime file. `token`: the bearer
+    token, else $TANDEM_HTTP_TOKEN, else the one in the runtime file when it
+    names the same URL."""
+    url = url or os.environ.get("TANDEM_URL") or None
+    from_file = url is None
+    found = _runtime_file(required=from_file)
+    if url is None:
+        url = found[0]["url"]
+    if token is None:
+        token = os.environ.get("TANDEM_HTTP_TOKEN") or None
+    if token is None and found is not None and found[0].get("url") == url:
+        token = found[0].get("token") if isinstance(found[0].get("token"), str) else None
+    client = Client(url, token=token, timeout=timeout)
+    try:
+        client.initialize()
+    except TransportError as e:
+        if not from_file or _process_alive(found[0].get("pid")):
+            raise
+        # As `tandem status` says it: the file outlived its daemon (a SIGKILL, a crash).
+        raise TransportError(
+            f"the runtime file {found[1]} is stale: it names pid {found[0].get('pid')}, which is not running, "
+            f"and nothing answers at {url}; start the daemon with `bin/tandem serve --http`, "
+            "or remove the file"
+        ) from e
     return client
 
 
-def _url_from_runtime_file() -> str:
+def _process_alive(pid: object) -> bool:
+    """True unless `pid` names no running process (a pid we may not signal is alive)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return True  # no pid to judge by: keep the transport's own error
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _runtime_file(*, required: bool) -> tuple[dict[str, Any], Path] | None:
+    """The first runtime file's contents and path; None when there is none and none is required."""
     for path in runtime_files():
         try:
             data = json.loads(path.read_text())
         except FileNotFoundError:
             continue
         except (OSError, ValueError) as e:
+            if not required:
+                return None
             raise TransportError(f"cannot read the daemon's runtime file {path}: {e}") from e
         url = data.get("url") if isinstance(data, dict) else None
         if not isinstance(url, str):
+            if not required:
+                return None
             raise TransportError(f'{path} has no "url" string: {data!r}')
-        return url
+        return data, path
+    if not required:
+        return None
     looked = ", ".join(str(p) for p in runtime_files())
     raise TransportError(
         f"no running tandem daemon found (looked for {looked}); start one with "
@@ -114,11 +159,13 @@ class Client:
         self,
         url: str,
         *,
+        token: str | None = None,
         timeout: float = 60.0,
         on_progress: Callable[[dict[str, Any]], None] | None = _print_progress,
         on_log: Callable[[dict[str, Any]], None] | None = _print_log,
     ) -> None:
         self.url = url
+        self._token = token
         self.timeout = timeout
         self.on_progress = on_progress
         self.on_log = on_log
@@ -285,6 +332,8 @@ class Client:
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": _ACCEPT, "Content-Type": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
         if self.session_id:
             headers["Mcp-Session-Id"] = self.session_id
         if self.protocol_version:

@@ -21,6 +21,7 @@ from .placement import Placement
 from .registry import Registry
 from .results import call_result, error_result, exception_result
 from .session import LATER, InFlightCall, Session
+from .threads import ToolThreads
 from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RequestId, RpcError
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Methods:
         self.registry = registry
         self.modules = modules
         self.executor = executor
+        self.threads = ToolThreads(executor)
         self.calls_served = 0
         self.subscriptions: set[str] = set()
         self._placements: dict[str, Placement] = {}
@@ -121,7 +123,10 @@ class Methods:
         return {}
 
     async def stats(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
+        stuck, stuck_ms = self.threads.stuck()
         return {
+            "stuckThreads": stuck,
+            "stuckForMs": stuck_ms,
             "inFlight": self.session.in_flight("tools/call"),
             "callsServed": self.calls_served,
             "rssBytes": _rss_bytes(),
@@ -379,7 +384,7 @@ class Methods:
             value = await fn(*args, **kwargs)
         else:
             run = functools.partial(contextvars.copy_context().run, _timed, fn, args, kwargs, placement)
-            value = await self.session.loop.run_in_executor(self.executor, run)
+            value = await self.threads.run(run)
         if inspect.isawaitable(value):
             if placement is not None:
                 placement.never_inline()

@@ -39,7 +39,9 @@ _OFF = {"", "0", "off", "false", "no", "none"}
 REDACTED = "[redacted]"
 # Header names whose values are credentials, lower-case.
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
-# Environment variables that hold credentials by naming convention.
+# Environment variables that hold credentials by naming convention. The daemon's log
+# redaction (dev.tandem.supervisor.log.Secrets) uses the same rule;
+# protocol/vectors/secret_names.jsonl holds both to it.
 _SECRET_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 # Shorter values are too likely to occur by accident ("1", "true") to redact.
 _MIN_SECRET_LENGTH = 8

@@ -82,7 +82,11 @@ def error_result(message: str) -> dict[str, Any]:
 
 
 def exception_result(exc: BaseException) -> dict[str, Any]:
-    return error_result(f"{type(exc).__name__}: {exc}")
+    # An exception message that quotes a key (a failed request's URL, a config dump) was not
+    # meant for the model or the host: redacted as the trace copy is. Only failing calls pay.
+    from .recorder import redact_text
+
+    return error_result(redact_text(f"{type(exc).__name__}: {exc}"))
 
 
 def _text(text: str) -> dict[str, Any]:

@@ -80,10 +80,11 @@ def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid |
     if line.endswith(b"\r"):
         line = line[:-1]
     if len(line) > max_bytes:
-        # No id, as the daemon's codec answers the same frame (protocol/vectors/decode.jsonl).
+        # The id when its first bytes name one, as the daemon's codec answers the same frame
+        # (protocol/vectors/decode.jsonl): the request is answered, not left to time out.
         return Invalid(
             INVALID_REQUEST,
-            None,
+            salvage_id(line),
             f"message is larger than the {max_bytes:,}-byte limit ([server] max_frame_bytes)",
         )
     if not line.strip(b" \t\r\n"):
@@ -110,8 +111,9 @@ _LEADING_ID = re.compile(rb'^\s*\{[^{}\[\]]*?"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\
 
 
 def salvage_id(line: bytes) -> RequestId | None:
-    """The id of a message too deep to decode, read from its first bytes,
-    so the error can answer the request that caused it; None if it is not there."""
+    """The id of a message too deep or too large to decode, read from its first bytes
+    (the same rule as the daemon's LeadingId), so the error can answer the request
+    that caused it; None if it is not there."""
     match = _LEADING_ID.match(line[:512])
     if match is None:
         return None

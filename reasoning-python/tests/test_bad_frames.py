@@ -35,12 +35,12 @@ class BadFramesTest(unittest.TestCase):
         answer = self.error_for(b'{"jsonrpc":"1.0","id":"x1","method":"ping"}')
         self.assertEqual((answer["id"], answer["error"]["code"]), ("x1", -32600))
 
-    def test_oversized_frame_is_an_invalid_request(self) -> None:
+    def test_oversized_frame_is_an_invalid_request_answering_its_leading_id(self) -> None:
         # Past the limit the daemon reads from us plus the margin for what it adds to a request.
         padding = b"x" * 100_000
         frame = b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"%s"}}' % padding
         answer = self.error_for(frame)
-        self.assertEqual((answer["id"], answer["error"]["code"]), (None, -32600))
+        self.assertEqual((answer["id"], answer["error"]["code"]), (1, -32600))
         self.assertIn("max_frame_bytes", answer["error"]["message"])
 
     def test_a_frame_the_daemon_could_have_grown_is_still_read(self) -> None:

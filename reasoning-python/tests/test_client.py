@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -110,10 +112,37 @@ class ConnectTest(unittest.TestCase):
         patch.start()
         self.addCleanup(patch.stop)
 
-    def write_runtime_file(self, base: str) -> None:
+    def write_runtime_file(self, base: str, pid: int = 1, **extra: str) -> Path:
         path = self.dir / base / "tandem" / "daemon.json"
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps({"url": self.server.url, "pid": 1}))
+        path.write_text(json.dumps({"url": self.server.url, "pid": pid, **extra}))
+        return path
+
+    def authorizations(self) -> list[str | None]:
+        return [headers.get("authorization") for verb, headers, _ in self.server.received if verb == "POST"]
+
+    def test_sends_the_token_the_runtime_file_names_for_its_url(self) -> None:
+        self.write_runtime_file("run", token="generated-token-0123")
+        with mock.patch.dict(os.environ, {"TANDEM_HTTP_TOKEN": ""}):
+            with connect(self.server.url):
+                pass
+        self.assertEqual({"Bearer generated-token-0123"}, set(self.authorizations()))
+
+    def test_an_explicit_or_environment_token_wins_over_the_runtime_file(self) -> None:
+        self.write_runtime_file("run", token="generated-token-0123")
+        with mock.patch.dict(os.environ, {"TANDEM_HTTP_TOKEN": "from-env-0123"}):
+            with connect():
+                pass
+            with connect(token="passed-0123"):
+                pass
+        self.assertEqual(["Bearer from-env-0123", "Bearer passed-0123"], sorted(set(self.authorizations())))
+
+    def test_no_token_goes_to_a_url_the_runtime_file_does_not_name(self) -> None:
+        self.write_runtime_file("run", token="generated-token-0123")
+        with mock.patch.dict(os.environ, {"TANDEM_HTTP_TOKEN": ""}):
+            with connect(self.server.url.replace("127.0.0.1", "localhost")):
+                pass
+        self.assertEqual({None}, set(self.authorizations()))
 
     def test_finds_the_daemon_through_the_runtime_file(self) -> None:
         self.write_runtime_file("run")
@@ -130,6 +159,24 @@ class ConnectTest(unittest.TestCase):
         expected = r"no running tandem daemon found .*daemon\.json"
         with self.assertRaisesRegex(TransportError, expected):
             connect()
+
+    def test_stale_runtime_file_is_called_stale(self) -> None:
+        # What a SIGKILLed daemon leaves: its file, naming a pid that is gone and a closed port.
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        path = self.write_runtime_file("run", pid=dead.pid)
+        self.server.close()
+        with self.assertRaises(TransportError) as caught:
+            connect(timeout=5)
+        message = str(caught.exception)
+        self.assertIn(f"the runtime file {path} is stale", message)
+        self.assertIn(f"pid {dead.pid}, which is not running", message)
+
+    def test_runtime_file_of_a_live_process_keeps_the_transport_error(self) -> None:
+        self.write_runtime_file("run", pid=os.getpid())
+        self.server.close()
+        with self.assertRaisesRegex(TransportError, "cannot reach the tandem daemon at http://127"):
+            connect(timeout=5)
 
     def test_unreachable_url_names_it(self) -> None:
         self.server.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import unittest
 from dataclasses import dataclass
+from unittest import mock
 
 from tandem.results import call_result, exception_result
 
@@ -67,6 +69,14 @@ class CallResultTest(unittest.TestCase):
             {"content": [{"type": "text", "text": "ValueError: boom"}], "isError": True},
         )
 
+
+
+class ExceptionResultTest(unittest.TestCase):
+    def test_a_key_quoted_in_an_exception_message_is_redacted(self) -> None:
+        with mock.patch.dict(os.environ, {"SERVICE_API_KEY": "sk-live-0123456789"}):
+            result = exception_result(RuntimeError("401 for key sk-live-0123456789"))
+        self.assertTrue(result["isError"])
+        self.assertEqual("RuntimeError: 401 for key [redacted $SERVICE_API_KEY]", result["content"][0]["text"])
 
 if __name__ == "__main__":
     unittest.main()

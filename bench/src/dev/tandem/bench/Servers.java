@@ -72,7 +72,8 @@ final class Servers {
   Peer.Command tandemHttp(String config) throws IOException {
     Peer.Command c = tandem(config);
     List<String> argv = new java.util.ArrayList<>(c.argv());
-    argv.addAll(2, List.of("--http", "127.0.0.1:0"));
+    // An open server: the floor and the SDK servers it is compared with check no token either.
+    argv.addAll(2, List.of("--http", "127.0.0.1:0", "--set", "http.token="));
     Map<String, String> env = new HashMap<>(c.env());
     env.put("XDG_RUNTIME_DIR", Files.createTempDirectory(logs, "run-").toString());
     return new Peer.Command("tandem HTTP", argv, env, logs.resolve("tandem-http-" + config.replace(".toml", "") + ".log"));

@@ -86,11 +86,13 @@ class BadInputOnStdinTest {
   }
 
   @Test
-  void frameOverTheSizeLimitIsRefusedAndSkipped() throws Exception {
+  void frameOverTheSizeLimitIsRefusedWithItsIdAndSkipped() throws Exception {
     String big = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\""
         + "x".repeat(10_000) + "\"}}}";
     JsonNode e = errorFor(big);
     assertEquals(-32600, e.at("/error/code").asInt());
+    // Read from the frame's first bytes: the host's request is answered, not left to time out.
+    assertEquals(8, e.path("id").asInt(), e.toString());
     assertTrue(e.at("/error/message").asText().contains("4096"), e.toString());
   }
 

@@ -40,16 +40,16 @@ class CheckBrokenConfigTest {
             name = "ghost"
             modules = ["no_such_module_here"]
             """, Map.of(), Map.of(),
-            List.of("pool \"ghost\" could not start: its Python modules [no_such_module_here] failed to import",
-                "ModuleNotFoundError: No module named 'no_such_module_here'")),
+            List.of("pool \"ghost\" could not start: its module 'no_such_module_here' failed to import: "
+                + "ModuleNotFoundError: No module named 'no_such_module_here'")),
         new Broken("syntax error in a tool", """
             [[pool]]
             name = "typo"
             modules = ["typo_tools"]
             path = "."
             """, Map.of("typo_tools.py", "from tandem import tool\n\n@tool\ndef f(x: str) -> str\n    return x\n"), Map.of(),
-            List.of("pool \"typo\" could not start: its Python modules [typo_tools] failed to import",
-                "typo_tools.py\", line 4", "SyntaxError: expected ':'")),
+            List.of("pool \"typo\" could not start: its module 'typo_tools' failed to import: SyntaxError: expected ':' (at ",
+                "typo_tools.py, line 4)", "typo_tools.py\", line 4", "SyntaxError: expected ':'")),
         new Broken("module raising on import", """
             [[pool]]
             name = "broken"

@@ -33,6 +33,8 @@ final class DaemonProcess implements AutoCloseable {
   private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   private final List<String> rawStdout = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
+  /** Held while the test plays a host that stopped reading its stdout. */
+  private final java.util.concurrent.locks.ReentrantLock reading = new java.util.concurrent.locks.ReentrantLock();
 
   private DaemonProcess(Process process) {
     this.process = process;
@@ -64,6 +66,8 @@ final class DaemonProcess implements AutoCloseable {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
+        reading.lock();
+        reading.unlock();
         rawStdout.add(line);
         try {
           frames.add(JSON.readTree(line));
@@ -125,6 +129,18 @@ final class DaemonProcess implements AutoCloseable {
     JsonNode answer = request("init", "initialize", params);
     send(JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
     return answer;
+  }
+
+  /**
+   * Stops reading tandem's stdout after the line in hand, as a host that stalls does: the pipe and
+   * this side's 8 KiB of buffer fill, then tandem's writes to it block. Call from the test thread.
+   */
+  void stopReading() {
+    reading.lock();
+  }
+
+  void resumeReading() {
+    reading.unlock();
   }
 
   List<String> stderr() {

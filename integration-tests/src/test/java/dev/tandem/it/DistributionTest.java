@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributionTest {
 
+  private static final double MIB = 1024 * 1024;
+
   @TempDir static Path root;
   static Path tarball;
   static Path unpacked;
@@ -58,6 +60,43 @@ class DistributionTest {
     env.put("LANG", "C.UTF-8");
     for (String absent : List.of("java", "javac", "mvn", "jshell")) {
       assertTrue(whichIn(absent, path).isEmpty(), absent + " must not be on the stripped PATH " + path);
+    }
+  }
+
+  /** Sizes as du -h counts them (MiB): the issue measured 64 and 106 with netty-all. */
+  @Test
+  void isLean() throws Exception {
+    double tarMiB = Files.size(tarball) / MIB;
+    double unpackedMiB;
+    try (Stream<Path> files = Files.walk(unpacked)) {
+      unpackedMiB = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / MIB;
+    }
+    System.out.printf("DistributionTest: %s is %.1f MiB, %.1f MiB unpacked%n", tarball.getFileName(), tarMiB, unpackedMiB);
+    assertTrue(tarMiB <= 40, "the tarball is %.1f MiB, over 40".formatted(tarMiB));
+    assertTrue(unpackedMiB <= 75, "the tarball unpacks to %.1f MiB, over 75".formatted(unpackedMiB));
+    try (Stream<Path> jars = Files.list(unpacked.resolve("libexec/lib"))) {
+      List<String> netty = jars.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("netty-")).toList();
+      assertTrue(netty.stream().noneMatch(n -> n.startsWith("netty-all") || n.contains("osx") || n.contains("windows")
+          || n.contains("riscv") || n.contains("quic") || n.contains("http3")), netty.toString());
+    }
+  }
+
+  /**
+   * The runtime holds only the JDK modules jdeps found, less Jackson's optional ones: the HTTP
+   * transport (Netty) and {@code tandem status} (java.net.http) must run on it as they do on a JDK.
+   */
+  @Test
+  void servesHttpAndStatusOnItsTrimmedRuntime() throws Exception {
+    try (HttpDaemon daemon = HttpDaemon.serve(bin, null, env).awaitReady()) {
+      McpHttpClient client = daemon.client();
+      JsonNode init = client.initialize();
+      assertEquals("tandem", init.at("/result/serverInfo/name").asText(), init.toString());
+      List<JsonNode> answer = client.callTool("1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "over http"), null);
+      assertEquals("over http", answer.getLast().at("/result/content/0/text").asText(), answer.toString());
+      assertEquals(200, daemon.get("/metrics").statusCode());
+      TandemCli.Result status = run(List.of("status", "--url", daemon.mcp().toString()));
+      assertEquals(0, status.status(), status.toString());
+      assertTrue(status.stdout().contains("examples"), status.toString());
     }
   }
 

@@ -48,7 +48,7 @@ class GarbageOnWorkerStdoutTest {
               send({"jsonrpc": "2.0", "id": mid, "result": {"protocolVersion": "2025-11-25",
                     "capabilities": {"tools": {}}, "serverInfo": {"name": "hostile", "version": "0"}}})
           elif method == "tools/list":
-              send({"jsonrpc": "2.0", "id": mid, "result": {"tools": [tool("garble"), tool("unterminated"), tool("endless"), tool("hangup")]}})
+              send({"jsonrpc": "2.0", "id": mid, "result": {"tools": [tool("garble"), tool("unterminated"), tool("endless"), tool("hangup"), tool("partial")]}})
           elif method == "ping":
               send({"jsonrpc": "2.0", "id": mid, "result": {}})
           elif method == "tools/call":
@@ -61,6 +61,11 @@ class GarbageOnWorkerStdoutTest {
                   out.write(b"x" * (5 * 1024 * 1024) + b"\\n")
                   out.flush()
                   send({"jsonrpc": "2.0", "id": mid, "result": {"content": [{"type": "text", "text": "survived"}]}})
+              elif name == "partial":
+                  out.write(b'{"js')
+                  out.flush()
+                  time.sleep(0.05)
+                  send({"jsonrpc": "2.0", "id": mid, "result": {"content": [{"type": "text", "text": "glued"}]}})
               elif name == "unterminated":
                   out.write(b'{"jsonrpc": "2.0", "id": ' + b"9" * (6 * 1024 * 1024))
                   out.flush()
@@ -72,6 +77,36 @@ class GarbageOnWorkerStdoutTest {
           elif mid is not None:
               send({"jsonrpc": "2.0", "id": mid, "error": {"code": -32601, "message": "Method not found"}})
       """;
+
+  /**
+   * A partial line (a stray write without newline) glues itself to the next message the worker
+   * writes (issue 17, item 3): that message, here the call's answer, is read from behind it,
+   * instead of being lost with the garbage and the call timing out.
+   */
+  @Test
+  void aPartialLineDoesNotSwallowTheAnswerWrittenAfterIt(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("hostile.py"), HOSTILE);
+    Path config = Tandem.config(dir, """
+        [[pool]]
+        name = "hostile"
+        command = ["python3", "hostile.py"]
+        spare = 0
+        call_timeout_ms = 20000
+        """);
+    try (DaemonProcess daemon = DaemonProcess.serve(config)) {
+      daemon.initialize();
+      Answers answers = new Answers(daemon);
+      long t0 = System.nanoTime();
+      JsonNode glued = answers.call("partial", "partial", null);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertFalse(Answers.isError(glued), glued.toString());
+      assertEquals("glued", Answers.text(glued));
+      assertTrue(ms < 10_000, "answered after " + ms + " ms");
+      String log = String.join("\n", daemon.stderr());
+      assertTrue(log.contains("4 bytes before a message glued to them; the message was read"), log);
+      assertEquals(0, answers.pool("hostile").path("restarts").asLong());
+    }
+  }
 
   @Test
   void garbageNeverEndingFramesAndInvalidUtf8CostAtMostThatWorker(@TempDir Path dir) throws Exception {

@@ -68,6 +68,50 @@ class HotReloadTest {
     }
   }
 
+  /** Templates are re-read by the workers at each render: saving one changes the next answer, not the workers. */
+  @Test
+  void savingATemplateChangesTheNextAnswerWithoutNewWorkers(@TempDir Path dir) throws Exception {
+    Path tools = Files.createDirectories(dir.resolve("tools"));
+    Files.writeString(tools.resolve("greet.tmpl"), "hello $name");
+    Files.writeString(tools.resolve("greeter.py"), """
+        from tandem import templates, tool
+
+        GREETING = templates.load("greet.tmpl")
+
+
+        @tool
+        def greet(name: str) -> str:
+            return GREETING.render(name=name)
+        """);
+    Path config = Tandem.config(dir, """
+        [server]
+        watch = true
+
+        [[pool]]
+        name = "greeter"
+        modules = ["greeter"]
+        path = "tools"
+        replicas = 1
+        spare = 0
+        """);
+    try (DaemonProcess daemon = DaemonProcess.serve(config)) {
+      daemon.initialize();
+      Answers answers = new Answers(daemon);
+      AtomicInteger n = new AtomicInteger();
+      var args = DaemonProcess.JSON.createObjectNode().put("name", "Ada");
+      assertEquals("hello Ada", Answers.text(answers.call("g" + n.incrementAndGet(), "greet", args)));
+      long pid = answers.pool("greeter").at("/workers/0/pid").asLong();
+
+      Files.writeString(tools.resolve("greet.tmpl"), "good morning, $name");
+      await().atMost(Duration.ofSeconds(30)).until(() -> daemon.stderr().stream().anyMatch(l -> l.contains("template changed on disk (greet.tmpl)")));
+      assertEquals("good morning, Ada", Answers.text(answers.call("g" + n.incrementAndGet(), "greet", args)));
+      JsonNode pool = answers.pool("greeter");
+      assertEquals(1, pool.path("generation").asInt(), "no reload: " + pool);
+      assertEquals(pid, pool.at("/workers/0/pid").asLong(), "the same worker: " + pool);
+      assertFalse(daemon.stderr().stream().anyMatch(l -> l.contains("reloading its workers")), String.join("\n", daemon.stderr()));
+    }
+  }
+
   private static String prompt(JsonNode answer) {
     return Answers.text(answer).split(" pid=")[0];
   }

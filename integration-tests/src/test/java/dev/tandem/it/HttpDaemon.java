@@ -46,9 +46,34 @@ final class HttpDaemon implements AutoCloseable {
     return serve(config, Map.of());
   }
 
+  /**
+   * An open server ({@code [http] token = ""}) unless {@code env} sets TANDEM_HTTP_TOKEN: these
+   * tests are about the HTTP transport, and their clients (the official SDKs, raw sockets) send
+   * no token. HttpTokenByDefaultTest covers the default, a generated token.
+   */
   static HttpDaemon serve(Path config, Map<String, String> env) throws IOException {
-    List<String> argv = new ArrayList<>(List.of(Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0"));
+    return serve(List.of(), Tandem.BIN, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  static HttpDaemon serve(Path config, Map<String, String> env, boolean open) throws IOException {
+    return serve(List.of(), Tandem.BIN, config, env, open);
+  }
+
+  /** @param bin a tandem launcher other than the source tree's (an unpacked tarball's) */
+  static HttpDaemon serve(Path bin, Path config, Map<String, String> env) throws IOException {
+    return serve(List.of(), bin, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  /** {@code prefix}: a command the daemon runs under, such as {@code prlimit --nofile=N:N}. */
+  static HttpDaemon serve(List<String> prefix, Path config, Map<String, String> env) throws IOException {
+    return serve(prefix, Tandem.BIN, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  static HttpDaemon serve(List<String> prefix, Path bin, Path config, Map<String, String> env, boolean open) throws IOException {
+    List<String> argv = new ArrayList<>(prefix);
+    argv.addAll(List.of(bin.toString(), "serve", "--http", "127.0.0.1:0"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
+    if (open) argv.addAll(List.of("--set", "http.token="));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");
     // serve --http writes its runtime file there: never over the daemon.json of the person running the tests.

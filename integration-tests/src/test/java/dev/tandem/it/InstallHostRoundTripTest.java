@@ -118,6 +118,36 @@ class InstallHostRoundTripTest {
     assertTrue(Files.exists(project.resolve(".mcp.json.bak")));
   }
 
+  /**
+   * --http: the entry is the daemon's URL with the token serve --http requires, generated now if
+   * no daemon ran yet, and the daemon started afterwards accepts exactly that header.
+   */
+  @Test
+  void httpEntriesCarryTheGeneratedTokenTheDaemonThenRequires(@TempDir Path home) throws Exception {
+    Path runtime = Files.createDirectories(home.resolve("run"));
+    Map<String, String> env = Map.of("HOME", home.toString(), "XDG_RUNTIME_DIR", runtime.toString());
+    TandemCli.Result printed = TandemCli.run(Tandem.BIN, List.of("install-host", "claude-code", "--http"), env, home);
+    assertEquals(0, printed.status(), printed.toString());
+    String token = Files.readString(runtime.resolve("tandem/http-token")).trim();
+    assertEquals("claude mcp add --transport http tandem http://127.0.0.1:8765/mcp --header 'Authorization: Bearer " + token + "'",
+        printed.stdout().strip());
+
+    Path cursorFile = home.resolve(".cursor/mcp.json");
+    try (HttpDaemon daemon = HttpDaemon.serve(null, Map.of("XDG_RUNTIME_DIR", runtime.toString()), false)) {
+      TandemCli.Result written = TandemCli.run(Tandem.BIN, List.of("install-host", "cursor", "--http"), env, home);
+      assertEquals(0, written.status(), written.toString());
+      JsonNode entry = DaemonProcess.JSON.readTree(Files.readString(cursorFile)).at("/mcpServers/tandem");
+      assertEquals(daemon.mcp().toString(), entry.get("url").asText(), "the running daemon's URL, from its runtime file");
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cursorFile)));
+      String header = entry.at("/headers/Authorization").asText();
+      assertEquals("Bearer " + token, header);
+      assertEquals("tandem", daemon.client(Map.of("Authorization", header)).initialize().at("/result/serverInfo/name").asText());
+    }
+    TandemCli.Result desktop = TandemCli.run(Tandem.BIN, List.of("install-host", "claude-desktop", "--http"), env, home);
+    assertEquals(2, desktop.status(), desktop.toString());
+    assertTrue(desktop.stderr().contains("stdio servers only"), desktop.toString());
+  }
+
   @Test
   void aBrokenHostFileIsLeftAsItWas(@TempDir Path home) throws Exception {
     Path file = home.resolve(".cursor/mcp.json");

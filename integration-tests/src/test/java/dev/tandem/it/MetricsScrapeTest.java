@@ -48,8 +48,8 @@ class MetricsScrapeTest {
       Map<String, Double> m = Scrape.parse(r.body());
       assertEquals(3.0, m.get("tandem_tool_calls_total{tool=\"echo\"}"), r.body());
       assertEquals(1.0, m.get("tandem_tool_calls_total{tool=\"fail\"}"), r.body());
-      assertEquals(1.0, m.get("tandem_tool_errors_total{tool=\"fail\",kind=\"tool_error\"}"), r.body());
-      assertEquals(1.0, m.get("tandem_tool_errors_total{tool=\"(unknown)\",kind=\"rpc_error\"}"), "an unknown tool is one label: " + r.body());
+      assertEquals(1.0, m.get("tandem_tool_errors_total{kind=\"tool_error\",tool=\"fail\"}"), r.body());
+      assertEquals(1.0, m.get("tandem_tool_errors_total{kind=\"rpc_error\",tool=\"(unknown)\"}"), "an unknown tool is one label: " + r.body());
       assertEquals(3.0, m.get("tandem_tool_call_duration_seconds_count{tool=\"echo\"}"), r.body());
       assertEquals(3.0, m.get("tandem_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"}"), r.body());
       assertTrue(m.get("tandem_tool_call_duration_seconds_sum{tool=\"echo\"}") > 0, r.body());

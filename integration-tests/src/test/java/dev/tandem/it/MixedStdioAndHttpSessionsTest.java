@@ -282,7 +282,8 @@ class MixedStdioAndHttpSessionsTest {
 
     static StdioAndHttpDaemon serve() throws IOException {
       ProcessBuilder pb = new ProcessBuilder(
-          Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0", "--stdio", "--config", Tandem.EXAMPLES.toString());
+          Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0", "--stdio", "--config", Tandem.EXAMPLES.toString(),
+          "--set", "http.token="); // an open server: the SDK client here sends no token
       pb.environment().remove("TANDEM_HTTP_TOKEN");
       StdioAndHttpDaemon daemon = new StdioAndHttpDaemon(pb.start());
       await().atMost(Duration.ofSeconds(60)).until(() -> daemon.mcp != null || !daemon.process.isAlive());

@@ -27,4 +27,16 @@ final class RawHttp {
       return out.toString(StandardCharsets.UTF_8);
     }
   }
+
+  /** Sends bytes exactly as given (no header added) and returns everything until the server closes. */
+  static String raw(URI server, String request) throws IOException {
+    try (Socket s = new Socket(server.getHost(), server.getPort())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      s.getInputStream().transferTo(out);
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
 }

@@ -47,6 +47,37 @@ class StatusCommandTest {
     }
   }
 
+  /** /status, tandem status --json and the MCP request tandem/status show one document, field for field. */
+  @Test
+  void theAdminPageTheCommandAndTheMcpRequestShowOneDocument(@TempDir Path runtime) throws Exception {
+    Path config = Tandem.config(runtime.resolve("cfg"), Tandem.examplesPool("notes", 1));
+    try (HttpDaemon daemon = HttpDaemon.serve(config).awaitReady()) {
+      McpHttpClient client = daemon.client();
+      client.initialize();
+      JsonNode viaMcp = client.exchange("s", "tandem/status", null).getLast().get("result");
+      JsonNode viaPage = DaemonProcess.JSON.readTree(daemon.get("/status").body());
+      TandemCli.Result json = TandemCli.run(Tandem.BIN, List.of("status", "--json", "--url", daemon.mcp().toString()),
+          Map.of("XDG_RUNTIME_DIR", runtime.resolve("none").toString()), null);
+      assertEquals(0, json.status(), json.toString());
+      JsonNode viaCommand = DaemonProcess.JSON.readTree(json.stdout());
+
+      for (JsonNode doc : List.of(viaPage, viaCommand)) {
+        assertEquals(fields(viaMcp), fields(doc), "top level of " + doc);
+        assertEquals(fields(viaMcp.at("/pools/0")), fields(doc.at("/pools/0")), "pool of " + doc);
+        assertEquals(fields(viaMcp.at("/pools/0/workers/0")), fields(doc.at("/pools/0/workers/0")), "worker of " + doc);
+      }
+      assertTrue(viaMcp.get("ready").asBoolean(), viaMcp.toString());
+      assertEquals(1, viaMcp.get("httpSessions").asInt(), viaMcp.toString());
+      assertTrue(viaMcp.at("/pools/0/tools").asInt() > 0, viaMcp.toString());
+    }
+  }
+
+  private static java.util.Set<String> fields(JsonNode node) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   @Test
   void withoutADaemonItSaysHowToStartOne(@TempDir Path dir) throws Exception {
     TandemCli.Result r = TandemCli.run(Tandem.BIN, List.of("status"),

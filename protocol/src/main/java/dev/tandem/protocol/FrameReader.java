@@ -1,6 +1,6 @@
 package dev.tandem.protocol;
 
-import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -27,15 +27,36 @@ public final class FrameReader {
   private int knownNewline = -1;
 
   public FrameReader(InputStream in, int maxFrameBytes) {
+    this(in, maxFrameBytes, false);
+  }
+
+  /**
+   * @param recoverGlued when a frame is not JSON, look in it for a message glued to its end: a
+   *     peer that wrote a partial line (a stray {@code print} without newline, a crash mid-write)
+   *     glues it to the next message it writes, and that message, an answer someone waits for,
+   *     must not be lost with the garbage. For a worker's stdout; a host's frames are answered
+   *     as they are.
+   */
+  public FrameReader(InputStream in, int maxFrameBytes, boolean recoverGlued) {
     this.in = in;
     this.maxFrameBytes = maxFrameBytes;
+    this.recoverGlued = recoverGlued;
   }
+
+  private final boolean recoverGlued;
+  /** A message recovered from the end of a garbage frame, returned by the next {@link #next}. */
+  private Decoded recovered;
 
   /**
    * The next frame's verdict, or null at end of stream. A final frame without a newline is still
    * decoded, so a peer that closes right after writing is not silently truncated.
    */
   public Decoded next() throws IOException {
+    if (recovered != null) {
+      Decoded r = recovered;
+      recovered = null;
+      return r;
+    }
     while (true) {
       if (chunkPos == chunkLen) {
         chunkLen = in.read(chunk);
@@ -63,18 +84,19 @@ public final class FrameReader {
       }
       // +1 leaves room for the '\r' of a CRLF peer, which does not count against the limit.
       if (lineLen + n > maxFrameBytes + 1) {
+        JsonNode id = idOfOversized(n);
         lineLen = 0;
         chunkPos = next;
         skipping = nl < 0;
-        return oversized();
+        return oversized(id);
       }
       if (nl >= 0 && lineLen == 0) {
         // The whole frame is in the chunk (the usual case): decoded where it lies, not copied.
         int start = chunkPos;
         chunkPos = next;
         if (n > 0 && chunk[start + n - 1] == '\r') n--;
-        if (n > maxFrameBytes) return oversized();
-        return MessageCodec.decode(chunk, start, n);
+        if (n > maxFrameBytes) return oversized(LeadingId.of(chunk, start, n));
+        return decode(chunk, start, n);
       }
       append(chunk, chunkPos, n);
       chunkPos = next;
@@ -87,6 +109,7 @@ public final class FrameReader {
    * reader ends its {@link Turn} when there is none.
    */
   public boolean hasBufferedFrame() {
+    if (recovered != null) return true;
     if (knownNewline < chunkPos) knownNewline = indexOfNewline(chunk, chunkPos, chunkLen);
     return knownNewline >= 0;
   }
@@ -95,19 +118,57 @@ public final class FrameReader {
     int len = lineLen;
     lineLen = 0;
     if (len > 0 && line[len - 1] == '\r') len--;
-    if (len > maxFrameBytes) return oversized();
-    Decoded decoded = MessageCodec.decode(line, 0, len);
+    if (len > maxFrameBytes) return oversized(LeadingId.of(line, 0, len));
+    Decoded decoded = decode(line, 0, len);
     if (line.length > 256 * 1024) line = new byte[8 * 1024]; // give back a buffer a big frame grew
     return decoded;
   }
 
-  private Decoded.Invalid oversized() {
+  private static final byte[] MESSAGE_START = "{\"jsonrpc\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private Decoded decode(byte[] buf, int start, int n) {
+    Decoded decoded = MessageCodec.decode(buf, start, n);
+    if (!recoverGlued || !(decoded instanceof Decoded.Invalid bad) || bad.code() != RpcError.PARSE_ERROR) return decoded;
+    // The garbage is a prefix (the message's newline ended the frame): try each later start.
+    for (int at = indexOf(buf, start + 1, start + n, MESSAGE_START); at >= 0; at = indexOf(buf, at + 1, start + n, MESSAGE_START)) {
+      if (MessageCodec.decode(buf, at, start + n - at) instanceof Message m) {
+        recovered = m;
+        return new Decoded.Invalid(bad.code(), bad.reason() + " (" + (at - start) + " bytes before a message glued to them;"
+            + " the message was read)", bad.id());
+      }
+    }
+    return decoded;
+  }
+
+  private static int indexOf(byte[] buf, int from, int to, byte[] what) {
+    outer:
+    for (int i = from; i <= to - what.length; i++) {
+      for (int j = 0; j < what.length; j++) {
+        if (buf[i + j] != what[j]) continue outer;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** The id at the start of the frame being cut: what is held of it, then the chunk's next {@code n} bytes. */
+  private JsonNode idOfOversized(int n) {
+    if (lineLen >= LeadingId.PREFIX_BYTES || lineLen == 0) {
+      return lineLen == 0 ? LeadingId.of(chunk, chunkPos, n) : LeadingId.of(line, 0, lineLen);
+    }
+    byte[] prefix = Arrays.copyOf(line, Math.min(LeadingId.PREFIX_BYTES, lineLen + n));
+    System.arraycopy(chunk, chunkPos, prefix, lineLen, prefix.length - lineLen);
+    return LeadingId.of(prefix, 0, prefix.length);
+  }
+
+  /** Answered with the request's id when its first bytes name one, so the caller is not left waiting. */
+  private Decoded.Invalid oversized(JsonNode id) {
     return new Decoded.Invalid(
         RpcError.INVALID_REQUEST,
         "Invalid Request: frame exceeds the limit of "
             + maxFrameBytes
             + " bytes and was discarded; send smaller messages or raise max_frame_bytes",
-        NullNode.instance);
+        id);
   }
 
   private void append(byte[] src, int off, int n) {

@@ -33,6 +33,11 @@ public final class MessageCodec {
     JsonNode tree;
     try {
       tree = Json.MAPPER.readTree(buf, start, end - start);
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      // Too deep (or too long a number or name): well-formed as far as it went, so its leading id
+      // answers the request that caused it, as tandem.wire does for a RecursionError.
+      return new Decoded.Invalid(
+          RpcError.PARSE_ERROR, "Parse error: " + e.getOriginalMessage(), LeadingId.of(buf, start, end - start));
     } catch (JacksonException e) {
       return new Decoded.Invalid(
           RpcError.PARSE_ERROR, "Parse error: " + e.getOriginalMessage(), NullNode.instance);

@@ -3,6 +3,7 @@ package dev.tandem.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -99,5 +100,21 @@ class FrameReaderTest {
       assertEquals(MessageCodec.decode(a.getBytes(StandardCharsets.UTF_8)), r.next());
       assertNull(r.next());
     }
+  }
+
+  @Test
+  void aMessageGluedBehindAPartialLineIsRecoveredWhenAsked() throws Exception {
+    byte[] wire = "{\"js{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    FrameReader recovering = new FrameReader(new java.io.ByteArrayInputStream(wire), 1024, true);
+    Decoded garbage = recovering.next();
+    assertTrue(garbage instanceof Decoded.Invalid, String.valueOf(garbage));
+    assertTrue(recovering.hasBufferedFrame());
+    Decoded answer = recovering.next();
+    assertTrue(answer instanceof Message.Result r && r.id().asInt() == 3, String.valueOf(answer));
+    assertNull(recovering.next());
+
+    FrameReader strict = new FrameReader(new java.io.ByteArrayInputStream(wire), 1024);
+    assertTrue(strict.next() instanceof Decoded.Invalid);
+    assertNull(strict.next());
   }
 }

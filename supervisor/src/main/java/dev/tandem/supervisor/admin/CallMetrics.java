@@ -2,6 +2,8 @@ package dev.tandem.supervisor.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.supervisor.router.CallObserver;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -50,16 +52,16 @@ public final class CallMetrics implements CallObserver {
   public void finished(String tool, JsonNode result, Throwable failure, long nanos) {
     inFlight.decrement();
     String label = served.test(tool) ? tool : UNKNOWN;
-    latency.observe(nanos / 1e9, label);
+    latency.labelValues(label).observe(nanos / 1e9);
     if (failure instanceof CancellationException) {
-      cancelled.inc(label);
+      cancelled.labelValues(label).inc();
       return;
     }
-    calls.inc(label);
+    calls.labelValues(label).inc();
     if (failure != null) {
-      errors.inc(label, "rpc_error");
+      errors.labelValues(label, "rpc_error").inc();
     } else if (result != null && result.path("isError").asBoolean(false)) {
-      errors.inc(label, "tool_error");
+      errors.labelValues(label, "tool_error").inc();
     }
   }
 }

@@ -1,63 +1,65 @@
 package dev.tandem.supervisor.admin;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
- * The daemon's metrics, scraped as Prometheus text at {@code /metrics}. Thread-safe: recording is
- * lock-free (adders), registration happens at start, a scrape reads whatever is current. No
- * metrics library: the format is small and this keeps the daemon's dependencies to Netty and
- * Jackson.
+ * The daemon's metrics, scraped as Prometheus text at {@code /metrics}: the Prometheus Java
+ * client's registry and text writer (names, label escaping, cumulative buckets and the format are
+ * theirs), with the two shapes tandem needs on top: metrics recorded as calls end (counters, a
+ * histogram), and values read from the live pools at scrape time, which therefore cannot drift
+ * from what they report. Exemplars are off: no tracer runs here, and a call should not pay for
+ * looking one up.
  */
 public final class MetricsRegistry {
 
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  /** The Prometheus text format, version 0.0.4. */
+  static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
-  private final List<Family> families = new CopyOnWriteArrayList<>();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public Counter counter(String name, String help, String... labelNames) {
-    return add(new Counter(name, help, labels(name, labelNames)));
+    return Counter.builder().name(name).help(help).labelNames(labelNames).withoutExemplars().register(registry);
   }
 
   public Histogram histogram(String name, String help, double[] bounds, String... labelNames) {
-    return add(new Histogram(name, help, bounds, labels(name, labelNames)));
+    return Histogram.builder().name(name).help(help).labelNames(labelNames).classicOnly().classicUpperBounds(bounds)
+        .withoutExemplars().register(registry);
   }
 
   /** A gauge read at scrape time: {@code source} maps label values (in labelNames order) to a value. */
   public void gauge(String name, String help, List<String> labelNames, Supplier<Map<List<String>, ? extends Number>> source) {
-    add(new Sampled(name, help, "gauge", labels(name, labelNames.toArray(String[]::new)), source));
+    GaugeWithCallback.builder().name(name).help(help).labelNames(labelNames.toArray(String[]::new))
+        .callback(sample -> source.get().forEach((labels, value) -> sample.call(value.doubleValue(), labels.toArray(String[]::new))))
+        .register(registry);
   }
 
   /** A counter kept elsewhere (a pool's restarts) and read at scrape time. */
   public void counterFrom(String name, String help, List<String> labelNames, Supplier<Map<List<String>, ? extends Number>> source) {
-    add(new Sampled(name, help, "counter", labels(name, labelNames.toArray(String[]::new)), source));
+    CounterWithCallback.builder().name(name).help(help).labelNames(labelNames.toArray(String[]::new))
+        .callback(sample -> source.get().forEach((labels, value) -> sample.call(value.doubleValue(), labels.toArray(String[]::new))))
+        .register(registry);
   }
 
   public String scrape() {
-    PrometheusText out = new PrometheusText();
-    for (Family f : families) f.writeTo(out);
-    return out.toString();
-  }
-
-  private <F extends Family> F add(F family) {
-    if (!NAME.matcher(family.name()).matches()) throw new IllegalArgumentException("not a metric name: " + family.name());
-    if (families.stream().anyMatch(f -> f.name().equals(family.name()))) {
-      throw new IllegalArgumentException("metric " + family.name() + " is registered twice");
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the metrics into memory", e);
     }
-    families.add(family);
-    return family;
-  }
-
-  private static List<String> labels(String metric, String[] names) {
-    for (String n : names) {
-      if (!LABEL.matcher(n).matches() || n.startsWith("__")) {
-        throw new IllegalArgumentException(metric + ": not a label name: " + n);
-      }
-    }
-    return List.of(names);
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

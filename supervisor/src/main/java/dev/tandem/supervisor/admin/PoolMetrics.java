@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.admin;
 
 import dev.tandem.supervisor.pool.Pool;
+import dev.tandem.supervisor.router.Readiness;
 import dev.tandem.supervisor.pool.PoolState;
 import dev.tandem.supervisor.worker.Worker;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ public final class PoolMetrics {
     });
     registry.gauge("tandem_pool_up", "1 when the pool has at least one ready worker, else 0.", List.of("pool"), () -> {
       Map<List<String>, Integer> out = new LinkedHashMap<>();
-      for (Pool p : pools) out.put(List.of(p.name()), readyWorkers(p) > 0 ? 1 : 0);
+      for (Pool p : pools) out.put(List.of(p.name()), Readiness.readyWorkers(p) > 0 ? 1 : 0);
       return out;
     });
     registry.gauge("tandem_pool_calls_in_flight", "Requests sent to the pool's workers and not yet answered.", List.of("pool"), () -> {
@@ -52,9 +53,5 @@ public final class PoolMetrics {
     Map<List<String>, Number> out = new LinkedHashMap<>();
     for (Pool p : pools) out.put(List.of(p.name()), value.apply(p));
     return out;
-  }
-
-  static long readyWorkers(Pool pool) {
-    return pool.workers().stream().filter(w -> w.state() == Worker.State.READY).count();
   }
 }

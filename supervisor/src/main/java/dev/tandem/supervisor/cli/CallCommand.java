@@ -48,10 +48,8 @@ final class CallCommand implements Callable<Integer> {
   @Option(
       names = {"-a", "--arg"},
       paramLabel = "NAME=VALUE",
-      description = {
-        "an argument; repeatable. A VALUE for a string parameter is taken as it is; for any other",
-        "type it is read as JSON (3, true, [1,2], {\"k\":1})"
-      })
+      description = "an argument; repeatable. A VALUE for a string parameter is taken as it is; for"
+          + " any other type it is read as JSON (3, true, [1,2], {\"k\":1})")
   List<String> args = new ArrayList<>();
 
   @Option(names = "--args", paramLabel = "JSON", description = "all arguments as one JSON object (--arg adds to it)")

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-      "Validate a configuration: read it, start each pool's workers briefly (imports included),",
-      "and list the tools, prompts and resources it would serve. Exit 0 if it would serve, 1 if not."
+      "Validate a configuration and list the tools, prompts and resources it would serve.",
+      "Reads the file, then starts each pool's workers briefly, so imports fail here as they would"
+          + " when serving. Exit 0 if it would serve, 1 if not."
     })
 final class CheckCommand implements Callable<Integer> {
 

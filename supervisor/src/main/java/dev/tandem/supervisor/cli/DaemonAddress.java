@@ -12,11 +12,11 @@ import java.util.Map;
 
 /**
  * How a command finds a running daemon serving HTTP (RuntimeFile writes it): {@code daemon.json} ({@code {"url": ..., "pid":
- * ...}}) in {@code $XDG_RUNTIME_DIR/tandem/}, else {@code ~/.cache/tandem/} (or
+ * ..., "token": ...}}, the token when the daemon generated it) in {@code $XDG_RUNTIME_DIR/tandem/}, else {@code ~/.cache/tandem/} (or
  * {@code $XDG_CACHE_HOME/tandem/}). The same places, in the same order, as the Python client's
  * {@code tandem.client.runtime_files()}.
  */
-record DaemonAddress(Path path, String url, long pid) {
+record DaemonAddress(Path path, String url, long pid, String token) {
 
   static List<Path> candidates(Map<String, String> env) {
     List<Path> out = new ArrayList<>();
@@ -43,7 +43,8 @@ record DaemonAddress(Path path, String url, long pid) {
       if (data == null || !data.path("url").isTextual()) {
         throw new Main.UsageException(p + " has no \"url\" string; remove it, or pass the daemon's URL with --url");
       }
-      return new DaemonAddress(p, data.get("url").asText(), data.path("pid").asLong(0));
+      String token = data.path("token").isTextual() ? data.get("token").asText() : null;
+      return new DaemonAddress(p, data.get("url").asText(), data.path("pid").asLong(0), token);
     }
     return null;
   }

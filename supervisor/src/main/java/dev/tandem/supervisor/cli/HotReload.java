@@ -1,6 +1,5 @@
 package dev.tandem.supervisor.cli;
 
-import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.SourceWatcher;
@@ -13,7 +12,8 @@ import java.util.List;
 /**
  * {@code [server] watch} / {@code serve --watch}: an edit under a pool's {@code path} reloads that
  * pool, exactly as {@code tandem/reload} would; the outcome is logged, and shown as the pool's
- * {@code lastReload} in the status. A syntax error keeps the old workers serving.
+ * {@code lastReload} in the status. A syntax error keeps the old workers serving. Saving only
+ * templates reloads nothing: workers re-read them at the next render.
  */
 final class HotReload {
 
@@ -24,14 +24,18 @@ final class HotReload {
 
   static SourceWatcher start(Router router) {
     return SourceWatcher.start(router.pools(), INTERVAL, (pool, files) -> {
+      if (files.stream().allMatch(SourceWatcher::rereadByWorkers)) {
+        Log.info("pool=" + pool.name() + " template changed on disk (" + describe(files) + "): its workers re-read "
+            + "templates at the next render, no reload needed");
+        return;
+      }
       String what = describe(files);
       Log.info("pool=" + pool.name() + " changed on disk (" + what + "): reloading its workers");
       var params = Json.object();
       params.putArray("pools").add(pool.name());
       router.reload(params).whenComplete((result, failure) -> {
         if (failure == null) return; // the pool logs what it reloaded
-        Throwable cause = Failures.cause(failure);
-        String message = cause instanceof CallFailed f ? f.error().message() : String.valueOf(cause.getMessage());
+        String message = CallFailed.errorOf(failure).message();
         Log.warn("pool=" + pool.name() + " was not reloaded after the change to " + what + "; it keeps serving the "
             + "previous code until the next edit: " + message.lines().findFirst().orElse(""));
       });

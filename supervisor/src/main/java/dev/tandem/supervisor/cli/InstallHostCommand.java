@@ -24,17 +24,21 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tandem install-host HOST}: puts tandem into an agent host's MCP configuration, as a
- * stdio server started by this installation's {@code bin/tandem}. The config file is checked
- * first ({@code tandem check} would start it); the host's file keeps everything it had.
+ * stdio server started by this installation's {@code bin/tandem}, or with {@code --http} as the
+ * URL of a running {@code serve --http} with the bearer token it requires ({@link HttpToken}).
+ * The config file is checked first ({@code tandem check} would start it); the host's file keeps
+ * everything it had.
  */
 @Command(
     name = "install-host",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-      "Add tandem to an agent host's MCP servers: claude-desktop and cursor get their config file",
-      "updated (a backup of the old one is kept beside it); claude-code gets the 'claude mcp add'",
-      "command printed, or with --write a .mcp.json in the current directory."
+      "Add tandem to an agent host's MCP servers.",
+      "claude-desktop and cursor get their config file updated (a backup of the old one is kept"
+          + " beside it); claude-code gets the 'claude mcp add' command printed, or with --write a"
+          + " .mcp.json in the current directory. With --http, the entry is the URL of 'tandem serve"
+          + " --http' and its bearer token (claude-code and cursor)."
     })
 final class InstallHostCommand implements Callable<Integer> {
 
@@ -74,6 +78,10 @@ final class InstallHostCommand implements Callable<Integer> {
   @Option(names = "--file", paramLabel = "FILE", description = "the host's config file, if not at its usual place")
   Path file;
 
+  @Option(names = "--http", arity = "0..1", fallbackValue = "", paramLabel = "URL",
+      description = "install the running daemon's Streamable HTTP URL (default: the runtime file's, else [http] listen) with its token")
+  String http;
+
   @Override
   public Integer call() throws IOException {
     Log.setThreshold(Log.Level.ERROR);
@@ -89,7 +97,7 @@ final class InstallHostCommand implements Callable<Integer> {
       args.addAll(List.of("--config", configFile.toString()));
     }
     for (String s : config.set) {
-      if (s.startsWith("http.token=")) {
+      if (s.startsWith("http.token=") && http == null) {
         // A host entry is a file people paste into issues; and a stdio server has no HTTP token.
         throw new Main.UsageException("--set http.token would write the token into the host's config; "
             + "the host starts tandem on stdio, which needs none (serve --http reads TANDEM_HTTP_TOKEN or [http] token)");
@@ -104,6 +112,7 @@ final class InstallHostCommand implements Callable<Integer> {
           + "\n(the host would start tandem with this configuration; fix it first, then run install-host again)");
       return 1;
     }
+    if (http != null) return installHttp(target, loaded, env, out);
     String command = home.resolve("bin/tandem").toString();
     ObjectNode entry = Json.object();
     if (target == Host.CLAUDE_CODE) entry.put("type", "stdio");
@@ -131,6 +140,53 @@ final class InstallHostCommand implements Callable<Integer> {
       }
       return 0;
     }
+    return installEntry(target, entry, env, out, false);
+  }
+
+  /**
+   * {@code --http}: the host connects to a daemon the user runs ({@code serve --http}, a systemd
+   * unit), with the token it requires in an {@code Authorization} header. Claude Desktop's file
+   * holds stdio servers only.
+   */
+  private int installHttp(Host target, TandemConfig loaded, Map<String, String> env, PrintStream out) throws IOException {
+    if (target == Host.CLAUDE_DESKTOP) {
+      throw new Main.UsageException("Claude Desktop's config file starts stdio servers only; add the URL under its "
+          + "Settings > Connectors, or run install-host claude-desktop without --http");
+    }
+    String url = http.isEmpty() ? daemonUrl(loaded, env) : http;
+    String token = loaded.http().open() ? null
+        : loaded.http().token() != null ? loaded.http().token()
+        : HttpToken.loadOrCreate(HttpToken.location(env)); // the one serve --http generates, made now if not yet
+    ObjectNode entry = Json.object();
+    if (target == Host.CLAUDE_CODE) entry.put("type", "http");
+    entry.put("url", url);
+    if (token != null) entry.putObject("headers").put("Authorization", "Bearer " + token);
+    if (target == Host.CLAUDE_CODE && !write) {
+      StringBuilder cmd = new StringBuilder("claude mcp add --transport http ").append(quote(name)).append(' ').append(quote(url));
+      if (token != null) cmd.append(" --header ").append(quote("Authorization: Bearer " + token));
+      out.println(cmd);
+      if (!print) {
+        System.err.println("(run the command above; it keeps the token in your private Claude Code settings. "
+            + "'--write' puts it into .mcp.json here instead: do not commit that file)");
+      }
+      return 0;
+    }
+    return installEntry(target, entry, env, out, token != null);
+  }
+
+  /** The URL of the daemon the runtime file names, else the one [http] listen would serve. */
+  private static String daemonUrl(TandemConfig loaded, Map<String, String> env) {
+    DaemonAddress running = DaemonAddress.find(env);
+    if (running != null) return running.url();
+    String host = loaded.http().host();
+    if (loaded.http().port() == 0) {
+      throw new Main.UsageException("[http] listen has port 0 (a free one at each start); pass the URL: --http http://HOST:PORT/mcp");
+    }
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + loaded.http().port() + "/mcp";
+  }
+
+  private int installEntry(Host target, ObjectNode entry, Map<String, String> env, PrintStream out, boolean holdsToken)
+      throws IOException {
     Path hostFile = file != null ? file : defaultFile(target, env);
     if (print) {
       String existing = Files.exists(hostFile) ? Files.readString(hostFile) : null;
@@ -138,6 +194,12 @@ final class InstallHostCommand implements Callable<Integer> {
       return 0;
     }
     HostConfigFile.Outcome done = HostConfigFile.install(hostFile, name, entry);
+    if (holdsToken) {
+      // The token keeps other local users out only while they cannot read it.
+      var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+      Files.setPosixFilePermissions(hostFile, ownerOnly);
+      if (done.backup() != null) Files.setPosixFilePermissions(done.backup(), ownerOnly);
+    }
     if (!done.changed()) {
       out.println(hostFile + ": already has this \"" + name + "\" entry; nothing changed");
     } else {

@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Serves MCP tools whose logic is Python, in supervised worker processes.",
       "",
-      "Configuration comes from tandem.toml (--config, or $TANDEM_CONFIG; without one the bundled",
-      "examples), then TANDEM_* variables, then --set flags: TANDEM_KEY for [server] KEY,",
-      "TANDEM_HTTP_KEY for [http] KEY, TANDEM_POOL_<NAME>_KEY for a pool's KEY.",
+      "Configuration comes from tandem.toml (--config, or $TANDEM_CONFIG; without one, the bundled"
+          + " examples), then TANDEM_* variables, then --set flags: TANDEM_KEY for [server] KEY,"
+          + " TANDEM_HTTP_KEY for [http] KEY, TANDEM_POOL_<NAME>_KEY for a pool's KEY.",
       ""
     },
     footer = {"", "Run 'tandem COMMAND --help' for a command's options."})

@@ -22,8 +22,8 @@ import java.util.Map;
  * <pre>{"url": "http://127.0.0.1:8765/mcp", "pid": 4120, "started": "2025-06-01T09:30:00Z",
  *  "config": "/home/ada/tools/tandem.toml", "version": "0.1.0"}</pre>
  *
- * Private to the user (directory 0700, file 0600): the URL is how to reach tools that may act on
- * the user's behalf. Written atomically (a temporary file renamed over it), so a reader never sees
+ * Private to the user (directory 0700, file 0600): the URL, and the {@code "token"} when the daemon
+ * generated it ({@link HttpToken}), are how to reach tools that may act on the user's behalf. Written atomically (a temporary file renamed over it), so a reader never sees
  * half a file. Removed on a clean shutdown, but only if it still names this process: a second
  * daemon started since then owns it now. The last daemon started wins.
  */
@@ -42,7 +42,7 @@ final class RuntimeFile {
   }
 
   /** Writes the file; a daemon that cannot (a read-only home) serves anyway and says so. */
-  static RuntimeFile write(String url, Path config, String version) {
+  static RuntimeFile write(String url, Path config, String version, String generatedToken) {
     RuntimeFile runtime = new RuntimeFile(location(System.getenv()));
     ObjectNode body = Json.object()
         .put("url", url)
@@ -50,6 +50,9 @@ final class RuntimeFile {
         .put("started", Instant.now().toString())
         .put("config", config.toString())
         .put("version", version);
+    // Only a generated token, which is on disk in this directory anyway; a configured one may
+    // come from a secret store and is not copied to a file.
+    if (generatedToken != null) body.put("token", generatedToken);
     try {
       runtime.store(body);
       Log.info("runtime file " + runtime.file + " names this daemon: tandem.connect() finds it there");

@@ -17,6 +17,8 @@ import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.NettyLog;
+import dev.tandem.supervisor.log.Secrets;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonCommand;
@@ -31,6 +33,7 @@ import dev.tandem.supervisor.transport.http.SideEndpoints;
 import dev.tandem.supervisor.worker.Spawner;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +46,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -66,11 +68,24 @@ final class Serve {
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
 
+  /** How long shutdown waits for a stdio host to take the last answers before exiting anyway. */
+  static final Duration STDOUT_DRAIN = Duration.ofSeconds(2);
+
+  /** How long shutdown waits for the errors that end the calls the grace period did not see answered. */
+  static final Duration ABANDONED_ANSWERS = Duration.ofSeconds(1);
+
   private final Options options;
   private final OutputStream wire;
-  private final AtomicBoolean stopped = new AtomicBoolean();
+  /** Guards {@link #stopped} and {@link #runtimeFile}, so a file is never written after a stop began. */
+  private final Object stopLock = new Object();
+  private boolean stopped;
+  private RuntimeFile runtimeFile;
+  /** What a signal stops, once there is something to stop; before that a signal just exits. */
+  private volatile Runnable onStop;
+  /** Completes when {@link #stop} has run to its end. */
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private volatile StatelessServer modern;
-  private volatile RuntimeFile runtimeFile;
+  private volatile StdioTransport stdio;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -78,6 +93,11 @@ final class Serve {
   }
 
   int run() {
+    NettyLog.install();
+    // From here on a stop may come at any moment, even while the config loads or the port binds:
+    // it must exit 0 and leave no runtime file behind (so one hook and one handler, from the start).
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopNow, "tandem-shutdown"));
+    Signals.onTerminate(this::stopNow);
     Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
     // The config's TOML mapper and parser load beside the JSON path that answers the host's
     // initialize: both are mostly first-time class loading, ~20 ms each at start, and a machine
@@ -125,11 +145,11 @@ final class Serve {
           .getBytes(StandardCharsets.UTF_8);
 
   private int serveStdio(TandemConfig config, Router router) {
-    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     AtomicReference<Session> session = new AtomicReference<>();
     Duration grace = config.server().shutdownGrace();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, session.get(), null, grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, session.get(), null, grace));
+    onStop = () -> stop(router, session.get(), null, grace);
+    if (isStopped()) return awaitStop();
+    startPools(router, () -> stop(router, null, null, Duration.ZERO));
     serveStdioSession(config, router, stateless(router, config), session::set);
     Log.info("the host closed stdin; shutting down");
     stop(router, session.get(), null, grace);
@@ -143,15 +163,31 @@ final class Serve {
       ListenAddress at = ListenAddress.parse(options.http());
       http = http.listeningOn(at.host(), at.port());
     }
+    String generatedToken = null;
+    if (http.token() == null) {
+      Path file = HttpToken.location(System.getenv());
+      try {
+        generatedToken = HttpToken.loadOrCreate(file);
+      } catch (IOException | UnsupportedOperationException e) {
+        Log.error("cannot keep the HTTP token in " + file + " (" + e.getMessage() + "); set [http] token or "
+            + HttpConfig.TOKEN_ENV + ", or [http] token = \"\" to serve without one");
+        System.exit(1);
+        return 1;
+      }
+      Secrets.add("http.token", generatedToken);
+      http = http.withToken(generatedToken);
+      Log.info("HTTP requests need the bearer token in " + file + " (tandem status and tandem.connect() read it; "
+          + "[http] token = \"\" serves without one)");
+    } else if (http.open()) {
+      Log.warn("[http] token = \"\": serving HTTP without a token; any local user can call these tools");
+      http = http.withToken(null);
+    }
     MetricsRegistry metrics = new MetricsRegistry();
     router.observeCalls(new CallMetrics(metrics, tool -> served(router, tool)));
     PoolMetrics.register(metrics, router.pools());
     HttpServer[] server = new HttpServer[1];
-    AdminEndpoints admin = new AdminEndpoints(router, metrics, Map.of("httpSessions", () -> server[0].sessionCount()));
-    SideEndpoints side = path -> {
-      AdminEndpoints.Page page = admin.get(path);
-      return page == null ? null : new SideEndpoints.Reply(page.status(), page.contentType(), page.body());
-    };
+    router.reportInStatus("httpSessions", () -> server[0].sessionCount());
+    SideEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
     server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), modern, side);
     metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));
@@ -159,20 +195,22 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(router, stdioSession.get(), server[0], grace), "tandem-shutdown"));
-    Signals.onTerminate(() -> stop(router, stdioSession.get(), server[0], grace));
+    onStop = () -> stop(router, stdioSession.get(), server[0], grace);
+    if (isStopped()) return awaitStop();
     startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
     try {
       bound = server[0].start();
     } catch (Exception e) {
+      if (isStopped()) return awaitStop(); // a signal shut the event loops while we bound: not an error
       Log.error("cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage()
           + "; pick another address with --http HOST:PORT or [http] listen");
       System.exit(1);
       return 1;
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
-    runtimeFile = RuntimeFile.write(HttpServer.mcpUrl(http.host(), bound), config.source(), Main.VERSION);
+    if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source(), generatedToken)) return awaitStop();
+    openEveryJar();
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
@@ -190,6 +228,20 @@ final class Serve {
     return 0;
   }
 
+  /**
+   * Opens every jar on the class path now. The class loader opens a jar the first time a lookup
+   * reaches it, and drops for good one it cannot open: if that first time came while clients hold
+   * every file descriptor, each class in that jar would be missing until restart (shutdown
+   * included). Looking up a class that exists nowhere walks, and so opens, them all.
+   */
+  private static void openEveryJar() {
+    try {
+      Class.forName("dev.tandem.supervisor.cli.NoSuchClass$OpensEveryJar");
+    } catch (ClassNotFoundException expected) {
+      // what walking the whole class path ends in
+    }
+  }
+
   private static boolean served(Router router, String tool) {
     Catalog catalog = router.catalog().getNow(null);
     return catalog != null && catalog.tools.find(tool) != null;
@@ -198,6 +250,7 @@ final class Serve {
   /** Serves one host on stdin/stdout, both eras, until it closes stdin. */
   private void serveStdioSession(TandemConfig config, Router router, StatelessServer modern, Consumer<Session> opened) {
     StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
+    this.stdio = stdio;
     stdio.serve(t -> {
       Session session = new Session("stdio", router, t::send, identity(), config.server().pageSize());
       opened.accept(session);
@@ -217,7 +270,8 @@ final class Serve {
 
   private void startPools(Router router, Runnable stopNow) {
     router.start().whenComplete((catalog, failure) -> {
-          if (failure != null) {
+          // A pool that failed because a stop interrupted its start is no error to report.
+          if (failure != null && !isStopped()) {
             startFailed(failure);
             stopNow.run();
             System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
@@ -236,41 +290,123 @@ final class Serve {
     Log.error("tandem cannot serve this configuration; fix the error above and start it again");
   }
 
+  /** Whether every call in flight was answered on the wire within {@code limit}. */
+  private boolean drained(Session session, HttpServer http, Duration limit) {
+    try {
+      CompletableFuture.allOf(
+              session == null ? CompletableFuture.completedFuture(null) : session.drained(),
+              http == null ? CompletableFuture.completedFuture(null) : http.drained(),
+              modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
+          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (Exception e) {
+      Log.debug("drain ended: " + e);
+      return true;
+    }
+  }
+
   /**
    * Stop taking work (HTTP: close the listening socket first), let calls in flight finish within
-   * the grace period, then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
+   * the grace period, answer those that did not with an error that says tandem is shutting down
+   * (and cancel them), then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
    * Runs once, from stdin EOF or the signal hook.
    */
   private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
-    if (!stopped.compareAndSet(false, true)) return false;
-    if (runtimeFile != null) runtimeFile.remove(); // first: no new notebook should find a daemon that is leaving
-    router.stopAccepting();
-    if (http != null) http.stopAccepting();
+    if (!markStopped()) return false;
+    try {
+      drainAndStop(router, session, http, grace);
+    } finally {
+      finished.complete(null);
+    }
+    return true;
+  }
+
+  /**
+   * Each step is attempted whatever the one before it threw: a stop must get to the workers from
+   * any state, including one where an earlier failure (no file descriptor left to load a class)
+   * left something broken.
+   */
+  private void drainAndStop(Router router, Session session, HttpServer http, Duration grace) {
+    attempt("stop taking calls", router::stopAccepting);
+    if (http != null) attempt("close the HTTP listener", http::stopAccepting);
+    attempt("drain the calls in flight", () -> drain(router, session, http, grace));
+    if (modern != null) attempt("close the 2026-07-28 server", modern::close);
+    if (session != null) attempt("close the stdio session", session::close);
+    if (http != null) attempt("close the HTTP sessions", () -> http.close(Duration.ofSeconds(2)));
+    attempt("stop the workers", () -> {
+      try {
+        router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Log.warn("workers did not all stop in time: " + e);
+      }
+    });
+    // Answers are written by their own thread: the last ones must leave before the process does.
+    StdioTransport host = stdio;
+    if (host != null) attempt("write the last answers to the host", () -> host.finish(STDOUT_DRAIN.toMillis()));
+    Log.info("stopped");
+  }
+
+  private void drain(Router router, Session session, HttpServer http, Duration grace) {
     int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
         + (modern == null ? 0 : modern.inFlight());
-    if (inFlight > 0) {
-      Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
-      try {
-        CompletableFuture.allOf(
-                session == null ? CompletableFuture.completedFuture(null) : session.drained(),
-                http == null ? CompletableFuture.completedFuture(null) : http.drained(),
-                modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
-            .get(grace.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        Log.warn("calls still in flight after the grace period; cancelling them");
-      } catch (Exception e) {
-        Log.debug("drain ended: " + e);
-      }
-    }
-    if (modern != null) modern.close();
-    if (session != null) session.close();
-    if (http != null) http.close(Duration.ofSeconds(2));
+    if (inFlight == 0) return;
+    Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
+    if (drained(session, http, grace)) return;
+    // The hosts are still connected: each call gets an answer that says why it ends, then the
+    // workers are told to stop it. Only then do the sessions close.
+    Log.warn("calls still in flight after the grace period; answering them with an error and cancelling them");
+    router.abandonCalls("tandem is shutting down: the call did not finish within shutdown_grace_ms = "
+        + grace.toMillis() + " ms and was cancelled; call it again once tandem is back");
+    drained(session, http, ABANDONED_ANSWERS);
+  }
+
+  private static void attempt(String step, Runnable action) {
     try {
-      router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Log.warn("workers did not all stop in time: " + e);
+      action.run();
+    } catch (Throwable t) {
+      Log.warn("shutdown: could not " + step + ": " + t + "; going on");
     }
-    Log.info("stopped");
-    return true;
+  }
+
+  /** A signal or the JVM's shutdown: stops what has started, or marks that nothing should. */
+  private void stopNow() {
+    Runnable stop = onStop;
+    if (stop != null) stop.run();
+    else markStopped();
+  }
+
+  /** True for the one caller that begins the stop; removes the runtime file first, so no new
+   * notebook finds a daemon that is leaving. */
+  private boolean markStopped() {
+    synchronized (stopLock) {
+      if (stopped) return false;
+      stopped = true;
+      NettyLog.stopping();
+      if (runtimeFile != null) runtimeFile.remove();
+      return true;
+    }
+  }
+
+  private boolean isStopped() {
+    synchronized (stopLock) {
+      return stopped;
+    }
+  }
+
+  /** Writes the runtime file unless a stop has begun (which would never remove it); false then. */
+  private boolean writeRuntimeFile(String url, Path config, String generatedToken) {
+    synchronized (stopLock) {
+      if (stopped) return false;
+      runtimeFile = RuntimeFile.write(url, config, Main.VERSION, generatedToken);
+      return true;
+    }
+  }
+
+  /** The main thread's part when a stop came first: the stopping thread exits; wait for it. */
+  private int awaitStop() {
+    finished.join();
+    return 0;
   }
 }

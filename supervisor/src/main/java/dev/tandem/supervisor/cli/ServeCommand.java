@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-      "Serve MCP on stdin/stdout (one host), or with --http over Streamable HTTP (any number).",
+      "Serve MCP to one host on stdin/stdout, or with --http to any number over Streamable HTTP.",
       "SIGTERM, SIGINT or stdin closing drain calls in flight within shutdown_grace_ms, then exit 0."
     })
 final class ServeCommand implements Callable<Integer> {
@@ -25,23 +25,21 @@ final class ServeCommand implements Callable<Integer> {
       arity = "0..1",
       fallbackValue = "",
       paramLabel = "HOST:PORT",
-      description = {
-        "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio, with /healthz /readyz",
-        "/metrics /status on the same port (default [http] listen, else 127.0.0.1:8765; port 0",
-        "picks a free one)"
-      })
+      description = "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio, with /healthz,"
+          + " /readyz, /metrics and /status on the same port (default: [http] listen, else"
+          + " 127.0.0.1:8765; port 0 picks a free one)")
   String http;
 
   @Option(
       names = "--stdio",
-      description = {"with --http: serve one host on stdin/stdout as well, on the same workers;",
-        "that host closing stdin stops the daemon"})
+      description = "with --http: serve one host on stdin/stdout as well, on the same workers;"
+          + " that host closing stdin stops the daemon")
   boolean stdio;
 
   @Option(
       names = "--watch",
-      description = {"reload a pool's workers when a file under its path changes, and record",
-        "every call as a trace unless [trace] says otherwise (development; also [server] watch = true)"})
+      description = "reload a pool's workers when a file under its path changes, and record every"
+          + " call as a trace unless [trace] says otherwise (development; also [server] watch = true)")
   boolean watch;
 
   /**

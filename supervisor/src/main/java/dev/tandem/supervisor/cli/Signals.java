@@ -16,9 +16,15 @@ final class Signals {
     for (String name : new String[] {"TERM", "INT"}) {
       try {
         Signal.handle(new Signal(name), signal -> {
-          Log.info("SIG" + name + ": shutting down");
-          shutdown.run();
-          System.exit(0);
+          try {
+            Log.info("SIG" + name + ": shutting down");
+            shutdown.run();
+          } catch (Throwable t) {
+            // Exit all the same: a stop that failed halfway must not leave the daemon running.
+            Log.warn("shutdown failed: " + t);
+          } finally {
+            System.exit(0);
+          }
         });
       } catch (IllegalArgumentException e) {
         // The JVM keeps this signal for itself (-Xrs); its shutdown hook still stops the workers.

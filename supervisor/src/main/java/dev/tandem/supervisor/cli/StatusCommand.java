@@ -33,7 +33,7 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL", description = "the daemon's MCP URL (http://HOST:PORT/mcp) or base URL; default: $TANDEM_URL, else the runtime file")
   String url;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "bearer token, if the daemon has [http] token (default: $TANDEM_HTTP_TOKEN)")
+  @Option(names = "--token", paramLabel = "TOKEN", description = "bearer token (default: $TANDEM_HTTP_TOKEN, else the one the runtime file names)")
   String token;
 
   @Option(names = "--json", description = "print the daemon's /status JSON as it is")
@@ -66,6 +66,7 @@ final class StatusCommand implements Callable<Integer> {
       return 1;
     }
     String bearer = token != null ? token : env.get("TANDEM_HTTP_TOKEN");
+    if ((bearer == null || bearer.isBlank()) && file != null) bearer = file.token();
     HttpRequest.Builder request = HttpRequest.newBuilder(statusUri).timeout(Duration.ofSeconds(10)).GET();
     if (bearer != null && !bearer.isBlank()) request.header("Authorization", "Bearer " + bearer);
     HttpResponse<String> response;
@@ -86,7 +87,9 @@ final class StatusCommand implements Callable<Integer> {
       return 1;
     }
     if (response.statusCode() == 401) {
-      err.println("tandem status: " + statusUri + " wants a bearer token (401); pass --token or set TANDEM_HTTP_TOKEN");
+      err.println("tandem status: " + statusUri + " wants a bearer token (401): "
+          + (bearer == null || bearer.isBlank() ? "" : "the one sent is not the daemon's; ")
+          + "pass --token or set TANDEM_HTTP_TOKEN to the daemon's [http] token");
       return 1;
     }
     if (response.statusCode() != 200) {
@@ -151,7 +154,7 @@ final class StatusCommand implements Callable<Integer> {
     java.util.List<String[]> rows = new java.util.ArrayList<>();
     for (JsonNode w : workers) {
       rows.add(new String[] {
-        w.has("id") ? w.get("id").asText() : w.path("index").asText(""),
+        w.path("id").asText(""),
         w.path("pid").asText(""),
         w.path("role").asText(""),
         w.path("state").asText(""),

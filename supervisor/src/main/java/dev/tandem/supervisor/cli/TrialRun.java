@@ -68,7 +68,7 @@ final class TrialRun implements AutoCloseable {
     Supervision s = p.supervision();
     Supervision noSpare = new Supervision(s.maxConcurrency(), s.queue(), s.callTimeout(), s.startTimeout(),
         s.pingInterval(), s.pingTimeout(), s.maxRestarts(), s.restartWindow(), s.halfOpenAfter(), 0, 0, 0);
-    return new PoolConfig(p.name(), p.modules(), p.path(), p.command(), 1, p.env(), p.workingDirectory(), noSpare);
+    return new PoolConfig(p.name(), p.modules(), p.path(), p.command(), 1, p.env(), p.workingDirectory(), noSpare, p.passEnv());
   }
 
   private static void stop(Router router) {

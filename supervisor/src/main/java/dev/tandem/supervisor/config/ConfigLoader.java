@@ -3,6 +3,7 @@ package dev.tandem.supervisor.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.supervisor.log.Secrets;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -29,14 +30,14 @@ public final class ConfigLoader {
       Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms", "watch");
   static final Set<String> POOL_KEYS =
       Set.of(
-          "name", "modules", "path", "command", "replicas", "env",
+          "name", "modules", "path", "command", "replicas", "env", "pass_env",
           "max_concurrency", "queue", "call_timeout_ms", "start_timeout_ms", "ping_interval_ms",
           "ping_timeout_ms", "max_restarts", "restart_window_ms", "half_open_after_ms", "spare",
           "max_calls", "max_rss_mb");
   private static final int DAY_MS = 86_400_000;
   static final Set<String> HTTP_KEYS =
       Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
-          "stream_buffer_bytes", "session_idle_ms");
+          "stream_buffer_bytes", "session_idle_ms", "idle_timeout_ms", "read_timeout_ms", "max_connections");
   static final Set<String> TRACE_KEYS = Set.of("enabled", "dir", "max_bytes", "files");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -111,7 +112,21 @@ public final class ConfigLoader {
       }
       out.add(pool);
     }
+    registerSecrets(http, out);
     return new TandemConfig(source, server, List.copyOf(out), http, trace, List.copyOf(settings));
+  }
+
+  /**
+   * The config's secrets join the log's redaction as soon as they are known, whichever command
+   * loaded it: the HTTP token, and pool env values whose names say they are credentials.
+   */
+  private static void registerSecrets(HttpConfig http, List<PoolConfig> pools) {
+    Secrets.add("http.token", http.token());
+    for (PoolConfig pool : pools) {
+      pool.env().forEach((name, value) -> {
+        if (Secrets.isSecretName(name)) Secrets.add("$" + name, value);
+      });
+    }
   }
 
   private TraceConfig trace(Path source, Path dir, JsonNode node) {
@@ -151,7 +166,10 @@ public final class ConfigLoader {
         throw new ConfigException(source + ": " + where + ": listen " + e.getMessage());
       }
     }
-    String token = node.has("token") ? string(source, where, "token", node.get("token")) : null;
+    // "" is the explicit opt-out (an open server); left out, serve --http generates a token.
+    String token = !node.has("token") ? null
+        : node.get("token").isTextual() && node.get("token").asText().isEmpty() ? ""
+        : string(source, where, "token", node.get("token"));
     List<String> origins = strings(source, where, "allowed_origins", node.get("allowed_origins"));
     for (String origin : origins) {
       if (!ORIGIN.matcher(origin).matches()) {
@@ -165,8 +183,13 @@ public final class ConfigLoader {
     int streamBuffer =
         intIn(source, where, node, "stream_buffer_bytes", defaults.streamBufferBytes(), 4096, 1 << 30);
     int idleMs = intIn(source, where, node, "session_idle_ms", (int) defaults.sessionIdle().toMillis(), 1000, Integer.MAX_VALUE);
+    int connectionIdleMs =
+        intIn(source, where, node, "idle_timeout_ms", (int) defaults.idleTimeout().toMillis(), 100, Integer.MAX_VALUE);
+    int readMs = intIn(source, where, node, "read_timeout_ms", (int) defaults.readTimeout().toMillis(), 100, 3_600_000);
+    int maxConnections = intIn(source, where, node, "max_connections", defaults.maxConnections(), 1, 1_000_000);
     return new HttpConfig(listen.host(), listen.port(), token, origins, hosts, maxBody,
-        Duration.ofMillis(keepaliveMs), streamBuffer, Duration.ofMillis(idleMs));
+        Duration.ofMillis(keepaliveMs), streamBuffer, Duration.ofMillis(idleMs),
+        Duration.ofMillis(connectionIdleMs), Duration.ofMillis(readMs), maxConnections);
   }
 
   private ServerConfig server(Path source, JsonNode node) {
@@ -239,8 +262,15 @@ public final class ConfigLoader {
         env.put(e.getKey(), string(source, where, "env." + e.getKey(), e.getValue()));
       }
     }
+    List<String> passEnv = strings(source, where, "pass_env", node.get("pass_env"));
+    for (String p : passEnv) {
+      if (p.indexOf('*') != p.lastIndexOf('*') || (p.contains("*") && !p.startsWith("*") && !p.endsWith("*"))) {
+        throw new ConfigException(source + ": " + where + ": pass_env item \"" + p
+            + "\" is not a variable name or pattern; write NAME, PREFIX*, *SUFFIX or *");
+      }
+    }
     return new PoolConfig(
-        name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node));
+        name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node), passEnv);
   }
 
   private Supervision supervision(Path source, String where, JsonNode node) {

@@ -39,15 +39,28 @@ public final class EffectiveConfig {
     Section http = new Section(b, "[http]", origins);
     http.put("listen", str(h.host().contains(":") ? "[" + h.host() + "]:" + h.port() : h.host() + ":" + h.port()));
     String tokenOrigin = origins.get("[http].token");
-    b.append(h.token() == null
-        ? "# token: not set; requests need no Authorization\n"
-        : "# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    if (h.token() == null) {
+      b.append("# token: not set; serve --http requires the one it generates into http-token beside its runtime file\n");
+    } else if (h.open()) {
+      http.put("token", str(""));
+      b.append("# an open server: requests need no Authorization\n");
+    } else {
+      b.append("# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+    }
     http.put("allowed_origins", list(h.allowedOrigins()));
     http.put("allowed_hosts", list(h.allowedHosts()));
     http.put("max_body_bytes", h.maxBodyBytes());
     http.put("keepalive_ms", ms(h.keepalive()));
     http.put("stream_buffer_bytes", h.streamBufferBytes());
     http.put("session_idle_ms", ms(h.sessionIdle()));
+    http.put("idle_timeout_ms", ms(h.idleTimeout()));
+    http.put("read_timeout_ms", ms(h.readTimeout()));
+    if (h.maxConnections() == 0) {
+      b.append("# max_connections: not set; " + HttpConfig.DEFAULT_MAX_CONNECTIONS
+          + ", or half the file descriptors still free at start if that is lower\n");
+    } else {
+      http.put("max_connections", h.maxConnections());
+    }
 
     TraceConfig t = config.trace();
     b.append('\n');
@@ -88,6 +101,7 @@ public final class EffectiveConfig {
       pool.put("spare", v.spare());
       pool.put("max_calls", v.maxCalls());
       pool.put("max_rss_mb", v.maxRssMb());
+      if (!p.passEnv().isEmpty()) pool.put("pass_env", list(p.passEnv()));
       if (!p.env().isEmpty()) {
         // Values of a pool's env may be API keys: show which variables are set, not their values.
         b.append("# env: ").append(String.join(", ", p.env().keySet().stream().sorted().toList()))

@@ -35,7 +35,7 @@ public final class Overrides {
 
   /** Keys whose values are text; the lists; every other overridable key is an integer. */
   private static final Set<String> TEXT_KEYS = Set.of("python", "listen", "token");
-  private static final Set<String> LIST_KEYS = Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path");
+  private static final Set<String> LIST_KEYS = Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path", "pass_env");
   /** Not overridable: a pool's name is its identity; its env is a table. */
   private static final Set<String> FIXED_POOL_KEYS = Set.of("name", "env");
 

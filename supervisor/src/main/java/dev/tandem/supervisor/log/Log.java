@@ -13,6 +13,8 @@ import java.util.Locale;
  * ({@code time}, {@code level}, {@code msg}, and {@code pool}/{@code worker}/{@code pid} when the
  * record is about a worker) for a collector (journald, Loki, a container runtime) to parse.
  * {@code --log-format} or {@code TANDEM_LOG_FORMAT} chooses; {@code TANDEM_LOG_LEVEL} the level.
+ *
+ * <p>Every record is written with the values of known secrets replaced ({@link Secrets}).
  */
 public final class Log {
 
@@ -92,6 +94,9 @@ public final class Log {
 
   private static void write(Level level, String pool, int worker, long pid, String message, String detail) {
     if (!enabled(level)) return;
+    // Here, past the threshold: a record nobody sees costs no scan.
+    message = Secrets.redact(message);
+    detail = Secrets.redact(detail);
     String line = format == Format.JSON ? json(level, pool, worker, pid, message, detail) : text(level, pool, worker, pid, message);
     synchronized (OUT) {
       OUT.println(line);

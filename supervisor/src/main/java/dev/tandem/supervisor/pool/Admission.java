@@ -27,14 +27,15 @@ final class Admission {
   }
 
   /**
-   * The ready serving worker with the fewest calls in flight, if any has room. A half-open pool
+   * The ready serving worker with the least load (its calls, and threads that calls which are
+   * over still hold), if any has room. A half-open pool
    * allows one call at a time: it is a trial, and a crash should cost one call, not sixteen.
    */
   Replica pick(List<Replica> replicas, boolean halfOpen) {
     int room = halfOpen ? 1 : limits.maxConcurrency();
     Replica best = null;
     for (Replica r : replicas) {
-      if (r.role == Role.SERVING && r.ready() && r.inFlight < room && (best == null || r.inFlight < best.inFlight)) {
+      if (r.role == Role.SERVING && r.ready() && r.load() < room && (best == null || r.load() < best.load())) {
         best = r;
       }
     }

@@ -67,6 +67,8 @@ final class HealthCheck {
         if (failure != null && Failures.cause(failure) instanceof TimeoutException) stats.cancel("no answer within " + timeout.toMillis() + " ms");
         if (answer == null) return;
         replica.tracesDropped = answer.path("tracesDropped").asLong(0);
+        replica.stuckThreads = answer.path("stuckThreads").asInt(0);
+        replica.stuckForMs = answer.path("stuckForMs").asLong(0);
         loaded(answer.path("rssBytes").asLong(0));
       });
     } else {
@@ -80,8 +82,7 @@ final class HealthCheck {
   }
 
   private void loaded(long rssBytes) {
-    if (rssBytes <= 0) return;
-    replica.rssBytes = rssBytes;
+    if (rssBytes > 0) replica.rssBytes = rssBytes;
     pool.statsArrived(replica);
   }
 

@@ -137,6 +137,12 @@ public final class Pool {
    * start once the pool serves, so they do not slow the first start.
    */
   public CompletableFuture<Void> start() {
+    List<String> withheld = WorkerEnvironment.withheld(System.getenv(), config.passEnv());
+    if (!withheld.isEmpty()) {
+      // Names only, once: what a tool cannot read, and how to let it.
+      Log.info("pool=" + name() + " workers do not inherit " + String.join(", ", withheld)
+          + " from the daemon's environment; name the ones its tools need in pass_env, or set them in env");
+    }
     List<CompletableFuture<Worker>> starting = new ArrayList<>();
     synchronized (lock) {
       for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot, generation).starting);
@@ -147,7 +153,7 @@ public final class Pool {
           List<String> tail = cause instanceof WorkerDied d ? d.stderrTail() : List.of();
           String why =
               cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
-                  ? "its Python modules " + config.modules() + " failed to import (" + cause.getMessage() + ")"
+                  ? importFailed(d)
                   : cause instanceof Spawner.SpawnFailed && config.isPython()
                       ? PythonRuntime.cannotRun(python.executable(), cause.getMessage())
                   : cause instanceof TimeoutException
@@ -170,6 +176,14 @@ public final class Pool {
               + (limits.spare() > 0 ? " and " + limits.spare() + " spare(s) starting" : "") + ", " + o.tools().size() + " tool(s), "
               + o.prompts().size() + " prompt(s), " + (o.resources().size() + o.resourceTemplates().size()) + " resource(s)");
         });
+  }
+
+  /** The cause a host sees when the pool's code does not import: the error and the user's line. */
+  private String importFailed(WorkerDied died) {
+    ImportFailure failed = ImportFailure.in(died.stderrTail());
+    return failed == null
+        ? "its Python modules " + config.modules() + " failed to import (" + died.getMessage() + ")"
+        : "its " + failed.summary() + "; " + died.getMessage();
   }
 
   /** Told what the router must pass on to host sessions: the offer changed, a resource changed. */
@@ -345,12 +359,21 @@ public final class Pool {
         + " ms (ping_timeout_ms): it is stopped, deadlocked or stuck in native code");
   }
 
-  /** New load figures: a worker over its memory ceiling is recycled. */
+  /**
+   * New load figures: a worker over its memory ceiling is recycled; one whose tool threads run
+   * calls that ended more than ping_timeout ago is replaced at once (gunicorn's timeout), since
+   * Python cannot free those threads and calls would wait behind them. New load is counted either
+   * way ({@link Replica#load}), so the pool sends new calls elsewhere meanwhile.
+   */
   void statsArrived(Replica r) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       long ceiling = limits.maxRssMb() << 20;
-      if (ceiling > 0 && r.rssBytes > ceiling) {
+      if (r.stuckThreads > 0 && r.stuckForMs > limits.pingTimeout().toMillis()) {
+        replaceStuck(r, r.stuckThreads + " tool thread(s) still run calls that were cancelled or passed call_timeout_ms = "
+            + limits.callTimeout().toMillis() + ", the oldest for " + r.stuckForMs + " ms (more than ping_timeout_ms = "
+            + limits.pingTimeout().toMillis() + "); Python cannot stop a thread, so the worker is replaced", after);
+      } else if (ceiling > 0 && r.rssBytes > ceiling) {
         recycle(r, "its RSS of " + (r.rssBytes >> 20) + " MiB is over max_rss_mb = " + limits.maxRssMb(), after);
       }
     }
@@ -397,6 +420,23 @@ public final class Pool {
     Log.worker(Log.Level.INFO, name(), r.id(), r.worker.pid(), "recycling it: " + why);
     reconcile(after);
     if (r.inFlight == 0) retire(r, after);
+  }
+
+  /**
+   * Replaces a worker whose tool threads are stuck: it takes no new calls, a spare takes its slot,
+   * and it is stopped now, not once its calls end, since they may wait behind the stuck threads
+   * for ever. The calls it still holds are answered at once with the reason ({@link
+   * Worker#kill}); a read-only or idempotent one is retried on another worker. Not a death: the
+   * restart policy does not count it.
+   */
+  private void replaceStuck(Replica r, String why, List<Runnable> after) {
+    if (r.retiring || !replicas.contains(r) || phase == PoolState.STOPPING) return;
+    Role was = r.role;
+    r.role = Role.DRAINING;
+    retire(r, after);
+    Log.worker(Log.Level.WARN, name(), r.id(), r.worker.pid(), "replacing it: " + why);
+    if (was == Role.SERVING) reconcile(after);
+    if (r.inFlight > 0) after.add(() -> r.worker.kill(why));
   }
 
   /** Too many deaths: fail fast with the cause, stop every worker, try again later. */
@@ -773,6 +813,23 @@ public final class Pool {
 
   // ------------------------------------------------------------------------------- shutdown
 
+  /**
+   * Shutdown ran out of grace: every call this pool holds, queued or running, is answered now with
+   * {@code why} and cancelled on its worker, so no caller is left unanswered when sessions close.
+   */
+  public void abandonCalls(String why) {
+    PoolUnavailable error = new PoolUnavailable(why);
+    List<Runnable> after = new ArrayList<>();
+    List<Worker> holding;
+    synchronized (lock) {
+      accepting = false;
+      failQueue(error, after);
+      holding = replicas.stream().map(r -> r.worker).toList();
+    }
+    perform(after);
+    for (Worker w : holding) w.abandonCalls(error);
+  }
+
   /** Stops every worker (stdin closed, then SIGTERM, then SIGKILL) and waits for them. */
   public CompletableFuture<Void> shutdown(Duration grace) {
     List<Runnable> after = new ArrayList<>();
@@ -877,6 +934,7 @@ public final class Pool {
       pool.put("replicas", config.replicas());
       pool.put("spare", limits.spare());
       pool.put("ready", readyServing());
+      pool.put("tools", offer.tools().size());
       pool.put("inFlight", replicas.stream().mapToInt(r -> r.inFlight).sum());
       pool.put("queueDepth", admission.depth());
       pool.put("queueLimit", limits.queue());

@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One reload of a pool in progress: what the pool had before, the probe started on the edited
@@ -16,11 +14,8 @@ import java.util.regex.Pattern;
  */
 final class Reload {
 
-  /** The line the worker runtime writes before the traceback of a module that did not import. */
-  private static final Pattern IMPORT_FAILED = Pattern.compile("tandem: failed to import module '([^']+)'");
-
   /** Enough of a traceback to show the file, the line, the caret and the error. */
-  static final int TRACEBACK_LINES = 8;
+  static final int TRACEBACK_LINES = ImportFailure.TRACEBACK_LINES;
 
   final int generation;
   final Offer before;
@@ -47,25 +42,13 @@ final class Reload {
    * error), because that is what the person who just saved the file needs to see.
    */
   ReloadFailed probeDied(String pool, List<String> modules, String how, ExitStatus status, List<String> stderr, List<Long> kept) {
-    String module = null;
-    int from = -1;
-    for (int i = 0; i < stderr.size(); i++) {
-      Matcher m = IMPORT_FAILED.matcher(stderr.get(i));
-      if (m.find()) {
-        module = m.group(1);
-        from = i + 1;
-      }
+    ImportFailure failed = ImportFailure.in(stderr);
+    if (failed != null && status != null && status.code() == ExitStatus.IMPORT_FAILED) {
+      return new ReloadFailed(pool, "pool \"" + pool + "\" was not reloaded: module '" + failed.module() + "' failed to import in a"
+          + " new worker (" + failed.error() + "); the old workers" + pids(kept) + " keep serving the previous code."
+          + " The traceback ends with:\n" + String.join("\n", failed.tail()), failed.module(), failed.tail(), kept);
     }
-    List<String> tail;
-    if (module != null && status != null && status.code() == ExitStatus.IMPORT_FAILED) {
-      List<String> traceback = stderr.subList(from, stderr.size());
-      tail = traceback.subList(Math.max(0, traceback.size() - TRACEBACK_LINES), traceback.size());
-      String error = lastNonBlank(tail);
-      return new ReloadFailed(pool, "pool \"" + pool + "\" was not reloaded: module '" + module + "' failed to import in a"
-          + " new worker (" + error + "); the old workers" + pids(kept) + " keep serving the previous code."
-          + " The traceback ends with:\n" + String.join("\n", tail), module, tail, kept);
-    }
-    tail = stderr.subList(Math.max(0, stderr.size() - TRACEBACK_LINES), stderr.size());
+    List<String> tail = stderr.subList(Math.max(0, stderr.size() - TRACEBACK_LINES), stderr.size());
     return new ReloadFailed(pool, "pool \"" + pool + "\" was not reloaded: the first worker on the new code of modules "
         + modules + " " + how + "; the old workers" + pids(kept) + " keep serving the previous code"
         + (tail.isEmpty() ? "" : ". Its stderr ends with:\n" + String.join("\n", tail)), null, tail, kept);
@@ -73,11 +56,6 @@ final class Reload {
 
   ReloadFailed interrupted(String pool, String why, List<Long> kept) {
     return new ReloadFailed(pool, "pool \"" + pool + "\" was not reloaded: " + why, null, List.of(), kept);
-  }
-
-  private static String lastNonBlank(List<String> lines) {
-    for (int i = lines.size() - 1; i >= 0; i--) if (!lines.get(i).isBlank()) return lines.get(i).strip();
-    return "no traceback";
   }
 
   private static String pids(List<Long> pids) {

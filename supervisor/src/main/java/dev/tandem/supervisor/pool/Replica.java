@@ -52,6 +52,13 @@ final class Replica {
   volatile long rssBytes;
   /** Trace records the worker could not write (queue full, directory unwritable), from tandem/stats. */
   volatile long tracesDropped;
+  /**
+   * Tool threads still running calls that are over (cancelled, or past their deadline), from
+   * tandem/stats: Python cannot stop a thread, so they are load the pool no longer counts in
+   * {@link #inFlight}, and since how long the oldest has been so.
+   */
+  volatile int stuckThreads;
+  volatile long stuckForMs;
   volatile long lastPingNanos = -1;
   volatile boolean pingOutstanding;
 
@@ -65,6 +72,11 @@ final class Replica {
 
   int id() {
     return worker.spec().index();
+  }
+
+  /** What the worker is busy with: its calls, and the threads calls that are over still hold. */
+  int load() {
+    return inFlight + stuckThreads;
   }
 
   boolean ready() {
@@ -94,6 +106,7 @@ final class Replica {
     if (lastPingNanos >= 0) w.put("lastPingMs", lastPingNanos / 1_000_000.0);
     if (worker.garbageFrames() > 0) w.put("garbageFrames", worker.garbageFrames());
     if (tracesDropped > 0) w.put("tracesDropped", tracesDropped);
+    if (stuckThreads > 0) w.put("stuckThreads", stuckThreads);
     return w;
   }
 

@@ -144,6 +144,16 @@ public final class SourceWatcher implements AutoCloseable {
         || name.endsWith(".jsonl") || name.startsWith("#");
   }
 
+  /**
+   * Prompt templates ({@code .tmpl}, tandem's template files): a worker checks a template's file
+   * at each render and re-reads it when it changed, so saving one needs no new workers, and a
+   * reload would only cost the prompt-iteration loop a second and the warm state of its workers.
+   * Other files a module reads (a {@code .txt} read at import) need the reload.
+   */
+  public static boolean rereadByWorkers(Path file) {
+    return file.getFileName().toString().endsWith(".tmpl");
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();

@@ -11,14 +11,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the argv and environment of a pool's workers from its configuration. */
+/** Builds the argv and the whole environment of a pool's workers from its configuration. */
 final class WorkerCommand {
 
   private WorkerCommand() {}
 
   /** {@code traces}: whether and where the worker records calls; the pool's own env can say otherwise. */
   static WorkerSpec spec(PoolConfig pool, ServerConfig server, TraceConfig.Traces traces, String python, int index) {
-    Map<String, String> env = new HashMap<>();
+    return spec(pool, server, traces, python, index, System.getenv());
+  }
+
+  /** The same, for a daemon whose environment is {@code daemonEnv}: the spec's env is the whole of the worker's. */
+  static WorkerSpec spec(
+      PoolConfig pool, ServerConfig server, TraceConfig.Traces traces, String python, int index, Map<String, String> daemonEnv) {
+    Map<String, String> env = new HashMap<>(WorkerEnvironment.inherited(daemonEnv, pool.passEnv()));
     List<String> argv = new ArrayList<>();
     if (pool.isPython()) {
       argv.add(python);
@@ -34,7 +40,7 @@ final class WorkerCommand {
       }
       argv.addAll(pool.modules());
       Path runtime = server.tandemHome().resolve("reasoning-python");
-      String existing = System.getenv("PYTHONPATH");
+      String existing = daemonEnv.get("PYTHONPATH");
       env.put(
           "PYTHONPATH",
           existing == null || existing.isBlank() ? runtime.toString() : runtime + File.pathSeparator + existing);

@@ -9,7 +9,6 @@ import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolCall;
 import dev.tandem.supervisor.pool.PoolUnavailable;
-import dev.tandem.supervisor.pool.StatusReport;
 import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.Worker;
 import dev.tandem.supervisor.worker.WorkerDied;
@@ -18,15 +17,18 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * Carries host requests to the pool that serves them and answers back. It owns the translation
@@ -50,6 +52,7 @@ public final class Router {
   private final List<CatalogObserver> observers = new CopyOnWriteArrayList<>();
   private volatile Catalog current;
   private volatile boolean accepting = true;
+  private final Map<String, IntSupplier> statusCounts = new ConcurrentSkipListMap<>();
   private volatile CallObserver callObserver = CallObserver.NONE;
 
   public Router(List<Pool> pools) {
@@ -323,7 +326,12 @@ public final class Router {
 
   /** Every pool and worker as the operator sees them (served as tandem/status and /status). */
   public ObjectNode status() {
-    return StatusReport.of(pools);
+    return StatusReport.of(this, statusCounts);
+  }
+
+  /** A number the status document shows beside the pools, e.g. open HTTP sessions. */
+  public void reportInStatus(String name, IntSupplier count) {
+    statusCounts.put(name, count);
   }
 
   /** Shutdown's first step: new requests are refused, those in flight go on. */
@@ -412,6 +420,14 @@ public final class Router {
     result.putArray("content").addObject().put("type", "text").put("text", message);
     result.put("isError", true);
     return result;
+  }
+
+  /**
+   * Answers every call still in flight with an error saying {@code why} and cancels it on its
+   * worker: shutdown's step once the grace period is over, before the sessions close.
+   */
+  public void abandonCalls(String why) {
+    for (Pool pool : pools) pool.abandonCalls(why);
   }
 
   public CompletableFuture<Void> shutdown(Duration grace) {

@@ -109,8 +109,7 @@ public final class Session implements CatalogObserver {
         if (failure == null) {
           reply(request, result);
         } else {
-          Throwable cause = Failures.cause(failure);
-          fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
+          fail(request, CallFailed.errorOf(failure));
         }
       });
       default -> fail(request, RpcError.methodNotFound(method));
@@ -142,14 +141,8 @@ public final class Session implements CatalogObserver {
     if (params.get("capabilities") instanceof ObjectNode caps) clientCapabilities = caps;
     ObjectNode result = Json.object();
     result.put("protocolVersion", protocolVersion);
-    ObjectNode capabilities = result.putObject("capabilities");
-    capabilities.putObject("tools").put("listChanged", true);
-    capabilities.putObject("prompts").put("listChanged", true);
-    capabilities.putObject("resources").put("subscribe", true).put("listChanged", true);
-    capabilities.putObject("completions");
-    capabilities.putObject("logging");
+    ServerSurface.describe(result);
     result.putObject("serverInfo").put("name", identity.name()).put("version", identity.version());
-    result.put("instructions", "Tools served by tandem from supervised Python workers.");
     Log.info("session=" + label + " initialized: protocol " + protocolVersion + ", client "
         + (clientInfo == null ? "unknown" : clientInfo.path("name").asText("?") + " " + clientInfo.path("version").asText("")));
     reply(request, result);
@@ -172,29 +165,15 @@ public final class Session implements CatalogObserver {
   }
 
   private void list(Message.Request request, Function<Catalog, Listing> which, String key) {
-    JsonNode cursor = request.params() == null ? null : request.params().get("cursor");
-    if (cursor != null && !cursor.isTextual() && !cursor.isNull()) {
-      fail(request, RpcError.invalidParams(request.method() + " params.cursor must be a string from a previous nextCursor"));
-      return;
-    }
-    router.catalog().whenComplete((catalog, failure) -> {
-      if (failure != null) {
-        fail(request, RpcError.internal("tandem is not serving: " + Failures.cause(failure).getMessage()));
-        return;
+    ServerSurface.page(router, request.method(), request.params(), which, key, pageSize).whenComplete((result, failure) -> {
+      if (failure == null) {
+        reply(request, result);
+      } else {
+        fail(request, CallFailed.errorOf(failure));
       }
-      Listing.Page page;
-      try {
-        page = which.apply(catalog).page(cursor == null || cursor.isNull() ? null : cursor.asText(), pageSize);
-      } catch (IllegalArgumentException e) {
-        fail(request, RpcError.invalidParams(e.getMessage()));
-        return;
-      }
-      ObjectNode result = Json.object();
-      result.putArray(key).addAll(page.items());
-      if (page.nextCursor() != null) result.put("nextCursor", page.nextCursor());
-      reply(request, result);
     });
   }
+
 
   private void subscription(Message.Request request) {
     String uri = request.params() == null ? null : request.params().path("uri").asText(null);
@@ -247,9 +226,8 @@ public final class Session implements CatalogObserver {
         reply(request, result);
         return null;
       }
-      Throwable cause = Failures.cause(failure);
-      if (cause instanceof CancellationException) return null;
-      fail(request, cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage())));
+      if (Failures.cause(failure) instanceof CancellationException) return null;
+      fail(request, CallFailed.errorOf(failure));
       return null;
     });
     settling.put(id, settled);

@@ -58,7 +58,7 @@ public final class StatelessServer {
    * transport can cancel it, or null for requests answered at once.
    */
   public RoutedCall handle(Message.Request request, Outbound out, String principal) {
-    RpcError problem = metaProblem(request);
+    RpcError problem = RequestMeta.problem(request);
     if (problem != null) {
       fail(out, request, problem);
       return null;
@@ -93,36 +93,6 @@ public final class StatelessServer {
           fail(out, request, new RpcError(RpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()
               + " is not part of " + ModernEra.VERSION + " (it belongs to the initialize-based session era)", null));
       default -> fail(out, request, RpcError.methodNotFound(request.method()));
-    }
-    return null;
-  }
-
-  /**
-   * What is wrong with a request's per-request metadata, or null: the revision requires a
-   * protocol version this server serves and the client's capabilities on every request.
-   * Transports answer these before anything else (HTTP with 400).
-   */
-  public static RpcError metaProblem(Message.Request request) {
-    JsonNode meta = request.params() == null ? null : request.params().get("_meta");
-    if (meta == null || !meta.isObject()) {
-      return RpcError.invalidParams("a " + ModernEra.VERSION + " request needs params._meta with \""
-          + ModernEra.PROTOCOL_VERSION + "\" and \"" + ModernEra.CLIENT_CAPABILITIES + "\"");
-    }
-    JsonNode version = meta.get(ModernEra.PROTOCOL_VERSION);
-    if (version == null || !version.isTextual()) {
-      return RpcError.invalidParams("_meta[\"" + ModernEra.PROTOCOL_VERSION + "\"] must name the protocol version, e.g. \""
-          + ModernEra.VERSION + "\"");
-    }
-    if (!ModernEra.VERSION.equals(version.asText())) {
-      ObjectNode data = Json.object();
-      ModernEra.ALL_SUPPORTED.forEach(data.putArray("supported")::add);
-      data.set("requested", version);
-      return new RpcError(ModernEra.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + version.asText()
-          + "; per-request _meta is served in " + ModernEra.VERSION + ", older versions through initialize", data);
-    }
-    if (!meta.path(ModernEra.CLIENT_CAPABILITIES).isObject()) {
-      return RpcError.invalidParams("a " + ModernEra.VERSION + " request needs _meta[\"" + ModernEra.CLIENT_CAPABILITIES
-          + "\"], an object ({} when the client has none)");
     }
     return null;
   }
@@ -211,38 +181,20 @@ public final class StatelessServer {
     ObjectNode result = Json.object();
     // Every version served: 2026-07-28 per request, the older ones through initialize.
     ModernEra.ALL_SUPPORTED.forEach(result.putArray("supportedVersions")::add);
-    ObjectNode capabilities = result.putObject("capabilities");
-    capabilities.putObject("tools").put("listChanged", true);
-    capabilities.putObject("prompts").put("listChanged", true);
-    capabilities.putObject("resources").put("subscribe", true).put("listChanged", true);
-    capabilities.putObject("completions");
-    capabilities.putObject("logging");
-    result.put("instructions", "Tools served by tandem from supervised Python workers.");
+    ServerSurface.describe(result);
     return result;
   }
 
   private void list(Request r, Function<Catalog, Listing> which, String key) {
-    JsonNode cursor = r.request.params().get("cursor");
-    if (cursor != null && !cursor.isTextual() && !cursor.isNull()) {
-      fail(r.out, r.request, RpcError.invalidParams(r.request.method() + " params.cursor must be a string from a previous nextCursor"));
-      return;
-    }
-    router.catalog().whenComplete((catalog, failure) -> {
-      if (failure != null) {
-        r.settle(null, failure, false);
-        return;
-      }
-      try {
-        Listing.Page page = which.apply(catalog).page(cursor == null || cursor.isNull() ? null : cursor.asText(), pageSize);
-        ObjectNode result = Json.object();
-        result.putArray(key).addAll(page.items());
-        if (page.nextCursor() != null) result.put("nextCursor", page.nextCursor());
+    ServerSurface.page(router, r.request.method(), r.request.params(), which, key, pageSize).whenComplete((result, failure) -> {
+      if (failure == null) {
         r.complete(result, true);
-      } catch (IllegalArgumentException e) {
-        fail(r.out, r.request, RpcError.invalidParams(e.getMessage()));
+      } else {
+        r.settle(null, failure, false);
       }
     });
   }
+
 
   /**
    * A request that may need the host's input: the first one starts the call, a retry with
@@ -377,9 +329,8 @@ public final class StatelessServer {
         }
         return;
       }
-      Throwable cause = Failures.cause(failure);
-      if (cause instanceof CancellationException) return;
-      RpcError error = cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage()));
+      if (Failures.cause(failure) instanceof CancellationException) return;
+      RpcError error = CallFailed.errorOf(failure);
       if (error.code() == Router.RESOURCE_NOT_FOUND) {
         // 2026-07-28 moved "resource not found" to Invalid Params (changelog, minor change 6).
         error = new RpcError(RpcError.INVALID_PARAMS, error.message(), error.data());

@@ -2,7 +2,6 @@ package dev.tandem.supervisor.transport;
 
 import dev.tandem.protocol.Decoded;
 import dev.tandem.protocol.FrameReader;
-import dev.tandem.protocol.FrameWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.Turn;
@@ -16,17 +15,18 @@ import java.util.function.Function;
 /**
  * MCP over the daemon's own stdin and stdout: one session, newline-delimited JSON-RPC. The reader
  * runs on its own thread and never waits on a call, so a slow tool cannot stall the host's next
- * request, its cancellations or its pings.
+ * request, its cancellations or its pings. It waits only on the host itself: while the host leaves
+ * too many answers unread, it reads no more requests ({@link StdoutWriter}).
  */
 public final class StdioTransport {
 
   private final InputStream in;
-  private final FrameWriter writer;
+  private final StdoutWriter writer;
   private final int maxFrameBytes;
 
   public StdioTransport(InputStream in, OutputStream out, int maxFrameBytes) {
     this.in = in;
-    this.writer = new FrameWriter(out);
+    this.writer = new StdoutWriter(out);
     this.maxFrameBytes = maxFrameBytes;
   }
 
@@ -37,6 +37,14 @@ public final class StdioTransport {
       // The host closed our stdout: nothing can reach it any more; the reader sees EOF next.
       Log.debug("stdio: could not write to the host: " + e.getMessage());
     }
+  }
+
+  /**
+   * Writes what is still queued for the host, waiting at most {@code millis} (a host that stopped
+   * reading must not hold up exit), then closes stdout. For shutdown, after the last answer.
+   */
+  public void finish(long millis) {
+    writer.close(millis);
   }
 
   /** Reads frames into the session until the host closes stdin; returns then. */
@@ -54,8 +62,13 @@ public final class StdioTransport {
         } catch (RuntimeException e) {
           Log.error("stdio: failed to handle a message: " + e);
         }
-        if (!reader.hasBufferedFrame()) turn.end();
+        if (!reader.hasBufferedFrame()) {
+          turn.end();
+          writer.awaitRoom();
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException e) {
       Log.warn("stdio: reading from the host failed: " + e.getMessage());
     } finally {

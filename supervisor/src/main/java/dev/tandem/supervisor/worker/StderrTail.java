@@ -1,9 +1,13 @@
 package dev.tandem.supervisor.worker;
 
+import dev.tandem.supervisor.log.Secrets;
 import java.util.ArrayDeque;
 import java.util.List;
 
-/** The last lines a worker wrote to stderr, kept so a death or failed start can show its cause. */
+/**
+ * The last lines a worker wrote to stderr, kept so a death or failed start can show its cause.
+ * Redacted when read, not when kept: a snapshot is rare, a line is not.
+ */
 final class StderrTail {
 
   private final int capacity;
@@ -20,6 +24,6 @@ final class StderrTail {
   }
 
   synchronized List<String> snapshot() {
-    return List.copyOf(lines);
+    return Secrets.redact(List.copyOf(lines));
   }
 }

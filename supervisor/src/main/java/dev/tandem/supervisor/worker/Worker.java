@@ -11,15 +11,14 @@ import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ProtocolVersions;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
-import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.log.Secrets;
 import dev.tandem.supervisor.process.Child;
 import dev.tandem.supervisor.process.ChildSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -99,13 +98,9 @@ public final class Worker {
 
   /** Spawns the process and completes when it has answered {@code initialize}. */
   public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
-    // The daemon's own secret is not the tools': a worker gets the HTTP token only if its pool's
-    // env names it.
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put(HttpConfig.TOKEN_ENV, null);
-    env.putAll(spec.env());
-    ChildSpec process = new ChildSpec(
-        "worker-" + spec.pool() + "-" + spec.index(), spec.command(), env, spec.workingDirectory());
+    // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
+    ChildSpec process = new ChildSpec("worker-" + spec.pool() + "-" + spec.index(), spec.command(),
+        ChildSpec.exactly(spec.env()), spec.workingDirectory());
     return spawner
         .spawn(process, new ProcessEvents())
         .thenCompose(
@@ -248,8 +243,19 @@ public final class Worker {
     notify("notifications/cancelled", params);
   }
 
+  /**
+   * Ends every request in flight now with {@code why} and tells the worker to stop each one: for
+   * a shutdown whose grace ran out, so every caller is answered before the sessions close.
+   */
+  public void abandonCalls(RuntimeException why) {
+    for (WorkerCall call : List.copyOf(pending.values())) {
+      if (call.result().completeExceptionally(why)) cancelled(call, why.getMessage());
+    }
+  }
+
   private void readStdout(InputStream in) {
-    FrameReader reader = new FrameReader(in, spec.maxFrameBytes());
+    // A partial line a tool wrote must not swallow the answer written after it.
+    FrameReader reader = new FrameReader(in, spec.maxFrameBytes(), true);
     // Answers that arrived in one read go out to their hosts in one write per host.
     Turn turn = Turn.begin();
     try {
@@ -319,7 +325,15 @@ public final class Worker {
         String text = data == null ? "" : data.isTextual() ? data.asText() : data.toString();
         Log.worker(levelOf(level), spec.pool(), spec.index(), pid(), "log: " + text);
         WorkerCall call = owner(params);
-        if (call != null) call.listener().log(withoutTandemMeta(params));
+        if (call != null) {
+          ObjectNode forwarded = withoutTandemMeta(params);
+          // The host's log gets the line as the daemon's log has it: known secrets redacted.
+          if (data != null && data.isTextual()) {
+            String redacted = Secrets.redact(text);
+            if (redacted != text) forwarded = forwarded.deepCopy().put("data", redacted);
+          }
+          call.listener().log(forwarded);
+        }
       }
       case "notifications/cancelled" -> {
         // The worker gave up on a request it made of a host (its tool call was cancelled).

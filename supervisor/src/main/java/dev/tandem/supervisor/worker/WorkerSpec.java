@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** How to start one worker process: its argv, extra environment and working directory. */
+/** How to start one worker process: its argv, its whole environment and working directory. */
 public record WorkerSpec(
     String pool, int index, List<String> command, Map<String, String> env, Path workingDirectory, int maxFrameBytes) {
 

@@ -26,14 +26,14 @@ class CallMetricsTest {
     m.finished("echo", null, new CancellationException(), 1_000);
     String text = r.scrape();
     assertEquals(2, value(text, "tandem_tool_calls_total{tool=\"echo\"}"));
-    assertEquals(1, value(text, "tandem_tool_errors_total{tool=\"echo\",kind=\"tool_error\"}"));
-    assertEquals(2, value(text, "tandem_tool_errors_total{tool=\"(unknown)\",kind=\"rpc_error\"}"));
+    assertEquals(1, value(text, "tandem_tool_errors_total{kind=\"tool_error\",tool=\"echo\"}"));
+    assertEquals(2, value(text, "tandem_tool_errors_total{kind=\"rpc_error\",tool=\"(unknown)\"}"));
     assertEquals(1, value(text, "tandem_tool_cancelled_total{tool=\"echo\"}"));
     assertEquals(0, value(text, "tandem_tool_calls_in_flight"));
   }
 
   private static long value(String text, String series) {
-    return text.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> Long.parseLong(l.substring(series.length() + 1)))
+    return text.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1)))
         .findFirst().orElseThrow(() -> new AssertionError(series + " not in\n" + text));
   }
 }

@@ -29,6 +29,9 @@ class HttpConfigLoaderTest {
     assertEquals(8765, http.port());
     assertNull(http.token());
     assertEquals(Duration.ofSeconds(15), http.keepalive());
+    assertEquals(Duration.ofSeconds(60), http.idleTimeout());
+    assertEquals(Duration.ofSeconds(30), http.readTimeout());
+    assertEquals(0, http.maxConnections(), "0: the default cap, bounded by the fd limit at start");
   }
 
   @Test
@@ -43,6 +46,9 @@ class HttpConfigLoaderTest {
         keepalive_ms = 5000
         stream_buffer_bytes = 8192
         session_idle_ms = 60000
+        idle_timeout_ms = 7000
+        read_timeout_ms = 3000
+        max_connections = 50
         """, null).http();
     assertEquals("::1", http.host());
     assertEquals(9000, http.port());
@@ -53,12 +59,23 @@ class HttpConfigLoaderTest {
     assertEquals(Duration.ofSeconds(5), http.keepalive());
     assertEquals(8192, http.streamBufferBytes());
     assertEquals(Duration.ofMinutes(1), http.sessionIdle());
+    assertEquals(Duration.ofSeconds(7), http.idleTimeout());
+    assertEquals(Duration.ofSeconds(3), http.readTimeout());
+    assertEquals(50, http.maxConnections());
     assertTrue(!http.toString().contains("file-token"), "toString hides the token");
   }
 
   @Test
   void theEnvironmentTokenWinsOverTheFile() throws Exception {
     assertEquals("env-token", load("[http]\ntoken = \"file-token\"\n", "env-token").http().token());
+  }
+
+  @Test
+  void anEmptyTokenIsTheOptOutAndABlankOneAMistake() throws Exception {
+    assertTrue(load("[http]\ntoken = \"\"\n", null).http().open());
+    assertTrue(!load("[http]\n", null).http().open(), "no token: serve --http generates one");
+    var e = assertThrows(ConfigException.class, () -> load("[http]\ntoken = \"  \"\n", null));
+    assertTrue(e.getMessage().contains("token must be a non-empty string"), e.getMessage());
   }
 
   @Test

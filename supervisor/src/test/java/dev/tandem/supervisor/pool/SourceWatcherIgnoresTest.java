@@ -29,4 +29,12 @@ class SourceWatcherIgnoresTest {
     }
     assertFalse(SourceWatcher.ignoredDirectory("prompts"));
   }
+
+  @Test
+  void templatesAreReReadByTheWorkersOtherFilesNeedAReload() {
+    assertTrue(SourceWatcher.rereadByWorkers(java.nio.file.Path.of("tools/prompts/summarize.tmpl")));
+    for (String name : new String[] {"notes.py", "prompt.txt", "data.json", "summarize.tmpl.py"}) {
+      assertFalse(SourceWatcher.rereadByWorkers(java.nio.file.Path.of(name)), name);
+    }
+  }
 }

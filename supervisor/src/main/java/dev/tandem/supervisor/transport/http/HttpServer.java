@@ -10,12 +10,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -31,16 +33,20 @@ import java.util.concurrent.TimeUnit;
  * them:
  *
  * <pre>
- * HttpServerCodec → OriginGuard (Host/Origin: 400/403) → BearerTokenGuard (401)
- *   → BodyLimit (413) → Endpoints → /mcp (McpEndpoint) | side endpoints | 404
+ * ConnectionClock.bytes → HttpServerCodec → ConnectionClock.messages (idle: close; slow: 408)
+ *   → RequestSyntax (400/414/431) → OriginGuard (Host/Origin: 400/403)
+ *   → OAuthDiscovery (404) → BearerTokenGuard (401) → BodyLimit (413)
+ *   → Endpoints → /mcp (McpEndpoint) | side endpoints | 404
  * </pre>
  *
- * The guards look at the request head only, so a refused client's body is never buffered.
+ * The guards look at the request head only, so a refused client's body is never buffered. A
+ * connection past {@code [http] max_connections} gets a 503 instead ({@link ConnectionCap}), and a
+ * failed accept pauses the listener instead of ending it ({@link AcceptErrors}).
  */
 public final class HttpServer {
 
-  private static final int MAX_INITIAL_LINE = 8 * 1024;
-  private static final int MAX_HEADER_BYTES = 16 * 1024;
+  static final int MAX_INITIAL_LINE = 8 * 1024;
+  static final int MAX_HEADER_BYTES = 16 * 1024;
 
   private final HttpConfig config;
   private final HttpSessions sessions;
@@ -63,17 +69,34 @@ public final class HttpServer {
     InetAddress address = InetAddress.getByName(config.host());
     McpEndpoint mcp = new McpEndpoint(sessions, config.keepalive(), new StatelessEndpoint(stateless, config.keepalive()));
     int high = config.streamBufferBytes();
+    ConnectionCap cap = new ConnectionCap(ConnectionCap.effective(config.maxConnections()));
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, io)
         .channel(NioServerSocketChannel.class)
+        .handler(new ChannelInitializer<ServerChannel>() {
+          @Override
+          protected void initChannel(ServerChannel ch) {
+            ch.pipeline().addLast(new AcceptErrors(cap::open), cap.admission());
+          }
+        })
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            connections.add(ch);
             ChannelPipeline p = ch.pipeline();
+            if (ConnectionCap.refused(ch)) {
+              p.addLast("encoder", new HttpResponseEncoder());
+              p.addLast("refusal", cap.refusal());
+              return;
+            }
+            connections.add(ch);
+            ConnectionClock clock = new ConnectionClock(config.idleTimeout(), config.readTimeout());
+            p.addLast("clock-bytes", clock.bytes());
             p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+            p.addLast("clock", clock.messages());
+            p.addLast("syntax", new RequestSyntax());
             p.addLast("origin", new OriginGuard(config.host(), config.allowedOrigins(), config.allowedHosts()));
+            p.addLast("oauth", new OAuthDiscovery(config.token() != null));
             if (config.token() != null) p.addLast("token", new BearerTokenGuard(config.token()));
             p.addLast("body", new BodyLimit(config.maxBodyBytes()));
             p.addLast("endpoints", new Endpoints(mcp, side));
@@ -97,9 +120,19 @@ public final class HttpServer {
     return "http://" + h + ":" + bound.getPort() + Endpoints.MCP_PATH;
   }
 
-  /** Stops accepting connections; open ones keep being served so calls in flight can answer. */
+  /**
+   * Stops accepting connections; open ones keep being served so calls in flight can answer. Never
+   * throws: shutdown must get past this whatever state the event loops are in (one that died or
+   * was already shut rejects the close task).
+   */
   public void stopAccepting() {
-    if (listener != null) listener.close().syncUninterruptibly();
+    Channel l = listener;
+    if (l == null) return;
+    try {
+      l.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      Log.debug("http: closing the listening socket: " + e);
+    }
   }
 
   public int sessionCount() {
@@ -118,9 +151,14 @@ public final class HttpServer {
   /** Ends every session (cancelling what still runs), closes every connection and the event loops. */
   public void close(Duration grace) {
     stopAccepting();
-    sessions.closeAll("the server is shutting down");
-    connections.close().awaitUninterruptibly(grace.toMillis());
-    io.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
-    acceptor.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      sessions.closeAll("the server is shutting down");
+      connections.close().awaitUninterruptibly(grace.toMillis());
+    } catch (RuntimeException e) {
+      Log.debug("http: closing the connections: " + e);
+    } finally {
+      io.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
+      acceptor.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 }

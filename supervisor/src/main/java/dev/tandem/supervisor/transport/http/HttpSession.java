@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class HttpSession {
 
   private final String id;
+  /** Who opened it ({@link HttpSessions#principalOf}): the session table's limits are per principal. */
+  private final String principal;
   private final String label;
   private final Session session;
   private final SerialExecutor inbox;
@@ -32,8 +34,9 @@ final class HttpSession {
   private volatile long lastActive = System.nanoTime();
   private volatile boolean closed;
 
-  HttpSession(String id, SessionFactory factory) {
+  HttpSession(String id, String principal, SessionFactory factory) {
     this.id = id;
+    this.principal = principal;
     // The id is the client's credential for this session: logs name it by a prefix only.
     String name = "http-" + id.substring(0, 8);
     this.label = "session=" + name;
@@ -47,6 +50,14 @@ final class HttpSession {
 
   String label() {
     return label;
+  }
+
+  String principal() {
+    return principal;
+  }
+
+  long lastActive() {
+    return lastActive;
   }
 
   /**

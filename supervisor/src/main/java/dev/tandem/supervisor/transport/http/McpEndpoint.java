@@ -117,7 +117,7 @@ final class McpEndpoint {
     String sessionId = request.headers().get(SESSION_ID);
     if (sessionId == null) {
       if (message instanceof Message.Request r && r.method().equals("initialize")) {
-        initialize(ctx, r, accepts, keepAlive);
+        initialize(ctx, r, accepts, keepAlive, HttpSessions.principalOf(request.headers(), ctx.channel().remoteAddress()));
       } else {
         HttpReplies.send(ctx, keepAlive, missingSessionId());
       }
@@ -141,8 +141,8 @@ final class McpEndpoint {
    * The session exists only once {@code initialize} succeeded, and its id rides on the response
    * that carries the InitializeResult; a failed initialize leaves nothing behind.
    */
-  private void initialize(ChannelHandlerContext ctx, Message.Request request, Accepts accepts, boolean keepAlive) {
-    HttpSession session = sessions.create();
+  private void initialize(ChannelHandlerContext ctx, Message.Request request, Accepts accepts, boolean keepAlive, String principal) {
+    HttpSession session = sessions.create(principal);
     session.initialize(request).whenComplete((answer, failure) -> ctx.executor().execute(() -> {
       if (failure != null || answer == null) {
         ctx.close();
@@ -150,11 +150,11 @@ final class McpEndpoint {
       }
       HttpHeaders headers = null;
       if (answer instanceof Message.Result) {
-        if (!sessions.register(session)) {
-          session.close("the server already holds " + HttpSessions.MAX_SESSIONS + " sessions");
+        String refused = sessions.register(session);
+        if (refused != null) {
+          session.close("refused: " + refused);
           HttpReplies.send(ctx, keepAlive, HttpReplies.error(HttpResponseStatus.SERVICE_UNAVAILABLE, HttpReplies.REFUSED,
-              "Service Unavailable: this server already holds " + HttpSessions.MAX_SESSIONS
-                  + " sessions; end unused ones with DELETE, or wait for idle ones to expire"));
+              "Service Unavailable: " + refused));
           return;
         }
         headers = new DefaultHttpHeaders().set(SESSION_ID, session.id());

@@ -6,6 +6,7 @@ import dev.tandem.protocol.ModernEra;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.session.Outbound;
+import dev.tandem.supervisor.session.RequestMeta;
 import dev.tandem.supervisor.session.StatelessServer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -42,7 +43,7 @@ final class StatelessEndpoint {
     // is wrong with the body's metadata itself, then the other headers.
     String version = http.headers().get(McpEndpoint.PROTOCOL_VERSION);
     String mismatch = versionMismatch(version, request);
-    RpcError metaProblem = mismatch == null ? StatelessServer.metaProblem(request) : null;
+    RpcError metaProblem = mismatch == null ? RequestMeta.problem(request) : null;
     if (metaProblem != null) {
       send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, new Message.Failure(request.id(), metaProblem));
       return;

@@ -1,7 +1,7 @@
-package dev.tandem.supervisor.admin;
+package dev.tandem.supervisor.router;
 
 import dev.tandem.supervisor.pool.Pool;
-import dev.tandem.supervisor.router.Router;
+import dev.tandem.supervisor.worker.Worker;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,13 +10,13 @@ import java.util.List;
  * to a pool without one fails. A load balancer or kubelet stops sending traffic on 503; the body
  * names each pool that is not ready, for the person reading the probe's output.
  */
-final class Readiness {
+public final class Readiness {
 
-  record Verdict(boolean ready, String text) {}
+  public record Verdict(boolean ready, String text) {}
 
   private Readiness() {}
 
-  static Verdict of(Router router) {
+  public static Verdict of(Router router) {
     var catalog = router.catalog();
     if (!catalog.isDone()) return new Verdict(false, "not ready: the pools are starting\n");
     if (catalog.isCompletedExceptionally()) {
@@ -31,12 +31,16 @@ final class Readiness {
     }
     List<String> notReady = new ArrayList<>();
     for (Pool p : router.pools()) {
-      long ready = PoolMetrics.readyWorkers(p);
-      if (ready == 0) {
+      if (readyWorkers(p) == 0) {
         notReady.add("pool \"" + p.name() + "\" has no ready worker (" + p.workers().size() + " starting or stopping)");
       }
     }
     if (notReady.isEmpty()) return new Verdict(true, "ready\n");
     return new Verdict(false, "not ready: " + String.join("; ", notReady) + "\n");
+  }
+
+  /** Workers of {@code pool} that can take a call now, in any role (a ready spare counts). */
+  public static long readyWorkers(Pool pool) {
+    return pool.workers().stream().filter(w -> w.state() == Worker.State.READY).count();
   }
 }
