@@ -3,6 +3,7 @@ package dev.tandem.supervisor.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
+import dev.tandem.supervisor.config.RuntimeDirectory;
 import dev.tandem.supervisor.log.Log;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -37,15 +38,7 @@ final class RuntimeFile {
 
   /** Where the file goes for this environment: the runtime directory first, else the cache. */
   static Path location(Map<String, String> env) {
-    String runtime = env.get("XDG_RUNTIME_DIR");
-    if (runtime != null && !runtime.isBlank() && Path.of(runtime).isAbsolute()) {
-      return Path.of(runtime, "tandem", "daemon.json");
-    }
-    String cache = env.get("XDG_CACHE_HOME");
-    Path base = cache != null && !cache.isBlank() && Path.of(cache).isAbsolute()
-        ? Path.of(cache)
-        : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("tandem").resolve("daemon.json");
+    return RuntimeDirectory.of(env).resolve("daemon.json");
   }
 
   /** Writes the file; a daemon that cannot (a read-only home) serves anyway and says so. */

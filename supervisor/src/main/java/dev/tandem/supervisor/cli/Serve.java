@@ -110,6 +110,8 @@ final class Serve {
         loading.completeExceptionally(t);
       }
     });
+    // Its thread loads the process launcher meanwhile: the first worker starts as soon as it can.
+    Spawner spawner = new Spawner();
     warmJsonPath();
     TandemConfig config;
     try {
@@ -120,7 +122,6 @@ final class Serve {
     }
     // Not asked beforehand: the first worker names the real interpreter behind a shim.
     PythonCommand python = PythonCommand.configured(config.server().python());
-    Spawner spawner = new Spawner();
     boolean watching = options.watch() || config.server().watch();
     TraceConfig.Traces traces = config.trace().decide(watching, System.getenv());
     Log.info(traces.summary());

@@ -1,11 +1,12 @@
 package dev.tandem.supervisor.pool;
 
 import dev.tandem.supervisor.config.ConfigException;
+import dev.tandem.supervisor.process.Launcher;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The Python interpreter workers run on, resolved once at start. A name on PATH is often a shim
@@ -15,6 +16,9 @@ import java.util.concurrent.TimeUnit;
 public record PythonRuntime(Path executable, int major, int minor) {
 
   public static final int MIN_MINOR = 11;
+
+  /** A cold interpreter on a busy machine answers in seconds; one that has not in this is stuck. */
+  private static final Duration PROBE_LIMIT = Duration.ofSeconds(30);
 
   /** What to run when nothing is resolved yet: {@code [server] python}, else TANDEM_PYTHON, else python3. */
   static String candidate(String configured) {
@@ -29,22 +33,18 @@ public record PythonRuntime(Path executable, int major, int minor) {
 
   public static PythonRuntime locate(String configured) {
     String candidate = candidate(configured);
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            candidate, "-c", "import sys; print(sys.executable); print(sys.version_info[0], sys.version_info[1])");
-    pb.redirectErrorStream(true);
     String out;
     int status;
     try {
-      Process p = pb.start();
-      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new ConfigException("python \"" + candidate + "\" did not answer within 30 s");
-      }
-      status = p.exitValue();
+      Launcher.Answer answer = Launcher.run(
+          List.of(candidate, "-c", "import sys; print(sys.executable); print(sys.version_info[0], sys.version_info[1])"),
+          PROBE_LIMIT);
+      out = answer.output().trim();
+      status = answer.exitValue();
     } catch (IOException e) {
       throw new ConfigException(cannotRun(candidate, e.getMessage()));
+    } catch (TimeoutException e) {
+      throw new ConfigException("python \"" + candidate + "\" did not answer within " + PROBE_LIMIT.toSeconds() + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConfigException("interrupted while locating python");

@@ -13,9 +13,10 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.log.Secrets;
+import dev.tandem.supervisor.process.Child;
+import dev.tandem.supervisor.process.ChildSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,11 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * counter, so any number of host calls, from any number of sessions, can be in flight on one
  * worker without their ids colliding; the router maps them back.
  *
- * <p>Three platform threads per worker: two read its stdout (frames) and stderr (log lines), so
- * both pipes are always drained and a chatty worker never blocks on a full pipe; one writes its
- * stdin from a queue whenever a write might block ({@link StdinWriter}), so a worker that stops
- * reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader or the
- * supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
+ * <p>Three platform threads per worker: two, the {@link Child}'s, read its stdout (frames) and
+ * stderr (log lines), so both pipes are always drained and a chatty worker never blocks on a full
+ * pipe; one writes its stdin from a queue whenever a write might block ({@link StdinWriter}), so a
+ * worker that stops reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader
+ * or the supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
  * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
  * and a ping.
  */
@@ -62,8 +63,6 @@ public final class Worker {
     default void resourceUpdated(Worker worker, ObjectNode params) {}
   }
 
-  private static final int MAX_STDERR_LINE = 16 * 1024;
-
   /** How long a worker whose stdout ended may take to exit before it counts as hung. */
   private static final Duration STDOUT_CLOSED_GRACE = Duration.ofMillis(500);
 
@@ -82,11 +81,10 @@ public final class Worker {
   private final StderrTail stderrTail = new StderrTail(40);
   private final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
   private volatile State state = State.STARTING;
-  private volatile Process process;
+  private volatile Child child;
   private final StdinWriter stdin = new StdinWriter(this::stdinClosed);
   private volatile JsonNode initializeResult;
   private volatile Instant startedAt;
-  private volatile Thread stderrReader;
   private final AtomicLong callsServed = new AtomicLong();
   private final AtomicLong garbageFrames = new AtomicLong();
   private volatile String killedBecause;
@@ -100,16 +98,13 @@ public final class Worker {
 
   /** Spawns the process and completes when it has answered {@code initialize}. */
   public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
-    ProcessBuilder builder = new ProcessBuilder(spec.command());
     // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
-    builder.environment().clear();
-    builder.environment().putAll(spec.env());
-    if (spec.workingDirectory() != null) builder.directory(spec.workingDirectory().toFile());
+    ChildSpec process = new ChildSpec("worker-" + spec.pool() + "-" + spec.index(), spec.command(),
+        ChildSpec.exactly(spec.env()), spec.workingDirectory());
     return spawner
-        .spawn(builder)
+        .spawn(process, new ProcessEvents())
         .thenCompose(
-            p -> {
-              attach(p);
+            c -> {
               ObjectNode params = Json.object();
               params.put("protocolVersion", ProtocolVersions.LATEST);
               // tandem stands in for every host: it can route sampling, elicitation and roots
@@ -135,22 +130,44 @@ public final class Worker {
             });
   }
 
-  private void attach(Process p) {
-    this.process = p;
+  /** What the launcher tells this worker about its process, on the threads it names. */
+  private final class ProcessEvents implements Child.Events {
+    @Override
+    public void started(Child c) {
+      attach(c);
+    }
+
+    @Override
+    public void stdout(InputStream in) {
+      readStdout(in);
+    }
+
+    @Override
+    public void stdoutEnded() {
+      Worker.this.stdoutEnded();
+    }
+
+    @Override
+    public void stderrLine(String line) {
+      Worker.this.stderrLine(line);
+    }
+
+    @Override
+    public void exited(int exitValue) {
+      exitedWith(exitValue);
+    }
+  }
+
+  private void attach(Child c) {
+    this.child = c;
     if (state == State.STOPPING) {
       // stop() came while the process was being spawned: it must not outlive the daemon's intent.
-      p.destroyForcibly();
+      c.kill();
     }
     this.startedAt = Instant.now();
-    stdin.attach(p.getOutputStream());
+    stdin.attach(c.stdin());
     platformThread("in", stdin::run).start();
-    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), p.pid(), "started: " + String.join(" ", spec.command()));
-    platformThread("out", this::readStdout).start();
-    stderrReader = platformThread("err", this::readStderr);
-    stderrReader.start();
-    // Usually readStdout sees the end first (see stdoutEnded); this is for a process that closed
-    // its stdout long before it exited, and a safety net.
-    p.onExit().thenAccept(done -> exitedWith(done.exitValue()));
+    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), c.pid(), "started: " + String.join(" ", spec.command()));
   }
 
   private void exitedWith(int exitValue) {
@@ -165,19 +182,13 @@ public final class Worker {
   }
 
   /**
-   * The worker's stdout ended, which for a process that dies happens as it dies. Waiting for its
-   * status right here, on the thread that saw the end, notices a death sooner than
-   * {@code Process.onExit()}, which hands the news to the common pool first (failover to a warm
-   * spare is measured in milliseconds). A worker that closed its stdout and lives on can no
-   * longer answer anything: it is killed, unless tandem is already stopping it.
+   * The worker's stdout ended, which for a process that dies happens as it dies; the launcher
+   * reports the exit itself. A worker that closed its stdout and lives on can no longer answer
+   * anything: it is killed, unless tandem is already stopping it.
    */
   private void stdoutEnded() {
-    Process p = process;
     try {
-      if (p.waitFor(STDOUT_CLOSED_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        exitedWith(p.exitValue());
-        return;
-      }
+      if (child.waitFor(STDOUT_CLOSED_GRACE)) return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -242,9 +253,9 @@ public final class Worker {
     }
   }
 
-  private void readStdout() {
+  private void readStdout(InputStream in) {
     // A partial line a tool wrote must not swallow the answer written after it.
-    FrameReader reader = new FrameReader(process.getInputStream(), spec.maxFrameBytes(), true);
+    FrameReader reader = new FrameReader(in, spec.maxFrameBytes(), true);
     // Answers that arrived in one read go out to their hosts in one write per host.
     Turn turn = Turn.begin();
     try {
@@ -262,7 +273,6 @@ public final class Worker {
     } finally {
       turn.close();
     }
-    stdoutEnded();
   }
 
   private void dispatch(Decoded decoded) {
@@ -415,48 +425,16 @@ public final class Worker {
     };
   }
 
-  private void readStderr() {
-    InputStream in = process.getErrorStream();
-    // Lines are cut from the read buffer in runs, not byte by byte (a ByteArrayOutputStream took
-    // a lock per byte); a line past MAX_STDERR_LINE keeps its first MAX_STDERR_LINE bytes.
-    byte[] line = new byte[MAX_STDERR_LINE];
-    int lineLen = 0;
-    byte[] buf = new byte[8192];
-    try {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        int from = 0;
-        while (from < n) {
-          int nl = from;
-          while (nl < n && buf[nl] != '\n') nl++;
-          int take = Math.min(nl - from, MAX_STDERR_LINE - lineLen);
-          System.arraycopy(buf, from, line, lineLen, take);
-          lineLen += take;
-          if (nl == n) break;
-          stderrLine(new String(line, 0, lineLen, StandardCharsets.UTF_8));
-          lineLen = 0;
-          from = nl + 1;
-        }
-      }
-    } catch (IOException e) {
-      // the pipe closes when the process exits
-    }
-    if (lineLen > 0) stderrLine(new String(line, 0, lineLen, StandardCharsets.UTF_8));
-  }
-
   private void stderrLine(String text) {
     stderrTail.add(text);
     Log.worker(Log.Level.INFO, spec.pool(), spec.index(), pid(), "stderr: " + text);
   }
 
+  /**
+   * The launcher calls this once both pipes are read to their end, so the cause of a death (a
+   * traceback printed just before exit) is in the stderr tail the callers' error carries.
+   */
   private void died(ExitStatus status) {
-    // Let the stderr reader drain the last lines first: the cause of a death (a traceback printed
-    // just before exit) belongs in the error the callers get.
-    try {
-      stderrReader.join(1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     State before = state;
     state = State.DEAD;
     stdin.close(true);
@@ -486,24 +464,25 @@ public final class Worker {
 
   /**
    * Stops the process the way the MCP stdio transport says: close its stdin and wait, then
-   * SIGTERM and wait, then SIGKILL.
+   * SIGTERM and wait, then SIGKILL. Completes once it is gone with what its tools started.
    */
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
-    if (process == null) return CompletableFuture.completedFuture(new ExitStatus(0));
+    Child c = child;
+    if (c == null) return CompletableFuture.completedFuture(new ExitStatus(0));
     stdin.close(false); // after the frames already queued, so a last notification still arrives
-    Process p = process;
-    return p.onExit()
+    CompletableFuture<ExitStatus> gone = c.gone().thenCompose(value -> exited);
+    return gone.copy()
         .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(done -> {
-          if (done != null) return exited;
+          if (done != null) return gone;
           Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "did not exit after stdin closed; sending SIGTERM");
-          p.destroy();
-          return p.onExit().completeOnTimeout(null, 2, TimeUnit.SECONDS).thenCompose(d2 -> {
-            if (d2 != null) return exited;
+          c.terminate();
+          return gone.copy().completeOnTimeout(null, 2, TimeUnit.SECONDS).thenCompose(d2 -> {
+            if (d2 != null) return gone;
             Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "ignored SIGTERM; sending SIGKILL");
-            p.destroyForcibly();
-            return exited;
+            c.kill();
+            return gone;
           });
         });
   }
@@ -515,7 +494,8 @@ public final class Worker {
   public void kill(String reason) {
     if (killedBecause == null) killedBecause = reason;
     Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "killing it (SIGKILL): " + reason);
-    if (process != null) process.destroyForcibly();
+    Child c = child;
+    if (c != null) c.kill();
   }
 
   /** Whether the worker answers {@code tandem/stats}, as its initialize result announces. */
@@ -538,8 +518,8 @@ public final class Worker {
   }
 
   public long pid() {
-    Process p = process;
-    return p == null ? -1 : p.pid();
+    Child c = child;
+    return c == null ? -1 : c.pid();
   }
 
   public int inFlight() {
