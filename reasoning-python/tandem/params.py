@@ -9,7 +9,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .arguments import InvalidArgument, coerce, describe
+from .arguments import SCALARS, InvalidArgument, coerce, describe
 from .context import Context
 from .docstrings import Docstring, parse_docstring
 from .schema import NO_DEFAULT, JsonSchema, jsonable_default, schema_for, strip_annotated
@@ -73,7 +73,10 @@ class Signature:
         kwargs: dict[str, Any] = {}
         for p in self.params:
             if p.name in arguments:
-                value = coerce(arguments[p.name], p.hint, p.name)
+                value = arguments[p.name]
+                # coerce's own first test, here to spare the common argument a call.
+                if not (type(value) is p.hint and p.hint in SCALARS):
+                    value = coerce(value, p.hint, p.name)
             elif p.required:
                 raise InvalidArgument(
                     f"missing required argument '{p.name}' ({describe(p.hint)})"

@@ -209,30 +209,30 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def encode(message: dict[str, Any]) -> bytes:
-    """One frame, newline included. Unpaired surrogates (legal in JSON text,
-    not in UTF-8) fall back to \\u escapes instead of failing the frame."""
-    try:
-        return (_encode_text(message) + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
-
-
 if c_make_encoder is not None:
 
-    def _encode_text(message: dict[str, Any]) -> str:
-        # What JSONEncoder.encode runs for an object, without its Python prelude (a closure
-        # and a dozen attribute reads per call). A new C encoder each time, as encode makes
-        # one: its circular-reference markers are per call, and any thread may send.
-        return "".join(
-            c_make_encoder(
+    def encode(message: dict[str, Any]) -> bytes:
+        """One frame, newline included. Unpaired surrogates (legal in JSON text,
+        not in UTF-8) fall back to \\u escapes instead of failing the frame."""
+        try:
+            # What JSONEncoder.encode runs for an object, without its Python prelude (a
+            # closure and a dozen attribute reads per call). A new C encoder each time, as
+            # encode makes one: its circular-reference markers are per call, and any thread
+            # may send.
+            chunks = c_make_encoder(
                 {}, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False
             )(message, 0)
-        )
+            return ("".join(chunks) + "\n").encode("utf-8")
+        except UnicodeEncodeError:
+            return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
 
 else:  # an interpreter without the _json accelerator
 
-    _encode_text = _ENCODER.encode
+    def encode(message: dict[str, Any]) -> bytes:
+        try:
+            return (_ENCODER.encode(message) + "\n").encode("utf-8")
+        except UnicodeEncodeError:
+            return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
 
 
 def request(id: RequestId, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
