@@ -161,6 +161,17 @@ _new_tuple = tuple.__new__
 
 
 def _message(obj: dict[str, Any]) -> Message | Invalid:
+    # Most frames are requests with params, valid: those need no more than this.
+    params = obj.get("params")
+    method = obj.get("method")
+    request_id = obj.get("id")
+    if (
+        type(params) is dict
+        and type(method) is str
+        and type(request_id) in _ID_TYPES
+        and obj.get("jsonrpc") == "2.0"
+    ):
+        return _new_tuple(Request, (request_id, method, params))
     has_id = "id" in obj
     valid_id = has_id and type(obj["id"]) in _ID_TYPES
     echo = obj["id"] if valid_id else None
@@ -171,7 +182,6 @@ def _message(obj: dict[str, Any]) -> Message | Invalid:
             return Invalid(INVALID_REQUEST, None, "a request id must be a string or an integer")
         if not isinstance(obj["method"], str):
             return Invalid(INVALID_REQUEST, echo, '"method" must be a string')
-        params = obj.get("params")
         if "params" in obj and not isinstance(params, dict):
             return Invalid(INVALID_REQUEST, echo, '"params" must be an object')
         if has_id:
