@@ -274,7 +274,7 @@ class Methods:
         self, record: recorder.CallRecord | None, result: dict[str, Any] | None, outcome: str
     ) -> None:
         if record is not None and self.traces is not None:
-            self.traces.append(record.to_json(result, outcome))
+            self.traces.append_call(record, result, outcome)
 
     # -- prompts ------------------------------------------------------------
 

@@ -108,7 +108,9 @@ class CallRecord:
     )
     models: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_json(self, result: dict[str, Any] | None, outcome: str) -> dict[str, Any]:
+    def to_json(
+        self, result: dict[str, Any] | None, outcome: str, ended: float | None = None
+    ) -> dict[str, Any]:
         # Built on the event loop for every traced call: the parts a call without model
         # requests does not need (token sums) are skipped, and the id is 128 random bits
         # as hex (uuid4().hex's shape, a quarter of its cost, and no uuid import).
@@ -130,7 +132,7 @@ class CallRecord:
             "result": result,
             "isError": bool(result and result.get("isError")),
             "outcome": outcome,
-            "durationMs": round((time.monotonic() - self.started) * 1000, 3),
+            "durationMs": round(((ended or time.monotonic()) - self.started) * 1000, 3),
             "models": self.models,
             "usage": usage,
             "pid": os.getpid(),
@@ -240,6 +242,13 @@ class TraceWriter:
     def dropped(self) -> int:
         """Records never written: the queue was full, or the directory unwritable."""
         return self._dropped_full + self._dropped_unwritten
+
+    def append_call(
+        self, record: CallRecord, result: dict[str, Any] | None, outcome: str
+    ) -> None:
+        """`append` for a call that just ended: its JSON is built on the writer thread, which
+        runs while the event loop waits for the next request, instead of on the call's path."""
+        self.append((record, result, outcome, time.monotonic()))  # type: ignore[arg-type]
 
     def append(self, record: dict[str, Any]) -> None:
         """Queue one record for the writer thread; never blocks and never raises
@@ -356,13 +365,16 @@ class TraceWriter:
         secrets = _secret_values()
         for record in records:
             try:
+                if type(record) is tuple:  # from append_call
+                    call, result, outcome, ended = record
+                    record = call.to_json(result, outcome, ended)
                 value = _redact(record, secrets) if secrets else record
                 line = _ENCODER.encode(value) + "\n"
                 lines.append(line.encode("utf-8"))
             except (TypeError, ValueError) as e:
                 self._dropped_unwritten += 1
-                _log.warning("trace record of %s not serialisable, dropped: %s",
-                             record.get("tool"), e)
+                tool = record[0].tool if type(record) is tuple else record.get("tool")
+                _log.warning("trace record of %s not serialisable, dropped: %s", tool, e)
         if not lines:
             return
         written = 0
