@@ -17,7 +17,7 @@ from typing import Any
 from .schema import is_union, is_typed_dict, object_fields, strip_annotated
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
-_SCALARS = frozenset({str, int, float, bool})
+SCALARS = frozenset({str, int, float, bool})
 
 
 class InvalidArgument(ValueError):
@@ -27,7 +27,7 @@ class InvalidArgument(ValueError):
 def coerce(value: Any, hint: Any, path: str) -> Any:
     """`value` converted to what `hint` describes, or InvalidArgument naming `path`."""
     # The common case, a JSON scalar of exactly the declared type, needs no conversion.
-    if type(value) is hint and hint in _SCALARS:
+    if type(value) is hint and hint in SCALARS:
         return value
     try:
         return _convert(value, hint, path, strict=True)

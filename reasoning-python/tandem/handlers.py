@@ -17,7 +17,7 @@ from . import __version__, recorder
 from . import registry as registry_module
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
-from .placement import Placement
+from .placement import SLOW_SECONDS, Placement
 from .registry import Registry
 from .results import call_result, error_result, exception_result
 from .session import LATER, InFlightCall, Session
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .tools import Tool
 
 _log = logging.getLogger("tandem.worker")
+
+_monotonic = time.monotonic
 
 # Return values that are certainly not awaitable, checked before the slower ABC test.
 _PLAIN = (str, dict, list, int, float, type(None))
@@ -56,6 +58,7 @@ class Methods:
         self.calls_served = 0
         self.subscriptions: set[str] = set()
         self._placements: dict[str, Placement] = {}
+        self._tool_named = registry.tools.get
         registry_module.NOTIFIER = self._resource_updated
         registry_module.ANNOUNCER = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
         session.quick_handlers.update(
@@ -141,26 +144,41 @@ class Methods:
         return {"tools": [t.definition() for t in self.registry.tools.all()]}
 
     def call_tool_now(self, params: dict[str, Any], request_id: RequestId) -> Any:
-        """tools/call of a sync tool placed on the loop, answered on the spot; LATER otherwise."""
-        name = _name(params, "tools/call")
-        tool = self.registry.tools.get(name)
-        if tool is None:
-            raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
-        placement = self._placement(tool)
-        if placement is None or not placement.inline:
+        """tools/call of a sync tool placed on the loop, answered on the spot; LATER otherwise.
+
+        The common call of a quick tool takes this path, so it does inline what the task
+        path does in helpers: every Python call here is a share of a small call's time.
+        """
+        name = params.get("name")
+        tool = self._tool_named(name) if type(name) is str else None
+        placement = self._placements.get(name) if tool is not None else None
+        if placement is None or placement.tool is not tool:
+            if tool is None:
+                name = _name(params, "tools/call")
+                raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
+            placement = self._placement(tool)
+            if placement is None:
+                return LATER
+        if not placement.inline:
             return LATER
-        arguments = _arguments(params, "tools/call")
-        ctx = self._new_context(request_id, name, params) if tool.signature.context_param else None
-        started = time.monotonic()
+        arguments = params.get("arguments")
+        if type(arguments) is not dict:
+            arguments = _arguments(params, "tools/call")
+        signature = tool.signature
+        ctx = self._new_context(request_id, name, params) if signature.context_param else None
         record = recorder.start_call(name, tool.fn, arguments, request_id) if self.traces else None
+        started = _monotonic()
         try:
-            bound = self._bind(tool, name, arguments, ctx)
-            if isinstance(bound, dict):
-                result, outcome = bound, "invalid arguments"
+            try:
+                args, kwargs = signature.bind(arguments, ctx)
+            except InvalidArgument as e:
+                result, outcome = _invalid(name, e), "invalid arguments"
             else:
                 try:
-                    value = tool.fn(*bound[0], **bound[1])
-                    placement.ran_inline(time.monotonic() - started)
+                    value = tool.fn(*args, **kwargs)
+                    took = _monotonic() - started
+                    if took > SLOW_SECONDS:
+                        placement.ran_inline(took)
                     if not isinstance(value, _PLAIN) and inspect.isawaitable(value):
                         placement.never_inline()
                         raise TypeError(
@@ -173,7 +191,9 @@ class Methods:
         finally:
             if record is not None:
                 recorder.current_record.set(None)
-        self._served(request_id, name, record, result, outcome, started)
+        self.calls_served += 1
+        if record is not None or _log.isEnabledFor(logging.DEBUG):
+            self._served(request_id, name, record, result, outcome, started)
         return result
 
     async def call_tool(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
@@ -194,6 +214,7 @@ class Methods:
         except asyncio.CancelledError:
             self._trace(record, None, "cancelled")
             raise
+        self.calls_served += 1
         self._served(call.id, name, record, result, outcome, started)
         return result
 
@@ -206,8 +227,7 @@ class Methods:
         outcome: str,
         started: float,
     ) -> None:
-        """A tools/call answered (not cancelled), on either path: counted, logged, traced."""
-        self.calls_served += 1
+        """A tools/call answered (not cancelled), on either path: logged, traced."""
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("tools/call %s %s: %s in %s", request_id, name, outcome, _since(started))
         self._trace(record, result, outcome)
@@ -230,9 +250,7 @@ class Methods:
         try:
             return tool.signature.bind(arguments, ctx)
         except InvalidArgument as e:
-            # The 2025-11-25 spec: input validation errors are tool execution
-            # errors, so the model sees them and can correct its arguments.
-            return error_result(f"Invalid arguments for tool '{name}': {e}")
+            return _invalid(name, e)
 
     async def _call(
         self,
@@ -261,7 +279,7 @@ class Methods:
         self, record: recorder.CallRecord | None, result: dict[str, Any] | None, outcome: str
     ) -> None:
         if record is not None and self.traces is not None:
-            self.traces.append(record.to_json(result, outcome))
+            self.traces.append_call(record, result, outcome)
 
     # -- prompts ------------------------------------------------------------
 
@@ -399,6 +417,12 @@ class Methods:
         except (Exception, SystemExit) as e:
             _log.warning("%s raised", what, exc_info=True)
             raise RpcError(INTERNAL_ERROR, f"{what} failed: {type(e).__name__}: {e}") from e
+
+
+def _invalid(name: str, e: InvalidArgument) -> dict[str, Any]:
+    # The 2025-11-25 spec: input validation errors are tool execution
+    # errors, so the model sees them and can correct its arguments.
+    return error_result(f"Invalid arguments for tool '{name}': {e}")
 
 
 def _raised(e: BaseException, request_id: RequestId, name: str) -> tuple[dict[str, Any], str]:

@@ -7,9 +7,9 @@ import functools
 import inspect
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from .arguments import InvalidArgument, coerce, describe
+from .arguments import SCALARS, InvalidArgument, coerce, describe
 from .context import Context
 from .docstrings import Docstring, parse_docstring
 from .schema import NO_DEFAULT, JsonSchema, jsonable_default, schema_for, strip_annotated
@@ -58,11 +58,34 @@ class Signature:
     def names(self) -> frozenset[str]:
         return frozenset(p.name for p in self.params)
 
+    @functools.cached_property
+    def _as_sent(self) -> tuple[frozenset[str], dict[str, Any]] | None:
+        """(required names, hint by name) when arguments of exactly their hinted JSON
+        scalar types can be passed on as the caller sent them; None when they never can
+        (a Context to add, a positional-only parameter, a hint that converts)."""
+        if self.context_param is not None or any(
+            p.positional_only or p.hint not in SCALARS for p in self.params
+        ):
+            return None
+        return frozenset(p.name for p in self.params if p.required), {
+            p.name: p.hint for p in self.params
+        }
+
     def bind(
         self, arguments: dict[str, Any], context: Context | None
-    ) -> tuple[list[Any], dict[str, Any]]:
+    ) -> tuple[Sequence[Any], dict[str, Any]]:
         """Positional and keyword arguments for the call, or InvalidArgument."""
         known = self.names
+        as_sent = self._as_sent
+        if as_sent is not None and known.issuperset(arguments) and as_sent[0].issubset(arguments):
+            hints = as_sent[1]
+            for name, value in arguments.items():
+                if type(value) is not hints[name]:
+                    break
+            else:
+                # Nothing to convert, add or reorder: the caller's own dict, not a copy
+                # (a call with **kwargs copies it anyway, so the callee cannot change it).
+                return (), arguments
         if not known.issuperset(arguments):
             unknown = sorted(k for k in arguments if k not in known)
             expected = ", ".join(p.name for p in self.params) or "none"
@@ -73,7 +96,10 @@ class Signature:
         kwargs: dict[str, Any] = {}
         for p in self.params:
             if p.name in arguments:
-                value = coerce(arguments[p.name], p.hint, p.name)
+                value = arguments[p.name]
+                # coerce's own first test, here to spare the common argument a call.
+                if not (type(value) is p.hint and p.hint in SCALARS):
+                    value = coerce(value, p.hint, p.name)
             elif p.required:
                 raise InvalidArgument(
                     f"missing required argument '{p.name}' ({describe(p.hint)})"

@@ -20,6 +20,8 @@ class Catalog(Generic[T]):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
+        # The dict's own get, which the call path runs per call without a Python frame.
+        self.get: Callable[[str], T | None] = self._entries.get
 
     def add(self, key: str, entry: T) -> None:
         existing = self._entries.get(key)
@@ -29,9 +31,6 @@ class Catalog(Generic[T]):
                 f"{_origin(entry)}; rename one (name=...)"
             )
         self._entries[key] = entry
-
-    def get(self, key: str) -> T | None:
-        return self._entries.get(key)
 
     def all(self) -> list[T]:
         return list(self._entries.values())

@@ -48,6 +48,8 @@ def dumps(value: Any) -> str:
 
 def call_result(value: Any, output: OutputKind) -> dict[str, Any]:
     """The CallToolResult for a tool's return value."""
+    if type(value) is str and output == "dynamic":
+        return {"content": [{"type": "text", "text": value}]}  # the common answer, first
     # Only an instance of a tandem.content class is a content block, so until some module
     # imports it there is none to look for, and a worker need not load it.
     content = sys.modules.get("tandem.content")

@@ -116,26 +116,24 @@ class Session:
 
     def handle_frame(self, frame: bytes) -> None:
         try:
-            self._handle(frame)
+            message = wire.decode(frame, self._max_bytes)
+            # Requests first: nearly every frame is one.
+            if type(message) is wire.Request:
+                self._start(message)
+            elif message is None:
+                return
+            elif isinstance(message, wire.Invalid):
+                _log.warning("bad frame (%d): %s", message.code, message.message)
+                self._send(wire.error(message.id, message.code, message.message))
+            elif isinstance(message, wire.Notification):
+                self._on_notification(message)
+            elif isinstance(message, wire.Result):
+                self._answer(message.id, message.result, None)
+            else:
+                self._answer(message.id, None, message.error)
         except Exception:
             # A bug here must not stop the worker serving the next frame.
             _log.exception("failed to handle a frame")
-
-    def _handle(self, frame: bytes) -> None:
-        message = wire.decode(frame, self._max_bytes)
-        if message is None:
-            return
-        if isinstance(message, wire.Invalid):
-            _log.warning("bad frame (%d): %s", message.code, message.message)
-            self._send(wire.error(message.id, message.code, message.message))
-        elif isinstance(message, wire.Request):
-            self._start(message)
-        elif isinstance(message, wire.Notification):
-            self._on_notification(message)
-        elif isinstance(message, wire.Result):
-            self._answer(message.id, message.result, None)
-        else:
-            self._answer(message.id, None, message.error)
 
     def in_flight(self, method: str) -> int:
         return sum(1 for call in self._in_flight.values() if call.method == method)
@@ -151,8 +149,19 @@ class Session:
             )
             return
         quick = self.quick_handlers.get(request.method)
-        if quick is not None and self._answer_now(quick, request):
-            return
+        if quick is not None:
+            # Answered on the spot if `quick` can (no await, so no task and no thread).
+            token = current_call.set(str(request.id))
+            try:
+                outcome = quick(request.params or {}, request.id)
+                if outcome is not LATER:
+                    self._send({"jsonrpc": "2.0", "id": request.id, "result": outcome})
+                    return
+            except Exception as e:
+                self._send_failure(request, e)
+                return
+            finally:
+                current_call.reset(token)
         handler = self.handlers.get(request.method)
         if handler is None:
             self._send(
@@ -162,21 +171,6 @@ class Session:
         call = InFlightCall(request.id, request.method)
         self._in_flight[request.id] = call
         call.task = _start_task(self.loop, self._run(handler, request, call))
-
-    def _answer_now(self, quick: QuickHandler, request: wire.Request) -> bool:
-        """Answer on the spot if `quick` can (no await, so no task and no thread); False if
-        the request needs the full path."""
-        token = current_call.set(str(request.id))
-        try:
-            outcome = quick(request.params or {}, request.id)
-            if outcome is LATER:
-                return False
-            self._send(wire.result(request.id, outcome))
-        except Exception as e:
-            self._send_failure(request, e)
-        finally:
-            current_call.reset(token)
-        return True
 
     def _send_failure(self, request: wire.Request, e: Exception) -> None:
         """The error answer to a request whose handler raised: its own if an RpcError."""

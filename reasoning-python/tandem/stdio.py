@@ -18,6 +18,7 @@ import logging
 import os
 import stat
 import threading
+from threading import get_ident
 from typing import Any, Callable
 
 from . import wire
@@ -36,23 +37,19 @@ def _pollable(fd: int) -> bool:
 class PipeWire:
     """stdin → `on_frame(frame)` on the loop; `send(message)` from any thread → stdout.
 
-    `on_closed(why)` is called once, on the loop, when either end closes.
+    `on_closed(why)` is called once, on the loop, when either end closes. Both are set
+    before `open`; they are attributes, not constructor arguments, so that the session,
+    which needs `send`, can be made after the wire and handed its methods directly.
     """
 
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        max_in: int,
-        max_out: int,
-        on_frame: Callable[[bytes], None],
-        on_closed: Callable[[str], None],
-    ) -> None:
+    on_frame: Callable[[bytes], None]
+    on_closed: Callable[[str], None]
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_in: int, max_out: int) -> None:
         self._loop = loop
         self._loop_thread = threading.get_ident()
         self._splitter = wire.FrameSplitter(max_in)
         self._max_out = max_out
-        self._on_frame = on_frame
-        self._on_closed = on_closed
         self._closed = False
         self._pending: list[bytes] = []
         self._flush_scheduled = False
@@ -94,8 +91,11 @@ class PipeWire:
         data = wire.encode(message)
         if len(data) > self._max_out:
             data = wire.encode(_too_large(message, len(data), self._max_out))
-        if threading.get_ident() == self._loop_thread:
-            self._queue(data)
+        if get_ident() == self._loop_thread:
+            self._pending.append(data)  # _queue, inline: most frames are sent here
+            if not self._flush_scheduled and not self._batching:
+                self._flush_scheduled = True
+                self._loop.call_soon(self._flush)
         else:
             try:
                 self._loop.call_soon_threadsafe(self._queue, data)
@@ -142,8 +142,9 @@ class PipeWire:
     def _frames(self, data: bytes) -> None:
         self._batching = True
         try:
+            on_frame = self.on_frame
             for frame in self._splitter.feed(data):
-                self._on_frame(frame)
+                on_frame(frame)
         finally:
             self._batching = False
         self._flush()
@@ -151,7 +152,7 @@ class PipeWire:
     def _eof(self) -> None:
         last = self._splitter.finish()
         if last is not None:
-            self._on_frame(last)
+            self.on_frame(last)
         self._lost("stdin closed")
 
     def _read_blocking(self, fd: int) -> None:
@@ -170,7 +171,7 @@ class PipeWire:
     def _lost(self, why: str) -> None:
         if not self._closed:
             self._closed = True
-            self._on_closed(why)
+            self.on_closed(why)
 
     # -- backpressure -------------------------------------------------------
 
@@ -202,9 +203,8 @@ def _too_large(message: dict[str, Any], size: int, limit: int) -> dict[str, Any]
 class _ReadSide(asyncio.Protocol):
     def __init__(self, wire_: PipeWire) -> None:
         self._wire = wire_
-
-    def data_received(self, data: bytes) -> None:
-        self._wire._frames(data)
+        # The transport calls the wire itself, with no frame of ours in between.
+        self.data_received = wire_._frames  # type: ignore[method-assign]
 
     # eof_received is left as asyncio's: the transport closes, and connection_lost ends the wire.
 

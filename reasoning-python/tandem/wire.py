@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, NamedTuple, Union
 
 RequestId = Union[str, int]
@@ -77,6 +78,22 @@ class RpcError(Exception):
 
 def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid | None:
     """One frame (without its newline) → a message, None for a blank line, or Invalid."""
+    if line[:1] == b"{" and len(line) <= max_bytes:
+        # The frame peers write, one object and nothing around it, goes straight to the C
+        # scanner: JSONDecoder.decode's Python layers (two regex matches, two frames) were
+        # most of a small frame's decode. Anything else, errors included, takes the full path.
+        try:
+            text = line.decode("utf-8")
+            obj, end = _SCAN(text, 0)
+        except (ValueError, StopIteration, RecursionError):
+            pass
+        else:
+            if end == len(text):
+                return _message(obj)
+    return _decode_in_full(line, max_bytes)
+
+
+def _decode_in_full(line: bytes, max_bytes: int) -> Message | Invalid | None:
     if line.endswith(b"\r"):
         line = line[:-1]
     if len(line) > max_bytes:
@@ -132,15 +149,33 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+_SCAN = _DECODER.scan_once
 
 
 def _is_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
+# Decoded JSON holds exact types, so a type test stands for _is_id (bool is not int here).
+_ID_TYPES = (str, int)
+# A NamedTuple's own __new__ is a Python function; building the tuple directly skips its frame.
+_new_tuple = tuple.__new__
+
+
 def _message(obj: dict[str, Any]) -> Message | Invalid:
+    # Most frames are requests with params, valid: those need no more than this.
+    params = obj.get("params")
+    method = obj.get("method")
+    request_id = obj.get("id")
+    if (
+        type(params) is dict
+        and type(method) is str
+        and type(request_id) in _ID_TYPES
+        and obj.get("jsonrpc") == "2.0"
+    ):
+        return _new_tuple(Request, (request_id, method, params))
     has_id = "id" in obj
-    valid_id = has_id and _is_id(obj["id"])
+    valid_id = has_id and type(obj["id"]) in _ID_TYPES
     echo = obj["id"] if valid_id else None
     if obj.get("jsonrpc") != "2.0":
         return Invalid(INVALID_REQUEST, echo, '"jsonrpc" must be "2.0"')
@@ -149,12 +184,11 @@ def _message(obj: dict[str, Any]) -> Message | Invalid:
             return Invalid(INVALID_REQUEST, None, "a request id must be a string or an integer")
         if not isinstance(obj["method"], str):
             return Invalid(INVALID_REQUEST, echo, '"method" must be a string')
-        params = obj.get("params")
         if "params" in obj and not isinstance(params, dict):
             return Invalid(INVALID_REQUEST, echo, '"params" must be an object')
         if has_id:
-            return Request(obj["id"], obj["method"], params)
-        return Notification(obj["method"], params)
+            return _new_tuple(Request, (obj["id"], obj["method"], params))
+        return _new_tuple(Notification, (obj["method"], params))
     has_result, has_error = "result" in obj, "error" in obj
     if has_result == has_error:
         what = "both" if has_result else "neither"
@@ -187,13 +221,30 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def encode(message: dict[str, Any]) -> bytes:
-    """One frame, newline included. Unpaired surrogates (legal in JSON text,
-    not in UTF-8) fall back to \\u escapes instead of failing the frame."""
-    try:
-        return (_ENCODER.encode(message) + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
+if c_make_encoder is not None:
+
+    def encode(message: dict[str, Any]) -> bytes:
+        """One frame, newline included. Unpaired surrogates (legal in JSON text,
+        not in UTF-8) fall back to \\u escapes instead of failing the frame."""
+        try:
+            # What JSONEncoder.encode runs for an object, without its Python prelude (a
+            # closure and a dozen attribute reads per call). A new C encoder each time, as
+            # encode makes one: its circular-reference markers are per call, and any thread
+            # may send.
+            chunks = c_make_encoder(
+                {}, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False
+            )(message, 0)
+            return ("".join(chunks) + "\n").encode("utf-8")
+        except UnicodeEncodeError:
+            return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
+
+else:  # an interpreter without the _json accelerator
+
+    def encode(message: dict[str, Any]) -> bytes:
+        try:
+            return (_ENCODER.encode(message) + "\n").encode("utf-8")
+        except UnicodeEncodeError:
+            return (_ASCII_ENCODER.encode(message) + "\n").encode("ascii")
 
 
 def request(id: RequestId, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:

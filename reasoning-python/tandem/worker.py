@@ -85,9 +85,9 @@ async def _serve(
     # against the same limit before adding its own fields: accept more than that, never drop
     # silently what the daemon let through.
     max_in = max_bytes + max_bytes // 4 + 65536
-    wire = PipeWire(loop, max_in, max_bytes, on_frame=lambda f: session.handle_frame(f),
-                    on_closed=lambda why: session.shutdown(why))
+    wire = PipeWire(loop, max_in, max_bytes)
     session = Session(wire.send, max_in)
+    wire.on_frame, wire.on_closed = session.handle_frame, session.shutdown
     executor = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="tandem-tool")
     # Start the first tool thread while the worker is idle, not on its first sync call: a spare
     # that takes a dead worker's place answers that call as fast as a worker that served before.

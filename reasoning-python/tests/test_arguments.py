@@ -133,5 +133,41 @@ class BindTest(unittest.TestCase):
             self.signature.bind({"pts": []}, None)
 
 
+def say(text: str, times: int = 1, ratio: float = 1.0, loud: bool = False) -> str:
+    return text
+
+
+class ScalarBindTest(unittest.TestCase):
+    """Scalar parameters: arguments already of their exact types are passed on as sent
+    (no copy, no conversion); anything else still goes through the full checks."""
+
+    def setUp(self) -> None:
+        self.signature = define_tool(say).signature
+
+    def test_exact_types_are_passed_as_sent(self) -> None:
+        arguments = {"text": "hi", "times": 2, "ratio": 0.5, "loud": True}
+        args, kwargs = self.signature.bind(arguments, None)
+        self.assertEqual(list(args), [])
+        self.assertEqual(kwargs, arguments)
+
+    def test_an_integer_for_a_number_is_still_made_a_float(self) -> None:
+        _, kwargs = self.signature.bind({"text": "hi", "ratio": 2}, None)
+        self.assertIs(type(kwargs["ratio"]), float)
+
+    def test_lenient_conversions_still_apply(self) -> None:
+        _, kwargs = self.signature.bind({"text": "hi", "times": "3", "loud": "true"}, None)
+        self.assertEqual(kwargs, {"text": "hi", "times": 3, "loud": True})
+
+    def test_a_boolean_is_still_not_an_integer(self) -> None:
+        with self.assertRaisesRegex(InvalidArgument, "argument 'times': expected integer, got true"):
+            self.signature.bind({"text": "hi", "times": True}, None)
+
+    def test_missing_and_unknown_arguments_are_still_refused(self) -> None:
+        with self.assertRaisesRegex(InvalidArgument, "missing required argument 'text'"):
+            self.signature.bind({"times": 2}, None)
+        with self.assertRaisesRegex(InvalidArgument, "unknown argument 'txt'"):
+            self.signature.bind({"text": "hi", "txt": "x"}, None)
+
+
 if __name__ == "__main__":
     unittest.main()
