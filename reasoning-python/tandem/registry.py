@@ -58,15 +58,6 @@ class Registry:
         self.prompts: Catalog[Prompt] = Catalog("prompt")
         self.resources: Catalog[Resource] = Catalog("resource")
 
-    def count_for(self, module: str) -> int:
-        """How many entries `module` registered, to warn about modules serving nothing."""
-        return sum(
-            1
-            for catalog in (self.tools, self.prompts, self.resources)
-            for entry in catalog.all()
-            if _module(entry) == module
-        )
-
 
 # Decorators register here at import; the worker serves what it finds.
 REGISTRY = Registry()

@@ -289,6 +289,11 @@ public final class Pool {
           // already gone
         } else if (r.role == Role.PROBE) {
           probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
+        } else if (r.retiring || phase == PoolState.STOPPING) {
+          // As when a process exits (exited): a spawn that fails while the pool stops, or for a
+          // worker it no longer wanted, is no death, and must not start a replacement or reopen it.
+          reconcile(after);
+          pump(after);
         } else {
           died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
         }

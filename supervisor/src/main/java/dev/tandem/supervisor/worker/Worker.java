@@ -541,8 +541,4 @@ public final class Worker {
   public List<String> stderrTail() {
     return stderrTail.snapshot();
   }
-
-  public CompletableFuture<ExitStatus> exited() {
-    return exited;
-  }
 }
