@@ -156,6 +156,21 @@ def record_model_call(entry: dict[str, Any]) -> None:
 # -- the files --------------------------------------------------------------
 
 
+def _make_private(directory: Path) -> None:
+    """Creates `directory` and every missing parent 0700 (mkdir's `parents` would make
+    the parents 0755): traces hold users' tool calls, and even the names of the
+    directories holding them are nobody else's to list."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+
+
 def default_directory() -> Path:
     """Where the daemon puts traces unless told otherwise, and where readers look
     when TANDEM_TRACE_DIR names no directory: the XDG cache."""
@@ -426,7 +441,7 @@ class TraceWriter:
             # file would exclude nobody.
             self._close_files()
         if self._lock_fd is None:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(self.directory)
             self._lock_fd = os.open(lock, os.O_WRONLY | os.O_CREAT, 0o600)
         if self._data_fd is None:
             self._data_fd = os.open(

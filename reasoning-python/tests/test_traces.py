@@ -190,6 +190,14 @@ class BackgroundWriterTest(unittest.TestCase):
             self.assertEqual(path.stat().st_mode & 0o777, 0o600)
         self.assertEqual(self.dir.stat().st_mode & 0o777, 0o700)
 
+    def test_directories_it_makes_are_private_parents_included(self) -> None:
+        deep = self.dir / "cache" / "tandem" / "traces"
+        writer = recorder.TraceWriter(deep)
+        writer.append({"v": 1, "tool": "t"})
+        self.assertTrue(writer.close(DEADLINE_SECONDS))
+        for made in (self.dir / "cache", self.dir / "cache" / "tandem", deep):
+            self.assertEqual(made.stat().st_mode & 0o777, 0o700, made)
+
     def test_an_unwritable_directory_fails_no_call_and_counts_the_drops(self) -> None:
         not_a_dir = self.dir / "file"
         not_a_dir.write_text("a regular file, so nothing can be made under it\n")
