@@ -60,11 +60,12 @@ class DeadlinesTest {
     Named d = new Named("d", expired, done);
     deadlines.add(a, TimeUnit.MILLISECONDS.toNanos(150));
     deadlines.add(b, TimeUnit.MILLISECONDS.toNanos(150));
-    Thread.sleep(60);
-    deadlines.add(c, TimeUnit.MILLISECONDS.toNanos(150));
-    deadlines.add(d, TimeUnit.MILLISECONDS.toNanos(150));
+    // Cancelled at once: on a loaded machine the gap below may outlast b's 150 ms.
     deadlines.cancel(b);
     deadlines.cancel(b); // twice is harmless
+    Thread.sleep(60); // a gap, so c and d expire after their own timeout and not a's
+    deadlines.add(c, TimeUnit.MILLISECONDS.toNanos(150));
+    deadlines.add(d, TimeUnit.MILLISECONDS.toNanos(150));
     assertTrue(done.await(5, TimeUnit.SECONDS));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     // d was never cancelled: it expires too, after c.
