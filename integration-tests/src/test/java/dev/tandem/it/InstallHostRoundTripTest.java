@@ -98,6 +98,24 @@ class InstallHostRoundTripTest {
     try (var files = Files.list(file.getParent())) {
       assertEquals(1, files.count());
     }
+    assertTrue(r.stderr().contains("what install-host would write to " + file + "; nothing was changed"), r.toString());
+  }
+
+  /** Cursor reads a project's .cursor/mcp.json as well as the global one; --project writes the project's. */
+  @Test
+  void cursorProjectWritesTheProjectsFileNotTheGlobalOne(@TempDir Path home) throws Exception {
+    Path project = Files.createDirectories(home.resolve("project"));
+    TandemCli.Result r = TandemCli.run(Tandem.BIN, List.of("install-host", "cursor", "--project"), Map.of("HOME", home.toString()), project);
+    assertEquals(0, r.status(), r.toString());
+    Path file = project.resolve(".cursor/mcp.json");
+    assertTrue(r.stdout().startsWith(file + ": created with the \"tandem\" server"), r.toString());
+    assertEquals(List.of("serve"), strings(DaemonProcess.JSON.readTree(Files.readString(file)).at("/mcpServers/tandem/args")));
+    assertFalse(Files.exists(home.resolve(".cursor/mcp.json")), "the global file is not touched");
+
+    TandemCli.Result wrongHost = TandemCli.run(Tandem.BIN, List.of("install-host", "claude-desktop", "--project"),
+        Map.of("HOME", home.toString()), project);
+    assertEquals(2, wrongHost.status(), wrongHost.toString());
+    assertTrue(wrongHost.stderr().contains("--project is for cursor"), wrongHost.toString());
   }
 
   @Test

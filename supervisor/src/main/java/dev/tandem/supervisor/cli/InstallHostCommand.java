@@ -78,6 +78,9 @@ final class InstallHostCommand implements Callable<Integer> {
   @Option(names = "--file", paramLabel = "FILE", description = "the host's config file, if not at its usual place")
   Path file;
 
+  @Option(names = "--project", description = "cursor: write .cursor/mcp.json in the current directory, not your global ~/.cursor/mcp.json")
+  boolean project;
+
   @Option(names = "--http", arity = "0..1", fallbackValue = "", paramLabel = "URL",
       description = "install the running daemon's Streamable HTTP URL (default: the runtime file's, else [http] listen) with its token")
   String http;
@@ -187,10 +190,13 @@ final class InstallHostCommand implements Callable<Integer> {
 
   private int installEntry(Host target, ObjectNode entry, Map<String, String> env, PrintStream out, boolean holdsToken)
       throws IOException {
-    Path hostFile = file != null ? file : defaultFile(target, env);
+    Path hostFile = file != null ? file : defaultFile(target, env, project);
     if (print) {
       String existing = Files.exists(hostFile) ? Files.readString(hostFile) : null;
       out.print(HostConfigFile.merged(hostFile, existing, name, entry));
+      // stdout is the file alone, so it can be piped; where it would go is said beside it.
+      System.err.println("(this is what install-host would write to " + hostFile + (existing == null ? ", a new file" : "")
+          + "; nothing was changed)");
       return 0;
     }
     HostConfigFile.Outcome done = HostConfigFile.install(hostFile, name, entry);
@@ -210,11 +216,15 @@ final class InstallHostCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Path defaultFile(Host host, Map<String, String> env) {
+  /** Where each host reads its servers; {@code project}: Cursor's per-project file in the current directory. */
+  static Path defaultFile(Host host, Map<String, String> env, boolean project) {
     Path home = HostConfigFile.home(env);
+    if (project && host != Host.CURSOR) {
+      throw new Main.UsageException("--project is for cursor (claude-code: --write writes .mcp.json in the current directory)");
+    }
     return switch (host) {
       case CLAUDE_CODE -> Path.of("").toAbsolutePath().resolve(".mcp.json");
-      case CURSOR -> home.resolve(".cursor/mcp.json");
+      case CURSOR -> project ? Path.of("").toAbsolutePath().resolve(".cursor/mcp.json") : home.resolve(".cursor/mcp.json");
       case CLAUDE_DESKTOP -> {
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
           yield home.resolve("Library/Application Support/Claude/claude_desktop_config.json");
