@@ -1,0 +1,46 @@
+package dev.tandem.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code make chaos}: every fault scenario against a real bin/tandem with real workers, and one
+ * table of what became of the calls (issue 17, "What it must show"). Not named *Test, so
+ * {@code make test} does not run it; the Makefile selects it with -Dtest=ChaosRun. It reports and
+ * does not fail: the table is the result. ChaosSmokeTest keeps the machinery from rotting.
+ */
+class ChaosRun {
+
+  static List<ChaosScenario> scenarios() {
+    return List.of(
+        new ChaosScenario("worker kill -9 mid-calls", "stdio", ChaosWorkerFaults::killNineMidCalls),
+        new ChaosScenario("worker SIGSTOP mid-calls", "stdio", ChaosWorkerFaults::sigstopMidCalls),
+        new ChaosScenario("worker writes garbage, partial lines", "stdio", ChaosWorkerFaults::garbageOnStdout),
+        new ChaosScenario("sync tool blocks past its timeout", "stdio", ChaosWorkerFaults::blockingSyncTool),
+        new ChaosScenario("tool forks sleep, worker kill -9", "stdio", ChaosWorkerFaults::forkedSleepAndWorkerKilled));
+  }
+
+  @Test
+  void run(@TempDir Path dir) throws Exception {
+    List<ChaosRow> rows = new ArrayList<>();
+    String only = System.getProperty("chaos.only", "");
+    for (ChaosScenario s : scenarios()) {
+      if (!only.isEmpty() && !s.name().contains(only)) continue;
+      long t0 = System.nanoTime();
+      ChaosRow row = s.run(dir.resolve("s" + rows.size()));
+      rows.add(row);
+      System.out.printf("chaos: %s (%s) done in %d ms%n", s.name(), s.transport(), (System.nanoTime() - t0) / 1_000_000);
+    }
+    String table = ChaosTable.render(rows);
+    System.out.println();
+    System.out.println(table);
+    Path out = Tandem.HOME.resolve("integration-tests/target/chaos.txt");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, table);
+    System.out.println("written to " + out);
+  }
+}
