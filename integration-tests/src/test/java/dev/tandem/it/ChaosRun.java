@@ -21,6 +21,14 @@ class ChaosRun {
         new ChaosScenario("worker SIGSTOP mid-calls", "stdio", ChaosWorkerFaults::sigstopMidCalls),
         new ChaosScenario("worker writes garbage, partial lines", "stdio", ChaosWorkerFaults::garbageOnStdout),
         new ChaosScenario("sync tool blocks past its timeout", "stdio", ChaosWorkerFaults::blockingSyncTool),
+        new ChaosScenario("duplicate request ids", "stdio", ChaosHostFaults::duplicateIds),
+        new ChaosScenario("oversized and too-deep frames", "stdio", ChaosHostFaults::badFrames),
+        new ChaosScenario("host stops reading past ping timeout", "stdio", ChaosHostFaults::hostStopsReading),
+        new ChaosScenario("flood of 10k calls", "stdio", ChaosHostFaults::flood),
+        new ChaosScenario("daemon SIGTERM with calls in flight", "stdio", ChaosHostFaults::sigtermWithCallsInFlight),
+        new ChaosScenario("worker kill -9 mid-calls", "http", ChaosHttpFaults::killNineMidCalls),
+        new ChaosScenario("idle connections past the cap", "http", ChaosHttpFaults::idleConnectionsAtTheCap),
+        new ChaosScenario("daemon SIGTERM with calls in flight", "http", ChaosHttpFaults::sigtermWithCallsInFlight),
         new ChaosScenario("tool forks sleep, worker kill -9", "stdio", ChaosWorkerFaults::forkedSleepAndWorkerKilled));
   }
 
@@ -29,7 +37,7 @@ class ChaosRun {
     List<ChaosRow> rows = new ArrayList<>();
     String only = System.getProperty("chaos.only", "");
     for (ChaosScenario s : scenarios()) {
-      if (!only.isEmpty() && !s.name().contains(only)) continue;
+      if (!only.isEmpty() && !(s.name() + " " + s.transport()).contains(only)) continue;
       long t0 = System.nanoTime();
       ChaosRow row = s.run(dir.resolve("s" + rows.size()));
       rows.add(row);

@@ -38,9 +38,14 @@ final class ChaosStdio implements AutoCloseable {
   static ChaosStdio start(Path dir, String server, String pool, String more) throws Exception {
     String marker = UUID.randomUUID().toString();
     Path config = Tandem.config(dir, server + "\n" + poolToml(dir, marker, pool) + "\n" + more);
-    ChaosStdio run = new ChaosStdio(dir, DaemonProcess.serve(config), marker);
-    run.daemon.initialize();
-    return run;
+    DaemonProcess daemon = DaemonProcess.serve(config);
+    try {
+      daemon.initialize(); // before the ledger's reader starts taking the frames
+    } catch (Throwable e) {
+      daemon.close();
+      throw e;
+    }
+    return new ChaosStdio(dir, daemon, marker);
   }
 
   /** The chaos pool: the tools module copied beside the config, the marker in its env. */
