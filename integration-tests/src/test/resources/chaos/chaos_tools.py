@@ -57,3 +57,9 @@ async def fork_sleep(seconds: float = 30.0) -> str:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await asyncio.sleep(seconds)
     return f"sleep {child.pid} still running"
+
+
+@tool(read_only=True, idempotent=True)
+def big(size: int) -> str:
+    """A result of `size` characters: past max_frame_bytes, it must be refused, not lost."""
+    return "x" * size

@@ -124,12 +124,16 @@ final class ChaosHostFaults {
         run.daemon.sendLine(callLine(under, "{\"text\":\"deep\",\"nested\":" + "[".repeat(990) + "]".repeat(990) + "}"));
         run.tally.expect(under, "an error saying the nesting is too deep", a -> Answers.isError(a)
             && Answers.text(a).toLowerCase().matches("(?s).*(deep|depth|nest).*"));
+        String bigResult = "big-result-" + i;
+        run.ledger.send(bigResult, "big", Answers.args().put("size", 20_000));
+        run.tally.expect(bigResult, "an error naming the 8,192-byte limit", error("over the 8,192-byte limit of one message"));
+        ids.add(bigResult);
         run.ledger.send(good, "echo", Answers.args().put("text", "good " + i));
         run.tally.expect(good, "\"good " + i + "\"", result("good " + i));
         ids.addAll(List.of(big, deep, under, good));
       }
       run.ledger.awaitAll(ids, DEADLINE);
-      return run.finish(s.name(), "10 each: 10 KB frame, depth 1200, depth 990, good call");
+      return run.finish(s.name(), "10 each: 10 KB frame, depth 1200, depth 990, 20 KB result, good call");
     }
   }
 
@@ -138,9 +142,12 @@ final class ChaosHostFaults {
         + arguments + "}}";
   }
 
-  /** 10,000 calls written at once against 2 workers of 8 calls and a queue of 100: each served or refused as overloaded, once. */
+  /**
+   * 10,000 calls written at once against 2 workers on the default limits (64 calls each, a queue of
+   * 256): each served or refused at once as overloaded, and answered once.
+   */
   static ChaosRow flood(ChaosScenario s, Path dir) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "", "replicas = 2\nspare = 0\nmax_concurrency = 8\nqueue = 100", "")) {
+    try (ChaosStdio run = ChaosStdio.start(dir, "", "replicas = 2\nspare = 0", "")) {
       run.awaitReady(2);
       ByteArrayOutputStream flood = new ByteArrayOutputStream();
       List<String> ids = new ArrayList<>();
@@ -158,6 +165,25 @@ final class ChaosHostFaults {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       JsonNode pool = run.ledger.pool(ChaosStdio.POOL);
       return run.finish(s.name(), "answered in %d ms, %d refused as overloaded".formatted(ms, pool.path("refused").asInt()));
+    }
+  }
+
+  /**
+   * kill -9 of the daemon itself once 10 calls are served: no answer can come after that, but no
+   * worker may outlive it (PR_SET_PDEATHSIG), which is what the leaked column counts.
+   */
+  static ChaosRow daemonKillNine(ChaosScenario s, Path dir) throws Exception {
+    try (ChaosStdio run = ChaosStdio.start(dir, "", "replicas = 2\nspare = 1", "")) {
+      run.awaitReady(3);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        run.ledger.send("nap-" + i, "nap", Answers.args().put("seconds", 0.1));
+        run.tally.expect("nap-" + i, "\"napped 0.1\"", result("napped 0.1"));
+        ids.add("nap-" + i);
+      }
+      run.ledger.awaitAll(ids, DEADLINE);
+      Answers.signal(run.daemon.process().pid(), "KILL");
+      return run.finish(s.name(), "3 workers when the daemon was killed");
     }
   }
 

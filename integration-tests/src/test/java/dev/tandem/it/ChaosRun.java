@@ -26,6 +26,7 @@ class ChaosRun {
         new ChaosScenario("host stops reading past ping timeout", "stdio", ChaosHostFaults::hostStopsReading),
         new ChaosScenario("flood of 10k calls", "stdio", ChaosHostFaults::flood),
         new ChaosScenario("daemon SIGTERM with calls in flight", "stdio", ChaosHostFaults::sigtermWithCallsInFlight),
+        new ChaosScenario("daemon kill -9", "stdio", ChaosHostFaults::daemonKillNine),
         new ChaosScenario("worker kill -9 mid-calls", "http", ChaosHttpFaults::killNineMidCalls),
         new ChaosScenario("idle connections past the cap", "http", ChaosHttpFaults::idleConnectionsAtTheCap),
         new ChaosScenario("daemon SIGTERM with calls in flight", "http", ChaosHttpFaults::sigtermWithCallsInFlight),
