@@ -37,7 +37,7 @@ final class ChaosHttp implements AutoCloseable {
 
   static ChaosHttp start(Path dir, String more, String pool) throws Exception {
     String marker = UUID.randomUUID().toString();
-    Path config = Tandem.config(dir, more + "\n" + ChaosStdio.poolToml(dir, marker, pool));
+    Path config = Tandem.config(dir, more + "\n" + ChaosStdio.poolToml(dir, marker, pool, ""));
     HttpDaemon daemon = HttpDaemon.serve(config);
     try {
       daemon.awaitReady();

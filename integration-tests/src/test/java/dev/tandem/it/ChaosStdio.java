@@ -36,8 +36,13 @@ final class ChaosStdio implements AutoCloseable {
    * @param more tables after it (another pool)
    */
   static ChaosStdio start(Path dir, String server, String pool, String more) throws Exception {
+    return start(dir, server, pool, more, "");
+  }
+
+  /** @param env more entries of the chaos pool's env table ({@code , NAME = "value"}) */
+  static ChaosStdio start(Path dir, String server, String pool, String more, String env) throws Exception {
     String marker = UUID.randomUUID().toString();
-    Path config = Tandem.config(dir, server + "\n" + poolToml(dir, marker, pool) + "\n" + more);
+    Path config = Tandem.config(dir, server + "\n" + poolToml(dir, marker, pool, env) + "\n" + more);
     DaemonProcess daemon = DaemonProcess.serve(config);
     try {
       daemon.initialize(); // before the ledger's reader starts taking the frames
@@ -49,16 +54,16 @@ final class ChaosStdio implements AutoCloseable {
   }
 
   /** The chaos pool: the tools module copied beside the config, the marker in its env. */
-  static String poolToml(Path dir, String marker, String keys) throws IOException {
+  static String poolToml(Path dir, String marker, String keys, String env) throws IOException {
     writeTools(dir);
     return """
         [[pool]]
         name = "%s"
         modules = ["chaos_tools"]
         path = "."
-        env = { %s = "%s", CHAOS_MARKS = "%s" }
+        env = { %s = "%s", CHAOS_MARKS = "%s"%s }
         %s
-        """.formatted(POOL, ChaosLeaks.MARKER, marker, dir.resolve("marks"), keys);
+        """.formatted(POOL, ChaosLeaks.MARKER, marker, dir.resolve("marks"), env, keys);
   }
 
   static void writeTools(Path dir) throws IOException {
