@@ -108,15 +108,13 @@ bench-jmh: build
 	$(MVN) -f bench/jmh/pom.xml package
 	java -cp "bench/jmh/target/classes:bench/jmh/target/lib/*" org.openjdk.jmh.Main -foe true $(JMH_ARGS)
 
-## Faults against the real daemon (workers killed and stopped, garbage, floods, SIGTERM, idle HTTP...),
+## Faults against the real daemon (workers killed and stopped, garbage, floods, SIGTERM, idle HTTP...);
 ## one table: calls tried, answered correctly, lost, doubled, processes leaked. Also written to
 ## integration-tests/target/chaos.txt. Never part of `make test`; about 2 minutes.
 ## CHAOS_ONLY=flood runs the scenarios whose name contains it.
 chaos: build
-	@rm -f integration-tests/target/chaos.txt
 	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces $(MVN) -ntp -pl integration-tests test \
 	  -Dtest=ChaosRun -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.only="$(CHAOS_ONLY)"
-	@cat integration-tests/target/chaos.txt
 
 ## Install the tarball: PREFIX/lib/tandem and a PREFIX/bin/tandem symlink (make install PREFIX=~/.local).
 install: $(TARBALL)
