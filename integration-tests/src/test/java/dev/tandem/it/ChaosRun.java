@@ -33,7 +33,8 @@ class ChaosRun {
         new ChaosScenario("worker kill -9 mid-calls", "http", ChaosHttpFaults::killNineMidCalls),
         new ChaosScenario("idle connections past the cap", "http", ChaosHttpFaults::idleConnectionsAtTheCap),
         new ChaosScenario("daemon SIGTERM with calls in flight", "http", ChaosHttpFaults::sigtermWithCallsInFlight),
-        new ChaosScenario("tool forks sleep, worker kill -9", "stdio", ChaosWorkerFaults::forkedSleepAndWorkerKilled));
+        new ChaosScenario("tool forks sleep, worker kill -9", "stdio", ChaosWorkerFaults::forkedSleepAndWorkerKilled),
+        new ChaosScenario("tool forks sleep, daemon SIGTERM", "stdio", ChaosWorkerFaults::forkedSleepAndDaemonStopped));
   }
 
   @Test

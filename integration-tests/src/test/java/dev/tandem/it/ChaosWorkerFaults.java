@@ -157,4 +157,31 @@ final class ChaosWorkerFaults {
       return run.finish(s.name(), "5 `sleep 300` started by the tool");
     }
   }
+
+  /**
+   * The same tool, and the daemon stopped with SIGTERM while the calls run: the calls are answered
+   * that tandem is shutting down, and the sleeps must end with their workers.
+   */
+  static ChaosRow forkedSleepAndDaemonStopped(ChaosScenario s, Path dir) throws Exception {
+    try (ChaosStdio run = ChaosStdio.start(dir, "[server]\nshutdown_grace_ms = 500\n", "replicas = 1\nspare = 0", "")) {
+      run.awaitReady(1);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String id = "fork-" + i;
+        run.ledger.send(id, "fork_sleep", Answers.args().put("seconds", 30.0));
+        run.tally.expect(id, "an error: tandem is shutting down", error(
+            "tool \"fork_sleep\" is unavailable: tandem is shutting down: the call did not finish within shutdown_grace_ms = 500 ms"));
+        ids.add(id);
+      }
+      run.awaitInFlight(5);
+      long worker = run.victim();
+      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (ProcessHandle.of(worker).map(p -> p.children().count()).orElse(0L) < 5 && System.nanoTime() < end) {
+        Thread.sleep(20); // polling the process table until the deadline
+      }
+      Answers.signal(run.daemon.process().pid(), "TERM");
+      run.ledger.awaitAll(ids, DEADLINE);
+      return run.finish(s.name(), "5 `sleep 300` started by the tool");
+    }
+  }
 }
