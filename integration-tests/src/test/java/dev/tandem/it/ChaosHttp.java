@@ -81,8 +81,19 @@ final class ChaosHttp implements AutoCloseable {
       error.putObject("error").put("code", 0).put("message", String.valueOf(e.getMessage()));
       return List.of(error);
     } catch (Exception e) {
+      tally.noAnswer(id, e.getClass().getSimpleName() + ": " + e.getMessage());
       return List.of(); // no answer: the connection failed or the request timed out
     }
+  }
+
+  /** How many calls' first answers {@code kind} put under each name, once {@link #finish} has run. */
+  java.util.SortedMap<String, Integer> outcomes(java.util.function.Function<JsonNode, String> kind) {
+    java.util.SortedMap<String, Integer> counts = new java.util.TreeMap<>();
+    for (var call : calls.values()) {
+      List<JsonNode> answers = call.getNow(List.of());
+      counts.merge(answers.isEmpty() ? "no answer" : kind.apply(answers.get(0)), 1, Integer::sum);
+    }
+    return counts;
   }
 
   /** A pool's entry in GET /status. */

@@ -52,6 +52,29 @@ final class ChaosHttpFaults {
     }
   }
 
+  /**
+   * 2,000 calls at once, each on a request of its own, on the default limits: each served, refused
+   * as overloaded, or refused with a 503 naming max_connections; answered once.
+   */
+  static ChaosRow flood(ChaosScenario s, Path dir) throws Exception {
+    try (ChaosHttp run = ChaosHttp.start(dir, "", "replicas = 2\nspare = 0")) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 2_000; i++) {
+        String id = "f-" + i;
+        run.call(id, "echo", Answers.args().put("text", id), "\"" + id + "\", refused as overloaded, or 503 max_connections",
+            result(id).or(error("tool \"echo\" is unavailable: pool \"chaos\" is overloaded"))
+                .or(a -> a.path("error").path("message").asText().contains("answered 503")
+                    && a.path("error").path("message").asText().contains("max_connections")));
+      }
+      ChaosRow row = run.finish(s.name(), Duration.ofSeconds(120), "");
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      String outcomes = run.outcomes(a -> Answers.isError(a) ? (Answers.text(a).contains("answered 503") ? "503 max_connections" : "overloaded") : "served")
+          .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "));
+      return new ChaosRow(row.scenario(), row.transport(), row.tried(), row.correct(), row.lost(), row.doubled(),
+          row.leaked(), "%s in %d ms; %s".formatted(outcomes, ms, row.note()), row.wrong());
+    }
+  }
+
   static final int CAP = 40;
   static final int IDLE = 50;
 

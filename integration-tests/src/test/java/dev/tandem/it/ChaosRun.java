@@ -31,6 +31,7 @@ class ChaosRun {
         new ChaosScenario("host closes stdin with calls in flight", "stdio", (s, d) -> ChaosHostFaults.stopWithCallsInFlight(s, d, "stdin")),
         new ChaosScenario("daemon kill -9", "stdio", ChaosHostFaults::daemonKillNine),
         new ChaosScenario("worker kill -9 mid-calls", "http", ChaosHttpFaults::killNineMidCalls),
+        new ChaosScenario("flood of 2k calls", "http", ChaosHttpFaults::flood),
         new ChaosScenario("idle connections past the cap", "http", ChaosHttpFaults::idleConnectionsAtTheCap),
         new ChaosScenario("daemon SIGTERM with calls in flight", "http", ChaosHttpFaults::sigtermWithCallsInFlight),
         new ChaosScenario("tool forks sleep, worker kill -9", "stdio", ChaosWorkerFaults::forkedSleepAndWorkerKilled),

@@ -42,6 +42,13 @@ final class ChaosTally {
     described.put(id, what);
   }
 
+  private final Map<String, String> unanswered = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Why an id got no answer, when the client knows (an exception): shown instead of "no answer". */
+  void noAnswer(String id, String why) {
+    unanswered.put(id, why);
+  }
+
   Map<String, Check> expected() {
     return expected;
   }
@@ -60,7 +67,8 @@ final class ChaosTally {
       lost += Math.max(0, n - got.size());
       doubled += Math.max(0, got.size() - n);
       if (right < n && wrong.size() < 3) {
-        String seen = got.isEmpty() ? "no answer" : got.toString();
+        String seen = got.isEmpty() ? "no answer" + (unanswered.containsKey(e.getKey()) ? " (" + unanswered.get(e.getKey()) + ")" : "")
+            : got.toString();
         wrong.add(e.getKey() + ": expected " + described.get(e.getKey()) + ", got " + abbreviate(seen));
       }
     }
