@@ -141,7 +141,7 @@ final class ChaosHttp implements AutoCloseable {
     if (running) note += (note.isEmpty() ? "" : "; ") + "SIGTERM to exit " + (System.nanoTime() - t0) / 1_000_000 + " ms";
     callers.shutdownNow();
     int leaked = leaks.leftAfterExit(Duration.ofSeconds(3)).size();
-    return tally.row(scenario, "http", answers, leaked, note);
+    return ChaosStdio.keepLogUnlessClean(tally.row(scenario, "http", answers, leaked, note), daemon.stderrText().lines().toList());
   }
 
   @Override

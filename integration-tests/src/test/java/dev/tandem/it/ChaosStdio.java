@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -120,7 +121,20 @@ final class ChaosStdio implements AutoCloseable {
     }
     var answers = ledger.untilEnd(Duration.ofSeconds(10));
     int leaked = leaks.leftAfterExit(Duration.ofSeconds(3)).size();
-    return tally.row(scenario, "stdio", answers, leaked, note);
+    return keepLogUnlessClean(tally.row(scenario, "stdio", answers, leaked, note), daemon.stderr());
+  }
+
+  /** A row that is not clean keeps its daemon's log, in target/chaos-logs, for whoever reads the table. */
+  static ChaosRow keepLogUnlessClean(ChaosRow row, List<String> stderr) throws IOException {
+    if (row.clean()) return row;
+    Path logs = Tandem.HOME.resolve("integration-tests/target/chaos-logs");
+    Files.createDirectories(logs);
+    String name = (row.scenario() + " " + row.transport()).replaceAll("[^A-Za-z0-9]+", "-") + ".log";
+    Files.write(logs.resolve(name), stderr);
+    List<String> wrong = new java.util.ArrayList<>(row.wrong());
+    wrong.add("the daemon's log: " + logs.resolve(name));
+    return new ChaosRow(row.scenario(), row.transport(), row.tried(), row.correct(), row.lost(), row.doubled(),
+        row.leaked(), row.note(), wrong);
   }
 
   @Override
