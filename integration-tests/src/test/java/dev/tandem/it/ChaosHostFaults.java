@@ -72,7 +72,6 @@ final class ChaosHostFaults {
         ids.add(id);
       }
       run.ledger.awaitAll(ids, DEADLINE);
-      ChaosRow row = null;
       // Checked after the daemon exits, when every tool that was going to run has run.
       Path marks = run.dir.resolve("marks");
       for (String id : ids) {
@@ -92,8 +91,7 @@ final class ChaosHostFaults {
               }
             });
       }
-      row = run.finish(s.name(), "40 requests on 20 ids");
-      return row;
+      return run.finish(s.name(), "40 requests on 20 ids");
     }
   }
 
@@ -168,8 +166,7 @@ final class ChaosHostFaults {
           for (Path f : files.filter(Files::isRegularFile).toList()) records += Files.readAllLines(f).size();
         }
       }
-      return new ChaosRow(row.scenario(), row.transport(), row.tried(), row.correct(), row.lost(), row.doubled(),
-          row.leaked(), "trace records written: %d of 25 (the 20 with a surrogate are dropped)".formatted(records), row.wrong());
+      return row.withNote("trace records written: %d of 25 (the 20 with a surrogate are dropped)".formatted(records));
     }
   }
 

@@ -70,8 +70,7 @@ final class ChaosHttpFaults {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       String outcomes = run.outcomes(a -> Answers.isError(a) ? (Answers.text(a).contains("answered 503") ? "503 max_connections" : "overloaded") : "served")
           .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "));
-      return new ChaosRow(row.scenario(), row.transport(), row.tried(), row.correct(), row.lost(), row.doubled(),
-          row.leaked(), "%s in %d ms; %s".formatted(outcomes, ms, row.note()), row.wrong());
+      return row.withNote("%s in %d ms; %s".formatted(outcomes, ms, row.note()));
     }
   }
 

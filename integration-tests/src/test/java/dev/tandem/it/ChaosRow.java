@@ -16,6 +16,11 @@ record ChaosRow(String scenario, String transport, int tried, int correct, int l
     return new ChaosRow(scenario, transport, 0, 0, 0, 0, 0, "scenario failed to run", List.of(why));
   }
 
+  /** The same counts, with a note only known once the daemon is gone. */
+  ChaosRow withNote(String note) {
+    return new ChaosRow(scenario, transport, tried, correct, lost, doubled, leaked, note, wrong);
+  }
+
   /** Every call answered once, as expected, and nothing left running. */
   boolean clean() {
     return tried > 0 && correct == tried && lost == 0 && doubled == 0 && leaked == 0;

@@ -134,7 +134,7 @@ final class ChaosStdio implements AutoCloseable {
     List<String> wrong = new java.util.ArrayList<>(row.wrong());
     wrong.add("the daemon's log: " + logs.resolve(name));
     return new ChaosRow(row.scenario(), row.transport(), row.tried(), row.correct(), row.lost(), row.doubled(),
-        row.leaked(), row.note(), wrong);
+        row.leaked(), row.note(), List.copyOf(wrong));
   }
 
   @Override

@@ -49,10 +49,6 @@ final class ChaosTally {
     unanswered.put(id, why);
   }
 
-  Map<String, Check> expected() {
-    return expected;
-  }
-
   /** Counts the answers filed by id; a sample of the wrong ones goes in the row for the report. */
   ChaosRow row(String scenario, String transport, Map<String, List<JsonNode>> answers, int leaked, String note) {
     int tried = 0, correct = 0, lost = 0, doubled = 0;
