@@ -385,9 +385,7 @@ class Methods:
 
     def _new_context(self, request_id: RequestId, name: str, params: dict[str, Any]) -> Context:
         meta = params.get("_meta")
-        meta = meta if isinstance(meta, dict) else None
-        token = meta.get("progressToken") if meta else None
-        return Context.for_call(self.session, request_id, name, token, meta)
+        return Context.for_call(self.session, request_id, name, meta if type(meta) is dict else None)
 
     async def _invoke(
         self,
