@@ -13,8 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import __version__, recorder
-from . import registry as registry_module
+from . import recorder
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
 from .placement import SLOW_SECONDS, Placement
@@ -22,6 +21,7 @@ from .registry import Registry
 from .results import call_result, error_result, exception_result
 from .session import LATER, InFlightCall, Session
 from .threads import ToolThreads
+from .version import __version__
 from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RequestId, RpcError
 
 if TYPE_CHECKING:
@@ -59,8 +59,8 @@ class Methods:
         self.subscriptions: set[str] = set()
         self._placements: dict[str, Placement] = {}
         self._tool_named = registry.tools.get
-        registry_module.NOTIFIER = self._resource_updated
-        registry_module.ANNOUNCER = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
+        registry.on_resource_updated = self._resource_updated
+        registry.on_list_changed = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
         session.quick_handlers.update(
             {"tools/call": self.call_tool_now, "ping": lambda params, request_id: {}}
         )

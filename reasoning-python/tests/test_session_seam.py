@@ -1,12 +1,15 @@
 """A Context asks its session; the worker's session alone stamps the daemon's `_meta` keys."""
 
 import asyncio
+import concurrent.futures
 import json
 import unittest
 from pathlib import Path
 from typing import Any
 
 from tandem.context import Context
+from tandem.handlers import Methods
+from tandem.registry import REGISTRY, Registry
 from tandem.session import Session
 
 CONTEXT_SOURCE = Path(__file__).resolve().parents[1] / "tandem" / "context.py"
@@ -102,6 +105,36 @@ class WorkerSessionStampsMetaTest(unittest.TestCase):
         session.handle_frame(json.dumps(answer).encode())
         assert (await asking) == {"action": "decline"}
         return frames
+
+
+class RegistryNotifiersTest(unittest.TestCase):
+    def test_a_worker_wires_the_notifiers_of_the_registry_it_serves_and_no_other(self) -> None:
+        async def run() -> list[dict[str, Any]]:
+            frames: list[dict[str, Any]] = []
+            session = Session(frames.append, 1 << 20)
+            registry = Registry()
+            with concurrent.futures.ThreadPoolExecutor(1) as executor:
+                methods = Methods(session, registry, ["m"], executor)
+                registry.list_changed("prompts")
+                registry.resource_updated("file:///not-subscribed")
+                methods.subscriptions.add("file:///a")
+                registry.resource_updated("file:///a")
+            return frames
+
+        frames = asyncio.run(run())
+        self.assertEqual(
+            [(f["method"], f["params"]) for f in frames],
+            [
+                ("notifications/prompts/list_changed", {}),
+                ("notifications/resources/updated", {"uri": "file:///a"}),
+            ],
+        )
+        self.assertIsNone(REGISTRY.on_list_changed)
+        self.assertIsNone(REGISTRY.on_resource_updated)
+
+    def test_an_unknown_kind_is_refused(self) -> None:
+        with self.assertRaisesRegex(ValueError, "kind must be"):
+            Registry().list_changed("widgets")
 
 
 if __name__ == "__main__":
