@@ -17,6 +17,7 @@ from . import recorder
 from .arguments import InvalidArgument
 from .context import LOG_LEVELS, Context
 from .placement import SLOW_SECONDS, Placement
+from .protocol_versions import SUPPORTED
 from .registry import Registry
 from .results import call_result, error_result, exception_result
 from .session import LATER, InFlightCall, Session
@@ -35,7 +36,7 @@ _monotonic = time.monotonic
 _PLAIN = (str, dict, list, int, float, type(None))
 
 # Newest first: the answer when a client asks for a version we do not know.
-PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
+PROTOCOL_VERSIONS = SUPPORTED
 
 
 class Methods:
