@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from .arguments import InvalidArgument
-from .method_params import arguments_param, name_param, uri_param
+from .method_params import named_entry, uri_param
 from .session import InFlightCall
 from .wire import INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, RpcError
 
@@ -22,11 +22,7 @@ class PromptsAndResources:
         return {"prompts": [p.definition() for p in self.registry.prompts.all()]}
 
     async def get_prompt(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
-        name = name_param(params, "prompts/get")
-        prompt = self.registry.prompts.get(name)
-        if prompt is None:
-            raise RpcError(INVALID_PARAMS, f"Unknown prompt: {name}")
-        arguments = arguments_param(params, "prompts/get")
+        name, prompt, arguments = named_entry(self.registry.prompts, params, "prompts/get")
         try:
             args, kwargs = prompt.signature.bind(arguments, self._context(call, name, params))
         except InvalidArgument as e:

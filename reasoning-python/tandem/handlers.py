@@ -54,7 +54,7 @@ class Methods(ToolCalls, PromptsAndResources):
         self._placements: dict[str, Placement] = {}
         self._tool_named = registry.tools.get
         registry.on_resource_updated = self._resource_updated
-        registry.on_list_changed = lambda kind: session.notify(f"notifications/{kind}/list_changed", {})
+        registry.on_list_changed = self._list_changed
         session.quick_handlers.update(
             {"tools/call": self.call_tool_now, "ping": lambda params, request_id: {}}
         )
@@ -106,6 +106,9 @@ class Methods(ToolCalls, PromptsAndResources):
                 "description": f"tandem Python worker serving {', '.join(self.modules)}",
             },
         }
+
+    def _list_changed(self, kind: str) -> None:
+        self.session.notify(f"notifications/{kind}/list_changed", {})
 
     async def ping(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
         return {}

@@ -28,3 +28,15 @@ def arguments_param(params: dict[str, Any], method: str) -> dict[str, Any]:
     if not isinstance(arguments, dict):
         raise RpcError(INVALID_PARAMS, f'{method}: "arguments" must be an object')
     return arguments
+
+
+def named_entry(
+    catalog: Any, params: dict[str, Any], method: str
+) -> tuple[str, Any, dict[str, Any]]:
+    """The name, the entry of `catalog` (a `registry.Catalog`) it names, and the arguments of a
+    tools/call or prompts/get; -32602 for a name nothing is registered under."""
+    name = name_param(params, method)
+    entry = catalog.get(name)
+    if entry is None:
+        raise RpcError(INVALID_PARAMS, f"Unknown {catalog.kind}: {name}")
+    return name, entry, arguments_param(params, method)

@@ -110,7 +110,8 @@ class Session:
             self.notify("notifications/progress", {"progressToken": token, **params})
 
     def log(self, call_id: RequestId | None, params: dict[str, Any]) -> None:
-        """A tool's log line to the worker's stderr and, at or above the host's level, to the host."""
+        """A tool's log line to the worker's stderr and, at or above the host's level, to the
+        host."""
         level = params["level"]
         _tool_log.log(_STDLIB_LEVEL[level], "%s", params["data"])
         if self.wants_log(level):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import recorder
 from .arguments import InvalidArgument
-from .method_params import arguments_param, name_param
+from .method_params import arguments_param, name_param, named_entry
 from .placement import SLOW_SECONDS, Placement
 from .results import call_result, error_result, exception_result
 from .session import LATER, InFlightCall
@@ -90,11 +90,7 @@ class ToolCalls:
         return result
 
     async def call_tool(self, params: dict[str, Any], call: InFlightCall) -> dict[str, Any]:
-        name = name_param(params, "tools/call")
-        tool = self.registry.tools.get(name)
-        if tool is None:
-            raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
-        arguments = arguments_param(params, "tools/call")
+        name, tool, arguments = named_entry(self.registry.tools, params, "tools/call")
         ctx = self._context(call, name, params)
         started = time.monotonic()
         # Per-call lines are DEBUG: at INFO they cost the daemon a relayed log line each way,
