@@ -147,9 +147,11 @@ class FreshCloneBuildTest {
 
   @Test
   @Order(2)
-  void makeBuildBuildsWithTheWrappersMavenIntoAnEmptyRepository() throws Exception {
-    exec(List.of("make", "build"), env, clone, 540);
-    assertTrue(Files.isRegularFile(clone.resolve("supervisor/target/tandem.jar")), "make build made the daemon's jar");
+  void makeRunBuildsWithTheWrappersMavenIntoAnEmptyRepositoryAndToursTheExamples() throws Exception {
+    // README's first command: the build, then the tour through the real daemon.
+    String tour = exec(List.of("make", "run"), env, clone, 600);
+    assertTrue(Files.isRegularFile(clone.resolve("supervisor/target/tandem.jar")), "make run built the daemon's jar");
+    assertTrue(tour.contains("all answered in") && tour.contains("Add tandem to a host:"), "the tour ran to its end:\n" + tour);
     assertTrue(Files.isDirectory(home.resolve(".m2/repository/io/netty")), "dependencies went into the new, empty repository");
     String version = exec(List.of("bin/tandem", "--version"), env, clone, 60);
     assertTrue(version.startsWith("tandem "), version);
