@@ -17,6 +17,7 @@ import dev.tandem.supervisor.worker.Worker;
 import dev.tandem.supervisor.worker.WorkerCall;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
+import dev.tandem.supervisor.worker.WorkerLink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,8 +83,7 @@ public final class Pool {
   private final TraceConfig.Traces traces;
   /** The configured interpreter until the first worker names the real one. */
   private final PythonCommand python;
-  private final Spawner spawner;
-  private final String version;
+  private final WorkerFactory workers;
   private final RestartPolicy policy;
   private volatile Offer offer = Offer.EMPTY;
   private volatile Listener listener = new Listener() {};
@@ -112,13 +112,17 @@ public final class Pool {
 
   public Pool(
       PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
+    this(config, server, traces, python, WorkerFactory.spawning(spawner, version));
+  }
+
+  /** A pool whose workers come from {@code workers}: real processes, or a test's fakes. */
+  public Pool(PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, WorkerFactory workers) {
     this.config = config;
     this.limits = config.supervision();
     this.server = server;
     this.traces = traces;
     this.python = python;
-    this.spawner = spawner;
-    this.version = version;
+    this.workers = workers;
     this.policy = new RestartPolicy(limits.maxRestarts(), limits.restartWindow());
     this.slotRestarts = new long[config.replicas()];
     this.admission = new Admission(config.name(), limits);
@@ -143,7 +147,7 @@ public final class Pool {
       Log.info("pool=" + name() + " workers do not inherit " + String.join(", ", withheld)
           + " from the daemon's environment; name the ones its tools need in pass_env, or set them in env");
     }
-    List<CompletableFuture<Worker>> starting = new ArrayList<>();
+    List<CompletableFuture<? extends WorkerLink>> starting = new ArrayList<>();
     synchronized (lock) {
       for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot, generation).starting);
     }
@@ -198,14 +202,14 @@ public final class Pool {
   }
 
   /** What a worker says that concerns the whole pool. */
-  private final Worker.Events events = new Worker.Events() {
+  private final WorkerLink.Events events = new WorkerLink.Events() {
     @Override
-    public void exited(Worker worker, ExitStatus status) {
+    public void exited(WorkerLink worker, ExitStatus status) {
       Pool.this.exited(worker, status);
     }
 
     @Override
-    public void listChanged(Worker worker, String notification) {
+    public void listChanged(WorkerLink worker, String notification) {
       // Every replica of the current code serves the same modules, so one worker's new lists are
       // the pool's; a worker on code a reload is replacing no longer speaks for the pool.
       synchronized (lock) {
@@ -222,7 +226,7 @@ public final class Pool {
     }
 
     @Override
-    public void resourceUpdated(Worker worker, ObjectNode params) {
+    public void resourceUpdated(WorkerLink worker, ObjectNode params) {
       listener.resourceUpdated(Pool.this, params);
     }
   };
@@ -236,10 +240,10 @@ public final class Pool {
     long maxCalls = limits.maxCalls();
     long recycleAfter =
         maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
-    Worker worker = new Worker(WorkerCommand.spec(config, server, traces, config.isPython() ? python.executable() : null, id), events);
+    WorkerLink worker = workers.create(WorkerCommand.spec(config, server, traces, config.isPython() ? python.executable() : null, id), events);
     Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
-    r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    r.starting = worker.start().orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
     r.starting.whenComplete((w, failure) -> {
       if (failure == null) ready(r);
       else startFailed(r, Failures.cause(failure));
@@ -308,7 +312,7 @@ public final class Pool {
   }
 
   /** A worker's process ended. If the pool retired it, that was the plan; otherwise it died. */
-  private void exited(Worker worker, ExitStatus status) {
+  private void exited(WorkerLink worker, ExitStatus status) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Replica r = replicas.stream().filter(x -> x.worker == worker).findFirst().orElse(null);
@@ -825,20 +829,20 @@ public final class Pool {
   public void abandonCalls(String why) {
     PoolUnavailable error = new PoolUnavailable(why);
     List<Runnable> after = new ArrayList<>();
-    List<Worker> holding;
+    List<WorkerLink> holding;
     synchronized (lock) {
       accepting = false;
       failQueue(error, after);
       holding = replicas.stream().map(r -> r.worker).toList();
     }
     perform(after);
-    for (Worker w : holding) w.abandonCalls(error);
+    for (WorkerLink w : holding) w.abandonCalls(error);
   }
 
   /** Stops every worker (stdin closed, then SIGTERM, then SIGKILL) and waits for them. */
   public CompletableFuture<Void> shutdown(Duration grace) {
     List<Runnable> after = new ArrayList<>();
-    List<Worker> stopping;
+    List<WorkerLink> stopping;
     synchronized (lock) {
       if (reload != null) failReload(reload.interrupted(name(), "tandem is shutting down", List.of()), after);
       phase = PoolState.STOPPING;
@@ -885,7 +889,7 @@ public final class Pool {
   }
 
   /** Workers alive now, in every role. */
-  public List<Worker> workers() {
+  public List<WorkerLink> workers() {
     synchronized (lock) {
       return replicas.stream().map(r -> r.worker).toList();
     }

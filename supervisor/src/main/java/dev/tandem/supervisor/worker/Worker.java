@@ -42,25 +42,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
  * and a ping.
  */
-public final class Worker {
+public final class Worker implements WorkerLink {
 
   public enum State {
     STARTING,
     READY,
     STOPPING,
     DEAD
-  }
-
-  /** What a worker says that concerns its pool rather than one call. */
-  public interface Events {
-    /** Told once when the process is gone, whatever the cause. */
-    void exited(Worker worker, ExitStatus status);
-
-    /** {@code notifications/tools/list_changed} and its prompts and resources siblings. */
-    default void listChanged(Worker worker, String notification) {}
-
-    /** {@code notifications/resources/updated}. */
-    default void resourceUpdated(Worker worker, ObjectNode params) {}
   }
 
   /** How long a worker whose stdout ended may take to exit before it counts as hung. */
@@ -74,6 +62,10 @@ public final class Worker {
 
   private final WorkerSpec spec;
   private final Events events;
+  private final Spawner spawner;
+  private final String clientVersion;
+  /** One instance for every call's cancel, so a call allocates no lambda for it. */
+  private final WorkerCall.Cancellation onCancel = this::cancelled;
   /** Requests the worker made of a host, by the worker's id, so it can cancel them. */
   private final Map<JsonNode, CompletableFuture<JsonNode>> hostRequests = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
@@ -91,13 +83,16 @@ public final class Worker {
   private final AtomicBoolean deathHandled = new AtomicBoolean();
 
 
-  public Worker(WorkerSpec spec, Events events) {
+  /** {@code clientVersion}: what tandem calls itself in {@code initialize}. */
+  public Worker(WorkerSpec spec, Events events, Spawner spawner, String clientVersion) {
     this.spec = spec;
     this.events = events;
+    this.spawner = spawner;
+    this.clientVersion = clientVersion;
   }
 
-  /** Spawns the process and completes when it has answered {@code initialize}. */
-  public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
+  @Override
+  public CompletableFuture<Worker> start() {
     // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
     ChildSpec process = new ChildSpec("worker-" + spec.pool() + "-" + spec.index(), spec.command(),
         ChildSpec.exactly(spec.env()), spec.workingDirectory());
@@ -209,7 +204,7 @@ public final class Worker {
    */
   public WorkerCall call(String method, ObjectNode params, CallListener listener) {
     long id = ids.incrementAndGet();
-    WorkerCall call = new WorkerCall(this, id, method, listener);
+    WorkerCall call = new WorkerCall(onCancel, id, method, listener);
     if (state == State.DEAD) {
       call.result().completeExceptionally(deathOf(exited.getNow(new ExitStatus(-1))));
       return call;
