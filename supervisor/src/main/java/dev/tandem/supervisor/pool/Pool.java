@@ -168,14 +168,14 @@ public final class Pool {
         .thenCompose(ignored -> OfferListing.of(starting.get(0).join()))
         .thenAccept(o -> {
           offer = o;
-          List<Runnable> after = new ArrayList<>();
+          AfterLock after = new AfterLock(lock);
           synchronized (lock) {
             if (phase == PoolState.STARTING) {
               phase = PoolState.SERVING;
               reconcile(after);
             }
           }
-          perform(after);
+          after.run();
           Log.info("pool=" + name() + " ready: " + config.replicas() + " worker(s)"
               + (limits.spare() > 0 ? " and " + limits.spare() + " spare(s) starting" : "") + ", " + o.tools().size() + " tool(s), "
               + o.prompts().size() + " prompt(s), " + (o.resources().size() + o.resourceTemplates().size()) + " resource(s)");
@@ -260,7 +260,7 @@ public final class Pool {
   /** A worker answered initialize: readiness. Only now may it take calls, and its health is checked. */
   private void ready(Replica r) {
     if (config.isPython()) python.learnFrom(r.worker.initializeResult());
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       // An open pool keeps no workers, but a reload's probe may be what closes it.
       if (r.retiring || phase == PoolState.STOPPING || (phase == PoolState.OPEN && r.role != Role.PROBE)) {
@@ -277,7 +277,7 @@ public final class Pool {
         rollReload(after);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /**
@@ -286,7 +286,7 @@ public final class Pool {
    * there will be no exit, so this is the death.
    */
   private void startFailed(Replica r, Throwable cause) {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       if (r.worker.pid() < 0) {
         if (!replicas.remove(r)) {
@@ -308,12 +308,12 @@ public final class Pool {
         r.worker.kill(why);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /** A worker's process ended. If the pool retired it, that was the plan; otherwise it died. */
   private void exited(WorkerLink worker, ExitStatus status) {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       Replica r = replicas.stream().filter(x -> x.worker == worker).findFirst().orElse(null);
       if (r == null) return;
@@ -328,11 +328,11 @@ public final class Pool {
         died(r, r.describe() + " " + worker.exitReason(status), worker.stderrTail(), after);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /** An unplanned end: count it; open the pool if deaths come too often, else replace the worker. */
-  private void died(Replica r, String description, List<String> stderrTail, List<Runnable> after) {
+  private void died(Replica r, String description, List<String> stderrTail, AfterLock after) {
     Instant now = Instant.now();
     lastDeath = new Death(description, now, stderrTail);
     restarts++;
@@ -375,7 +375,7 @@ public final class Pool {
    * way ({@link Replica#load}), so the pool sends new calls elsewhere meanwhile.
    */
   void statsArrived(Replica r) {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       long ceiling = limits.maxRssMb() << 20;
       if (r.stuckThreads > 0 && r.stuckForMs > limits.pingTimeout().toMillis()) {
@@ -386,13 +386,13 @@ public final class Pool {
         recycle(r, "its RSS of " + (r.rssBytes >> 20) + " MiB is over max_rss_mb = " + limits.maxRssMb(), after);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /** A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue. */
   private void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
     Throwable cause = failure == null ? null : Failures.cause(failure);
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       r.inFlight--;
       boolean answered = cause == null || cause instanceof WorkerError;
@@ -408,7 +408,7 @@ public final class Pool {
       if (r.role == Role.DRAINING && r.inFlight == 0) retire(r, after);
       pump(after);
     }
-    perform(after);
+    after.run();
     if (cause == null) call.result.complete(answer);
     else if (cause instanceof CancellationException) call.result.cancel(false);
     else call.result.completeExceptionally(cause);
@@ -421,7 +421,7 @@ public final class Pool {
    * calls are done, while a spare (or a new worker) takes its slot. One at a time per pool, so
    * capacity drops by at most one worker; the next check recycles the next.
    */
-  private void recycle(Replica r, String why, List<Runnable> after) {
+  private void recycle(Replica r, String why, AfterLock after) {
     if (phase != PoolState.SERVING || r.role != Role.SERVING || r.retiring) return;
     if (replicas.stream().anyMatch(x -> x.role == Role.DRAINING)) return;
     r.role = Role.DRAINING;
@@ -438,7 +438,7 @@ public final class Pool {
    * Worker#kill}); a read-only or idempotent one is retried on another worker. Not a death: the
    * restart policy does not count it.
    */
-  private void replaceStuck(Replica r, String why, List<Runnable> after) {
+  private void replaceStuck(Replica r, String why, AfterLock after) {
     if (r.retiring || !replicas.contains(r) || phase == PoolState.STOPPING) return;
     Role was = r.role;
     r.role = Role.DRAINING;
@@ -449,7 +449,7 @@ public final class Pool {
   }
 
   /** Too many deaths: fail fast with the cause, stop every worker, try again later. */
-  private void open(String why, List<Runnable> after) {
+  private void open(String why, AfterLock after) {
     if (reload != null) failReload(reload.interrupted(name(), "the pool opened meanwhile: " + why, List.of()), after);
     phase = PoolState.OPEN;
     openedBecause = why;
@@ -465,7 +465,7 @@ public final class Pool {
 
   /** Half-open: one worker, one call at a time, no backoff: the question is whether the cause is gone. */
   private void halfOpen() {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       if (phase != PoolState.OPEN) return;
       phase = PoolState.HALF_OPEN;
@@ -473,21 +473,21 @@ public final class Pool {
       Log.info("pool=" + name() + " is half-open: starting one worker to try again");
       reconcile(after);
     }
-    perform(after);
+    after.run();
   }
 
   private void probeSurvived(Replica r) {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       if (phase == PoolState.HALF_OPEN && replicas.contains(r) && !r.retiring) {
         close("its probe worker stayed up for " + limits.restartWindow().toMillis() + " ms", after);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /** The cause is gone: serve with every replica and spare again, with a clean restart history. */
-  private void close(String why, List<Runnable> after) {
+  private void close(String why, AfterLock after) {
     phase = PoolState.SERVING;
     openedBecause = null;
     halfOpenAt = null;
@@ -502,7 +502,7 @@ public final class Pool {
    * Makes the workers match what the state asks for: each empty slot gets a ready spare at once,
    * or a new worker once the backoff has passed; then the spares are topped up.
    */
-  private void reconcile(List<Runnable> after) {
+  private void reconcile(AfterLock after) {
     if (phase != PoolState.SERVING && phase != PoolState.HALF_OPEN) return;
     int wantServing = phase == PoolState.HALF_OPEN ? 1 : config.replicas();
     int wantSpares = phase == PoolState.HALF_OPEN ? 0 : limits.spare();
@@ -535,13 +535,13 @@ public final class Pool {
   }
 
   private void reconcileLater() {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       reconcileScheduled = false;
       reconcile(after);
       pump(after);
     }
-    perform(after);
+    after.run();
   }
 
   private boolean occupied(int slot) {
@@ -556,7 +556,7 @@ public final class Pool {
   }
 
   /** Stops a worker on purpose (stdin closed, then SIGTERM, SIGKILL); its exit is not a death. */
-  private void retire(Replica r, List<Runnable> after) {
+  private void retire(Replica r, AfterLock after) {
     r.retiring = true;
     if (r.healthCheck != null) r.healthCheck.cancel(false);
     after.add(() -> r.worker.stop(RETIRE_GRACE));
@@ -610,7 +610,7 @@ public final class Pool {
   /** The probe answered initialize: ask what the new code serves, outside the lock (it is a call). */
   private void probeReady(Replica probe) {
     OfferListing.of(probe.worker).whenComplete((o, failure) -> {
-      List<Runnable> after = new ArrayList<>();
+      AfterLock after = new AfterLock(lock);
       synchronized (lock) {
         Reload r = reload;
         if (r == null || r.probe != probe) return;
@@ -622,12 +622,12 @@ public final class Pool {
           commitReload(r, o, after);
         }
       }
-      perform(after);
+      after.run();
     });
   }
 
   /** The probe ended before it was ready: the new code does not start. Not a death of the pool. */
-  private void probeFailed(Replica probe, String how, ExitStatus status, List<String> stderr, List<Runnable> after) {
+  private void probeFailed(Replica probe, String how, ExitStatus status, List<String> stderr, AfterLock after) {
     Reload r = reload;
     if (r == null || r.probe != probe) return;
     ReloadFailed error = r.probeDied(name(), config.modules(), how, status, stderr, oldServing());
@@ -636,7 +636,7 @@ public final class Pool {
   }
 
   /** The new code serves: from now on the old workers are replaced, and new ones run the new code. */
-  private void commitReload(Reload r, Offer next, List<Runnable> after) {
+  private void commitReload(Reload r, Offer next, AfterLock after) {
     r.next = next;
     generation = r.generation;
     r.probe.role = Role.SPARE;
@@ -660,7 +660,7 @@ public final class Pool {
    * holds a slot and a new one is ready, the old one drains and the new one takes its slot; with
    * none ready, one is started. So the pool never serves with fewer ready workers than before.
    */
-  private void rollReload(List<Runnable> after) {
+  private void rollReload(AfterLock after) {
     Reload r = reload;
     if (r == null || !r.committed() || phase != PoolState.SERVING) return;
     while (true) {
@@ -689,7 +689,7 @@ public final class Pool {
     }
   }
 
-  private void finishReload(Reload r, List<Runnable> after) {
+  private void finishReload(Reload r, AfterLock after) {
     reload = null;
     offer = r.next;
     List<Long> newPids = replicas.stream()
@@ -706,7 +706,7 @@ public final class Pool {
     after.add(() -> r.result.complete(done));
   }
 
-  private void failReload(ReloadFailed error, List<Runnable> after) {
+  private void failReload(ReloadFailed error, AfterLock after) {
     Reload r = reload;
     reload = null;
     if (r == null) return;
@@ -729,7 +729,7 @@ public final class Pool {
   public PoolCall submit(String method, ObjectNode params, CallListener callListener) {
     PoolCall call = new PoolCall(this, method, params, callListener);
     PoolUnavailable refusal;
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       refusal = refusal();
       if (refusal == null) {
@@ -741,7 +741,7 @@ public final class Pool {
         }
       }
     }
-    perform(after);
+    after.run();
     if (refusal != null) call.result.completeExceptionally(refusal);
     return call;
   }
@@ -764,7 +764,7 @@ public final class Pool {
   }
 
   /** Hands queued calls to workers with room, oldest first. Under the lock. */
-  private void pump(List<Runnable> after) {
+  private void pump(AfterLock after) {
     while (admission.hasQueued()) {
       Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
       if (r == null) return;
@@ -806,18 +806,8 @@ public final class Pool {
     else if (onWorker != null) onWorker.cancel(reason);
   }
 
-  private void failQueue(PoolUnavailable error, List<Runnable> after) {
+  private void failQueue(PoolUnavailable error, AfterLock after) {
     for (PoolCall call : admission.drain()) after.add(() -> call.result.completeExceptionally(error));
-  }
-
-  private static void perform(List<Runnable> after) {
-    for (Runnable r : after) {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        Log.error("pool: " + e);
-      }
-    }
   }
 
   // ------------------------------------------------------------------------------- shutdown
@@ -828,20 +818,20 @@ public final class Pool {
    */
   public void abandonCalls(String why) {
     PoolUnavailable error = new PoolUnavailable(why);
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     List<WorkerLink> holding;
     synchronized (lock) {
       accepting = false;
       failQueue(error, after);
       holding = replicas.stream().map(r -> r.worker).toList();
     }
-    perform(after);
+    after.run();
     for (WorkerLink w : holding) w.abandonCalls(error);
   }
 
   /** Stops every worker (stdin closed, then SIGTERM, then SIGKILL) and waits for them. */
   public CompletableFuture<Void> shutdown(Duration grace) {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     List<WorkerLink> stopping;
     synchronized (lock) {
       if (reload != null) failReload(reload.interrupted(name(), "tandem is shutting down", List.of()), after);
@@ -854,7 +844,7 @@ public final class Pool {
         if (r.healthCheck != null) r.healthCheck.cancel(false);
       }
     }
-    perform(after);
+    after.run();
     return CompletableFuture.allOf(stopping.stream().map(w -> w.stop(grace)).toArray(CompletableFuture[]::new));
   }
 
