@@ -77,7 +77,7 @@ public final class Pool {
   /** Health checks, backoff and half-open timers: short tasks that never block. */
   private static final ScheduledExecutorService TIMERS = timers();
 
-  private final PoolConfig config;
+  final PoolConfig config;
   private final Supervision limits;
   private final ServerConfig server;
   private final TraceConfig.Traces traces;
@@ -88,11 +88,11 @@ public final class Pool {
   private volatile Offer offer = Offer.EMPTY;
   private volatile Listener listener = new Listener() {};
 
-  private final Object lock = new Object();
+  final Object lock = new Object();
   // Guarded by lock. SERVING stands for SERVING and DEGRADED, which differ only in ready count.
-  private PoolState phase = PoolState.STARTING;
-  private boolean accepting = true;
-  private final List<Replica> replicas = new ArrayList<>();
+  PoolState phase = PoolState.STARTING;
+  boolean accepting = true;
+  final List<Replica> replicas = new ArrayList<>();
   private final Admission admission;
   private final long[] slotRestarts;
   private int nextId = 1;
@@ -104,11 +104,8 @@ public final class Pool {
   private long restarts;
   private long callsServed;
   /** Which load of the code new workers run; a reload that commits adds one. */
-  private int generation = 1;
-  /** The reload in progress, if any; reloads of one pool run one after another. */
-  private Reload reload;
-  private CompletableFuture<?> reloads = CompletableFuture.completedFuture(null);
-  private ObjectNode lastReload;
+  int generation = 1;
+  final Reloading reloading = new Reloading(this);
 
   public Pool(
       PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
@@ -235,7 +232,7 @@ public final class Pool {
    * Starts a worker in a role, on the code as it is on disk now; its readiness and its end come
    * back as events. Under the lock.
    */
-  private Replica launch(Role role, int slot, int ofGeneration) {
+  Replica launch(Role role, int slot, int ofGeneration) {
     int id = nextId++;
     long maxCalls = limits.maxCalls();
     long recycleAfter =
@@ -271,10 +268,10 @@ public final class Pool {
         if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) {
           TIMERS.schedule(() -> probeSurvived(r), limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
         }
-        if (r.role == Role.PROBE) after.add(() -> probeReady(r));
+        if (r.role == Role.PROBE) after.add(() -> reloading.probeReady(r));
         reconcile(after);
         pump(after);
-        rollReload(after);
+        reloading.roll(after);
       }
     }
     after.run();
@@ -292,7 +289,7 @@ public final class Pool {
         if (!replicas.remove(r)) {
           // already gone
         } else if (r.role == Role.PROBE) {
-          probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
+          reloading.probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
         } else if (r.retiring || phase == PoolState.STOPPING) {
           // As when a process exits (exited): a spawn that fails while the pool stops, or for a
           // worker it no longer wanted, is no death, and must not start a replacement or reopen it.
@@ -320,7 +317,7 @@ public final class Pool {
       replicas.remove(r);
       if (r.healthCheck != null) r.healthCheck.cancel(false);
       if (r.role == Role.PROBE) {
-        probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
+        reloading.probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
       } else if (r.retiring || phase == PoolState.STOPPING) {
         reconcile(after);
         pump(after);
@@ -450,7 +447,7 @@ public final class Pool {
 
   /** Too many deaths: fail fast with the cause, stop every worker, try again later. */
   private void open(String why, AfterLock after) {
-    if (reload != null) failReload(reload.interrupted(name(), "the pool opened meanwhile: " + why, List.of()), after);
+    reloading.interrupt("the pool opened meanwhile: " + why, after);
     phase = PoolState.OPEN;
     openedBecause = why;
     halfOpenAt = Instant.now().plus(limits.halfOpenAfter());
@@ -487,7 +484,7 @@ public final class Pool {
   }
 
   /** The cause is gone: serve with every replica and spare again, with a clean restart history. */
-  private void close(String why, AfterLock after) {
+  void close(String why, AfterLock after) {
     phase = PoolState.SERVING;
     openedBecause = null;
     halfOpenAt = null;
@@ -502,7 +499,7 @@ public final class Pool {
    * Makes the workers match what the state asks for: each empty slot gets a ready spare at once,
    * or a new worker once the backoff has passed; then the spares are topped up.
    */
-  private void reconcile(AfterLock after) {
+  void reconcile(AfterLock after) {
     if (phase != PoolState.SERVING && phase != PoolState.HALF_OPEN) return;
     int wantServing = phase == PoolState.HALF_OPEN ? 1 : config.replicas();
     int wantSpares = phase == PoolState.HALF_OPEN ? 0 : limits.spare();
@@ -550,174 +547,21 @@ public final class Pool {
   }
 
   /** A spare on the current code: one a reload is replacing never takes a slot. */
-  private Replica readySpare() {
+  Replica readySpare() {
     for (Replica r : replicas) if (r.role == Role.SPARE && r.ready() && r.generation == generation) return r;
     return null;
   }
 
   /** Stops a worker on purpose (stdin closed, then SIGTERM, SIGKILL); its exit is not a death. */
-  private void retire(Replica r, AfterLock after) {
+  void retire(Replica r, AfterLock after) {
     r.retiring = true;
     if (r.healthCheck != null) r.healthCheck.cancel(false);
     after.add(() -> r.worker.stop(RETIRE_GRACE));
   }
 
-  // --------------------------------------------------------------------------------- reload
-
-  /**
-   * Replaces every worker with a fresh process on the code as it is on disk now, without dropping
-   * a call. First one probe worker starts on the new code; if it does not come up (a module that
-   * no longer imports, most often), the reload fails with its traceback and nothing else changes.
-   * Once it answered initialize and listed what it serves, the reload commits: old spares stop,
-   * and old serving workers are replaced one at a time, each only when a new worker is ready to
-   * take its slot; a replaced worker takes no new calls and stops when its calls in flight are
-   * answered. The pool's offer becomes the new code's when the last slot changed hands, which is
-   * when the router tells hosts if their lists changed. Reloads of one pool run one after another,
-   * each on the code as it is when it starts.
-   */
+  /** See {@link Reloading#reload}: a probe on the new code first, then one worker at a time. */
   public CompletableFuture<Reloaded> reload() {
-    CompletableFuture<Reloaded> done = new CompletableFuture<>();
-    CompletableFuture<?> previous;
-    synchronized (lock) {
-      previous = reloads;
-      reloads = done;
-    }
-    previous.handle((r, f) -> null).thenCompose(ignored -> beginReload()).whenComplete((r, failure) -> {
-      if (failure == null) done.complete(r);
-      else done.completeExceptionally(Failures.cause(failure));
-    });
-    return done;
-  }
-
-  private CompletableFuture<Reloaded> beginReload() {
-    synchronized (lock) {
-      if (phase == PoolState.STOPPING || !accepting) {
-        return CompletableFuture.failedFuture(new PoolUnavailable("pool \"" + name() + "\" is shutting down; nothing to reload"));
-      }
-      if (phase == PoolState.STARTING) {
-        return CompletableFuture.failedFuture(new PoolUnavailable("pool \"" + name() + "\" is still starting; reload it once it serves"));
-      }
-      List<Long> old = replicas.stream().filter(r -> !r.retiring).map(r -> r.worker.pid()).toList();
-      reload = new Reload(generation + 1, offer, old);
-      reload.probe = launch(Role.PROBE, 0, reload.generation);
-      Log.info("pool=" + name() + " reloading: worker " + reload.probe.id() + " starts on the current code of "
-          + (config.isPython() ? "modules " + config.modules() : String.join(" ", config.command()))
-          + "; the old workers serve until it is ready");
-      return reload.result;
-    }
-  }
-
-  /** The probe answered initialize: ask what the new code serves, outside the lock (it is a call). */
-  private void probeReady(Replica probe) {
-    OfferListing.of(probe.worker).whenComplete((o, failure) -> {
-      AfterLock after = new AfterLock(lock);
-      synchronized (lock) {
-        Reload r = reload;
-        if (r == null || r.probe != probe) return;
-        if (failure != null) {
-          retire(probe, after);
-          failReload(r.interrupted(name(), "its new worker " + probe.describe() + " could not list what it serves: "
-              + Failures.cause(failure).getMessage() + "; the old workers keep serving", oldServing()), after);
-        } else {
-          commitReload(r, o, after);
-        }
-      }
-      after.run();
-    });
-  }
-
-  /** The probe ended before it was ready: the new code does not start. Not a death of the pool. */
-  private void probeFailed(Replica probe, String how, ExitStatus status, List<String> stderr, AfterLock after) {
-    Reload r = reload;
-    if (r == null || r.probe != probe) return;
-    ReloadFailed error = r.probeDied(name(), config.modules(), how, status, stderr, oldServing());
-    Log.block(Log.Level.ERROR, error.getMessage().lines().findFirst().orElse(""), String.join("\n", error.traceback()));
-    failReload(error, after);
-  }
-
-  /** The new code serves: from now on the old workers are replaced, and new ones run the new code. */
-  private void commitReload(Reload r, Offer next, AfterLock after) {
-    r.next = next;
-    generation = r.generation;
-    r.probe.role = Role.SPARE;
-    for (Replica x : List.copyOf(replicas)) {
-      if (x.role == Role.SPARE && x.generation < generation) {
-        x.role = Role.DRAINING;
-        retire(x, after);
-      }
-    }
-    long old = replicas.stream().filter(x -> x.role == Role.SERVING && x.generation < generation).count();
-    Log.info("pool=" + name() + " reloading: the new code starts (" + next.tools().size() + " tool(s)); replacing "
-        + old + " worker(s) one at a time");
-    if (phase == PoolState.OPEN || phase == PoolState.HALF_OPEN) {
-      close("it was reloaded and its new code starts", after);
-    }
-    rollReload(after);
-  }
-
-  /**
-   * One step of a committed reload, run whenever a worker becomes ready: while an old worker
-   * holds a slot and a new one is ready, the old one drains and the new one takes its slot; with
-   * none ready, one is started. So the pool never serves with fewer ready workers than before.
-   */
-  private void rollReload(AfterLock after) {
-    Reload r = reload;
-    if (r == null || !r.committed() || phase != PoolState.SERVING) return;
-    while (true) {
-      Replica old = null;
-      for (Replica x : replicas) {
-        if (x.role == Role.SERVING && x.generation < generation) {
-          old = x;
-          break;
-        }
-      }
-      if (old == null) {
-        finishReload(r, after);
-        return;
-      }
-      if (readySpare() == null) {
-        boolean starting = replicas.stream().anyMatch(x -> x.role == Role.SPARE && !x.retiring);
-        if (!starting) launch(Role.SPARE, 0);
-        return; // its readiness brings us back here
-      }
-      old.role = Role.DRAINING;
-      old.retiring = true;
-      Log.worker(Log.Level.INFO, name(), old.id(), old.worker.pid(), "replaced by the reload: it takes no new calls"
-          + (old.inFlight > 0 ? " and stops once its " + old.inFlight + " call(s) in flight are answered" : " and stops"));
-      reconcile(after); // the ready spare takes the slot now, and the spares are topped up
-      if (old.inFlight == 0) retire(old, after);
-    }
-  }
-
-  private void finishReload(Reload r, AfterLock after) {
-    reload = null;
-    offer = r.next;
-    List<Long> newPids = replicas.stream()
-        .filter(x -> x.generation == generation && !x.retiring && x.worker.pid() > 0).map(x -> x.worker.pid()).toList();
-    int draining = (int) replicas.stream().filter(x -> x.generation < generation).count();
-    Reloaded done = new Reloaded(name(), generation, r.oldPids, newPids, draining, r.before, r.next,
-        Duration.between(r.started, Instant.now()));
-    lastReload = Json.object().put("at", Instant.now().toString()).put("ok", true).put("generation", generation)
-        .put("ms", done.took().toMillis());
-    Log.info("pool=" + name() + " reloaded (generation " + generation + ") in " + done.took().toMillis() + " ms: workers "
-        + newPids + " replace " + r.oldPids + (draining > 0 ? " (" + draining + " old worker(s) still stopping)" : "")
-        + "; tools " + r.before.tools().size() + " -> " + r.next.tools().size());
-    after.add(() -> listener.offerChanged(this));
-    after.add(() -> r.result.complete(done));
-  }
-
-  private void failReload(ReloadFailed error, AfterLock after) {
-    Reload r = reload;
-    reload = null;
-    if (r == null) return;
-    if (r.probe != null && replicas.contains(r.probe) && !r.probe.retiring) retire(r.probe, after);
-    lastReload = Json.object().put("at", Instant.now().toString()).put("ok", false).put("error", error.getMessage());
-    after.add(() -> r.result.completeExceptionally(error));
-  }
-
-  /** The pids of the workers serving now: what keeps serving when a reload fails. */
-  private List<Long> oldServing() {
-    return replicas.stream().filter(x -> x.role == Role.SERVING && !x.retiring).map(x -> x.worker.pid()).toList();
+    return reloading.reload();
   }
 
   // ---------------------------------------------------------------------------------- calls
@@ -834,7 +678,7 @@ public final class Pool {
     AfterLock after = new AfterLock(lock);
     List<WorkerLink> stopping;
     synchronized (lock) {
-      if (reload != null) failReload(reload.interrupted(name(), "tandem is shutting down", List.of()), after);
+      reloading.interrupt("tandem is shutting down", after);
       phase = PoolState.STOPPING;
       accepting = false;
       failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
@@ -852,6 +696,16 @@ public final class Pool {
 
   public Offer offer() {
     return offer;
+  }
+
+  /** What the pool serves from now on. */
+  void offered(Offer next) {
+    offer = next;
+  }
+
+  /** Tells the router the offer changed, so hosts hear list_changed. Outside the lock. */
+  void offerChanged() {
+    listener.offerChanged(this);
   }
 
   /** Where a Python pool's code lives (its {@code path}); none for a {@code command} pool. */
@@ -942,8 +796,7 @@ public final class Pool {
       pool.put("callsServed", callsServed);
       pool.put("refused", admission.refused());
       pool.put("generation", generation);
-      if (reload != null) pool.put("reloading", reload.committed() ? "replacing workers" : "starting the new code");
-      if (lastReload != null) pool.set("lastReload", lastReload.deepCopy());
+      reloading.status(pool);
       if (openedBecause != null) pool.put("openBecause", openedBecause);
       if (halfOpenAt != null && phase == PoolState.OPEN) {
         pool.put("halfOpenInMs", Math.max(0, Duration.between(now, halfOpenAt).toMillis()));
