@@ -78,7 +78,7 @@ public final class Pool {
   private static final ScheduledExecutorService TIMERS = timers();
 
   final PoolConfig config;
-  private final Supervision limits;
+  final Supervision limits;
   private final ServerConfig server;
   private final TraceConfig.Traces traces;
   /** The configured interpreter until the first worker names the real one. */
@@ -93,19 +93,20 @@ public final class Pool {
   PoolState phase = PoolState.STARTING;
   boolean accepting = true;
   final List<Replica> replicas = new ArrayList<>();
-  private final Admission admission;
-  private final long[] slotRestarts;
+  final Admission admission;
+  final long[] slotRestarts;
   private int nextId = 1;
   private Instant nextStartAt = Instant.EPOCH;
   private boolean reconcileScheduled;
-  private Death lastDeath;
-  private String openedBecause;
-  private Instant halfOpenAt;
-  private long restarts;
-  private long callsServed;
+  Death lastDeath;
+  String openedBecause;
+  Instant halfOpenAt;
+  long restarts;
+  long callsServed;
   /** Which load of the code new workers run; a reload that commits adds one. */
   int generation = 1;
   final Reloading reloading = new Reloading(this);
+  final Dispatch dispatch = new Dispatch(this);
 
   public Pool(
       PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
@@ -270,7 +271,7 @@ public final class Pool {
         }
         if (r.role == Role.PROBE) after.add(() -> reloading.probeReady(r));
         reconcile(after);
-        pump(after);
+        dispatch.pump(after);
         reloading.roll(after);
       }
     }
@@ -294,7 +295,7 @@ public final class Pool {
           // As when a process exits (exited): a spawn that fails while the pool stops, or for a
           // worker it no longer wanted, is no death, and must not start a replacement or reopen it.
           reconcile(after);
-          pump(after);
+          dispatch.pump(after);
         } else {
           died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
         }
@@ -320,7 +321,7 @@ public final class Pool {
         reloading.probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
       } else if (r.retiring || phase == PoolState.STOPPING) {
         reconcile(after);
-        pump(after);
+        dispatch.pump(after);
       } else {
         died(r, r.describe() + " " + worker.exitReason(status), worker.stderrTail(), after);
       }
@@ -352,7 +353,7 @@ public final class Pool {
           + (spareReady ? "a spare takes its place now, " : "")
           + (backoff.isZero() ? "a new worker starts now" : "a new worker starts in " + backoff.toMillis() + " ms"));
       reconcile(after);
-      pump(after);
+      dispatch.pump(after);
     }
   }
 
@@ -387,7 +388,7 @@ public final class Pool {
   }
 
   /** A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue. */
-  private void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
+  void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
     Throwable cause = failure == null ? null : Failures.cause(failure);
     AfterLock after = new AfterLock(lock);
     synchronized (lock) {
@@ -403,7 +404,7 @@ public final class Pool {
         recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
       }
       if (r.role == Role.DRAINING && r.inFlight == 0) retire(r, after);
-      pump(after);
+      dispatch.pump(after);
     }
     after.run();
     if (cause == null) call.result.complete(answer);
@@ -452,7 +453,7 @@ public final class Pool {
     openedBecause = why;
     halfOpenAt = Instant.now().plus(limits.halfOpenAfter());
     for (Replica r : List.copyOf(replicas)) retire(r, after);
-    failQueue(openError(), after);
+    dispatch.failQueue(dispatch.openError(), after);
     TIMERS.schedule(this::halfOpen, limits.halfOpenAfter().toMillis(), TimeUnit.MILLISECONDS);
     Log.block(Log.Level.ERROR,
         "pool=" + name() + " is open: " + why + "; its calls fail at once until it is tried again in "
@@ -492,7 +493,7 @@ public final class Pool {
     nextStartAt = Instant.EPOCH;
     Log.info("pool=" + name() + " is serving again: " + why);
     reconcile(after);
-    pump(after);
+    dispatch.pump(after);
   }
 
   /**
@@ -536,7 +537,7 @@ public final class Pool {
     synchronized (lock) {
       reconcileScheduled = false;
       reconcile(after);
-      pump(after);
+      dispatch.pump(after);
     }
     after.run();
   }
@@ -564,94 +565,12 @@ public final class Pool {
     return reloading.reload();
   }
 
-  // ---------------------------------------------------------------------------------- calls
-
   /**
    * Sends a request where {@link Admission} says: a worker with room, the bounded queue, or an
    * immediate refusal. Never throws: refusals complete the call with {@link PoolUnavailable}.
    */
   public PoolCall submit(String method, ObjectNode params, CallListener callListener) {
-    PoolCall call = new PoolCall(this, method, params, callListener);
-    PoolUnavailable refusal;
-    AfterLock after = new AfterLock(lock);
-    synchronized (lock) {
-      refusal = refusal();
-      if (refusal == null) {
-        Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
-        if (r != null) {
-          after.add(assign(call, r));
-        } else if (!admission.enqueue(call)) {
-          refusal = admission.overloaded(readyServing());
-        }
-      }
-    }
-    after.run();
-    if (refusal != null) call.result.completeExceptionally(refusal);
-    return call;
-  }
-
-  private PoolUnavailable refusal() {
-    return switch (phase) {
-      case OPEN -> openError();
-      case STOPPING -> new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls");
-      case STARTING -> new PoolUnavailable("pool \"" + name() + "\" is still starting; try again shortly");
-      default -> accepting ? null : new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls");
-    };
-  }
-
-  private PoolUnavailable openError() {
-    long inMs = halfOpenAt == null ? 0 : Math.max(0, Duration.between(Instant.now(), halfOpenAt).toMillis());
-    return new PoolUnavailable(
-        "pool \"" + name() + "\" is open: " + openedBecause + ". Its calls fail at once until it is tried again in "
-            + inMs + " ms (half_open_after_ms); fix the cause meanwhile"
-            + (lastDeath == null ? "" : lastDeath.lastLines(5)));
-  }
-
-  /** Hands queued calls to workers with room, oldest first. Under the lock. */
-  private void pump(AfterLock after) {
-    while (admission.hasQueued()) {
-      Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
-      if (r == null) return;
-      after.add(assign(admission.next(), r));
-    }
-  }
-
-  private Runnable assign(PoolCall call, Replica r) {
-    r.inFlight++;
-    call.replica = r;
-    return () -> send(call, r);
-  }
-
-  /** Outside the lock: the write may block on a worker that stopped reading until it is killed. */
-  private void send(PoolCall call, Replica r) {
-    WorkerCall onWorker = r.worker.call(call.method, call.params, call.listener);
-    String cancelled;
-    // The call's own lock, not the pool's: one pool lock fewer per call (cancel takes both).
-    synchronized (call) {
-      call.onWorker = onWorker;
-      cancelled = call.cancelReason;
-    }
-    if (cancelled != null) onWorker.cancel(cancelled);
-    onWorker.result().whenComplete((answer, failure) -> finished(call, r, answer, failure));
-  }
-
-  void cancel(PoolCall call, String reason) {
-    WorkerCall onWorker;
-    boolean wasQueued;
-    synchronized (lock) {
-      synchronized (call) {
-        if (call.result.isDone() || call.cancelReason != null) return;
-        call.cancelReason = reason == null ? "cancelled" : reason;
-        onWorker = call.onWorker;
-      }
-      wasQueued = admission.remove(call);
-    }
-    if (wasQueued) call.result.cancel(false);
-    else if (onWorker != null) onWorker.cancel(reason);
-  }
-
-  private void failQueue(PoolUnavailable error, AfterLock after) {
-    for (PoolCall call : admission.drain()) after.add(() -> call.result.completeExceptionally(error));
+    return dispatch.submit(method, params, callListener);
   }
 
   // ------------------------------------------------------------------------------- shutdown
@@ -666,7 +585,7 @@ public final class Pool {
     List<WorkerLink> holding;
     synchronized (lock) {
       accepting = false;
-      failQueue(error, after);
+      dispatch.failQueue(error, after);
       holding = replicas.stream().map(r -> r.worker).toList();
     }
     after.run();
@@ -681,7 +600,7 @@ public final class Pool {
       reloading.interrupt("tandem is shutting down", after);
       phase = PoolState.STOPPING;
       accepting = false;
-      failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
+      dispatch.failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
       stopping = replicas.stream().map(r -> r.worker).toList();
       for (Replica r : replicas) {
         r.retiring = true;
@@ -728,7 +647,7 @@ public final class Pool {
     }
   }
 
-  private long readyServing() {
+  long readyServing() {
     return replicas.stream().filter(r -> r.role == Role.SERVING && r.ready()).count();
   }
 
@@ -780,44 +699,9 @@ public final class Pool {
   /** This pool's part of {@link StatusReport}: its state, counters and every worker. */
   public ObjectNode status() {
     synchronized (lock) {
-      Instant now = Instant.now();
-      ObjectNode pool = Json.object();
-      pool.put("name", name());
-      pool.put("state", (phase == PoolState.SERVING && readyServing() < config.replicas() ? PoolState.DEGRADED : phase).label());
-      pool.put("replicas", config.replicas());
-      pool.put("spare", limits.spare());
-      pool.put("ready", readyServing());
-      pool.put("tools", offer.tools().size());
-      pool.put("inFlight", replicas.stream().mapToInt(r -> r.inFlight).sum());
-      pool.put("queueDepth", admission.depth());
-      pool.put("queueLimit", limits.queue());
-      pool.put("maxConcurrency", limits.maxConcurrency());
-      pool.put("restarts", restarts);
-      pool.put("callsServed", callsServed);
-      pool.put("refused", admission.refused());
-      pool.put("generation", generation);
-      reloading.status(pool);
-      if (openedBecause != null) pool.put("openBecause", openedBecause);
-      if (halfOpenAt != null && phase == PoolState.OPEN) {
-        pool.put("halfOpenInMs", Math.max(0, Duration.between(now, halfOpenAt).toMillis()));
-      }
-      if (lastDeath != null) {
-        ObjectNode death = pool.putObject("lastDeath");
-        death.put("what", lastDeath.description());
-        death.put("at", lastDeath.at().toString());
-        var tail = death.putArray("stderrTail");
-        List<String> lines = lastDeath.stderrTail();
-        lines.subList(Math.max(0, lines.size() - 5), lines.size()).forEach(tail::add);
-      }
-      var workers = pool.putArray("workers");
-      for (Replica r : replicas) {
-        long restartsOfSlot = r.role == Role.SERVING && r.slot >= 1 && r.slot <= slotRestarts.length ? slotRestarts[r.slot - 1] : 0;
-        workers.add(r.status(now, restartsOfSlot));
-      }
-      return pool;
+      return PoolStatus.of(this);
     }
   }
-
 
   private static ScheduledExecutorService timers() {
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {

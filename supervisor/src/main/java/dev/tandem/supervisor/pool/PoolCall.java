@@ -44,6 +44,6 @@ public final class PoolCall {
 
   /** Takes it out of the queue, or tells its worker to stop it (notifications/cancelled). */
   public void cancel(String reason) {
-    pool.cancel(this, reason);
+    pool.dispatch.cancel(this, reason);
   }
 }

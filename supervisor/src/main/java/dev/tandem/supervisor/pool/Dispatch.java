@@ -1,0 +1,116 @@
+package dev.tandem.supervisor.pool;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.supervisor.worker.CallListener;
+import dev.tandem.supervisor.worker.WorkerCall;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * How a pool's calls reach its workers: admitted to a worker with room, queued, or refused at
+ * once with the reason (open, starting, stopping, overloaded); handed on from the queue as
+ * workers free up; cancelled in the queue or on the worker. The call path: {@link #submit} takes
+ * the pool's lock once for bookkeeping, and the write to the worker's pipe happens after it is
+ * released. A call's end is the pool's event ({@link Pool#finished}).
+ */
+final class Dispatch {
+
+  /** Enough of the last death's stderr, in a refusal, to show the error. */
+  private static final int DEATH_LINES = 5;
+
+  private final Pool pool;
+
+  Dispatch(Pool pool) {
+    this.pool = pool;
+  }
+
+  PoolCall submit(String method, ObjectNode params, CallListener callListener) {
+    PoolCall call = new PoolCall(pool, method, params, callListener);
+    PoolUnavailable refusal;
+    AfterLock after = new AfterLock(pool.lock);
+    synchronized (pool.lock) {
+      refusal = refusal();
+      if (refusal == null) {
+        Replica r = pool.admission.pick(pool.replicas, pool.phase == PoolState.HALF_OPEN);
+        if (r != null) {
+          after.add(assign(call, r));
+        } else if (!pool.admission.enqueue(call)) {
+          refusal = pool.admission.overloaded(pool.readyServing());
+        }
+      }
+    }
+    after.run();
+    if (refusal != null) call.result.completeExceptionally(refusal);
+    return call;
+  }
+
+  private PoolUnavailable refusal() {
+    return switch (pool.phase) {
+      case OPEN -> openError();
+      case STOPPING -> stopping();
+      case STARTING -> new PoolUnavailable("pool \"" + pool.name() + "\" is still starting; try again shortly");
+      default -> pool.accepting ? null : stopping();
+    };
+  }
+
+  private PoolUnavailable stopping() {
+    return new PoolUnavailable("pool \"" + pool.name() + "\" is shutting down and takes no new calls");
+  }
+
+  /** What a call to an open pool fails with: why it opened, when it is tried again, the last stderr. */
+  PoolUnavailable openError() {
+    long inMs = pool.halfOpenAt == null ? 0 : Math.max(0, Duration.between(Instant.now(), pool.halfOpenAt).toMillis());
+    return new PoolUnavailable(
+        "pool \"" + pool.name() + "\" is open: " + pool.openedBecause + ". Its calls fail at once until it is tried again in "
+            + inMs + " ms (half_open_after_ms); fix the cause meanwhile"
+            + (pool.lastDeath == null ? "" : pool.lastDeath.lastLines(DEATH_LINES)));
+  }
+
+  /** Hands queued calls to workers with room, oldest first. Under the lock. */
+  void pump(AfterLock after) {
+    while (pool.admission.hasQueued()) {
+      Replica r = pool.admission.pick(pool.replicas, pool.phase == PoolState.HALF_OPEN);
+      if (r == null) return;
+      after.add(assign(pool.admission.next(), r));
+    }
+  }
+
+  private Runnable assign(PoolCall call, Replica r) {
+    r.inFlight++;
+    call.replica = r;
+    return () -> send(call, r);
+  }
+
+  /** Outside the lock: the write may block on a worker that stopped reading until it is killed. */
+  private void send(PoolCall call, Replica r) {
+    WorkerCall onWorker = r.worker.call(call.method, call.params, call.listener);
+    String cancelled;
+    // The call's own lock, not the pool's: one pool lock fewer per call (cancel takes both).
+    synchronized (call) {
+      call.onWorker = onWorker;
+      cancelled = call.cancelReason;
+    }
+    if (cancelled != null) onWorker.cancel(cancelled);
+    onWorker.result().whenComplete((answer, failure) -> pool.finished(call, r, answer, failure));
+  }
+
+  void cancel(PoolCall call, String reason) {
+    WorkerCall onWorker;
+    boolean wasQueued;
+    synchronized (pool.lock) {
+      synchronized (call) {
+        if (call.result.isDone() || call.cancelReason != null) return;
+        call.cancelReason = reason == null ? "cancelled" : reason;
+        onWorker = call.onWorker;
+      }
+      wasQueued = pool.admission.remove(call);
+    }
+    if (wasQueued) call.result.cancel(false);
+    else if (onWorker != null) onWorker.cancel(reason);
+  }
+
+  /** Every queued call fails with {@code error} (the pool opened, or stops). Under the lock. */
+  void failQueue(PoolUnavailable error, AfterLock after) {
+    for (PoolCall call : pool.admission.drain()) after.add(() -> call.result.completeExceptionally(error));
+  }
+}
