@@ -132,60 +132,22 @@ public final class Pool {
 
   // ---------------------------------------------------------------------------------- start
 
-  /**
-   * Starts every replica at once and completes when all are ready and the tools are known, or
-   * fails with the first worker that could not start (with its stderr, which holds the traceback):
-   * a pool that cannot start at all is a configuration error, not something to retry. Spares
-   * start once the pool serves, so they do not slow the first start.
-   */
+  /** See {@link FirstStart}: every replica at once; the pool serves when all are ready. */
   public CompletableFuture<Void> start() {
-    List<String> withheld = WorkerEnvironment.withheld(System.getenv(), config.passEnv());
-    if (!withheld.isEmpty()) {
-      // Names only, once: what a tool cannot read, and how to let it.
-      Log.info("pool=" + name() + " workers do not inherit " + String.join(", ", withheld)
-          + " from the daemon's environment; name the ones its tools need in pass_env, or set them in env");
-    }
-    List<CompletableFuture<? extends WorkerLink>> starting = new ArrayList<>();
-    synchronized (lock) {
-      for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot, generation).starting);
-    }
-    return CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
-        .exceptionally(failure -> {
-          Throwable cause = Failures.cause(failure);
-          List<String> tail = cause instanceof WorkerDied d ? d.stderrTail() : List.of();
-          String why =
-              cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
-                  ? importFailed(d)
-                  : cause instanceof Spawner.SpawnFailed && config.isPython()
-                      ? PythonRuntime.cannotRun(python.executable(), cause.getMessage())
-                  : cause instanceof TimeoutException
-                      ? "a worker did not answer initialize within " + limits.startTimeout().toMillis() + " ms (start_timeout_ms)"
-                      : cause.getMessage();
-          throw new PoolStartFailed("pool \"" + name() + "\" could not start: " + why, tail, cause);
-        })
-        .thenCompose(ignored -> OfferListing.of(starting.get(0).join()))
-        .thenAccept(o -> {
-          offer = o;
-          AfterLock after = new AfterLock(lock);
-          synchronized (lock) {
-            if (phase == PoolState.STARTING) {
-              phase = PoolState.SERVING;
-              reconcile(after);
-            }
-          }
-          after.run();
-          Log.info("pool=" + name() + " ready: " + config.replicas() + " worker(s)"
-              + (limits.spare() > 0 ? " and " + limits.spare() + " spare(s) starting" : "") + ", " + o.tools().size() + " tool(s), "
-              + o.prompts().size() + " prompt(s), " + (o.resources().size() + o.resourceTemplates().size()) + " resource(s)");
-        });
+    return FirstStart.of(this, python);
   }
 
-  /** The cause a host sees when the pool's code does not import: the error and the user's line. */
-  private String importFailed(WorkerDied died) {
-    ImportFailure failed = ImportFailure.in(died.stderrTail());
-    return failed == null
-        ? "its Python modules " + config.modules() + " failed to import (" + died.getMessage() + ")"
-        : "its " + failed.summary() + "; " + died.getMessage();
+  /** The first start is over: serve, and start the spares. */
+  void serving(Offer first) {
+    offer = first;
+    AfterLock after = new AfterLock(lock);
+    synchronized (lock) {
+      if (phase == PoolState.STARTING) {
+        phase = PoolState.SERVING;
+        reconcile(after);
+      }
+    }
+    after.run();
   }
 
   /** Told what the router must pass on to host sessions: the offer changed, a resource changed. */
