@@ -3,8 +3,6 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.WorkerCall;
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * How a pool's calls reach its workers: admitted to a worker with room, queued, or refused at
@@ -14,9 +12,6 @@ import java.time.Instant;
  * released. A call's end is the pool's event ({@link Pool#finished}).
  */
 final class Dispatch {
-
-  /** Enough of the last death's stderr, in a refusal, to show the error. */
-  private static final int DEATH_LINES = 5;
 
   private final Pool pool;
 
@@ -46,7 +41,7 @@ final class Dispatch {
 
   private PoolUnavailable refusal() {
     return switch (pool.phase) {
-      case OPEN -> openError();
+      case OPEN -> pool.circuit.openError();
       case STOPPING -> stopping();
       case STARTING -> new PoolUnavailable("pool \"" + pool.name() + "\" is still starting; try again shortly");
       default -> pool.accepting ? null : stopping();
@@ -55,15 +50,6 @@ final class Dispatch {
 
   private PoolUnavailable stopping() {
     return new PoolUnavailable("pool \"" + pool.name() + "\" is shutting down and takes no new calls");
-  }
-
-  /** What a call to an open pool fails with: why it opened, when it is tried again, the last stderr. */
-  PoolUnavailable openError() {
-    long inMs = pool.halfOpenAt == null ? 0 : Math.max(0, Duration.between(Instant.now(), pool.halfOpenAt).toMillis());
-    return new PoolUnavailable(
-        "pool \"" + pool.name() + "\" is open: " + pool.openedBecause + ". Its calls fail at once until it is tried again in "
-            + inMs + " ms (half_open_after_ms); fix the cause meanwhile"
-            + (pool.lastDeath == null ? "" : pool.lastDeath.lastLines(DEATH_LINES)));
   }
 
   /** Hands queued calls to workers with room, oldest first. Under the lock. */

@@ -3,7 +3,6 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Failures;
-import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.ServerConfig;
 import dev.tandem.supervisor.config.TraceConfig;
@@ -14,8 +13,6 @@ import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.ExitStatus;
 import dev.tandem.supervisor.worker.Spawner;
 import dev.tandem.supervisor.worker.Worker;
-import dev.tandem.supervisor.worker.WorkerCall;
-import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
 import dev.tandem.supervisor.worker.WorkerLink;
 import java.time.Duration;
@@ -42,8 +39,14 @@ import java.util.concurrent.TimeoutException;
  * start; a worker's process exited (planned, or a death); a worker missed a ping; its stats
  * arrived; a call finished; a reload was asked for (then: its probe is ready, or failed). Each
  * changes the state, then {@link #reconcile} starts or promotes workers until the pool has what
- * its state asks for, {@link #pump} hands queued calls to workers with room, and {@link
- * #rollReload} replaces one more old worker if a reload is under way.
+ * its state asks for, {@link Dispatch#pump} hands queued calls to workers with room, and {@link
+ * Reloading#roll} replaces one more old worker if a reload is under way.
+ *
+ * <p><b>Rooms.</b> The pool's state lives here, under its lock; jobs that read and move it live
+ * beside it in this package: {@link FirstStart} (the first start and its error), {@link Dispatch}
+ * (admission, queue, cancel), {@link Circuit} (open, half-open, closed), {@link Reloading}, {@link
+ * PoolStatus}. Workers come from a {@link WorkerFactory}, so this machine runs against fakes in
+ * {@code PoolTest}.
  *
  * <p><b>Reload</b> ({@link #reload}): workers carry the generation of the code they were started
  * on. A probe proves the new code starts before anything changes; then the generation moves on,
@@ -52,12 +55,12 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Restart policy</b> ({@link RestartPolicy}): a replacement waits an exponential backoff with
  * jitter; more than {@code max_restarts} deaths in {@code restart_window} open the pool: calls fail
  * at once with the cause, every worker is stopped, and after {@code half_open_after} one worker is
- * tried with one call at a time. An answered call (or that worker surviving a whole window)
- * closes the pool again. The daemon never exits because a worker did.
+ * tried with one call at a time ({@link Circuit}). An answered call (or that worker surviving a
+ * whole window) closes the pool again. The daemon never exits because a worker did.
  *
  * <p><b>Concurrency.</b> State is guarded by one lock, held only for bookkeeping: anything that
- * writes to a worker's pipe or completes a caller's future runs after the lock is released (the
- * {@code after} lists), because a worker that stopped reading can block a write, and a caller's
+ * writes to a worker's pipe or completes a caller's future runs after the lock is released ({@link
+ * AfterLock}, which refuses to run under it), because a worker that stopped reading can block a write, and a caller's
  * continuation may come straight back with another call.
  */
 public final class Pool {
@@ -75,7 +78,7 @@ public final class Pool {
   static final Duration SPARE_REFILL_DELAY = Duration.ofMillis(100);
 
   /** Health checks, backoff and half-open timers: short tasks that never block. */
-  private static final ScheduledExecutorService TIMERS = timers();
+  static final ScheduledExecutorService TIMERS = timers();
 
   final PoolConfig config;
   final Supervision limits;
@@ -84,7 +87,7 @@ public final class Pool {
   /** The configured interpreter until the first worker names the real one. */
   private final PythonCommand python;
   private final WorkerFactory workers;
-  private final RestartPolicy policy;
+  final RestartPolicy policy;
   private volatile Offer offer = Offer.EMPTY;
   private volatile Listener listener = new Listener() {};
 
@@ -96,17 +99,16 @@ public final class Pool {
   final Admission admission;
   final long[] slotRestarts;
   private int nextId = 1;
-  private Instant nextStartAt = Instant.EPOCH;
+  Instant nextStartAt = Instant.EPOCH;
   private boolean reconcileScheduled;
   Death lastDeath;
-  String openedBecause;
-  Instant halfOpenAt;
   long restarts;
   long callsServed;
   /** Which load of the code new workers run; a reload that commits adds one. */
   int generation = 1;
   final Reloading reloading = new Reloading(this);
   final Dispatch dispatch = new Dispatch(this);
+  final Circuit circuit = new Circuit(this);
 
   public Pool(
       PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
@@ -228,9 +230,7 @@ public final class Pool {
       } else {
         r.readyAt = Instant.now();
         r.healthCheck = HealthCheck.start(this, r, limits.pingInterval(), limits.pingTimeout(), TIMERS);
-        if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) {
-          TIMERS.schedule(() -> probeSurvived(r), limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) circuit.trying(r);
         if (r.role == Role.PROBE) after.add(() -> reloading.probeReady(r));
         reconcile(after);
         dispatch.pump(after);
@@ -300,9 +300,9 @@ public final class Pool {
     if (phase == PoolState.STARTING) return; // start() fails with the cause; nothing is restarted
     boolean tooOften = policy.recordDeath(now, r.upFor(now));
     if (phase == PoolState.HALF_OPEN) {
-      open("its probe worker died: " + description, after);
+      circuit.open("its probe worker died: " + description, after);
     } else if (tooOften) {
-      open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
+      circuit.open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
           + " s (more than max_restarts = " + policy.maxRestarts() + "); the last: " + description, after);
     } else {
       boolean spareReady = r.role == Role.SERVING && readySpare() != null;
@@ -361,7 +361,7 @@ public final class Pool {
         callsServed++;
       }
       if (answered && phase == PoolState.HALF_OPEN) {
-        close("a call on its probe worker was answered", after);
+        circuit.close("a call on its probe worker was answered", after);
       } else if (answered && r.recycleAfter > 0 && r.callsServed >= r.recycleAfter) {
         recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
       }
@@ -406,56 +406,6 @@ public final class Pool {
     Log.worker(Log.Level.WARN, name(), r.id(), r.worker.pid(), "replacing it: " + why);
     if (was == Role.SERVING) reconcile(after);
     if (r.inFlight > 0) after.add(() -> r.worker.kill(why));
-  }
-
-  /** Too many deaths: fail fast with the cause, stop every worker, try again later. */
-  private void open(String why, AfterLock after) {
-    reloading.interrupt("the pool opened meanwhile: " + why, after);
-    phase = PoolState.OPEN;
-    openedBecause = why;
-    halfOpenAt = Instant.now().plus(limits.halfOpenAfter());
-    for (Replica r : List.copyOf(replicas)) retire(r, after);
-    dispatch.failQueue(dispatch.openError(), after);
-    TIMERS.schedule(this::halfOpen, limits.halfOpenAfter().toMillis(), TimeUnit.MILLISECONDS);
-    Log.block(Log.Level.ERROR,
-        "pool=" + name() + " is open: " + why + "; its calls fail at once until it is tried again in "
-            + limits.halfOpenAfter().toMillis() + " ms (half_open_after_ms)",
-        lastDeath == null ? "" : String.join("\n", lastDeath.stderrTail()));
-  }
-
-  /** Half-open: one worker, one call at a time, no backoff: the question is whether the cause is gone. */
-  private void halfOpen() {
-    AfterLock after = new AfterLock(lock);
-    synchronized (lock) {
-      if (phase != PoolState.OPEN) return;
-      phase = PoolState.HALF_OPEN;
-      nextStartAt = Instant.EPOCH;
-      Log.info("pool=" + name() + " is half-open: starting one worker to try again");
-      reconcile(after);
-    }
-    after.run();
-  }
-
-  private void probeSurvived(Replica r) {
-    AfterLock after = new AfterLock(lock);
-    synchronized (lock) {
-      if (phase == PoolState.HALF_OPEN && replicas.contains(r) && !r.retiring) {
-        close("its probe worker stayed up for " + limits.restartWindow().toMillis() + " ms", after);
-      }
-    }
-    after.run();
-  }
-
-  /** The cause is gone: serve with every replica and spare again, with a clean restart history. */
-  void close(String why, AfterLock after) {
-    phase = PoolState.SERVING;
-    openedBecause = null;
-    halfOpenAt = null;
-    policy.reset();
-    nextStartAt = Instant.EPOCH;
-    Log.info("pool=" + name() + " is serving again: " + why);
-    reconcile(after);
-    dispatch.pump(after);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.pool.Replica.Role;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -37,10 +36,7 @@ final class PoolStatus {
     pool.put("refused", p.admission.refused());
     pool.put("generation", p.generation);
     p.reloading.status(pool);
-    if (p.openedBecause != null) pool.put("openBecause", p.openedBecause);
-    if (p.halfOpenAt != null && p.phase == PoolState.OPEN) {
-      pool.put("halfOpenInMs", Math.max(0, Duration.between(now, p.halfOpenAt).toMillis()));
-    }
+    p.circuit.status(pool, now);
     Death last = p.lastDeath;
     if (last != null) {
       ObjectNode death = pool.putObject("lastDeath");

@@ -122,7 +122,7 @@ final class Reloading {
     Log.info("pool=" + pool.name() + " reloading: the new code starts (" + next.tools().size() + " tool(s)); replacing "
         + old + " worker(s) one at a time");
     if (pool.phase == PoolState.OPEN || pool.phase == PoolState.HALF_OPEN) {
-      pool.close("it was reloaded and its new code starts", after);
+      pool.circuit.close("it was reloaded and its new code starts", after);
     }
     roll(after);
   }
