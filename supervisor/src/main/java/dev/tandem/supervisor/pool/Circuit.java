@@ -52,9 +52,9 @@ final class Circuit {
     synchronized (pool.lock) {
       if (pool.phase != PoolState.OPEN) return;
       pool.phase = PoolState.HALF_OPEN;
-      pool.nextStartAt = Instant.EPOCH;
+      pool.slots.nextStartAt = Instant.EPOCH;
       Log.info("pool=" + pool.name() + " is half-open: starting one worker to try again");
-      pool.reconcile(after);
+      pool.slots.reconcile(after);
     }
     after.run();
   }
@@ -80,9 +80,9 @@ final class Circuit {
     openedBecause = null;
     halfOpenAt = null;
     pool.policy.reset();
-    pool.nextStartAt = Instant.EPOCH;
+    pool.slots.nextStartAt = Instant.EPOCH;
     Log.info("pool=" + pool.name() + " is serving again: " + why);
-    pool.reconcile(after);
+    pool.slots.reconcile(after);
     pool.dispatch.pump(after);
   }
 

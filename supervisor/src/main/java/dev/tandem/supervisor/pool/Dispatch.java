@@ -67,7 +67,11 @@ final class Dispatch {
     return () -> send(call, r);
   }
 
-  /** Outside the lock: the write may block on a worker that stopped reading until it is killed. */
+  /**
+   * Outside the lock, as every touch of a worker is: the link writes inline only what a pipe is
+   * sure to take and hands the rest to its stdin thread, but a dead worker fails the call at once,
+   * and that continuation comes straight back into the pool.
+   */
   private void send(PoolCall call, Replica r) {
     WorkerCall onWorker = r.worker.call(call.method, call.params, call.listener);
     String cancelled;

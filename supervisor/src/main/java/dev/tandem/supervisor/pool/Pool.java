@@ -38,14 +38,15 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Events</b>, each a method below, in this order: a worker became ready; a worker could not
  * start; a worker's process exited (planned, or a death); a worker missed a ping; its stats
  * arrived; a call finished; a reload was asked for (then: its probe is ready, or failed). Each
- * changes the state, then {@link #reconcile} starts or promotes workers until the pool has what
+ * changes the state, then {@link Slots#reconcile} starts or promotes workers until the pool has what
  * its state asks for, {@link Dispatch#pump} hands queued calls to workers with room, and {@link
  * Reloading#roll} replaces one more old worker if a reload is under way.
  *
  * <p><b>Rooms.</b> The pool's state lives here, under its lock; jobs that read and move it live
  * beside it in this package: {@link FirstStart} (the first start and its error), {@link Dispatch}
  * (admission, queue, cancel), {@link Circuit} (open, half-open, closed), {@link Reloading}, {@link
- * PoolStatus}. Workers come from a {@link WorkerFactory}, so this machine runs against fakes in
+ * PoolStatus}, {@link Slots} (slots and spares), {@link Recycling} (replacing live workers).
+ * Workers come from a {@link WorkerFactory}, so this machine runs against fakes in
  * {@code PoolTest}.
  *
  * <p><b>Reload</b> ({@link #reload}): workers carry the generation of the code they were started
@@ -99,8 +100,6 @@ public final class Pool {
   final Admission admission;
   final long[] slotRestarts;
   private int nextId = 1;
-  Instant nextStartAt = Instant.EPOCH;
-  private boolean reconcileScheduled;
   Death lastDeath;
   long restarts;
   long callsServed;
@@ -109,6 +108,8 @@ public final class Pool {
   final Reloading reloading = new Reloading(this);
   final Dispatch dispatch = new Dispatch(this);
   final Circuit circuit = new Circuit(this);
+  final Recycling recycling = new Recycling(this);
+  final Slots slots = new Slots(this);
 
   public Pool(
       PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
@@ -146,7 +147,7 @@ public final class Pool {
     synchronized (lock) {
       if (phase == PoolState.STARTING) {
         phase = PoolState.SERVING;
-        reconcile(after);
+        slots.reconcile(after);
       }
     }
     after.run();
@@ -213,7 +214,7 @@ public final class Pool {
     return r;
   }
 
-  private Replica launch(Role role, int slot) {
+  Replica launch(Role role, int slot) {
     return launch(role, slot, generation);
   }
 
@@ -232,7 +233,7 @@ public final class Pool {
         r.healthCheck = HealthCheck.start(this, r, limits.pingInterval(), limits.pingTimeout(), TIMERS);
         if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) circuit.trying(r);
         if (r.role == Role.PROBE) after.add(() -> reloading.probeReady(r));
-        reconcile(after);
+        slots.reconcile(after);
         dispatch.pump(after);
         reloading.roll(after);
       }
@@ -256,7 +257,7 @@ public final class Pool {
         } else if (r.retiring || phase == PoolState.STOPPING) {
           // As when a process exits (exited): a spawn that fails while the pool stops, or for a
           // worker it no longer wanted, is no death, and must not start a replacement or reopen it.
-          reconcile(after);
+          slots.reconcile(after);
           dispatch.pump(after);
         } else {
           died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
@@ -282,7 +283,7 @@ public final class Pool {
       if (r.role == Role.PROBE) {
         reloading.probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
       } else if (r.retiring || phase == PoolState.STOPPING) {
-        reconcile(after);
+        slots.reconcile(after);
         dispatch.pump(after);
       } else {
         died(r, r.describe() + " " + worker.exitReason(status), worker.stderrTail(), after);
@@ -305,48 +306,18 @@ public final class Pool {
       circuit.open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
           + " s (more than max_restarts = " + policy.maxRestarts() + "); the last: " + description, after);
     } else {
-      boolean spareReady = r.role == Role.SERVING && readySpare() != null;
+      boolean spareReady = r.role == Role.SERVING && slots.readySpare() != null;
       Duration backoff = policy.backoff();
       // With a spare taking the slot the pool is whole at once; the new spare's Python start
       // (a core's worth of CPU for ~150 ms) would only slow the calls being retried on it.
       if (spareReady && backoff.compareTo(SPARE_REFILL_DELAY) < 0) backoff = SPARE_REFILL_DELAY;
-      nextStartAt = now.plus(backoff);
+      slots.nextStartAt = now.plus(backoff);
       Log.warn("pool=" + name() + " " + description + "; "
           + (spareReady ? "a spare takes its place now, " : "")
           + (backoff.isZero() ? "a new worker starts now" : "a new worker starts in " + backoff.toMillis() + " ms"));
-      reconcile(after);
+      slots.reconcile(after);
       dispatch.pump(after);
     }
-  }
-
-  /** The worker did not answer a ping in time: alive but useless. SIGKILL; its exit replaces it. */
-  void pingMissed(Replica r, Duration timeout) {
-    synchronized (lock) {
-      if (r.retiring || !replicas.contains(r)) return;
-    }
-    r.worker.kill("it did not answer a ping within " + timeout.toMillis()
-        + " ms (ping_timeout_ms): it is stopped, deadlocked or stuck in native code");
-  }
-
-  /**
-   * New load figures: a worker over its memory ceiling is recycled; one whose tool threads run
-   * calls that ended more than ping_timeout ago is replaced at once (gunicorn's timeout), since
-   * Python cannot free those threads and calls would wait behind them. New load is counted either
-   * way ({@link Replica#load}), so the pool sends new calls elsewhere meanwhile.
-   */
-  void statsArrived(Replica r) {
-    AfterLock after = new AfterLock(lock);
-    synchronized (lock) {
-      long ceiling = limits.maxRssMb() << 20;
-      if (r.stuckThreads > 0 && r.stuckForMs > limits.pingTimeout().toMillis()) {
-        replaceStuck(r, r.stuckThreads + " tool thread(s) still run calls that were cancelled or passed call_timeout_ms = "
-            + limits.callTimeout().toMillis() + ", the oldest for " + r.stuckForMs + " ms (more than ping_timeout_ms = "
-            + limits.pingTimeout().toMillis() + "); Python cannot stop a thread, so the worker is replaced", after);
-      } else if (ceiling > 0 && r.rssBytes > ceiling) {
-        recycle(r, "its RSS of " + (r.rssBytes >> 20) + " MiB is over max_rss_mb = " + limits.maxRssMb(), after);
-      }
-    }
-    after.run();
   }
 
   /** A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue. */
@@ -363,7 +334,7 @@ public final class Pool {
       if (answered && phase == PoolState.HALF_OPEN) {
         circuit.close("a call on its probe worker was answered", after);
       } else if (answered && r.recycleAfter > 0 && r.callsServed >= r.recycleAfter) {
-        recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
+        recycling.recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
       }
       if (r.role == Role.DRAINING && r.inFlight == 0) retire(r, after);
       dispatch.pump(after);
@@ -375,95 +346,6 @@ public final class Pool {
   }
 
   // ----------------------------------------------------------------------------- transitions
-
-  /**
-   * Replaces a healthy worker before a leak hurts it: it takes no new calls and stops once its
-   * calls are done, while a spare (or a new worker) takes its slot. One at a time per pool, so
-   * capacity drops by at most one worker; the next check recycles the next.
-   */
-  private void recycle(Replica r, String why, AfterLock after) {
-    if (phase != PoolState.SERVING || r.role != Role.SERVING || r.retiring) return;
-    if (replicas.stream().anyMatch(x -> x.role == Role.DRAINING)) return;
-    r.role = Role.DRAINING;
-    r.retiring = true;
-    Log.worker(Log.Level.INFO, name(), r.id(), r.worker.pid(), "recycling it: " + why);
-    reconcile(after);
-    if (r.inFlight == 0) retire(r, after);
-  }
-
-  /**
-   * Replaces a worker whose tool threads are stuck: it takes no new calls, a spare takes its slot,
-   * and it is stopped now, not once its calls end, since they may wait behind the stuck threads
-   * for ever. The calls it still holds are answered at once with the reason ({@link
-   * Worker#kill}); a read-only or idempotent one is retried on another worker. Not a death: the
-   * restart policy does not count it.
-   */
-  private void replaceStuck(Replica r, String why, AfterLock after) {
-    if (r.retiring || !replicas.contains(r) || phase == PoolState.STOPPING) return;
-    Role was = r.role;
-    r.role = Role.DRAINING;
-    retire(r, after);
-    Log.worker(Log.Level.WARN, name(), r.id(), r.worker.pid(), "replacing it: " + why);
-    if (was == Role.SERVING) reconcile(after);
-    if (r.inFlight > 0) after.add(() -> r.worker.kill(why));
-  }
-
-  /**
-   * Makes the workers match what the state asks for: each empty slot gets a ready spare at once,
-   * or a new worker once the backoff has passed; then the spares are topped up.
-   */
-  void reconcile(AfterLock after) {
-    if (phase != PoolState.SERVING && phase != PoolState.HALF_OPEN) return;
-    int wantServing = phase == PoolState.HALF_OPEN ? 1 : config.replicas();
-    int wantSpares = phase == PoolState.HALF_OPEN ? 0 : limits.spare();
-    Instant now = Instant.now();
-    boolean mayStart = !now.isBefore(nextStartAt);
-    boolean missing = false;
-    for (int slot = 1; slot <= wantServing; slot++) {
-      if (occupied(slot)) continue;
-      Replica spare = readySpare();
-      if (spare != null) {
-        spare.role = Role.SERVING;
-        spare.slot = slot;
-        Log.worker(Log.Level.INFO, name(), spare.id(), spare.worker.pid(), "spare now serves slot " + slot);
-      } else if (mayStart) {
-        launch(Role.SERVING, slot);
-      } else {
-        missing = true;
-      }
-    }
-    long spares = replicas.stream().filter(x -> x.role == Role.SPARE).count();
-    for (long i = spares; i < wantSpares; i++) {
-      if (mayStart) launch(Role.SPARE, 0);
-      else missing = true;
-    }
-    if (missing && !reconcileScheduled) {
-      reconcileScheduled = true;
-      long delay = Math.max(1, Duration.between(now, nextStartAt).toMillis());
-      TIMERS.schedule(this::reconcileLater, delay, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void reconcileLater() {
-    AfterLock after = new AfterLock(lock);
-    synchronized (lock) {
-      reconcileScheduled = false;
-      reconcile(after);
-      dispatch.pump(after);
-    }
-    after.run();
-  }
-
-  private boolean occupied(int slot) {
-    for (Replica r : replicas) if (r.role == Role.SERVING && r.slot == slot) return true;
-    return false;
-  }
-
-  /** A spare on the current code: one a reload is replacing never takes a slot. */
-  Replica readySpare() {
-    for (Replica r : replicas) if (r.role == Role.SPARE && r.ready() && r.generation == generation) return r;
-    return null;
-  }
 
   /** Stops a worker on purpose (stdin closed, then SIGTERM, SIGKILL); its exit is not a death. */
   void retire(Replica r, AfterLock after) {

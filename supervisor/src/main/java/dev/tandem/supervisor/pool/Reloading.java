@@ -147,7 +147,7 @@ final class Reloading {
         finish(r, after);
         return;
       }
-      if (pool.readySpare() == null) {
+      if (pool.slots.readySpare() == null) {
         boolean starting = pool.replicas.stream().anyMatch(x -> x.role == Role.SPARE && !x.retiring);
         if (!starting) pool.launch(Role.SPARE, 0, pool.generation);
         return; // its readiness brings us back here
@@ -156,7 +156,7 @@ final class Reloading {
       old.retiring = true;
       Log.worker(Log.Level.INFO, pool.name(), old.id(), old.worker.pid(), "replaced by the reload: it takes no new calls"
           + (old.inFlight > 0 ? " and stops once its " + old.inFlight + " call(s) in flight are answered" : " and stops"));
-      pool.reconcile(after); // the ready spare takes the slot now, and the spares are topped up
+      pool.slots.reconcile(after); // the ready spare takes the slot now, and the spares are topped up
       if (old.inFlight == 0) pool.retire(old, after);
     }
   }

@@ -61,6 +61,9 @@ final class FakeWorkers implements WorkerFactory {
     volatile Duration stoppedWith;
     volatile String killedBecause;
     volatile boolean stats;
+    /** Stopped (SIGSTOP) or deadlocked: pings go unanswered. */
+    volatile boolean silent;
+    volatile long rssBytes = 1 << 20;
     volatile int stuckThreads;
     volatile long stuckForMs;
     private volatile JsonNode initializeResult;
@@ -145,9 +148,12 @@ final class FakeWorkers implements WorkerFactory {
         return call;
       }
       switch (method) {
-        case "ping" -> call.result().complete(Json.object());
+        case "ping" -> {
+          if (silent) pending.put(id, call);
+          else call.result().complete(Json.object());
+        }
         case "tandem/stats" -> call.result().complete(
-            Json.object().put("rssBytes", 1 << 20).put("stuckThreads", stuckThreads).put("stuckForMs", stuckForMs));
+            Json.object().put("rssBytes", rssBytes).put("stuckThreads", stuckThreads).put("stuckForMs", stuckForMs));
         case "tools/list" -> {
           ObjectNode result = Json.object();
           var list = result.putArray("tools");

@@ -344,4 +344,124 @@ class PoolTest {
     assertEquals(0, p.restarts(), "a replaced stuck worker is no death");
     assertNotNull(p.status());
   }
+
+  // ------------------------------------------------------------------------- health and load
+
+  private static Supervision checkedEvery10ms(int spare, long maxRssMb) {
+    return new Supervision(4, 8, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(100),
+        5, Duration.ofMinutes(1), Duration.ofMinutes(1), spare, 0, maxRssMb);
+  }
+
+  @Test
+  void aWorkerThatMissesAPingIsKilledAndReplaced() throws Exception {
+    Pool p = pool(1, checkedEvery10ms(0, 0));
+    serve(p, 1);
+    Fake stopped = workers.get(0);
+
+    stopped.silent = true;
+
+    await().atMost(WAIT).until(() -> stopped.killedBecause != null);
+    assertTrue(stopped.killedBecause.contains("did not answer a ping within 100 ms (ping_timeout_ms)"), stopped.killedBecause);
+    assertEquals(2, workers.created.size(), "its exit is a death, replaced at once");
+    assertEquals(1, p.restarts());
+  }
+
+  @Test
+  void aWorkerOverMaxRssIsRecycledOnceItsCallsAreDone() throws Exception {
+    Pool p = pool(1, checkedEvery10ms(1, 100));
+    CompletableFuture<Void> started = p.start();
+    Fake fat = workers.get(0);
+    fat.stats = true;
+    fat.ready();
+    started.get(5, TimeUnit.SECONDS);
+    workers.get(1).ready();
+    PoolCall running = p.submit("tools/call", params(), null);
+
+    fat.rssBytes = 200L << 20;
+
+    await().atMost(WAIT).until(() -> "draining".equals(worker(fat.index()).path("role").asText()));
+    assertFalse(fat.stopped(), "it finishes the call it holds");
+    fat.answer("tools/call", Json.object());
+    running.result().get(1, TimeUnit.SECONDS);
+    assertTrue(fat.stopped());
+    assertEquals(0, p.restarts());
+  }
+
+  // ------------------------------------------------------------------------------ the calls
+
+  @Test
+  void aCallPastMaxConcurrencyAndAFullQueueIsRefusedAsOverloaded() throws Exception {
+    Supervision tight = new Supervision(1, 1, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1),
+        Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(1), 0, 0, 0);
+    Pool p = pool(1, tight);
+    serve(p, 1);
+    PoolCall running = p.submit("tools/call", params(), null);
+    PoolCall queued = p.submit("tools/call", params(), null);
+
+    Throwable refused = failureOf(p.submit("tools/call", params(), null));
+
+    assertInstanceOf(PoolUnavailable.class, refused);
+    assertEquals(1, p.refused());
+    assertEquals(1, p.queueDepth());
+    workers.get(0).answer("tools/call", Json.object());
+    running.result().get(1, TimeUnit.SECONDS);
+    assertEquals(1, workers.get(0).waiting("tools/call"), "the queued call is handed on when the first ends");
+    workers.get(0).answer("tools/call", Json.object());
+    queued.result().get(1, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aCancelledQueuedCallLeavesTheQueueAndARunningOneIsCancelledOnItsWorker() throws Exception {
+    Supervision one = new Supervision(1, 4, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1),
+        Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(1), 0, 0, 0);
+    Pool p = pool(1, one);
+    serve(p, 1);
+    Fake w = workers.get(0);
+    PoolCall running = p.submit("tools/call", params(), null);
+    PoolCall queued = p.submit("tools/call", params(), null);
+
+    queued.cancel("the host gave up");
+    assertTrue(queued.result().isCancelled());
+    assertEquals(0, p.queueDepth());
+
+    running.cancel("the host gave up");
+    assertEquals(List.of("tools/call"), w.cancelled, "the worker is told to stop it");
+    await().atMost(WAIT).until(() -> running.result().isDone());
+    assertTrue(running.result().isCancelled());
+    assertEquals(0, p.inFlight());
+  }
+
+  // ------------------------------------------------------------------------- start and reload
+
+  @Test
+  void aWorkerThatDiesDuringTheFirstStartFailsItAndNothingIsRestarted() {
+    Pool p = pool(2, limits(1, 5, Duration.ofMinutes(1), 0));
+    CompletableFuture<Void> started = p.start();
+    workers.get(0).ready();
+
+    workers.get(1).die(1);
+
+    Throwable failed = Failures.cause(started.handle((r, f) -> f).join());
+    assertInstanceOf(PoolStartFailed.class, failed);
+    assertTrue(failed.getMessage().contains("pool \"p\" could not start"), failed.getMessage());
+    assertEquals(2, workers.created.size(), "a pool that cannot start is a config error, not retried");
+    assertEquals(PoolState.STARTING, p.state());
+  }
+
+  @Test
+  void aReloadOfAnOpenPoolWhoseNewCodeStartsClosesIt() throws Exception {
+    Pool p = pool(1, limits(0, 0, Duration.ofMinutes(1), 0));
+    serve(p, 1);
+    workers.get(0).die(1);
+    assertEquals(PoolState.OPEN, p.state());
+
+    CompletableFuture<Reloaded> reload = p.reload();
+    await().atMost(WAIT).until(() -> workers.created.size() == 2);
+    workers.get(1).ready();
+
+    reload.get(5, TimeUnit.SECONDS);
+    assertEquals(PoolState.SERVING, p.state(), "the fixed code serves at once, without waiting half_open_after");
+    PoolCall call = p.submit("tools/call", params(), null);
+    assertEquals(1, workers.get(1).waiting("tools/call"));
+  }
 }
