@@ -26,31 +26,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Fake#answer}. Everything runs on the test's thread, so a pool event has happened when the
  * method that caused it returns.
  */
-final class FakeWorkers implements WorkerFactory {
+public final class FakeWorkers implements WorkerFactory {
 
-  final List<Fake> created = new CopyOnWriteArrayList<>();
+  public final List<Fake> created = new CopyOnWriteArrayList<>();
   /** What the tools/list of workers created from now on answers. */
-  volatile List<String> tools = List.of("echo");
+  public volatile List<String> tools = List.of("echo");
+  /** Which of those tools say readOnlyHint, so the router may retry them on a death. */
+  public volatile java.util.Set<String> readOnly = java.util.Set.of();
 
   @Override
   public WorkerLink create(WorkerSpec spec, WorkerLink.Events events) {
-    Fake f = new Fake(spec, events, tools);
+    Fake f = new Fake(spec, events, tools, readOnly);
     created.add(f);
     return f;
   }
 
-  Fake get(int index) {
+  public Fake get(int index) {
     return created.get(index);
   }
 
-  Fake last() {
+  public Fake last() {
     return created.get(created.size() - 1);
   }
 
-  static final class Fake implements WorkerLink {
+  public static final class Fake implements WorkerLink {
     private final WorkerSpec spec;
     private final WorkerLink.Events events;
     private final List<String> tools;
+    private final java.util.Set<String> readOnly;
     private final CompletableFuture<Fake> started = new CompletableFuture<>();
     private final AtomicLong ids = new AtomicLong();
     final Map<Long, WorkerCall> pending = new ConcurrentHashMap<>();
@@ -69,20 +72,21 @@ final class FakeWorkers implements WorkerFactory {
     private volatile JsonNode initializeResult;
     private volatile Instant startedAt;
 
-    Fake(WorkerSpec spec, WorkerLink.Events events, List<String> tools) {
+    Fake(WorkerSpec spec, WorkerLink.Events events, List<String> tools, java.util.Set<String> readOnly) {
       this.spec = spec;
       this.events = events;
       this.tools = tools;
+      this.readOnly = readOnly;
     }
 
-    int index() {
+    public int index() {
       return spec.index();
     }
 
     // ----------------------------------------------------------------- what the test does
 
     /** It answered initialize. */
-    void ready() {
+    public void ready() {
       ObjectNode init = Json.object();
       ObjectNode caps = init.putObject("capabilities");
       caps.putObject("tools");
@@ -99,26 +103,26 @@ final class FakeWorkers implements WorkerFactory {
     }
 
     /** Its process ended on its own with {@code code} (128 + n for signal n). */
-    void die(int code) {
+    public void die(int code) {
       if (state == Worker.State.DEAD) return;
       state = Worker.State.DEAD;
       ExitStatus status = new ExitStatus(code);
       if (!started.isDone()) started.completeExceptionally(new WorkerDied("exited before ready", status, List.of()));
       events.exited(this, status);
-      WorkerDied death = new WorkerDied(spec.label() + " " + exitReason(status), status, List.of("Traceback: boom"));
+      WorkerDied death = new WorkerDied(spec.label() + " (pid " + pid + ") " + exitReason(status), status, List.of("Traceback: boom"));
       for (WorkerCall c : List.copyOf(pending.values())) c.result().completeExceptionally(death);
       pending.clear();
     }
 
     /** Answers the oldest call still waiting for {@code method}. */
-    void answer(String method, JsonNode result) {
+    public void answer(String method, JsonNode result) {
       WorkerCall call = pending.values().stream().filter(c -> c.method().equals(method))
           .min((a, b) -> Long.compare(a.id(), b.id())).orElseThrow(() -> new AssertionError(method + " is not waiting on " + spec.label()));
       pending.remove(call.id());
       call.result().complete(result);
     }
 
-    long waiting(String method) {
+    public long waiting(String method) {
       return pending.values().stream().filter(c -> c.method().equals(method)).count();
     }
 
@@ -157,7 +161,10 @@ final class FakeWorkers implements WorkerFactory {
         case "tools/list" -> {
           ObjectNode result = Json.object();
           var list = result.putArray("tools");
-          for (String t : tools) list.addObject().put("name", t);
+          for (String t : tools) {
+            ObjectNode tool = list.addObject().put("name", t);
+            if (readOnly.contains(t)) tool.putObject("annotations").put("readOnlyHint", true);
+          }
           call.result().complete(result);
         }
         default -> pending.put(id, call);
