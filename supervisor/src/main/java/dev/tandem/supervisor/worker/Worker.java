@@ -202,6 +202,7 @@ public final class Worker implements WorkerLink {
    * this link's own id as the token instead: tokens from different sessions may collide, ours
    * cannot. {@code listener} hears progress, logs and host requests for the call.
    */
+  @Override
   public WorkerCall call(String method, ObjectNode params, CallListener listener) {
     long id = ids.incrementAndGet();
     WorkerCall call = new WorkerCall(onCancel, id, method, listener);
@@ -242,6 +243,7 @@ public final class Worker implements WorkerLink {
    * Ends every request in flight now with {@code why} and tells the worker to stop each one: for
    * a shutdown whose grace ran out, so every caller is answered before the sessions close.
    */
+  @Override
   public void abandonCalls(RuntimeException why) {
     for (WorkerCall call : List.copyOf(pending.values())) {
       if (call.result().completeExceptionally(why)) cancelled(call, why.getMessage());
@@ -453,6 +455,7 @@ public final class Worker implements WorkerLink {
   }
 
   /** How it ended, in words: the exit status, or why tandem killed it. */
+  @Override
   public String exitReason(ExitStatus status) {
     return killedBecause == null ? status.describe() : "was killed by tandem with SIGKILL: " + killedBecause;
   }
@@ -461,6 +464,7 @@ public final class Worker implements WorkerLink {
    * Stops the process the way the MCP stdio transport says: close its stdin and wait, then
    * SIGTERM and wait, then SIGKILL. Completes once it is gone with what its tools started.
    */
+  @Override
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
     Child c = child;
@@ -486,6 +490,7 @@ public final class Worker implements WorkerLink {
    * SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. The reason
    * goes into the error every caller still waiting on it gets.
    */
+  @Override
   public void kill(String reason) {
     if (killedBecause == null) killedBecause = reason;
     Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "killing it (SIGKILL): " + reason);
@@ -494,24 +499,29 @@ public final class Worker implements WorkerLink {
   }
 
   /** Whether the worker answers {@code tandem/stats}, as its initialize result announces. */
+  @Override
   public boolean speaksStats() {
     JsonNode init = initializeResult;
     return init != null && init.path("capabilities").path("experimental").path("tandem").has("stats");
   }
 
   /** Lines on stdout that were not MCP messages: a count an operator can watch. */
+  @Override
   public long garbageFrames() {
     return garbageFrames.get();
   }
 
+  @Override
   public WorkerSpec spec() {
     return spec;
   }
 
+  @Override
   public State state() {
     return state;
   }
 
+  @Override
   public long pid() {
     Child c = child;
     return c == null ? -1 : c.pid();
@@ -525,14 +535,17 @@ public final class Worker implements WorkerLink {
     return callsServed.get();
   }
 
+  @Override
   public Instant startedAt() {
     return startedAt;
   }
 
+  @Override
   public JsonNode initializeResult() {
     return initializeResult;
   }
 
+  @Override
   public List<String> stderrTail() {
     return stderrTail.snapshot();
   }
