@@ -35,7 +35,7 @@ PREFIX ?= /usr/local
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve notebook test test-python test-java node-deps conformance dist install clean bench bench-jmh
+.PHONY: build run serve notebook test test-python test-java node-deps conformance dist install clean bench bench-jmh chaos
 
 # The source tree's AOT cache (JDK 24+), trained like the tarball's (packaging/train.py): bin/tandem
 # then starts in about half the time, and a worker's first death runs code already linked. It is
@@ -107,6 +107,14 @@ bench: build node-deps
 bench-jmh: build
 	$(MVN) -f bench/jmh/pom.xml package
 	java -cp "bench/jmh/target/classes:bench/jmh/target/lib/*" org.openjdk.jmh.Main -foe true $(JMH_ARGS)
+
+## Faults against the real daemon (workers killed and stopped, garbage, floods, SIGTERM, idle HTTP...);
+## one table: calls tried, answered correctly, lost, doubled, processes leaked. Also written to
+## integration-tests/target/chaos.txt. Never part of `make test`; about 2 minutes.
+## CHAOS_ONLY=flood runs the scenarios whose name contains it.
+chaos: build
+	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces $(MVN) -ntp -pl integration-tests test \
+	  -Dtest=ChaosRun -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.only="$(CHAOS_ONLY)"
 
 ## Install the tarball: PREFIX/lib/tandem and a PREFIX/bin/tandem symlink (make install PREFIX=~/.local).
 install: $(TARBALL)

@@ -31,10 +31,10 @@ def _require_python(version_info, executable):  # type: (tuple, str) -> None
 
 _require_python(sys.version_info, sys.executable)
 
-__version__ = "0.1.0"
-
 import importlib  # noqa: E402 (after the version check, on purpose)
 from typing import TYPE_CHECKING, Any
+
+from .version import __version__  # noqa: E402
 
 if TYPE_CHECKING:
     from .client import connect

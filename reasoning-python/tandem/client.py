@@ -32,7 +32,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__, sse
+from . import sse
+from .version import __version__
 
 PROTOCOL_VERSION = "2025-11-25"
 _ACCEPT = "application/json, text/event-stream"

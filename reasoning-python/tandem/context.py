@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import logging
 import threading
 from typing import TYPE_CHECKING, Any, Awaitable, Generator, Protocol
 
@@ -25,31 +24,25 @@ current_call: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "tandem_current_call", default=None
 )
 
-_log = logging.getLogger("tandem.tool")
-
-# MCP levels onto the stdlib's, for the worker's own stderr log.
-_STDLIB_LEVEL = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "notice": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-    "critical": logging.CRITICAL,
-    "alert": logging.CRITICAL,
-    "emergency": logging.CRITICAL,
-}
-
-
 class Session(Protocol):
-    """The worker side of the wire, as a Context needs it."""
+    """What a Context talks to: a worker's session (`session.Session`), or the console and a
+    local model (`local.LocalSession`) for a Context made by hand. Each stamps and reads
+    what its own side needs (the daemon's `_meta` routing keys, a progress token)."""
 
-    loop: asyncio.AbstractEventLoop
+    # The loop a request to the host is awaited on; None where answers come at once.
+    loop: asyncio.AbstractEventLoop | None
 
-    def notify(self, method: str, params: dict[str, Any]) -> None: ...
+    def progress(self, meta: dict[str, Any], params: dict[str, Any]) -> None: ...
 
-    def wants_log(self, level: str) -> bool: ...
+    def log(self, call_id: str | int | None, params: dict[str, Any]) -> None: ...
 
-    async def ask(self, method: str, params: dict[str, Any]) -> Any: ...
+    def capabilities_for(self, meta: dict[str, Any]) -> dict[str, Any]: ...
+
+    def ask(
+        self, method: str, params: dict[str, Any], *, call_id: str | int | None, key: str | None
+    ) -> Any: ...
+
+    def model_for(self, ctx: Context) -> Model: ...
 
 
 class _Sent:
@@ -73,31 +66,30 @@ class Context:
     """
 
     def __init__(self, *, model: Model | None = None) -> None:
+        from .local import LocalSession
+
+        self._setup(LocalSession(lambda: self.model), None, None, {})
         self._model = model
-        self.request_id: str | int | None = None
-        self.tool: str | None = None
-        self._session: Session | None = None
-        self._progress_token: str | int | None = None
-        self._meta: dict[str, Any] = {}
+
+    def _setup(
+        self, session: Session, request_id: str | int | None, tool: str | None,
+        meta: dict[str, Any],
+    ) -> None:
+        self._session = session
+        self.request_id = request_id
+        self.tool = tool
+        self._meta = meta
+        self._model: Model | None = None
         self._cancelled = threading.Event()
         self._asks: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
 
     @classmethod
     def for_call(
-        cls,
-        session: Session,
-        request_id: str | int,
-        tool: str,
-        progress_token: str | int | None,
-        meta: dict[str, Any] | None = None,
+        cls, session: Session, request_id: str | int, tool: str, meta: dict[str, Any] | None = None
     ) -> Context:
-        ctx = cls()
-        ctx._session = session
-        ctx.request_id = request_id
-        ctx.tool = tool
-        ctx._progress_token = progress_token
-        ctx._meta = meta or {}
+        ctx = cls.__new__(cls)
+        ctx._setup(session, request_id, tool, meta or {})
         return ctx
 
     @property
@@ -107,11 +99,7 @@ class Context:
         A tool that can work without the host's model or the user may check it first:
         asking for something the host did not declare fails.
         """
-        for key in ("io.modelcontextprotocol/clientCapabilities", "tandem/clientCapabilities"):
-            caps = self._meta.get(key)
-            if isinstance(caps, dict):
-                return caps
-        return dict(self._session.client_capabilities) if self._session is not None else {}
+        return self._session.capabilities_for(self._meta)
 
     @property
     def cancelled(self) -> bool:
@@ -122,35 +110,22 @@ class Context:
         self, progress: float, total: float | None = None, message: str | None = None
     ) -> Awaitable[None]:
         """Report progress; a no-op unless the caller asked for it with a progressToken."""
-        if self._session is None:
-            shown = f"{progress}/{total}" if total is not None else f"{progress}"
-            print(f"progress {shown}" + (f": {message}" if message else ""))
-            return _SENT
-        if self._progress_token is None:
-            return _SENT
-        params: dict[str, Any] = {"progressToken": self._progress_token, "progress": progress}
+        params: dict[str, Any] = {"progress": progress}
         if total is not None:
             params["total"] = total
         if message is not None:
             params["message"] = message
-        self._session.notify("notifications/progress", params)
+        self._session.progress(self._meta, params)
         return _SENT
 
     def log(self, level: str, message: Any, *, logger: str | None = None) -> Awaitable[None]:
         """Log to the worker's stderr and, at or above the host's level, to the host."""
         if level not in LOG_LEVELS:
             raise ValueError(f"log level {level!r} is not one of {', '.join(LOG_LEVELS)}")
-        if self._session is None:
-            print(f"[{level}] {message}")
-            return _SENT
-        _log.log(_STDLIB_LEVEL[level], "%s", message)
-        if self._session.wants_log(level):
-            params: dict[str, Any] = {"level": level, "data": message}
-            if logger is not None:
-                params["logger"] = logger
-            # The daemon routes a worker's log line to the host session of this call.
-            params["_meta"] = {"tandem/callId": self.request_id}
-            self._session.notify("notifications/message", params)
+        params: dict[str, Any] = {"level": level, "data": message}
+        if logger is not None:
+            params["logger"] = logger
+        self._session.log(self.request_id, params)
         return _SENT
 
     @property
@@ -161,14 +136,8 @@ class Context:
         names a provider (the pool's `env` in tandem.toml can set it). Locally:
         the model given to `Context(model=...)`, else the process default.
         """
-        if self._model is not None:
-            return self._model
-        from . import models
-
-        if self._session is not None:
-            self._model = models.from_env() or models.HostModel(self)
-        else:
-            self._model = models.default_model()
+        if self._model is None:
+            self._model = self._session.model_for(self)
         return self._model
 
     def sample(
@@ -187,10 +156,6 @@ class Context:
         Locally the request goes to `self.model` and the answer has the same
         shape, so a tool using `sample` runs unchanged in a notebook.
         """
-        if self._session is None:
-            return _sample_locally(
-                self.model, messages, max_tokens, system_prompt, temperature, stop_sequences
-            )
         if isinstance(messages, str):
             messages = [{"role": "user", "content": {"type": "text", "text": messages}}]
         params: dict[str, Any] = {"messages": messages, "maxTokens": max_tokens}
@@ -216,21 +181,13 @@ class Context:
 
     def _ask(self, method: str, params: dict[str, Any], key: str | None = None) -> Any:
         session = self._session
-        if session is None:
-            raise RuntimeError(
-                f"{method} needs an MCP host: this Context is local (not inside a "
-                "tandem worker), so there is no client to ask"
-            )
-        # The daemon uses the call id to route the request to the host session
-        # whose call caused it.
-        meta: dict[str, Any] = {"tandem/callId": self.request_id}
-        if key is not None:
-            # A 2026-07-28 host sees the question under this name in inputRequests.
-            meta["tandem/inputKey"] = key
-        params = {**params, "_meta": meta}
-        if _on_loop(session.loop):
-            return session.ask(method, params)
-        future = asyncio.run_coroutine_threadsafe(session.ask(method, params), session.loop)
+        asked = session.ask(method, params, call_id=self.request_id, key=key)
+        # An answer already (a local session), or an awaitable the caller awaits on the loop.
+        if not asyncio.iscoroutine(asked) or _on_loop(session.loop):
+            return asked
+        # A sync tool on its thread blocks here; the loop stays free.
+        assert session.loop is not None
+        future = asyncio.run_coroutine_threadsafe(asked, session.loop)
         with self._lock:
             if self.cancelled:
                 future.cancel()
@@ -249,46 +206,7 @@ class Context:
                 future.cancel()
 
 
-class _Answered(dict):  # type: ignore[type-arg]
-    """A CreateMessageResult that can also be awaited, so `await ctx.sample(...)`
-    in an async tool and `ctx.sample(...)` in a sync one both work locally
-    (a notebook cell runs inside an event loop, so the caller cannot be told
-    apart by asking for a running loop)."""
-
-    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
-        return self
-        yield  # a generator that finishes at once, with the dict as its value
-
-
-def _sample_locally(
-    model: Model,
-    messages: str | list[dict[str, Any]],
-    max_tokens: int,
-    system_prompt: str | None,
-    temperature: float | None,
-    stop_sequences: list[str] | None,
-) -> _Answered:
-    completion = model.complete(
-        messages,
-        system=system_prompt,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        stop=stop_sequences,
-    )
-    return _Answered(
-        role="assistant",
-        content={"type": "text", "text": completion.text},
-        model=completion.model,
-        stopReason=_STOP_REASONS.get(completion.stop_reason or "", completion.stop_reason),
-    )
-
-
-# Provider stop reasons in MCP sampling's vocabulary.
-_STOP_REASONS = {"end_turn": "endTurn", "stop": "endTurn", "length": "maxTokens",
-                 "max_tokens": "maxTokens", "stop_sequence": "stopSequence"}
-
-
-def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+def _on_loop(loop: asyncio.AbstractEventLoop | None) -> bool:
     try:
         return asyncio.get_running_loop() is loop
     except RuntimeError:

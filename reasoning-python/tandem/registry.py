@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
-
-if TYPE_CHECKING:
-    from .prompts import Prompt
-    from .resources import Resource
-    from .tools import Tool
+from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
 
 
 class Catalog(Generic[T]):
-    """Named entries of one kind. Re-running a notebook cell re-registers the
+    """Named entries of one kind (a `tools.Tool`, `prompts.Prompt` or `resources.Resource`, which
+    import this module; so it names none of them). Re-running a notebook cell re-registers the
     same function, which replaces it; two different functions claiming one name
     is an error naming both."""
 
@@ -54,28 +50,31 @@ def _origin(entry: Any) -> str:
 
 class Registry:
     def __init__(self) -> None:
-        self.tools: Catalog[Tool] = Catalog("tool")
-        self.prompts: Catalog[Prompt] = Catalog("prompt")
-        self.resources: Catalog[Resource] = Catalog("resource")
+        self.tools: Catalog[Any] = Catalog("tool")
+        self.prompts: Catalog[Any] = Catalog("prompt")
+        self.resources: Catalog[Any] = Catalog("resource")
+        # Set by the worker that serves this registry; outside one, a change has no one to tell.
+        # notifications/<kind>/list_changed to the daemon:
+        self.on_list_changed: Callable[[str], None] | None = None
+        # notifications/resources/updated for a URI (the worker keeps the subscriptions):
+        self.on_resource_updated: Callable[[str], None] | None = None
+
+    def list_changed(self, kind: str) -> None:
+        if kind not in ("tools", "prompts", "resources"):
+            raise ValueError(f"kind must be 'tools', 'prompts' or 'resources', not {kind!r}")
+        if self.on_list_changed is not None:
+            self.on_list_changed(kind)
+
+    def resource_updated(self, uri: str) -> None:
+        if self.on_resource_updated is not None:
+            self.on_resource_updated(uri)
 
 
 # Decorators register here at import; the worker serves what it finds.
 REGISTRY = Registry()
 
 
-# Set by the worker runtime: sends notifications/<kind>/list_changed to the daemon.
-ANNOUNCER: Callable[[str], None] | None = None
-
-# Set by the worker runtime: sends notifications/resources/updated for a URI.
-# Kept here rather than in resources.py so the worker can set it without
-# loading the resource machinery a tools-only worker does not need.
-NOTIFIER: Callable[[str], None] | None = None
-
-
 def announce_changed(kind: str) -> None:
     """Tell the host that the tools, prompts or resources served changed (after registering or
     removing some at run time); the daemon re-lists them and tells every client."""
-    if kind not in ("tools", "prompts", "resources"):
-        raise ValueError(f"kind must be 'tools', 'prompts' or 'resources', not {kind!r}")
-    if ANNOUNCER is not None:
-        ANNOUNCER(kind)
+    REGISTRY.list_changed(kind)

@@ -18,7 +18,6 @@ import importlib
 import inspect
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from . import recorder
@@ -28,30 +27,7 @@ from .models import FakeModel, Model, ModelError
 from .models.base import _override
 from .registry import REGISTRY
 from .results import call_result, exception_result
-
-
-@dataclass
-class ReplayRow:
-    tool: str
-    arguments: dict[str, Any]
-    old: Any
-    new: Any
-    old_error: bool
-    new_error: bool
-    old_ms: float | None
-    new_ms: float
-    # The model requests (provider-neutral: messages, system, …) then and now.
-    old_requests: list[dict[str, Any]] = field(default_factory=list)
-    new_requests: list[dict[str, Any]] = field(default_factory=list)
-    record_id: str | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.old != self.new or self.old_error != self.new_error
-
-    @property
-    def prompts_changed(self) -> bool:
-        return self.old_requests != self.new_requests
+from .sidebyside import ReplayRow, render_html, render_text  # the row is the view's
 
 
 class Replay(list[ReplayRow]):
@@ -62,13 +38,9 @@ class Replay(list[ReplayRow]):
         return [row for row in self if row.changed]
 
     def __str__(self) -> str:
-        from .sidebyside import render_text
-
         return render_text(self)
 
     def _repr_html_(self) -> str:
-        from .sidebyside import render_html
-
         return render_html(self)
 
 

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
-from . import registry
 from .params import Signature, read_signature
 from .registry import REGISTRY
 from .results import dumps, to_jsonable
@@ -21,9 +20,7 @@ _VARIABLE = re.compile(r"\{(\+?)(\w+)\}")
 
 def updated(uri: str) -> None:
     """Tell subscribed hosts that the resource at `uri` changed (notifications/resources/updated)."""
-    # Outside a worker nobody set the notifier, and an update has no one to tell.
-    if registry.NOTIFIER is not None:
-        registry.NOTIFIER(uri)
+    REGISTRY.resource_updated(uri)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,29 @@ import itertools
 import logging
 import sys
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from . import wire
 from .context import LOG_LEVELS, Context, current_call
 from .wire import RequestId, RpcError
 
+if TYPE_CHECKING:
+    from .models import Model
+
 _log = logging.getLogger("tandem.worker")
+_tool_log = logging.getLogger("tandem.tool")
+
+# MCP levels onto the stdlib's, for the worker's own stderr log.
+_STDLIB_LEVEL = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "notice": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "alert": logging.CRITICAL,
+    "emergency": logging.CRITICAL,
+}
 
 # The client capability each server→client request needs (MCP lifecycle rules).
 _ASK_CAPABILITY = {
@@ -79,6 +95,7 @@ class Session:
         self.on_initialized: Callable[[], None] | None = None
 
     # -- what a Context uses ------------------------------------------------
+    # The daemon's `_meta` routing keys are stamped and read here, nowhere else.
 
     def notify(self, method: str, params: dict[str, Any]) -> None:
         self._send(wire.notification(method, params))
@@ -86,14 +103,59 @@ class Session:
     def wants_log(self, level: str) -> bool:
         return LOG_LEVELS.index(level) >= LOG_LEVELS.index(self.log_level)
 
-    async def ask(self, method: str, params: dict[str, Any]) -> Any:
-        """Send a request to the client and await its answer (RpcError if it fails)."""
+    def progress(self, meta: dict[str, Any], params: dict[str, Any]) -> None:
+        """notifications/progress, if the caller asked for it with a progressToken."""
+        token = meta.get("progressToken")
+        if token is not None:
+            self.notify("notifications/progress", {"progressToken": token, **params})
+
+    def log(self, call_id: RequestId | None, params: dict[str, Any]) -> None:
+        """A tool's log line to the worker's stderr and, at or above the host's level, to the
+        host."""
+        level = params["level"]
+        _tool_log.log(_STDLIB_LEVEL[level], "%s", params["data"])
+        if self.wants_log(level):
+            # The daemon routes a worker's log line to the host session of this call.
+            self.notify("notifications/message", {**params, "_meta": {"tandem/callId": call_id}})
+
+    def capabilities_for(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The capabilities of the host whose call this is: the daemon passes them in the call's
+        `_meta`; else (a worker run without the daemon) its own client's."""
+        for key in ("io.modelcontextprotocol/clientCapabilities", "tandem/clientCapabilities"):
+            caps = meta.get(key)
+            if isinstance(caps, dict):
+                return caps
+        return dict(self.client_capabilities)
+
+    def model_for(self, ctx: Context) -> Model:
+        from . import models
+
+        return models.from_env() or models.HostModel(ctx)
+
+    async def ask(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        call_id: RequestId | None = None,
+        key: str | None = None,
+    ) -> Any:
+        """Send a request to the client and await its answer (RpcError if it fails).
+
+        `call_id` is the tools/call that asks: the daemon routes the request to the host
+        session whose call caused it. `key` names the question for a 2026-07-28 host
+        (its inputRequests)."""
         capability = _ASK_CAPABILITY.get(method)
         if capability and capability not in self.client_capabilities:
             raise RuntimeError(
                 f"{method} is not available: the client did not declare the "
                 f"'{capability}' capability in initialize"
             )
+        if call_id is not None:
+            meta: dict[str, Any] = {"tandem/callId": call_id}
+            if key is not None:
+                meta["tandem/inputKey"] = key
+            params = {**params, "_meta": meta}
         # Ids of our own requests cannot collide with the client's: they are
         # in a separate direction, and the prefix keeps logs unambiguous.
         ask_id = f"w-{next(self._ask_ids)}"

@@ -6,13 +6,35 @@ import difflib
 import html
 import json
 import textwrap
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .replay import ReplayRow
+from dataclasses import dataclass, field
+from typing import Any
 
 _COLUMN = 48
 _ARGS_WIDTH = 60
+
+
+@dataclass
+class ReplayRow:
+    tool: str
+    arguments: dict[str, Any]
+    old: Any
+    new: Any
+    old_error: bool
+    new_error: bool
+    old_ms: float | None
+    new_ms: float
+    # The model requests (provider-neutral: messages, system, …) then and now.
+    old_requests: list[dict[str, Any]] = field(default_factory=list)
+    new_requests: list[dict[str, Any]] = field(default_factory=list)
+    record_id: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new or self.old_error != self.new_error
+
+    @property
+    def prompts_changed(self) -> bool:
+        return self.old_requests != self.new_requests
 
 
 def render_text(rows: list[ReplayRow], column: int = _COLUMN) -> str:

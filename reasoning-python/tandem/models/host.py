@@ -8,12 +8,25 @@ in a notebook and on whatever model the user's host runs in production.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .base import Completion, Model, ModelError, Request, Usage, content_text
 
-if TYPE_CHECKING:
-    from ..context import Context
+
+class Sampler(Protocol):
+    """What HostModel asks: a `tandem.Context` (named here only by what it does, so the
+    context, which builds a HostModel, and this module do not import each other)."""
+
+    def sample(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int,
+        system_prompt: str | None,
+        temperature: float | None,
+        stop_sequences: list[str] | None,
+        model_preferences: dict[str, Any] | None,
+    ) -> Any: ...
 
 
 class HostModel(Model):
@@ -21,7 +34,7 @@ class HostModel(Model):
     # sampling/createMessage requires maxTokens.
     default_max_tokens = 1024
 
-    def __init__(self, ctx: Context, *, model_preferences: dict[str, Any] | None = None) -> None:
+    def __init__(self, ctx: Sampler, *, model_preferences: dict[str, Any] | None = None) -> None:
         self.ctx = ctx
         self.name = "host"
         self.model_preferences = model_preferences

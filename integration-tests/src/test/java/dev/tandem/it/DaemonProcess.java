@@ -111,6 +111,11 @@ final class DaemonProcess implements AutoCloseable {
     return frame;
   }
 
+  /** The next frame the daemon wrote, or null if none came within the deadline. */
+  JsonNode poll(Duration deadline) throws InterruptedException {
+    return frames.poll(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Sends a request and returns the response with the same id, skipping notifications. */
   JsonNode request(String id, String method, JsonNode params) throws IOException, InterruptedException {
     var msg = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
