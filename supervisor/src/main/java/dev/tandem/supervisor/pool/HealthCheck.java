@@ -58,7 +58,7 @@ final class HealthCheck {
         // Any answer, even an error from a server that does not know ping, shows it reads and writes.
         replica.lastPingNanos = System.nanoTime() - sent;
       } else if (cause instanceof TimeoutException) {
-        pool.pingMissed(replica, timeout);
+        pool.recycling.pingMissed(replica, timeout);
       }
     });
     if (replica.worker.speaksStats()) {
@@ -83,7 +83,7 @@ final class HealthCheck {
 
   private void loaded(long rssBytes) {
     if (rssBytes > 0) replica.rssBytes = rssBytes;
-    pool.statsArrived(replica);
+    pool.recycling.statsArrived(replica);
   }
 
   private static long rssFromProc(long pid) {

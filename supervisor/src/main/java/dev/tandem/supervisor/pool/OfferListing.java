@@ -3,7 +3,7 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
-import dev.tandem.supervisor.worker.Worker;
+import dev.tandem.supervisor.worker.WorkerLink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +20,7 @@ final class OfferListing {
 
   private OfferListing() {}
 
-  static CompletableFuture<Offer> of(Worker worker) {
+  static CompletableFuture<Offer> of(WorkerLink worker) {
     JsonNode caps = worker.initializeResult() == null ? Json.object() : worker.initializeResult().path("capabilities");
     var tools = caps.has("tools") ? list(worker, "tools/list", "tools") : none();
     var prompts = caps.has("prompts") ? list(worker, "prompts/list", "prompts") : none();
@@ -34,12 +34,12 @@ final class OfferListing {
     return CompletableFuture.completedFuture(List.of());
   }
 
-  private static CompletableFuture<List<JsonNode>> list(Worker worker, String method, String key) {
+  private static CompletableFuture<List<JsonNode>> list(WorkerLink worker, String method, String key) {
     return page(worker, method, key, null, new ArrayList<>());
   }
 
   private static CompletableFuture<List<JsonNode>> page(
-      Worker worker, String method, String key, String cursor, List<JsonNode> acc) {
+      WorkerLink worker, String method, String key, String cursor, List<JsonNode> acc) {
     ObjectNode params = Json.object();
     if (cursor != null) params.put("cursor", cursor);
     return worker.call(method, params, null).result().thenCompose(result -> {

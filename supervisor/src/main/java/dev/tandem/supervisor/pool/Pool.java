@@ -3,7 +3,6 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Failures;
-import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.ServerConfig;
 import dev.tandem.supervisor.config.TraceConfig;
@@ -14,9 +13,8 @@ import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.ExitStatus;
 import dev.tandem.supervisor.worker.Spawner;
 import dev.tandem.supervisor.worker.Worker;
-import dev.tandem.supervisor.worker.WorkerCall;
-import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
+import dev.tandem.supervisor.worker.WorkerLink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,9 +38,16 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Events</b>, each a method below, in this order: a worker became ready; a worker could not
  * start; a worker's process exited (planned, or a death); a worker missed a ping; its stats
  * arrived; a call finished; a reload was asked for (then: its probe is ready, or failed). Each
- * changes the state, then {@link #reconcile} starts or promotes workers until the pool has what
- * its state asks for, {@link #pump} hands queued calls to workers with room, and {@link
- * #rollReload} replaces one more old worker if a reload is under way.
+ * changes the state, then {@link Slots#reconcile} starts or promotes workers until the pool has what
+ * its state asks for, {@link Dispatch#pump} hands queued calls to workers with room, and {@link
+ * Reloading#roll} replaces one more old worker if a reload is under way.
+ *
+ * <p><b>Rooms.</b> The pool's state lives here, under its lock; jobs that read and move it live
+ * beside it in this package: {@link FirstStart} (the first start and its error), {@link Dispatch}
+ * (admission, queue, cancel), {@link Circuit} (open, half-open, closed), {@link Reloading}, {@link
+ * PoolStatus}, {@link Slots} (slots and spares), {@link Recycling} (replacing live workers).
+ * Workers come from a {@link WorkerFactory}, so this machine runs against fakes in
+ * {@code PoolTest}.
  *
  * <p><b>Reload</b> ({@link #reload}): workers carry the generation of the code they were started
  * on. A probe proves the new code starts before anything changes; then the generation moves on,
@@ -51,12 +56,12 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Restart policy</b> ({@link RestartPolicy}): a replacement waits an exponential backoff with
  * jitter; more than {@code max_restarts} deaths in {@code restart_window} open the pool: calls fail
  * at once with the cause, every worker is stopped, and after {@code half_open_after} one worker is
- * tried with one call at a time. An answered call (or that worker surviving a whole window)
- * closes the pool again. The daemon never exits because a worker did.
+ * tried with one call at a time ({@link Circuit}). An answered call (or that worker surviving a
+ * whole window) closes the pool again. The daemon never exits because a worker did.
  *
  * <p><b>Concurrency.</b> State is guarded by one lock, held only for bookkeeping: anything that
- * writes to a worker's pipe or completes a caller's future runs after the lock is released (the
- * {@code after} lists), because a worker that stopped reading can block a write, and a caller's
+ * writes to a worker's pipe or completes a caller's future runs after the lock is released ({@link
+ * AfterLock}, which refuses to run under it), because a worker that stopped reading can block a write, and a caller's
  * continuation may come straight back with another call.
  */
 public final class Pool {
@@ -74,51 +79,51 @@ public final class Pool {
   static final Duration SPARE_REFILL_DELAY = Duration.ofMillis(100);
 
   /** Health checks, backoff and half-open timers: short tasks that never block. */
-  private static final ScheduledExecutorService TIMERS = timers();
+  static final ScheduledExecutorService TIMERS = timers();
 
-  private final PoolConfig config;
-  private final Supervision limits;
+  final PoolConfig config;
+  final Supervision limits;
   private final ServerConfig server;
   private final TraceConfig.Traces traces;
   /** The configured interpreter until the first worker names the real one. */
   private final PythonCommand python;
-  private final Spawner spawner;
-  private final String version;
-  private final RestartPolicy policy;
+  private final WorkerFactory workers;
+  final RestartPolicy policy;
   private volatile Offer offer = Offer.EMPTY;
   private volatile Listener listener = new Listener() {};
 
-  private final Object lock = new Object();
+  final Object lock = new Object();
   // Guarded by lock. SERVING stands for SERVING and DEGRADED, which differ only in ready count.
-  private PoolState phase = PoolState.STARTING;
-  private boolean accepting = true;
-  private final List<Replica> replicas = new ArrayList<>();
-  private final Admission admission;
-  private final long[] slotRestarts;
+  PoolState phase = PoolState.STARTING;
+  boolean accepting = true;
+  final List<Replica> replicas = new ArrayList<>();
+  final Admission admission;
+  final long[] slotRestarts;
   private int nextId = 1;
-  private Instant nextStartAt = Instant.EPOCH;
-  private boolean reconcileScheduled;
-  private Death lastDeath;
-  private String openedBecause;
-  private Instant halfOpenAt;
-  private long restarts;
-  private long callsServed;
+  Death lastDeath;
+  long restarts;
+  long callsServed;
   /** Which load of the code new workers run; a reload that commits adds one. */
-  private int generation = 1;
-  /** The reload in progress, if any; reloads of one pool run one after another. */
-  private Reload reload;
-  private CompletableFuture<?> reloads = CompletableFuture.completedFuture(null);
-  private ObjectNode lastReload;
+  int generation = 1;
+  final Reloading reloading = new Reloading(this);
+  final Dispatch dispatch = new Dispatch(this);
+  final Circuit circuit = new Circuit(this);
+  final Recycling recycling = new Recycling(this);
+  final Slots slots = new Slots(this);
 
   public Pool(
       PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
+    this(config, server, traces, python, WorkerFactory.spawning(spawner, version));
+  }
+
+  /** A pool whose workers come from {@code workers}: real processes, or a test's fakes. */
+  public Pool(PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, WorkerFactory workers) {
     this.config = config;
     this.limits = config.supervision();
     this.server = server;
     this.traces = traces;
     this.python = python;
-    this.spawner = spawner;
-    this.version = version;
+    this.workers = workers;
     this.policy = new RestartPolicy(limits.maxRestarts(), limits.restartWindow());
     this.slotRestarts = new long[config.replicas()];
     this.admission = new Admission(config.name(), limits);
@@ -130,60 +135,22 @@ public final class Pool {
 
   // ---------------------------------------------------------------------------------- start
 
-  /**
-   * Starts every replica at once and completes when all are ready and the tools are known, or
-   * fails with the first worker that could not start (with its stderr, which holds the traceback):
-   * a pool that cannot start at all is a configuration error, not something to retry. Spares
-   * start once the pool serves, so they do not slow the first start.
-   */
+  /** See {@link FirstStart}: every replica at once; the pool serves when all are ready. */
   public CompletableFuture<Void> start() {
-    List<String> withheld = WorkerEnvironment.withheld(System.getenv(), config.passEnv());
-    if (!withheld.isEmpty()) {
-      // Names only, once: what a tool cannot read, and how to let it.
-      Log.info("pool=" + name() + " workers do not inherit " + String.join(", ", withheld)
-          + " from the daemon's environment; name the ones its tools need in pass_env, or set them in env");
-    }
-    List<CompletableFuture<Worker>> starting = new ArrayList<>();
-    synchronized (lock) {
-      for (int slot = 1; slot <= config.replicas(); slot++) starting.add(launch(Role.SERVING, slot, generation).starting);
-    }
-    return CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
-        .exceptionally(failure -> {
-          Throwable cause = Failures.cause(failure);
-          List<String> tail = cause instanceof WorkerDied d ? d.stderrTail() : List.of();
-          String why =
-              cause instanceof WorkerDied d && d.status().code() == ExitStatus.IMPORT_FAILED
-                  ? importFailed(d)
-                  : cause instanceof Spawner.SpawnFailed && config.isPython()
-                      ? PythonRuntime.cannotRun(python.executable(), cause.getMessage())
-                  : cause instanceof TimeoutException
-                      ? "a worker did not answer initialize within " + limits.startTimeout().toMillis() + " ms (start_timeout_ms)"
-                      : cause.getMessage();
-          throw new PoolStartFailed("pool \"" + name() + "\" could not start: " + why, tail, cause);
-        })
-        .thenCompose(ignored -> OfferListing.of(starting.get(0).join()))
-        .thenAccept(o -> {
-          offer = o;
-          List<Runnable> after = new ArrayList<>();
-          synchronized (lock) {
-            if (phase == PoolState.STARTING) {
-              phase = PoolState.SERVING;
-              reconcile(after);
-            }
-          }
-          perform(after);
-          Log.info("pool=" + name() + " ready: " + config.replicas() + " worker(s)"
-              + (limits.spare() > 0 ? " and " + limits.spare() + " spare(s) starting" : "") + ", " + o.tools().size() + " tool(s), "
-              + o.prompts().size() + " prompt(s), " + (o.resources().size() + o.resourceTemplates().size()) + " resource(s)");
-        });
+    return FirstStart.of(this, python);
   }
 
-  /** The cause a host sees when the pool's code does not import: the error and the user's line. */
-  private String importFailed(WorkerDied died) {
-    ImportFailure failed = ImportFailure.in(died.stderrTail());
-    return failed == null
-        ? "its Python modules " + config.modules() + " failed to import (" + died.getMessage() + ")"
-        : "its " + failed.summary() + "; " + died.getMessage();
+  /** The first start is over: serve, and start the spares. */
+  void serving(Offer first) {
+    offer = first;
+    AfterLock after = new AfterLock(lock);
+    synchronized (lock) {
+      if (phase == PoolState.STARTING) {
+        phase = PoolState.SERVING;
+        slots.reconcile(after);
+      }
+    }
+    after.run();
   }
 
   /** Told what the router must pass on to host sessions: the offer changed, a resource changed. */
@@ -198,14 +165,14 @@ public final class Pool {
   }
 
   /** What a worker says that concerns the whole pool. */
-  private final Worker.Events events = new Worker.Events() {
+  private final WorkerLink.Events events = new WorkerLink.Events() {
     @Override
-    public void exited(Worker worker, ExitStatus status) {
+    public void exited(WorkerLink worker, ExitStatus status) {
       Pool.this.exited(worker, status);
     }
 
     @Override
-    public void listChanged(Worker worker, String notification) {
+    public void listChanged(WorkerLink worker, String notification) {
       // Every replica of the current code serves the same modules, so one worker's new lists are
       // the pool's; a worker on code a reload is replacing no longer speaks for the pool.
       synchronized (lock) {
@@ -222,7 +189,7 @@ public final class Pool {
     }
 
     @Override
-    public void resourceUpdated(Worker worker, ObjectNode params) {
+    public void resourceUpdated(WorkerLink worker, ObjectNode params) {
       listener.resourceUpdated(Pool.this, params);
     }
   };
@@ -231,15 +198,15 @@ public final class Pool {
    * Starts a worker in a role, on the code as it is on disk now; its readiness and its end come
    * back as events. Under the lock.
    */
-  private Replica launch(Role role, int slot, int ofGeneration) {
+  Replica launch(Role role, int slot, int ofGeneration) {
     int id = nextId++;
     long maxCalls = limits.maxCalls();
     long recycleAfter =
         maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
-    Worker worker = new Worker(WorkerCommand.spec(config, server, traces, config.isPython() ? python.executable() : null, id), events);
+    WorkerLink worker = workers.create(WorkerCommand.spec(config, server, traces, config.isPython() ? python.executable() : null, id), events);
     Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
-    r.starting = worker.start(spawner, version).orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    r.starting = worker.start().orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
     r.starting.whenComplete((w, failure) -> {
       if (failure == null) ready(r);
       else startFailed(r, Failures.cause(failure));
@@ -247,7 +214,7 @@ public final class Pool {
     return r;
   }
 
-  private Replica launch(Role role, int slot) {
+  Replica launch(Role role, int slot) {
     return launch(role, slot, generation);
   }
 
@@ -256,7 +223,7 @@ public final class Pool {
   /** A worker answered initialize: readiness. Only now may it take calls, and its health is checked. */
   private void ready(Replica r) {
     if (config.isPython()) python.learnFrom(r.worker.initializeResult());
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       // An open pool keeps no workers, but a reload's probe may be what closes it.
       if (r.retiring || phase == PoolState.STOPPING || (phase == PoolState.OPEN && r.role != Role.PROBE)) {
@@ -264,16 +231,14 @@ public final class Pool {
       } else {
         r.readyAt = Instant.now();
         r.healthCheck = HealthCheck.start(this, r, limits.pingInterval(), limits.pingTimeout(), TIMERS);
-        if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) {
-          TIMERS.schedule(() -> probeSurvived(r), limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
-        }
-        if (r.role == Role.PROBE) after.add(() -> probeReady(r));
-        reconcile(after);
-        pump(after);
-        rollReload(after);
+        if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) circuit.trying(r);
+        if (r.role == Role.PROBE) after.add(() -> reloading.probeReady(r));
+        slots.reconcile(after);
+        dispatch.pump(after);
+        reloading.roll(after);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /**
@@ -282,18 +247,18 @@ public final class Pool {
    * there will be no exit, so this is the death.
    */
   private void startFailed(Replica r, Throwable cause) {
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       if (r.worker.pid() < 0) {
         if (!replicas.remove(r)) {
           // already gone
         } else if (r.role == Role.PROBE) {
-          probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
+          reloading.probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
         } else if (r.retiring || phase == PoolState.STOPPING) {
           // As when a process exits (exited): a spawn that fails while the pool stops, or for a
           // worker it no longer wanted, is no death, and must not start a replacement or reopen it.
-          reconcile(after);
-          pump(after);
+          slots.reconcile(after);
+          dispatch.pump(after);
         } else {
           died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
         }
@@ -304,31 +269,31 @@ public final class Pool {
         r.worker.kill(why);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /** A worker's process ended. If the pool retired it, that was the plan; otherwise it died. */
-  private void exited(Worker worker, ExitStatus status) {
-    List<Runnable> after = new ArrayList<>();
+  private void exited(WorkerLink worker, ExitStatus status) {
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       Replica r = replicas.stream().filter(x -> x.worker == worker).findFirst().orElse(null);
       if (r == null) return;
       replicas.remove(r);
       if (r.healthCheck != null) r.healthCheck.cancel(false);
       if (r.role == Role.PROBE) {
-        probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
+        reloading.probeFailed(r, worker.exitReason(status), status, worker.stderrTail(), after);
       } else if (r.retiring || phase == PoolState.STOPPING) {
-        reconcile(after);
-        pump(after);
+        slots.reconcile(after);
+        dispatch.pump(after);
       } else {
         died(r, r.describe() + " " + worker.exitReason(status), worker.stderrTail(), after);
       }
     }
-    perform(after);
+    after.run();
   }
 
   /** An unplanned end: count it; open the pool if deaths come too often, else replace the worker. */
-  private void died(Replica r, String description, List<String> stderrTail, List<Runnable> after) {
+  private void died(Replica r, String description, List<String> stderrTail, AfterLock after) {
     Instant now = Instant.now();
     lastDeath = new Death(description, now, stderrTail);
     restarts++;
@@ -336,59 +301,29 @@ public final class Pool {
     if (phase == PoolState.STARTING) return; // start() fails with the cause; nothing is restarted
     boolean tooOften = policy.recordDeath(now, r.upFor(now));
     if (phase == PoolState.HALF_OPEN) {
-      open("its probe worker died: " + description, after);
+      circuit.open("its probe worker died: " + description, after);
     } else if (tooOften) {
-      open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
+      circuit.open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
           + " s (more than max_restarts = " + policy.maxRestarts() + "); the last: " + description, after);
     } else {
-      boolean spareReady = r.role == Role.SERVING && readySpare() != null;
+      boolean spareReady = r.role == Role.SERVING && slots.readySpare() != null;
       Duration backoff = policy.backoff();
       // With a spare taking the slot the pool is whole at once; the new spare's Python start
       // (a core's worth of CPU for ~150 ms) would only slow the calls being retried on it.
       if (spareReady && backoff.compareTo(SPARE_REFILL_DELAY) < 0) backoff = SPARE_REFILL_DELAY;
-      nextStartAt = now.plus(backoff);
+      slots.nextStartAt = now.plus(backoff);
       Log.warn("pool=" + name() + " " + description + "; "
           + (spareReady ? "a spare takes its place now, " : "")
           + (backoff.isZero() ? "a new worker starts now" : "a new worker starts in " + backoff.toMillis() + " ms"));
-      reconcile(after);
-      pump(after);
+      slots.reconcile(after);
+      dispatch.pump(after);
     }
-  }
-
-  /** The worker did not answer a ping in time: alive but useless. SIGKILL; its exit replaces it. */
-  void pingMissed(Replica r, Duration timeout) {
-    synchronized (lock) {
-      if (r.retiring || !replicas.contains(r)) return;
-    }
-    r.worker.kill("it did not answer a ping within " + timeout.toMillis()
-        + " ms (ping_timeout_ms): it is stopped, deadlocked or stuck in native code");
-  }
-
-  /**
-   * New load figures: a worker over its memory ceiling is recycled; one whose tool threads run
-   * calls that ended more than ping_timeout ago is replaced at once (gunicorn's timeout), since
-   * Python cannot free those threads and calls would wait behind them. New load is counted either
-   * way ({@link Replica#load}), so the pool sends new calls elsewhere meanwhile.
-   */
-  void statsArrived(Replica r) {
-    List<Runnable> after = new ArrayList<>();
-    synchronized (lock) {
-      long ceiling = limits.maxRssMb() << 20;
-      if (r.stuckThreads > 0 && r.stuckForMs > limits.pingTimeout().toMillis()) {
-        replaceStuck(r, r.stuckThreads + " tool thread(s) still run calls that were cancelled or passed call_timeout_ms = "
-            + limits.callTimeout().toMillis() + ", the oldest for " + r.stuckForMs + " ms (more than ping_timeout_ms = "
-            + limits.pingTimeout().toMillis() + "); Python cannot stop a thread, so the worker is replaced", after);
-      } else if (ceiling > 0 && r.rssBytes > ceiling) {
-        recycle(r, "its RSS of " + (r.rssBytes >> 20) + " MiB is over max_rss_mb = " + limits.maxRssMb(), after);
-      }
-    }
-    perform(after);
   }
 
   /** A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue. */
-  private void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
+  void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
     Throwable cause = failure == null ? null : Failures.cause(failure);
-    List<Runnable> after = new ArrayList<>();
+    AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       r.inFlight--;
       boolean answered = cause == null || cause instanceof WorkerError;
@@ -397,14 +332,14 @@ public final class Pool {
         callsServed++;
       }
       if (answered && phase == PoolState.HALF_OPEN) {
-        close("a call on its probe worker was answered", after);
+        circuit.close("a call on its probe worker was answered", after);
       } else if (answered && r.recycleAfter > 0 && r.callsServed >= r.recycleAfter) {
-        recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
+        recycling.recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
       }
       if (r.role == Role.DRAINING && r.inFlight == 0) retire(r, after);
-      pump(after);
+      dispatch.pump(after);
     }
-    perform(after);
+    after.run();
     if (cause == null) call.result.complete(answer);
     else if (cause instanceof CancellationException) call.result.cancel(false);
     else call.result.completeExceptionally(cause);
@@ -412,408 +347,24 @@ public final class Pool {
 
   // ----------------------------------------------------------------------------- transitions
 
-  /**
-   * Replaces a healthy worker before a leak hurts it: it takes no new calls and stops once its
-   * calls are done, while a spare (or a new worker) takes its slot. One at a time per pool, so
-   * capacity drops by at most one worker; the next check recycles the next.
-   */
-  private void recycle(Replica r, String why, List<Runnable> after) {
-    if (phase != PoolState.SERVING || r.role != Role.SERVING || r.retiring) return;
-    if (replicas.stream().anyMatch(x -> x.role == Role.DRAINING)) return;
-    r.role = Role.DRAINING;
-    r.retiring = true;
-    Log.worker(Log.Level.INFO, name(), r.id(), r.worker.pid(), "recycling it: " + why);
-    reconcile(after);
-    if (r.inFlight == 0) retire(r, after);
-  }
-
-  /**
-   * Replaces a worker whose tool threads are stuck: it takes no new calls, a spare takes its slot,
-   * and it is stopped now, not once its calls end, since they may wait behind the stuck threads
-   * for ever. The calls it still holds are answered at once with the reason ({@link
-   * Worker#kill}); a read-only or idempotent one is retried on another worker. Not a death: the
-   * restart policy does not count it.
-   */
-  private void replaceStuck(Replica r, String why, List<Runnable> after) {
-    if (r.retiring || !replicas.contains(r) || phase == PoolState.STOPPING) return;
-    Role was = r.role;
-    r.role = Role.DRAINING;
-    retire(r, after);
-    Log.worker(Log.Level.WARN, name(), r.id(), r.worker.pid(), "replacing it: " + why);
-    if (was == Role.SERVING) reconcile(after);
-    if (r.inFlight > 0) after.add(() -> r.worker.kill(why));
-  }
-
-  /** Too many deaths: fail fast with the cause, stop every worker, try again later. */
-  private void open(String why, List<Runnable> after) {
-    if (reload != null) failReload(reload.interrupted(name(), "the pool opened meanwhile: " + why, List.of()), after);
-    phase = PoolState.OPEN;
-    openedBecause = why;
-    halfOpenAt = Instant.now().plus(limits.halfOpenAfter());
-    for (Replica r : List.copyOf(replicas)) retire(r, after);
-    failQueue(openError(), after);
-    TIMERS.schedule(this::halfOpen, limits.halfOpenAfter().toMillis(), TimeUnit.MILLISECONDS);
-    Log.block(Log.Level.ERROR,
-        "pool=" + name() + " is open: " + why + "; its calls fail at once until it is tried again in "
-            + limits.halfOpenAfter().toMillis() + " ms (half_open_after_ms)",
-        lastDeath == null ? "" : String.join("\n", lastDeath.stderrTail()));
-  }
-
-  /** Half-open: one worker, one call at a time, no backoff: the question is whether the cause is gone. */
-  private void halfOpen() {
-    List<Runnable> after = new ArrayList<>();
-    synchronized (lock) {
-      if (phase != PoolState.OPEN) return;
-      phase = PoolState.HALF_OPEN;
-      nextStartAt = Instant.EPOCH;
-      Log.info("pool=" + name() + " is half-open: starting one worker to try again");
-      reconcile(after);
-    }
-    perform(after);
-  }
-
-  private void probeSurvived(Replica r) {
-    List<Runnable> after = new ArrayList<>();
-    synchronized (lock) {
-      if (phase == PoolState.HALF_OPEN && replicas.contains(r) && !r.retiring) {
-        close("its probe worker stayed up for " + limits.restartWindow().toMillis() + " ms", after);
-      }
-    }
-    perform(after);
-  }
-
-  /** The cause is gone: serve with every replica and spare again, with a clean restart history. */
-  private void close(String why, List<Runnable> after) {
-    phase = PoolState.SERVING;
-    openedBecause = null;
-    halfOpenAt = null;
-    policy.reset();
-    nextStartAt = Instant.EPOCH;
-    Log.info("pool=" + name() + " is serving again: " + why);
-    reconcile(after);
-    pump(after);
-  }
-
-  /**
-   * Makes the workers match what the state asks for: each empty slot gets a ready spare at once,
-   * or a new worker once the backoff has passed; then the spares are topped up.
-   */
-  private void reconcile(List<Runnable> after) {
-    if (phase != PoolState.SERVING && phase != PoolState.HALF_OPEN) return;
-    int wantServing = phase == PoolState.HALF_OPEN ? 1 : config.replicas();
-    int wantSpares = phase == PoolState.HALF_OPEN ? 0 : limits.spare();
-    Instant now = Instant.now();
-    boolean mayStart = !now.isBefore(nextStartAt);
-    boolean missing = false;
-    for (int slot = 1; slot <= wantServing; slot++) {
-      if (occupied(slot)) continue;
-      Replica spare = readySpare();
-      if (spare != null) {
-        spare.role = Role.SERVING;
-        spare.slot = slot;
-        Log.worker(Log.Level.INFO, name(), spare.id(), spare.worker.pid(), "spare now serves slot " + slot);
-      } else if (mayStart) {
-        launch(Role.SERVING, slot);
-      } else {
-        missing = true;
-      }
-    }
-    long spares = replicas.stream().filter(x -> x.role == Role.SPARE).count();
-    for (long i = spares; i < wantSpares; i++) {
-      if (mayStart) launch(Role.SPARE, 0);
-      else missing = true;
-    }
-    if (missing && !reconcileScheduled) {
-      reconcileScheduled = true;
-      long delay = Math.max(1, Duration.between(now, nextStartAt).toMillis());
-      TIMERS.schedule(this::reconcileLater, delay, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void reconcileLater() {
-    List<Runnable> after = new ArrayList<>();
-    synchronized (lock) {
-      reconcileScheduled = false;
-      reconcile(after);
-      pump(after);
-    }
-    perform(after);
-  }
-
-  private boolean occupied(int slot) {
-    for (Replica r : replicas) if (r.role == Role.SERVING && r.slot == slot) return true;
-    return false;
-  }
-
-  /** A spare on the current code: one a reload is replacing never takes a slot. */
-  private Replica readySpare() {
-    for (Replica r : replicas) if (r.role == Role.SPARE && r.ready() && r.generation == generation) return r;
-    return null;
-  }
-
   /** Stops a worker on purpose (stdin closed, then SIGTERM, SIGKILL); its exit is not a death. */
-  private void retire(Replica r, List<Runnable> after) {
+  void retire(Replica r, AfterLock after) {
     r.retiring = true;
     if (r.healthCheck != null) r.healthCheck.cancel(false);
     after.add(() -> r.worker.stop(RETIRE_GRACE));
   }
 
-  // --------------------------------------------------------------------------------- reload
-
-  /**
-   * Replaces every worker with a fresh process on the code as it is on disk now, without dropping
-   * a call. First one probe worker starts on the new code; if it does not come up (a module that
-   * no longer imports, most often), the reload fails with its traceback and nothing else changes.
-   * Once it answered initialize and listed what it serves, the reload commits: old spares stop,
-   * and old serving workers are replaced one at a time, each only when a new worker is ready to
-   * take its slot; a replaced worker takes no new calls and stops when its calls in flight are
-   * answered. The pool's offer becomes the new code's when the last slot changed hands, which is
-   * when the router tells hosts if their lists changed. Reloads of one pool run one after another,
-   * each on the code as it is when it starts.
-   */
+  /** See {@link Reloading#reload}: a probe on the new code first, then one worker at a time. */
   public CompletableFuture<Reloaded> reload() {
-    CompletableFuture<Reloaded> done = new CompletableFuture<>();
-    CompletableFuture<?> previous;
-    synchronized (lock) {
-      previous = reloads;
-      reloads = done;
-    }
-    previous.handle((r, f) -> null).thenCompose(ignored -> beginReload()).whenComplete((r, failure) -> {
-      if (failure == null) done.complete(r);
-      else done.completeExceptionally(Failures.cause(failure));
-    });
-    return done;
+    return reloading.reload();
   }
-
-  private CompletableFuture<Reloaded> beginReload() {
-    synchronized (lock) {
-      if (phase == PoolState.STOPPING || !accepting) {
-        return CompletableFuture.failedFuture(new PoolUnavailable("pool \"" + name() + "\" is shutting down; nothing to reload"));
-      }
-      if (phase == PoolState.STARTING) {
-        return CompletableFuture.failedFuture(new PoolUnavailable("pool \"" + name() + "\" is still starting; reload it once it serves"));
-      }
-      List<Long> old = replicas.stream().filter(r -> !r.retiring).map(r -> r.worker.pid()).toList();
-      reload = new Reload(generation + 1, offer, old);
-      reload.probe = launch(Role.PROBE, 0, reload.generation);
-      Log.info("pool=" + name() + " reloading: worker " + reload.probe.id() + " starts on the current code of "
-          + (config.isPython() ? "modules " + config.modules() : String.join(" ", config.command()))
-          + "; the old workers serve until it is ready");
-      return reload.result;
-    }
-  }
-
-  /** The probe answered initialize: ask what the new code serves, outside the lock (it is a call). */
-  private void probeReady(Replica probe) {
-    OfferListing.of(probe.worker).whenComplete((o, failure) -> {
-      List<Runnable> after = new ArrayList<>();
-      synchronized (lock) {
-        Reload r = reload;
-        if (r == null || r.probe != probe) return;
-        if (failure != null) {
-          retire(probe, after);
-          failReload(r.interrupted(name(), "its new worker " + probe.describe() + " could not list what it serves: "
-              + Failures.cause(failure).getMessage() + "; the old workers keep serving", oldServing()), after);
-        } else {
-          commitReload(r, o, after);
-        }
-      }
-      perform(after);
-    });
-  }
-
-  /** The probe ended before it was ready: the new code does not start. Not a death of the pool. */
-  private void probeFailed(Replica probe, String how, ExitStatus status, List<String> stderr, List<Runnable> after) {
-    Reload r = reload;
-    if (r == null || r.probe != probe) return;
-    ReloadFailed error = r.probeDied(name(), config.modules(), how, status, stderr, oldServing());
-    Log.block(Log.Level.ERROR, error.getMessage().lines().findFirst().orElse(""), String.join("\n", error.traceback()));
-    failReload(error, after);
-  }
-
-  /** The new code serves: from now on the old workers are replaced, and new ones run the new code. */
-  private void commitReload(Reload r, Offer next, List<Runnable> after) {
-    r.next = next;
-    generation = r.generation;
-    r.probe.role = Role.SPARE;
-    for (Replica x : List.copyOf(replicas)) {
-      if (x.role == Role.SPARE && x.generation < generation) {
-        x.role = Role.DRAINING;
-        retire(x, after);
-      }
-    }
-    long old = replicas.stream().filter(x -> x.role == Role.SERVING && x.generation < generation).count();
-    Log.info("pool=" + name() + " reloading: the new code starts (" + next.tools().size() + " tool(s)); replacing "
-        + old + " worker(s) one at a time");
-    if (phase == PoolState.OPEN || phase == PoolState.HALF_OPEN) {
-      close("it was reloaded and its new code starts", after);
-    }
-    rollReload(after);
-  }
-
-  /**
-   * One step of a committed reload, run whenever a worker becomes ready: while an old worker
-   * holds a slot and a new one is ready, the old one drains and the new one takes its slot; with
-   * none ready, one is started. So the pool never serves with fewer ready workers than before.
-   */
-  private void rollReload(List<Runnable> after) {
-    Reload r = reload;
-    if (r == null || !r.committed() || phase != PoolState.SERVING) return;
-    while (true) {
-      Replica old = null;
-      for (Replica x : replicas) {
-        if (x.role == Role.SERVING && x.generation < generation) {
-          old = x;
-          break;
-        }
-      }
-      if (old == null) {
-        finishReload(r, after);
-        return;
-      }
-      if (readySpare() == null) {
-        boolean starting = replicas.stream().anyMatch(x -> x.role == Role.SPARE && !x.retiring);
-        if (!starting) launch(Role.SPARE, 0);
-        return; // its readiness brings us back here
-      }
-      old.role = Role.DRAINING;
-      old.retiring = true;
-      Log.worker(Log.Level.INFO, name(), old.id(), old.worker.pid(), "replaced by the reload: it takes no new calls"
-          + (old.inFlight > 0 ? " and stops once its " + old.inFlight + " call(s) in flight are answered" : " and stops"));
-      reconcile(after); // the ready spare takes the slot now, and the spares are topped up
-      if (old.inFlight == 0) retire(old, after);
-    }
-  }
-
-  private void finishReload(Reload r, List<Runnable> after) {
-    reload = null;
-    offer = r.next;
-    List<Long> newPids = replicas.stream()
-        .filter(x -> x.generation == generation && !x.retiring && x.worker.pid() > 0).map(x -> x.worker.pid()).toList();
-    int draining = (int) replicas.stream().filter(x -> x.generation < generation).count();
-    Reloaded done = new Reloaded(name(), generation, r.oldPids, newPids, draining, r.before, r.next,
-        Duration.between(r.started, Instant.now()));
-    lastReload = Json.object().put("at", Instant.now().toString()).put("ok", true).put("generation", generation)
-        .put("ms", done.took().toMillis());
-    Log.info("pool=" + name() + " reloaded (generation " + generation + ") in " + done.took().toMillis() + " ms: workers "
-        + newPids + " replace " + r.oldPids + (draining > 0 ? " (" + draining + " old worker(s) still stopping)" : "")
-        + "; tools " + r.before.tools().size() + " -> " + r.next.tools().size());
-    after.add(() -> listener.offerChanged(this));
-    after.add(() -> r.result.complete(done));
-  }
-
-  private void failReload(ReloadFailed error, List<Runnable> after) {
-    Reload r = reload;
-    reload = null;
-    if (r == null) return;
-    if (r.probe != null && replicas.contains(r.probe) && !r.probe.retiring) retire(r.probe, after);
-    lastReload = Json.object().put("at", Instant.now().toString()).put("ok", false).put("error", error.getMessage());
-    after.add(() -> r.result.completeExceptionally(error));
-  }
-
-  /** The pids of the workers serving now: what keeps serving when a reload fails. */
-  private List<Long> oldServing() {
-    return replicas.stream().filter(x -> x.role == Role.SERVING && !x.retiring).map(x -> x.worker.pid()).toList();
-  }
-
-  // ---------------------------------------------------------------------------------- calls
 
   /**
    * Sends a request where {@link Admission} says: a worker with room, the bounded queue, or an
    * immediate refusal. Never throws: refusals complete the call with {@link PoolUnavailable}.
    */
   public PoolCall submit(String method, ObjectNode params, CallListener callListener) {
-    PoolCall call = new PoolCall(this, method, params, callListener);
-    PoolUnavailable refusal;
-    List<Runnable> after = new ArrayList<>();
-    synchronized (lock) {
-      refusal = refusal();
-      if (refusal == null) {
-        Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
-        if (r != null) {
-          after.add(assign(call, r));
-        } else if (!admission.enqueue(call)) {
-          refusal = admission.overloaded(readyServing());
-        }
-      }
-    }
-    perform(after);
-    if (refusal != null) call.result.completeExceptionally(refusal);
-    return call;
-  }
-
-  private PoolUnavailable refusal() {
-    return switch (phase) {
-      case OPEN -> openError();
-      case STOPPING -> new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls");
-      case STARTING -> new PoolUnavailable("pool \"" + name() + "\" is still starting; try again shortly");
-      default -> accepting ? null : new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls");
-    };
-  }
-
-  private PoolUnavailable openError() {
-    long inMs = halfOpenAt == null ? 0 : Math.max(0, Duration.between(Instant.now(), halfOpenAt).toMillis());
-    return new PoolUnavailable(
-        "pool \"" + name() + "\" is open: " + openedBecause + ". Its calls fail at once until it is tried again in "
-            + inMs + " ms (half_open_after_ms); fix the cause meanwhile"
-            + (lastDeath == null ? "" : lastDeath.lastLines(5)));
-  }
-
-  /** Hands queued calls to workers with room, oldest first. Under the lock. */
-  private void pump(List<Runnable> after) {
-    while (admission.hasQueued()) {
-      Replica r = admission.pick(replicas, phase == PoolState.HALF_OPEN);
-      if (r == null) return;
-      after.add(assign(admission.next(), r));
-    }
-  }
-
-  private Runnable assign(PoolCall call, Replica r) {
-    r.inFlight++;
-    call.replica = r;
-    return () -> send(call, r);
-  }
-
-  /** Outside the lock: the write may block on a worker that stopped reading until it is killed. */
-  private void send(PoolCall call, Replica r) {
-    WorkerCall onWorker = r.worker.call(call.method, call.params, call.listener);
-    String cancelled;
-    // The call's own lock, not the pool's: one pool lock fewer per call (cancel takes both).
-    synchronized (call) {
-      call.onWorker = onWorker;
-      cancelled = call.cancelReason;
-    }
-    if (cancelled != null) onWorker.cancel(cancelled);
-    onWorker.result().whenComplete((answer, failure) -> finished(call, r, answer, failure));
-  }
-
-  void cancel(PoolCall call, String reason) {
-    WorkerCall onWorker;
-    boolean wasQueued;
-    synchronized (lock) {
-      synchronized (call) {
-        if (call.result.isDone() || call.cancelReason != null) return;
-        call.cancelReason = reason == null ? "cancelled" : reason;
-        onWorker = call.onWorker;
-      }
-      wasQueued = admission.remove(call);
-    }
-    if (wasQueued) call.result.cancel(false);
-    else if (onWorker != null) onWorker.cancel(reason);
-  }
-
-  private void failQueue(PoolUnavailable error, List<Runnable> after) {
-    for (PoolCall call : admission.drain()) after.add(() -> call.result.completeExceptionally(error));
-  }
-
-  private static void perform(List<Runnable> after) {
-    for (Runnable r : after) {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        Log.error("pool: " + e);
-      }
-    }
+    return dispatch.submit(method, params, callListener);
   }
 
   // ------------------------------------------------------------------------------- shutdown
@@ -824,33 +375,33 @@ public final class Pool {
    */
   public void abandonCalls(String why) {
     PoolUnavailable error = new PoolUnavailable(why);
-    List<Runnable> after = new ArrayList<>();
-    List<Worker> holding;
+    AfterLock after = new AfterLock(lock);
+    List<WorkerLink> holding;
     synchronized (lock) {
       accepting = false;
-      failQueue(error, after);
+      dispatch.failQueue(error, after);
       holding = replicas.stream().map(r -> r.worker).toList();
     }
-    perform(after);
-    for (Worker w : holding) w.abandonCalls(error);
+    after.run();
+    for (WorkerLink w : holding) w.abandonCalls(error);
   }
 
   /** Stops every worker (stdin closed, then SIGTERM, then SIGKILL) and waits for them. */
   public CompletableFuture<Void> shutdown(Duration grace) {
-    List<Runnable> after = new ArrayList<>();
-    List<Worker> stopping;
+    AfterLock after = new AfterLock(lock);
+    List<WorkerLink> stopping;
     synchronized (lock) {
-      if (reload != null) failReload(reload.interrupted(name(), "tandem is shutting down", List.of()), after);
+      reloading.interrupt("tandem is shutting down", after);
       phase = PoolState.STOPPING;
       accepting = false;
-      failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
+      dispatch.failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
       stopping = replicas.stream().map(r -> r.worker).toList();
       for (Replica r : replicas) {
         r.retiring = true;
         if (r.healthCheck != null) r.healthCheck.cancel(false);
       }
     }
-    perform(after);
+    after.run();
     return CompletableFuture.allOf(stopping.stream().map(w -> w.stop(grace)).toArray(CompletableFuture[]::new));
   }
 
@@ -858,6 +409,16 @@ public final class Pool {
 
   public Offer offer() {
     return offer;
+  }
+
+  /** What the pool serves from now on. */
+  void offered(Offer next) {
+    offer = next;
+  }
+
+  /** Tells the router the offer changed, so hosts hear list_changed. Outside the lock. */
+  void offerChanged() {
+    listener.offerChanged(this);
   }
 
   /** Where a Python pool's code lives (its {@code path}); none for a {@code command} pool. */
@@ -880,12 +441,12 @@ public final class Pool {
     }
   }
 
-  private long readyServing() {
+  long readyServing() {
     return replicas.stream().filter(r -> r.role == Role.SERVING && r.ready()).count();
   }
 
   /** Workers alive now, in every role. */
-  public List<Worker> workers() {
+  public List<WorkerLink> workers() {
     synchronized (lock) {
       return replicas.stream().map(r -> r.worker).toList();
     }
@@ -932,45 +493,9 @@ public final class Pool {
   /** This pool's part of {@link StatusReport}: its state, counters and every worker. */
   public ObjectNode status() {
     synchronized (lock) {
-      Instant now = Instant.now();
-      ObjectNode pool = Json.object();
-      pool.put("name", name());
-      pool.put("state", (phase == PoolState.SERVING && readyServing() < config.replicas() ? PoolState.DEGRADED : phase).label());
-      pool.put("replicas", config.replicas());
-      pool.put("spare", limits.spare());
-      pool.put("ready", readyServing());
-      pool.put("tools", offer.tools().size());
-      pool.put("inFlight", replicas.stream().mapToInt(r -> r.inFlight).sum());
-      pool.put("queueDepth", admission.depth());
-      pool.put("queueLimit", limits.queue());
-      pool.put("maxConcurrency", limits.maxConcurrency());
-      pool.put("restarts", restarts);
-      pool.put("callsServed", callsServed);
-      pool.put("refused", admission.refused());
-      pool.put("generation", generation);
-      if (reload != null) pool.put("reloading", reload.committed() ? "replacing workers" : "starting the new code");
-      if (lastReload != null) pool.set("lastReload", lastReload.deepCopy());
-      if (openedBecause != null) pool.put("openBecause", openedBecause);
-      if (halfOpenAt != null && phase == PoolState.OPEN) {
-        pool.put("halfOpenInMs", Math.max(0, Duration.between(now, halfOpenAt).toMillis()));
-      }
-      if (lastDeath != null) {
-        ObjectNode death = pool.putObject("lastDeath");
-        death.put("what", lastDeath.description());
-        death.put("at", lastDeath.at().toString());
-        var tail = death.putArray("stderrTail");
-        List<String> lines = lastDeath.stderrTail();
-        lines.subList(Math.max(0, lines.size() - 5), lines.size()).forEach(tail::add);
-      }
-      var workers = pool.putArray("workers");
-      for (Replica r : replicas) {
-        long restartsOfSlot = r.role == Role.SERVING && r.slot >= 1 && r.slot <= slotRestarts.length ? slotRestarts[r.slot - 1] : 0;
-        workers.add(r.status(now, restartsOfSlot));
-      }
-      return pool;
+      return PoolStatus.of(this);
     }
   }
-
 
   private static ScheduledExecutorService timers() {
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {

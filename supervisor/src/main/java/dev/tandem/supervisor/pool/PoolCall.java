@@ -3,7 +3,7 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.supervisor.worker.CallListener;
-import dev.tandem.supervisor.worker.Worker;
+import dev.tandem.supervisor.worker.WorkerLink;
 import dev.tandem.supervisor.worker.WorkerCall;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,13 +37,13 @@ public final class PoolCall {
   }
 
   /** The worker it ran on, or null while it was still queued. */
-  public Worker worker() {
+  public WorkerLink worker() {
     Replica r = replica;
     return r == null ? null : r.worker;
   }
 
   /** Takes it out of the queue, or tells its worker to stop it (notifications/cancelled). */
   public void cancel(String reason) {
-    pool.cancel(this, reason);
+    pool.dispatch.cancel(this, reason);
   }
 }

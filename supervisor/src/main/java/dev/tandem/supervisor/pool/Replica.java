@@ -3,6 +3,7 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.worker.Worker;
+import dev.tandem.supervisor.worker.WorkerLink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -31,7 +32,7 @@ final class Replica {
     PROBE
   }
 
-  final Worker worker;
+  final WorkerLink worker;
   Role role;
   /** 1..replicas for a serving worker; 0 for a spare. */
   int slot;
@@ -47,7 +48,7 @@ final class Replica {
   Instant readyAt;
   ScheduledFuture<?> healthCheck;
   /** Completes when it answered initialize (or fails: it did not start). */
-  CompletableFuture<Worker> starting;
+  CompletableFuture<? extends WorkerLink> starting;
 
   volatile long rssBytes;
   /** Trace records the worker could not write (queue full, directory unwritable), from tandem/stats. */
@@ -62,7 +63,7 @@ final class Replica {
   volatile long lastPingNanos = -1;
   volatile boolean pingOutstanding;
 
-  Replica(Worker worker, Role role, int slot, long recycleAfter, int generation) {
+  Replica(WorkerLink worker, Role role, int slot, long recycleAfter, int generation) {
     this.worker = worker;
     this.role = role;
     this.slot = slot;

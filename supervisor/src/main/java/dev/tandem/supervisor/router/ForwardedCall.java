@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolCall;
-import dev.tandem.supervisor.worker.Worker;
+import dev.tandem.supervisor.worker.WorkerLink;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,7 +30,7 @@ final class ForwardedCall implements RoutedCall {
     synchronized (this) {
       target = onPool;
     }
-    Worker worker = target == null ? null : target.worker();
+    WorkerLink worker = target == null ? null : target.worker();
     String where = worker == null ? "it was still queued, waiting for a free worker" : "it was cancelled on " + Router.describe(worker);
     String what = "did not answer within " + timeout.toMillis() + " ms (call_timeout_ms of pool \"" + pool.name() + "\"); " + where;
     boolean first;

@@ -10,7 +10,7 @@ import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolCall;
 import dev.tandem.supervisor.pool.PoolUnavailable;
 import dev.tandem.supervisor.worker.CallListener;
-import dev.tandem.supervisor.worker.Worker;
+import dev.tandem.supervisor.worker.WorkerLink;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
 import io.netty.util.concurrent.EventExecutor;
@@ -297,7 +297,7 @@ public final class Router {
     });
   }
 
-  static String describe(Worker worker) {
+  static String describe(WorkerLink worker) {
     return worker == null ? "a worker" : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
   }
 

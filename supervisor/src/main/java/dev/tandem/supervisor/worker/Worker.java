@@ -42,25 +42,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
  * and a ping.
  */
-public final class Worker {
+public final class Worker implements WorkerLink {
 
   public enum State {
     STARTING,
     READY,
     STOPPING,
     DEAD
-  }
-
-  /** What a worker says that concerns its pool rather than one call. */
-  public interface Events {
-    /** Told once when the process is gone, whatever the cause. */
-    void exited(Worker worker, ExitStatus status);
-
-    /** {@code notifications/tools/list_changed} and its prompts and resources siblings. */
-    default void listChanged(Worker worker, String notification) {}
-
-    /** {@code notifications/resources/updated}. */
-    default void resourceUpdated(Worker worker, ObjectNode params) {}
   }
 
   /** How long a worker whose stdout ended may take to exit before it counts as hung. */
@@ -74,6 +62,10 @@ public final class Worker {
 
   private final WorkerSpec spec;
   private final Events events;
+  private final Spawner spawner;
+  private final String clientVersion;
+  /** One instance for every call's cancel, so a call allocates no lambda for it. */
+  private final WorkerCall.Cancellation onCancel = this::cancelled;
   /** Requests the worker made of a host, by the worker's id, so it can cancel them. */
   private final Map<JsonNode, CompletableFuture<JsonNode>> hostRequests = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
@@ -91,13 +83,16 @@ public final class Worker {
   private final AtomicBoolean deathHandled = new AtomicBoolean();
 
 
-  public Worker(WorkerSpec spec, Events events) {
+  /** {@code clientVersion}: what tandem calls itself in {@code initialize}. */
+  public Worker(WorkerSpec spec, Events events, Spawner spawner, String clientVersion) {
     this.spec = spec;
     this.events = events;
+    this.spawner = spawner;
+    this.clientVersion = clientVersion;
   }
 
-  /** Spawns the process and completes when it has answered {@code initialize}. */
-  public CompletableFuture<Worker> start(Spawner spawner, String clientVersion) {
+  @Override
+  public CompletableFuture<Worker> start() {
     // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
     ChildSpec process = new ChildSpec("worker-" + spec.pool() + "-" + spec.index(), spec.command(),
         ChildSpec.exactly(spec.env()), spec.workingDirectory());
@@ -207,9 +202,10 @@ public final class Worker {
    * this link's own id as the token instead: tokens from different sessions may collide, ours
    * cannot. {@code listener} hears progress, logs and host requests for the call.
    */
+  @Override
   public WorkerCall call(String method, ObjectNode params, CallListener listener) {
     long id = ids.incrementAndGet();
-    WorkerCall call = new WorkerCall(this, id, method, listener);
+    WorkerCall call = new WorkerCall(onCancel, id, method, listener);
     if (state == State.DEAD) {
       call.result().completeExceptionally(deathOf(exited.getNow(new ExitStatus(-1))));
       return call;
@@ -247,6 +243,7 @@ public final class Worker {
    * Ends every request in flight now with {@code why} and tells the worker to stop each one: for
    * a shutdown whose grace ran out, so every caller is answered before the sessions close.
    */
+  @Override
   public void abandonCalls(RuntimeException why) {
     for (WorkerCall call : List.copyOf(pending.values())) {
       if (call.result().completeExceptionally(why)) cancelled(call, why.getMessage());
@@ -458,6 +455,7 @@ public final class Worker {
   }
 
   /** How it ended, in words: the exit status, or why tandem killed it. */
+  @Override
   public String exitReason(ExitStatus status) {
     return killedBecause == null ? status.describe() : "was killed by tandem with SIGKILL: " + killedBecause;
   }
@@ -466,6 +464,7 @@ public final class Worker {
    * Stops the process the way the MCP stdio transport says: close its stdin and wait, then
    * SIGTERM and wait, then SIGKILL. Completes once it is gone with what its tools started.
    */
+  @Override
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     if (state != State.DEAD) state = State.STOPPING;
     Child c = child;
@@ -491,6 +490,7 @@ public final class Worker {
    * SIGKILL now: for a worker that is unresponsive or must not finish what it is doing. The reason
    * goes into the error every caller still waiting on it gets.
    */
+  @Override
   public void kill(String reason) {
     if (killedBecause == null) killedBecause = reason;
     Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "killing it (SIGKILL): " + reason);
@@ -499,24 +499,29 @@ public final class Worker {
   }
 
   /** Whether the worker answers {@code tandem/stats}, as its initialize result announces. */
+  @Override
   public boolean speaksStats() {
     JsonNode init = initializeResult;
     return init != null && init.path("capabilities").path("experimental").path("tandem").has("stats");
   }
 
   /** Lines on stdout that were not MCP messages: a count an operator can watch. */
+  @Override
   public long garbageFrames() {
     return garbageFrames.get();
   }
 
+  @Override
   public WorkerSpec spec() {
     return spec;
   }
 
+  @Override
   public State state() {
     return state;
   }
 
+  @Override
   public long pid() {
     Child c = child;
     return c == null ? -1 : c.pid();
@@ -530,14 +535,17 @@ public final class Worker {
     return callsServed.get();
   }
 
+  @Override
   public Instant startedAt() {
     return startedAt;
   }
 
+  @Override
   public JsonNode initializeResult() {
     return initializeResult;
   }
 
+  @Override
   public List<String> stderrTail() {
     return stderrTail.snapshot();
   }

@@ -10,7 +10,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class WorkerCall {
 
-  private final Worker worker;
+  /** Told when the caller cancels, so the worker is told to stop and the request forgotten. */
+  public interface Cancellation {
+    void cancelled(WorkerCall call, String reason);
+  }
+
+  private final Cancellation onCancel;
   private final long id;
   private final String method;
   private final CallListener listener;
@@ -18,8 +23,8 @@ public final class WorkerCall {
   /** Where its request's frame ends in the worker's stdin: an answer proves it was read so far. */
   volatile long sentThrough;
 
-  WorkerCall(Worker worker, long id, String method, CallListener listener) {
-    this.worker = worker;
+  public WorkerCall(Cancellation onCancel, long id, String method, CallListener listener) {
+    this.onCancel = onCancel;
     this.id = id;
     this.method = method;
     this.listener = listener == null ? CallListener.NONE : listener;
@@ -33,10 +38,6 @@ public final class WorkerCall {
     return method;
   }
 
-  public Worker worker() {
-    return worker;
-  }
-
   public CompletableFuture<JsonNode> result() {
     return result;
   }
@@ -48,6 +49,6 @@ public final class WorkerCall {
 
   /** Tells the worker to stop (MCP {@code notifications/cancelled}) and forgets the request. */
   public void cancel(String reason) {
-    if (result.cancel(false)) worker.cancelled(this, reason);
+    if (result.cancel(false) && onCancel != null) onCancel.cancelled(this, reason);
   }
 }

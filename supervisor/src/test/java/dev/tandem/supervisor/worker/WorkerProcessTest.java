@@ -27,8 +27,8 @@ class WorkerProcessTest {
         List.of(python, "-m", "tandem.worker", "--path", HOME.resolve("examples/tools").toString(), "basics"),
         Map.of("PYTHONPATH", HOME.resolve("reasoning-python").toString()), null, 1 << 22);
     CompletableFuture<ExitStatus> told = new CompletableFuture<>();
-    Worker worker = new Worker(spec, (w, status) -> told.complete(status));
-    worker.start(new Spawner(new Launcher(GroupLedger.in(dir))), "test").get(60, TimeUnit.SECONDS);
+    Worker worker = new Worker(spec, (w, status) -> told.complete(status), new Spawner(new Launcher(GroupLedger.in(dir))), "test");
+    worker.start().get(60, TimeUnit.SECONDS);
 
     assertEquals(Worker.State.READY, worker.state());
     long pid = worker.pid();
