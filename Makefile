@@ -35,7 +35,7 @@ PREFIX ?= /usr/local
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve notebook test test-python test-java node-deps conformance dist install clean bench bench-jmh chaos
+.PHONY: build run serve notebook test test-python test-java fmt node-deps conformance dist install clean bench bench-jmh chaos
 
 # The source tree's AOT cache (JDK 24+), trained like the tarball's (packaging/train.py): bin/tandem
 # then starts in about half the time, and a worker's first death runs code already linked. It is
@@ -72,8 +72,13 @@ test-python:
 # Not -q: Surefire's per-class and closing lines are the record of what ran.
 # Workers started by the tests trace into the build tree, not the user's ~/.cache.
 # The tarball is built first: DistributionTest runs it with no Java on PATH.
+# spotless:check first: Java sources as make fmt leaves them, or the run stops before any test.
 test-java: node-deps $(TARBALL)
-	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces ./mvnw -B -ntp -Dstyle.color=never install
+	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces ./mvnw -B -ntp -Dstyle.color=never spotless:check install
+
+## Format the Java sources (google-java-format through Spotless); make test checks they are.
+fmt:
+	$(MVN) spotless:apply
 
 ## The official MCP conformance suites against tandem serve --http (also part of make test).
 conformance: build node-deps
