@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Many requests in flight on one daemon, with every frame that comes back filed under its id, so
- * a test can say "each call got exactly one answer" and see a second one if it ever came.
+ * Many requests in flight on one daemon, with every frame that comes back filed under its id, so a
+ * test can say "each call got exactly one answer" and see a second one if it ever came.
  */
 final class Answers {
 
@@ -28,7 +28,12 @@ final class Answers {
   }
 
   static ObjectNode toolCall(String id, String tool, ObjectNode arguments) {
-    ObjectNode msg = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call");
+    ObjectNode msg =
+        DaemonProcess.JSON
+            .createObjectNode()
+            .put("jsonrpc", "2.0")
+            .put("id", id)
+            .put("method", "tools/call");
     ObjectNode params = msg.putObject("params").put("name", tool);
     params.set("arguments", arguments == null ? DaemonProcess.JSON.createObjectNode() : arguments);
     return msg;
@@ -52,14 +57,20 @@ final class Answers {
   /** tandem/status: pools and workers as the daemon sees them now. */
   synchronized JsonNode status() throws Exception {
     String id = "status-" + serial.incrementAndGet();
-    daemon.send(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "tandem/status"));
+    daemon.send(
+        DaemonProcess.JSON
+            .createObjectNode()
+            .put("jsonrpc", "2.0")
+            .put("id", id)
+            .put("method", "tandem/status"));
     JsonNode answer = await(id, Duration.ofSeconds(30));
     if (!answer.has("result")) throw new AssertionError("tandem/status failed: " + answer);
     return answer.get("result");
   }
 
   synchronized JsonNode pool(String name) throws Exception {
-    for (JsonNode pool : status().path("pools")) if (pool.path("name").asText().equals(name)) return pool;
+    for (JsonNode pool : status().path("pools"))
+      if (pool.path("name").asText().equals(name)) return pool;
     throw new AssertionError("no pool " + name + " in the status");
   }
 
@@ -68,13 +79,15 @@ final class Answers {
     long end = System.nanoTime() + deadline.toNanos();
     while (!byId.containsKey(id)) {
       long left = end - System.nanoTime();
-      if (left <= 0) throw new AssertionError("no answer to " + id + " within " + deadline + stderrTail());
+      if (left <= 0)
+        throw new AssertionError("no answer to " + id + " within " + deadline + stderrTail());
       file(daemon.next(Duration.ofNanos(left)));
     }
     return byId.get(id).get(0);
   }
 
-  synchronized void awaitAll(Collection<String> ids, Duration deadline) throws InterruptedException {
+  synchronized void awaitAll(Collection<String> ids, Duration deadline)
+      throws InterruptedException {
     for (String id : ids) await(id, deadline);
   }
 
@@ -101,7 +114,8 @@ final class Answers {
 
   private String stderrTail() {
     List<String> err = daemon.stderr();
-    return "; tandem's stderr ends with:\n" + String.join("\n", err.subList(Math.max(0, err.size() - 40), err.size()));
+    return "; tandem's stderr ends with:\n"
+        + String.join("\n", err.subList(Math.max(0, err.size() - 40), err.size()));
   }
 
   /** Resident memory of a process, from /proc. */
@@ -125,7 +139,8 @@ final class Answers {
   }
 
   /** Python tool modules the supervision tests crash, stall and flood. */
-  static final String NAPS = """
+  static final String NAPS =
+      """
       import asyncio, os, signal, sys
       from tandem import tool
 

@@ -25,10 +25,14 @@ class BadInputOnStdinTest {
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [server]
         max_frame_bytes = 4096
-        """ + Tandem.examplesPool("examples", 1));
+        """
+                + Tandem.examplesPool("examples", 1));
     daemon = DaemonProcess.serve(config);
     JsonNode init = daemon.initialize();
     assertEquals("2025-11-25", init.at("/result/protocolVersion").asText(), init.toString());
@@ -87,8 +91,10 @@ class BadInputOnStdinTest {
 
   @Test
   void frameOverTheSizeLimitIsRefusedWithItsIdAndSkipped() throws Exception {
-    String big = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\""
-        + "x".repeat(10_000) + "\"}}}";
+    String big =
+        "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\""
+            + "x".repeat(10_000)
+            + "\"}}}";
     JsonNode e = errorFor(big);
     assertEquals(-32600, e.at("/error/code").asInt());
     // Read from the frame's first bytes: the host's request is answered, not left to time out.

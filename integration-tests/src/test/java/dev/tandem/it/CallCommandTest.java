@@ -13,14 +13,17 @@ class CallCommandTest {
   @Test
   void printsTheTextAndTypesArgumentsByTheToolsSchema() throws Exception {
     // text is a string parameter: "2" stays text; times is an integer: "2" is read as JSON.
-    TandemCli.Result r = TandemCli.run(List.of("call", "echo", "--arg", "text=2", "--arg", "times=2"));
+    TandemCli.Result r =
+        TandemCli.run(List.of("call", "echo", "--arg", "text=2", "--arg", "times=2"));
     assertEquals(0, r.status(), r.toString());
     assertEquals("2 2\n", r.stdout(), r.toString());
   }
 
   @Test
   void jsonPrintsTheWholeResultWithStructuredContent() throws Exception {
-    TandemCli.Result r = TandemCli.run(List.of("call", "text_stats", "--args", "{\"text\": \"one two\\nthree\"}", "--json"));
+    TandemCli.Result r =
+        TandemCli.run(
+            List.of("call", "text_stats", "--args", "{\"text\": \"one two\\nthree\"}", "--json"));
     assertEquals(0, r.status(), r.toString());
     JsonNode result = DaemonProcess.JSON.readTree(r.stdout());
     assertEquals(3, result.at("/structuredContent/words").asInt(), r.toString());

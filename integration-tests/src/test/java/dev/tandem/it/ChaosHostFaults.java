@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Faults on the host's side of stdio: a stalled reader, reused ids, bad frames, a flood, SIGTERM. */
+/**
+ * Faults on the host's side of stdio: a stalled reader, reused ids, bad frames, a flood, SIGTERM.
+ */
 final class ChaosHostFaults {
 
   private ChaosHostFaults() {}
@@ -21,13 +23,18 @@ final class ChaosHostFaults {
   static final Duration DEADLINE = Duration.ofSeconds(60);
 
   /**
-   * A host that stops reading tandem's stdout for several ping timeouts while it has 200 calls of
-   * 4 KiB answers outstanding: every answer arrives once, no healthy worker is killed.
+   * A host that stops reading tandem's stdout for several ping timeouts while it has 200 calls of 4
+   * KiB answers outstanding: every answer arrives once, no healthy worker is killed.
    */
   static ChaosRow hostStopsReading(ChaosScenario s, Path dir) throws Exception {
     int interval = 200, timeout = 600;
-    try (ChaosStdio run = ChaosStdio.start(dir, "",
-        "replicas = 2\nspare = 1\nping_interval_ms = %d\nping_timeout_ms = %d".formatted(interval, timeout), "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(
+            dir,
+            "",
+            "replicas = 2\nspare = 1\nping_interval_ms = %d\nping_timeout_ms = %d"
+                .formatted(interval, timeout),
+            "")) {
       run.awaitReady(3);
       String text = "x".repeat(4096);
       List<String> ids = new ArrayList<>();
@@ -37,13 +44,18 @@ final class ChaosHostFaults {
       }
       run.daemon.stopReading();
       // A host writes on its own thread: once tandem stops reading its requests, this one blocks.
-      Thread sender = Thread.ofPlatform().name("chaos-host-sender").start(() -> {
-        try {
-          for (String id : ids) run.ledger.send(id, "echo", Answers.args().put("text", text));
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
+      Thread sender =
+          Thread.ofPlatform()
+              .name("chaos-host-sender")
+              .start(
+                  () -> {
+                    try {
+                      for (String id : ids)
+                        run.ledger.send(id, "echo", Answers.args().put("text", text));
+                    } catch (Exception e) {
+                      throw new RuntimeException(e);
+                    }
+                  });
       try {
         Thread.sleep(5L * (interval + timeout)); // the stall itself: several ping timeouts unread
       } finally {
@@ -52,14 +64,19 @@ final class ChaosHostFaults {
       sender.join(DEADLINE);
       run.ledger.awaitAll(ids, DEADLINE);
       JsonNode pool = run.ledger.pool(ChaosStdio.POOL);
-      return run.finish(s.name(), "stalled %d ms; restarts %d, refused %d".formatted(
-          5 * (interval + timeout), pool.path("restarts").asInt(), pool.path("refused").asInt()));
+      return run.finish(
+          s.name(),
+          "stalled %d ms; restarts %d, refused %d"
+              .formatted(
+                  5 * (interval + timeout),
+                  pool.path("restarts").asInt(),
+                  pool.path("refused").asInt()));
     }
   }
 
   /**
-   * 20 ids each sent twice while the first is in flight: the first runs, the second is refused
-   * with -32600 before dispatch, and its tool never runs (the marks file says which ran).
+   * 20 ids each sent twice while the first is in flight: the first runs, the second is refused with
+   * -32600 before dispatch, and its tool never runs (the marks file says which ran).
    */
   static ChaosRow duplicateIds(ChaosScenario s, Path dir) throws Exception {
     try (ChaosStdio run = ChaosStdio.start(dir, "", "replicas = 1\nspare = 0", "")) {
@@ -75,7 +92,9 @@ final class ChaosHostFaults {
       // Checked after the daemon exits, when every tool that was going to run has run.
       Path marks = run.dir.resolve("marks");
       for (String id : ids) {
-        run.tally.expect(id, "\"marked " + id + "-first\" and a -32600 'already in flight' whose tool never ran",
+        run.tally.expect(
+            id,
+            "\"marked " + id + "-first\" and a -32600 'already in flight' whose tool never ran",
             new ChaosTally.Check() {
               public int requests() {
                 return 2;
@@ -85,7 +104,8 @@ final class ChaosHostFaults {
                 List<String> ran = ranMarks(marks);
                 int right = 0;
                 if (answers.stream().anyMatch(result("marked " + id + "-first"))) right++;
-                if (answers.stream().anyMatch(rpcError(-32600, "already in flight")) && !ran.contains(id + "-second")) right++;
+                if (answers.stream().anyMatch(rpcError(-32600, "already in flight"))
+                    && !ran.contains(id + "-second")) right++;
                 if (ran.stream().filter((id + "-first")::equals).count() != 1) right = 0;
                 return right;
               }
@@ -104,34 +124,53 @@ final class ChaosHostFaults {
   }
 
   /**
-   * Frames over max_frame_bytes and arguments nested too deep (deeper than Jackson's 1,000 and
-   * just under it, deeper than Python's json), between good calls: each bad one answered at once,
-   * with its own id and an error that says what was wrong; every good one served.
+   * Frames over max_frame_bytes and arguments nested too deep (deeper than Jackson's 1,000 and just
+   * under it, deeper than Python's json), between good calls: each bad one answered at once, with
+   * its own id and an error that says what was wrong; every good one served.
    */
   static ChaosRow badFrames(ChaosScenario s, Path dir) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "[server]\nmax_frame_bytes = 8192\n", "replicas = 1\nspare = 0", "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(
+            dir, "[server]\nmax_frame_bytes = 8192\n", "replicas = 1\nspare = 0", "")) {
       run.awaitReady(1);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         String big = "big-" + i, deep = "deep-" + i, under = "deep990-" + i, good = "good-" + i;
         run.daemon.sendLine(callLine(big, "{\"text\":\"" + "x".repeat(10_000) + "\"}"));
         run.tally.expect(big, "-32600 naming the 8192-byte limit", rpcError(-32600, "8192"));
-        run.daemon.sendLine(callLine(deep, "{\"text\":\"deep\",\"nested\":" + "[".repeat(1200) + "]".repeat(1200) + "}"));
-        run.tally.expect(deep, "-32700 saying the nesting is too deep", a -> a.path("error").path("code").asInt() == -32700
-            && a.path("error").path("message").asText().toLowerCase().contains("depth"));
-        run.daemon.sendLine(callLine(under, "{\"text\":\"deep\",\"nested\":" + "[".repeat(990) + "]".repeat(990) + "}"));
-        run.tally.expect(under, "an error saying the nesting is too deep", a -> Answers.isError(a)
-            && Answers.text(a).toLowerCase().matches("(?s).*(deep|depth|nest).*"));
+        run.daemon.sendLine(
+            callLine(
+                deep,
+                "{\"text\":\"deep\",\"nested\":" + "[".repeat(1200) + "]".repeat(1200) + "}"));
+        run.tally.expect(
+            deep,
+            "-32700 saying the nesting is too deep",
+            a ->
+                a.path("error").path("code").asInt() == -32700
+                    && a.path("error").path("message").asText().toLowerCase().contains("depth"));
+        run.daemon.sendLine(
+            callLine(
+                under, "{\"text\":\"deep\",\"nested\":" + "[".repeat(990) + "]".repeat(990) + "}"));
+        run.tally.expect(
+            under,
+            "an error saying the nesting is too deep",
+            a ->
+                Answers.isError(a)
+                    && Answers.text(a).toLowerCase().matches("(?s).*(deep|depth|nest).*"));
         String bigResult = "big-result-" + i;
         run.ledger.send(bigResult, "big", Answers.args().put("size", 20_000));
-        run.tally.expect(bigResult, "an error naming the 8,192-byte limit", error("over the 8,192-byte limit of one message"));
+        run.tally.expect(
+            bigResult,
+            "an error naming the 8,192-byte limit",
+            error("over the 8,192-byte limit of one message"));
         ids.add(bigResult);
         run.ledger.send(good, "echo", Answers.args().put("text", "good " + i));
         run.tally.expect(good, "\"good " + i + "\"", result("good " + i));
         ids.addAll(List.of(big, deep, under, good));
       }
       run.ledger.awaitAll(ids, DEADLINE);
-      return run.finish(s.name(), "10 each: 10 KB frame, depth 1200, depth 990, 20 KB result, good call");
+      return run.finish(
+          s.name(), "10 each: 10 KB frame, depth 1200, depth 990, 20 KB result, good call");
     }
   }
 
@@ -163,16 +202,22 @@ final class ChaosHostFaults {
       long records = 0;
       if (Files.isDirectory(dir.resolve("traces"))) {
         try (var files = Files.walk(dir.resolve("traces"))) {
-          for (Path f : files.filter(Files::isRegularFile).toList()) records += Files.readAllLines(f).size();
+          for (Path f : files.filter(Files::isRegularFile).toList())
+            records += Files.readAllLines(f).size();
         }
       }
-      return row.withNote("trace records written: %d of 25 (the 20 with a surrogate are dropped)".formatted(records));
+      return row.withNote(
+          "trace records written: %d of 25 (the 20 with a surrogate are dropped)"
+              .formatted(records));
     }
   }
 
   private static String callLine(String id, String arguments) {
-    return "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":"
-        + arguments + "}}";
+    return "{\"jsonrpc\":\"2.0\",\"id\":\""
+        + id
+        + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":"
+        + arguments
+        + "}}";
   }
 
   /**
@@ -187,17 +232,25 @@ final class ChaosHostFaults {
       for (int i = 0; i < 10_000; i++) {
         String id = "f-" + i;
         ids.add(id);
-        flood.write((DaemonProcess.JSON.writeValueAsString(Answers.toolCall(id, "echo", Answers.args().put("text", id))) + "\n")
-            .getBytes(StandardCharsets.UTF_8));
-        run.tally.expect(id, "\"" + id + "\" or refused as overloaded", result(id).or(
-            error("tool \"echo\" is unavailable: pool \"chaos\" is overloaded")));
+        flood.write(
+            (DaemonProcess.JSON.writeValueAsString(
+                        Answers.toolCall(id, "echo", Answers.args().put("text", id)))
+                    + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        run.tally.expect(
+            id,
+            "\"" + id + "\" or refused as overloaded",
+            result(id).or(error("tool \"echo\" is unavailable: pool \"chaos\" is overloaded")));
       }
       long t0 = System.nanoTime();
       run.daemon.sendRaw(flood.toByteArray());
       run.ledger.awaitAll(ids, Duration.ofSeconds(120));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       JsonNode pool = run.ledger.pool(ChaosStdio.POOL);
-      return run.finish(s.name(), "answered in %d ms, %d refused as overloaded".formatted(ms, pool.path("refused").asInt()));
+      return run.finish(
+          s.name(),
+          "answered in %d ms, %d refused as overloaded"
+              .formatted(ms, pool.path("refused").asInt()));
     }
   }
 
@@ -220,8 +273,9 @@ final class ChaosHostFaults {
     }
   }
 
-  static final String SHUTTING_DOWN = "tool \"nap\" is unavailable: tandem is shutting down: the call did not finish "
-      + "within shutdown_grace_ms = 2500 ms and was cancelled";
+  static final String SHUTTING_DOWN =
+      "tool \"nap\" is unavailable: tandem is shutting down: the call did not finish "
+          + "within shutdown_grace_ms = 2500 ms and was cancelled";
 
   /**
    * The daemon told to stop with 20 calls in flight, by {@code how}: a signal name (TERM, INT) or
@@ -229,7 +283,9 @@ final class ChaosHostFaults {
    * the 10 that cannot are answered that tandem is shutting down; the daemon exits 0.
    */
   static ChaosRow stopWithCallsInFlight(ChaosScenario s, Path dir, String how) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "[server]\nshutdown_grace_ms = 2500\n", "replicas = 2\nspare = 0", "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(
+            dir, "[server]\nshutdown_grace_ms = 2500\n", "replicas = 2\nspare = 0", "")) {
       run.awaitReady(2);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
@@ -245,7 +301,10 @@ final class ChaosHostFaults {
       else Answers.signal(run.daemon.process().pid(), how);
       run.ledger.awaitAll(ids, Duration.ofSeconds(30));
       boolean exited = run.daemon.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-      String note = exited ? "daemon exited " + run.daemon.process().exitValue() : "daemon still running 20 s after " + how;
+      String note =
+          exited
+              ? "daemon exited " + run.daemon.process().exitValue()
+              : "daemon still running 20 s after " + how;
       return run.finish(s.name(), note);
     }
   }

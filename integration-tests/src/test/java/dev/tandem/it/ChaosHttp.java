@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * One scenario's daemon on Streamable HTTP: the chaos pool, one MCP session, calls made each on
- * a thread of its own, and at the end the row that counts the messages that answered them.
+ * One scenario's daemon on Streamable HTTP: the chaos pool, one MCP session, calls made each on a
+ * thread of its own, and at the end the row that counts the messages that answered them.
  */
 final class ChaosHttp implements AutoCloseable {
 
@@ -50,7 +50,11 @@ final class ChaosHttp implements AutoCloseable {
 
   /** A session on a client of its own: no pooled connection from an earlier phase is reused. */
   McpHttpClient newSession() throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     McpHttpClient client = new McpHttpClient(http, daemon.mcp(), Map.of());
     client.initialize();
     return client;
@@ -86,8 +90,11 @@ final class ChaosHttp implements AutoCloseable {
     }
   }
 
-  /** How many calls' first answers {@code kind} put under each name, once {@link #finish} has run. */
-  java.util.SortedMap<String, Integer> outcomes(java.util.function.Function<JsonNode, String> kind) {
+  /**
+   * How many calls' first answers {@code kind} put under each name, once {@link #finish} has run.
+   */
+  java.util.SortedMap<String, Integer> outcomes(
+      java.util.function.Function<JsonNode, String> kind) {
     java.util.SortedMap<String, Integer> counts = new java.util.TreeMap<>();
     for (var call : calls.values()) {
       List<JsonNode> answers = call.getNow(List.of());
@@ -107,7 +114,8 @@ final class ChaosHttp implements AutoCloseable {
   void awaitInFlight(int n) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (pool(ChaosStdio.POOL).path("inFlight").asInt() < n) {
-      if (System.nanoTime() > end) throw new IllegalStateException("the chaos pool never had " + n + " calls in flight");
+      if (System.nanoTime() > end)
+        throw new IllegalStateException("the chaos pool never had " + n + " calls in flight");
       Thread.sleep(20); // polling the daemon's status until the deadline
     }
   }
@@ -123,7 +131,10 @@ final class ChaosHttp implements AutoCloseable {
     return any;
   }
 
-  /** Waits for the calls' answers (up to the deadline), stops the daemon with SIGTERM unless it is gone, counts. */
+  /**
+   * Waits for the calls' answers (up to the deadline), stops the daemon with SIGTERM unless it is
+   * gone, counts.
+   */
   ChaosRow finish(String scenario, Duration deadline, String note) throws Exception {
     long end = System.nanoTime() + deadline.toNanos();
     Map<String, List<JsonNode>> answers = new HashMap<>();
@@ -138,10 +149,16 @@ final class ChaosHttp implements AutoCloseable {
     long t0 = System.nanoTime();
     boolean running = daemon.process().isAlive();
     daemon.close();
-    if (running) note += (note.isEmpty() ? "" : "; ") + "SIGTERM to exit " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+    if (running)
+      note +=
+          (note.isEmpty() ? "" : "; ")
+              + "SIGTERM to exit "
+              + (System.nanoTime() - t0) / 1_000_000
+              + " ms";
     callers.shutdownNow();
     int leaked = leaks.leftAfterExit(Duration.ofSeconds(3)).size();
-    return ChaosStdio.keepLogUnlessClean(tally.row(scenario, "http", answers, leaked, note), daemon.stderrText().lines().toList());
+    return ChaosStdio.keepLogUnlessClean(
+        tally.row(scenario, "http", answers, leaked, note), daemon.stderrText().lines().toList());
   }
 
   @Override

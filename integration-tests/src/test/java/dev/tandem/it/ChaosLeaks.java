@@ -12,10 +12,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The processes a daemon is answerable for: its descendants, sampled while it runs, and any
- * process whose environment carries this run's marker (the workers get it in their pool's env,
- * and whatever a tool starts inherits it, even once re-parented to init). After the daemon is gone
- * none of them may be running.
+ * The processes a daemon is answerable for: its descendants, sampled while it runs, and any process
+ * whose environment carries this run's marker (the workers get it in their pool's env, and whatever
+ * a tool starts inherits it, even once re-parented to init). After the daemon is gone none of them
+ * may be running.
  */
 final class ChaosLeaks {
 

@@ -59,7 +59,8 @@ final class ChaosLedger {
   }
 
   /** Waits until every id has an answer or the deadline passes; true if all came. */
-  synchronized boolean awaitAll(Collection<String> ids, Duration deadline) throws InterruptedException {
+  synchronized boolean awaitAll(Collection<String> ids, Duration deadline)
+      throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     for (String id : ids) {
       while (!byId.containsKey(id)) {
@@ -78,13 +79,19 @@ final class ChaosLedger {
   /** tandem/status's entry for a pool, or an empty object if the daemon does not answer. */
   JsonNode pool(String name) throws Exception {
     String id = "chaos-status-" + serial.incrementAndGet();
-    daemon.send(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "tandem/status"));
+    daemon.send(
+        DaemonProcess.JSON
+            .createObjectNode()
+            .put("jsonrpc", "2.0")
+            .put("id", id)
+            .put("method", "tandem/status"));
     JsonNode answer = await(id, Duration.ofSeconds(30));
     synchronized (this) {
       byId.remove(id);
     }
     if (answer != null) {
-      for (JsonNode pool : answer.path("result").path("pools")) if (pool.path("name").asText().equals(name)) return pool;
+      for (JsonNode pool : answer.path("result").path("pools"))
+        if (pool.path("name").asText().equals(name)) return pool;
     }
     return DaemonProcess.JSON.createObjectNode();
   }

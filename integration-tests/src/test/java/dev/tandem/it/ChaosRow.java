@@ -8,11 +8,22 @@ import java.util.List;
  * got no answer by the deadline; {@code doubled} got more answers than requests; {@code leaked}
  * counts processes alive after the daemon was gone.
  */
-record ChaosRow(String scenario, String transport, int tried, int correct, int lost, int doubled, int leaked,
-    String note, List<String> wrong) {
+record ChaosRow(
+    String scenario,
+    String transport,
+    int tried,
+    int correct,
+    int lost,
+    int doubled,
+    int leaked,
+    String note,
+    List<String> wrong) {
 
   static ChaosRow failed(String scenario, String transport, Throwable e) {
-    String why = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    String why =
+        e.getClass().getSimpleName()
+            + ": "
+            + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     return new ChaosRow(scenario, transport, 0, 0, 0, 0, 0, "scenario failed to run", List.of(why));
   }
 

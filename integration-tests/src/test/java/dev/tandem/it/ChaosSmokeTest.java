@@ -17,7 +17,8 @@ class ChaosSmokeTest {
 
   @Test
   void badFramesScenarioCountsEveryCallAnsweredOnceAndNoProcessLeft(@TempDir Path dir) {
-    ChaosScenario s = new ChaosScenario("oversized and too-deep frames", "stdio", ChaosHostFaults::badFrames);
+    ChaosScenario s =
+        new ChaosScenario("oversized and too-deep frames", "stdio", ChaosHostFaults::badFrames);
     ChaosRow row = s.run(dir);
     String table = ChaosTable.render(List.of(row));
     assertEquals(50, row.tried(), table);

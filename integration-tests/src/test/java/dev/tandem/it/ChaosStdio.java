@@ -11,8 +11,8 @@ import java.util.UUID;
 
 /**
  * One scenario's daemon on stdio: the chaos tools in a pool named "chaos" (plus whatever the
- * scenario adds), its answers filed by a {@link ChaosLedger}, its processes watched by
- * {@link ChaosLeaks}, and at the end the row that counts them.
+ * scenario adds), its answers filed by a {@link ChaosLedger}, its processes watched by {@link
+ * ChaosLeaks}, and at the end the row that counts them.
  */
 final class ChaosStdio implements AutoCloseable {
 
@@ -40,10 +40,14 @@ final class ChaosStdio implements AutoCloseable {
     return start(dir, server, pool, more, "");
   }
 
-  /** @param env more entries of the chaos pool's env table ({@code , NAME = "value"}) */
-  static ChaosStdio start(Path dir, String server, String pool, String more, String env) throws Exception {
+  /**
+   * @param env more entries of the chaos pool's env table ({@code , NAME = "value"})
+   */
+  static ChaosStdio start(Path dir, String server, String pool, String more, String env)
+      throws Exception {
     String marker = UUID.randomUUID().toString();
-    Path config = Tandem.config(dir, server + "\n" + poolToml(dir, marker, pool, env) + "\n" + more);
+    Path config =
+        Tandem.config(dir, server + "\n" + poolToml(dir, marker, pool, env) + "\n" + more);
     DaemonProcess daemon = DaemonProcess.serve(config);
     try {
       daemon.initialize(); // before the ledger's reader starts taking the frames
@@ -64,13 +68,15 @@ final class ChaosStdio implements AutoCloseable {
         path = "."
         env = { %s = "%s", CHAOS_MARKS = "%s"%s }
         %s
-        """.formatted(POOL, ChaosLeaks.MARKER, marker, dir.resolve("marks"), env, keys);
+        """
+        .formatted(POOL, ChaosLeaks.MARKER, marker, dir.resolve("marks"), env, keys);
   }
 
   static void writeTools(Path dir) throws IOException {
     Files.createDirectories(dir);
     try (InputStream in = ChaosStdio.class.getResourceAsStream("/chaos/chaos_tools.py")) {
-      if (in == null) throw new IllegalStateException("chaos/chaos_tools.py is not on the test classpath");
+      if (in == null)
+        throw new IllegalStateException("chaos/chaos_tools.py is not on the test classpath");
       Files.write(dir.resolve("chaos_tools.py"), in.readAllBytes());
     }
   }
@@ -79,7 +85,8 @@ final class ChaosStdio implements AutoCloseable {
   void awaitReady(int workers) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (WorkerKilledMidCallTest.readyWorkers(ledger.pool(POOL)) < workers) {
-      if (System.nanoTime() > end) throw new IllegalStateException("the chaos pool did not get " + workers + " ready workers");
+      if (System.nanoTime() > end)
+        throw new IllegalStateException("the chaos pool did not get " + workers + " ready workers");
       Thread.sleep(50); // polling the daemon's status until the deadline
     }
   }
@@ -88,7 +95,8 @@ final class ChaosStdio implements AutoCloseable {
   void awaitInFlight(int calls) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (ledger.pool(POOL).path("inFlight").asInt() < calls) {
-      if (System.nanoTime() > end) throw new IllegalStateException("the chaos pool never had " + calls + " calls in flight");
+      if (System.nanoTime() > end)
+        throw new IllegalStateException("the chaos pool never had " + calls + " calls in flight");
       Thread.sleep(20); // polling the daemon's status until the deadline
     }
   }
@@ -124,17 +132,29 @@ final class ChaosStdio implements AutoCloseable {
     return keepLogUnlessClean(tally.row(scenario, "stdio", answers, leaked, note), daemon.stderr());
   }
 
-  /** A row that is not clean keeps its daemon's log, in target/chaos-logs, for whoever reads the table. */
+  /**
+   * A row that is not clean keeps its daemon's log, in target/chaos-logs, for whoever reads the
+   * table.
+   */
   static ChaosRow keepLogUnlessClean(ChaosRow row, List<String> stderr) throws IOException {
     if (row.clean()) return row;
     Path logs = Tandem.HOME.resolve("integration-tests/target/chaos-logs");
     Files.createDirectories(logs);
-    String name = (row.scenario() + " " + row.transport()).replaceAll("[^A-Za-z0-9]+", "-") + ".log";
+    String name =
+        (row.scenario() + " " + row.transport()).replaceAll("[^A-Za-z0-9]+", "-") + ".log";
     Files.write(logs.resolve(name), stderr);
     List<String> wrong = new java.util.ArrayList<>(row.wrong());
     wrong.add("the daemon's log: " + logs.resolve(name));
-    return new ChaosRow(row.scenario(), row.transport(), row.tried(), row.correct(), row.lost(), row.doubled(),
-        row.leaked(), row.note(), List.copyOf(wrong));
+    return new ChaosRow(
+        row.scenario(),
+        row.transport(),
+        row.tried(),
+        row.correct(),
+        row.lost(),
+        row.doubled(),
+        row.leaked(),
+        row.note(),
+        List.copyOf(wrong));
   }
 
   @Override

@@ -21,7 +21,8 @@ final class ChaosWorkerFaults {
    * succeed; the others either succeeded elsewhere or fail naming the signal.
    */
   static ChaosRow killNineMidCalls(ChaosScenario s, Path dir) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "", "replicas = 2\nspare = 1\nmax_concurrency = 32", "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(dir, "", "replicas = 2\nspare = 1\nmax_concurrency = 32", "")) {
       run.awaitReady(3);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 25; i++) {
@@ -29,7 +30,9 @@ final class ChaosWorkerFaults {
         run.ledger.send(ro, "nap", Answers.args().put("seconds", 1.5));
         run.ledger.send(once, "nap_once", Answers.args().put("seconds", 1.5));
         run.tally.expect(ro, "\"napped 1.5\" (retried)", result("napped 1.5"));
-        run.tally.expect(once, "\"napped once 1.5\" or an error naming SIGKILL",
+        run.tally.expect(
+            once,
+            "\"napped once 1.5\" or an error naming SIGKILL",
             result("napped once 1.5").or(error("was killed by signal 9 (SIGKILL)")));
         ids.add(ro);
         ids.add(once);
@@ -37,14 +40,22 @@ final class ChaosWorkerFaults {
       run.awaitInFlight(50);
       Answers.signal(run.victim(), "KILL");
       run.ledger.awaitAll(ids, DEADLINE);
-      return run.finish(s.name(), "restarts " + run.ledger.pool(ChaosStdio.POOL).path("restarts").asInt());
+      return run.finish(
+          s.name(), "restarts " + run.ledger.pool(ChaosStdio.POOL).path("restarts").asInt());
     }
   }
 
-  /** SIGSTOP of a worker with calls in flight: the missed ping gets it killed, its read-only calls retried. */
+  /**
+   * SIGSTOP of a worker with calls in flight: the missed ping gets it killed, its read-only calls
+   * retried.
+   */
   static ChaosRow sigstopMidCalls(ChaosScenario s, Path dir) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "",
-        "replicas = 2\nspare = 1\nping_interval_ms = 300\nping_timeout_ms = 1000", "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(
+            dir,
+            "",
+            "replicas = 2\nspare = 1\nping_interval_ms = 300\nping_timeout_ms = 1000",
+            "")) {
       run.awaitReady(3);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -69,7 +80,8 @@ final class ChaosWorkerFaults {
   static ChaosRow garbageOnStdout(ChaosScenario s, Path dir) throws Exception {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("hostile.py"), GarbageOnWorkerStdoutTest.HOSTILE);
-    String hostile = """
+    String hostile =
+        """
         [[pool]]
         name = "hostile"
         command = ["python3", "hostile.py"]
@@ -91,30 +103,38 @@ final class ChaosWorkerFaults {
         ids.add(id);
       }
       run.ledger.awaitAll(ids, DEADLINE);
-      return run.finish(s.name(), "restarts " + run.ledger.pool("hostile").path("restarts").asInt());
+      return run.finish(
+          s.name(), "restarts " + run.ledger.pool("hostile").path("restarts").asInt());
     }
   }
 
   /**
    * 40 calls of a sync tool that blocks for ever (more than a worker's 32 threads): each answered
-   * at its 1 s timeout; the worker whose threads stay stuck is replaced, and sync calls succeed again.
+   * at its 1 s timeout; the worker whose threads stay stuck is replaced, and sync calls succeed
+   * again.
    */
   static ChaosRow blockingSyncTool(ChaosScenario s, Path dir) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "",
-        "replicas = 1\nspare = 1\ncall_timeout_ms = 1000\nping_interval_ms = 200\nping_timeout_ms = 1000", "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(
+            dir,
+            "",
+            "replicas = 1\nspare = 1\ncall_timeout_ms = 1000\nping_interval_ms = 200\nping_timeout_ms = 1000",
+            "")) {
       run.awaitReady(2);
       long stuck = run.victim();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         String id = "hang-" + i;
         run.ledger.send(id, "hang", null);
-        run.tally.expect(id, "an error: did not answer within 1000 ms", error("did not answer within 1000 ms"));
+        run.tally.expect(
+            id, "an error: did not answer within 1000 ms", error("did not answer within 1000 ms"));
         ids.add(id);
       }
       run.ledger.awaitAll(ids, DEADLINE);
       long t0 = System.nanoTime();
       long end = t0 + Duration.ofSeconds(20).toNanos();
-      while (ChaosLeaks.isRunning(stuck) && System.nanoTime() < end) Thread.sleep(50); // polling until the deadline
+      while (ChaosLeaks.isRunning(stuck) && System.nanoTime() < end)
+        Thread.sleep(50); // polling until the deadline
       long replacedMs = (System.nanoTime() - t0) / 1_000_000;
       List<String> quick = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
@@ -124,8 +144,10 @@ final class ChaosWorkerFaults {
         quick.add(id);
       }
       run.ledger.awaitAll(quick, DEADLINE);
-      String note = ChaosLeaks.isRunning(stuck) ? "the stuck worker was never replaced"
-          : "stuck worker replaced " + replacedMs + " ms after the last timeout";
+      String note =
+          ChaosLeaks.isRunning(stuck)
+              ? "the stuck worker was never replaced"
+              : "stuck worker replaced " + replacedMs + " ms after the last timeout";
       return run.finish(s.name(), note);
     }
   }
@@ -149,7 +171,8 @@ final class ChaosWorkerFaults {
       long victim = run.victim();
       long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       // The sleeps are started by the calls: wait until the worker has all five children.
-      while (ProcessHandle.of(victim).map(p -> p.children().count()).orElse(0L) < 5 && System.nanoTime() < end) {
+      while (ProcessHandle.of(victim).map(p -> p.children().count()).orElse(0L) < 5
+          && System.nanoTime() < end) {
         Thread.sleep(20); // polling the process table until the deadline
       }
       Answers.signal(victim, "KILL");
@@ -163,20 +186,26 @@ final class ChaosWorkerFaults {
    * that tandem is shutting down, and the sleeps must end with their workers.
    */
   static ChaosRow forkedSleepAndDaemonStopped(ChaosScenario s, Path dir) throws Exception {
-    try (ChaosStdio run = ChaosStdio.start(dir, "[server]\nshutdown_grace_ms = 500\n", "replicas = 1\nspare = 0", "")) {
+    try (ChaosStdio run =
+        ChaosStdio.start(
+            dir, "[server]\nshutdown_grace_ms = 500\n", "replicas = 1\nspare = 0", "")) {
       run.awaitReady(1);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         String id = "fork-" + i;
         run.ledger.send(id, "fork_sleep", Answers.args().put("seconds", 30.0));
-        run.tally.expect(id, "an error: tandem is shutting down", error(
-            "tool \"fork_sleep\" is unavailable: tandem is shutting down: the call did not finish within shutdown_grace_ms = 500 ms"));
+        run.tally.expect(
+            id,
+            "an error: tandem is shutting down",
+            error(
+                "tool \"fork_sleep\" is unavailable: tandem is shutting down: the call did not finish within shutdown_grace_ms = 500 ms"));
         ids.add(id);
       }
       run.awaitInFlight(5);
       long worker = run.victim();
       long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (ProcessHandle.of(worker).map(p -> p.children().count()).orElse(0L) < 5 && System.nanoTime() < end) {
+      while (ProcessHandle.of(worker).map(p -> p.children().count()).orElse(0L) < 5
+          && System.nanoTime() < end) {
         Thread.sleep(20); // polling the process table until the deadline
       }
       Answers.signal(run.daemon.process().pid(), "TERM");

@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -34,7 +34,8 @@ final class ClaudeCode implements AutoCloseable {
 
   ClaudeCode() throws IOException {
     if (!Files.isExecutable(BIN_DIR.resolve("claude"))) {
-      throw new IllegalStateException("Claude Code is not installed: run 'make node-deps' (make test does)");
+      throw new IllegalStateException(
+          "Claude Code is not installed: run 'make node-deps' (make test does)");
     }
     home = Files.createTempDirectory("tandem-claude-home-");
     project = Files.createDirectories(home.resolve("project"));
@@ -76,25 +77,42 @@ final class ClaudeCode implements AutoCloseable {
   }
 
   /** {@code claude -p PROMPT --output-format stream-json}, allowed to use {@code tool} unasked. */
-  Run print(String prompt, String tool, int timeoutSeconds) throws IOException, InterruptedException {
-    return claude(List.of("-p", prompt, "--output-format", "stream-json", "--verbose", "--allowedTools", tool), timeoutSeconds);
+  Run print(String prompt, String tool, int timeoutSeconds)
+      throws IOException, InterruptedException {
+    return claude(
+        List.of(
+            "-p", prompt, "--output-format", "stream-json", "--verbose", "--allowedTools", tool),
+        timeoutSeconds);
   }
 
   private Run run(List<String> argv, int timeoutSeconds) throws IOException, InterruptedException {
     Path out = Files.createTempFile(home, "out", ".log");
     Path err = Files.createTempFile(home, "err", ".log");
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(project.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .directory(project.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     pb.environment().clear();
     pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
-      throw new AssertionError(argv + " did not finish in " + timeoutSeconds + " s; stdout:\n"
-          + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+      throw new AssertionError(
+          argv
+              + " did not finish in "
+              + timeoutSeconds
+              + " s; stdout:\n"
+              + Files.readString(out)
+              + "\nstderr:\n"
+              + Files.readString(err));
     }
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
   /** Removes the home: Claude Code's config, sessions and logs of this test. */
@@ -103,7 +121,8 @@ final class ClaudeCode implements AutoCloseable {
     try (Stream<Path> files = Files.walk(home)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
     } catch (IOException e) {
-      // A server Claude Code started may still be writing its last log line: leave the rest to /tmp.
+      // A server Claude Code started may still be writing its last log line: leave the rest to
+      // /tmp.
     }
   }
 }

@@ -23,13 +23,16 @@ class DaemonExitLeavesNoWorkerTest {
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .until(() -> WorkerKilledMidCallTest.readyWorkers(answers.pool("examples")) == 3);
       List<ProcessHandle> workers = daemon.process().descendants().toList();
       assertEquals(3, workers.size(), workers.toString());
       daemon.process().destroyForcibly();
       // PR_SET_PDEATHSIG, armed from the spawner thread that lives as long as the daemon.
-      await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .pollInterval(Duration.ofMillis(20))
           .until(() -> workers.stream().noneMatch(DaemonExitLeavesNoWorkerTest::running));
     }
   }
@@ -49,17 +52,21 @@ class DaemonExitLeavesNoWorkerTest {
   }
 
   @Test
-  void sigtermLetsCallsInFlightFinishThenStopsEveryWorkerAndExitsZero(@TempDir Path dir) throws Exception {
+  void sigtermLetsCallsInFlightFinishThenStopsEveryWorkerAndExitsZero(@TempDir Path dir)
+      throws Exception {
     Path config = Tandem.config(dir, Tandem.examplesPool("examples", 2) + "spare = 1\n");
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .until(() -> WorkerKilledMidCallTest.readyWorkers(answers.pool("examples")) == 3);
       List<ProcessHandle> workers = daemon.process().descendants().toList();
       List<String> ids = List.of("a", "b", "c", "d");
       for (String id : ids) answers.send(id, "sleep", Answers.args().put("seconds", 1.5));
-      await().atMost(Duration.ofSeconds(20)).until(() -> answers.pool("examples").path("inFlight").asInt() == 4);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> answers.pool("examples").path("inFlight").asInt() == 4);
 
       // kill(1), not Process.destroy(): destroy also closes our ends of the pipes, and the answers
       // are what this test is about.
@@ -71,8 +78,11 @@ class DaemonExitLeavesNoWorkerTest {
         assertEquals("slept 1.5s", Answers.text(a));
         assertEquals(1, answers.all(id).size());
       }
-      assertEquals(0, daemon.awaitExit(Duration.ofSeconds(20)), "SIGTERM is an orderly stop: status 0");
-      await().atMost(Duration.ofSeconds(5)).until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
+      assertEquals(
+          0, daemon.awaitExit(Duration.ofSeconds(20)), "SIGTERM is an orderly stop: status 0");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
       assertTrue(String.join("\n", daemon.stderr()).contains("SIGTERM: shutting down"));
     }
   }

@@ -33,8 +33,10 @@ final class DaemonProcess implements AutoCloseable {
   private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   private final List<String> rawStdout = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
+
   /** Held while the test plays a host that stopped reading its stdout. */
-  private final java.util.concurrent.locks.ReentrantLock reading = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.ReentrantLock reading =
+      new java.util.concurrent.locks.ReentrantLock();
 
   private DaemonProcess(Process process) {
     this.process = process;
@@ -51,8 +53,12 @@ final class DaemonProcess implements AutoCloseable {
     return serve(config, List.of(), env -> {});
   }
 
-  /** {@code serve} with more arguments, in this process's environment as {@code environment} changes it. */
-  static DaemonProcess serve(Path config, List<String> args, Consumer<Map<String, String>> environment)
+  /**
+   * {@code serve} with more arguments, in this process's environment as {@code environment} changes
+   * it.
+   */
+  static DaemonProcess serve(
+      Path config, List<String> args, Consumer<Map<String, String>> environment)
       throws IOException {
     List<String> argv = new ArrayList<>(List.of(Tandem.BIN.toString(), "serve"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
@@ -63,7 +69,9 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   private void readStdout() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         reading.lock();
@@ -81,7 +89,9 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   private void readStderr() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) stderr.add(line);
     } catch (IOException e) {
@@ -106,7 +116,11 @@ final class DaemonProcess implements AutoCloseable {
   JsonNode next(Duration deadline) throws InterruptedException {
     JsonNode frame = frames.poll(deadline.toMillis(), TimeUnit.MILLISECONDS);
     if (frame == null) {
-      throw new AssertionError("no frame from tandem within " + deadline + "; its stderr:\n" + String.join("\n", stderr));
+      throw new AssertionError(
+          "no frame from tandem within "
+              + deadline
+              + "; its stderr:\n"
+              + String.join("\n", stderr));
     }
     return frame;
   }
@@ -117,7 +131,8 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   /** Sends a request and returns the response with the same id, skipping notifications. */
-  JsonNode request(String id, String method, JsonNode params) throws IOException, InterruptedException {
+  JsonNode request(String id, String method, JsonNode params)
+      throws IOException, InterruptedException {
     var msg = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
     if (params != null) msg.set("params", params);
     send(msg);

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The release tarball ({@code make dist}, which {@code make test} builds first) unpacked into an
- * empty directory and run on a machine that, as far as it can tell, has no Java and no Maven:
- * PATH holds python3's directory and a directory of links to node and the few POSIX tools the
- * launcher uses, nothing else. The official TypeScript SDK client then drives it over stdio.
- * This is the promise of the tarball: a single thing to unpack that needs only python3.
+ * empty directory and run on a machine that, as far as it can tell, has no Java and no Maven: PATH
+ * holds python3's directory and a directory of links to node and the few POSIX tools the launcher
+ * uses, nothing else. The official TypeScript SDK client then drives it over stdio. This is the
+ * promise of the tarball: a single thing to unpack that needs only python3.
  */
 class DistributionTest {
 
@@ -47,10 +47,15 @@ class DistributionTest {
 
     Path tools = Files.createDirectories(root.resolve("path-bin"));
     // node's own directory (/usr/bin here) holds java and mvn too, so node is linked in instead.
-    for (String tool : List.of("node", "sh", "sed", "head", "ls", "sort", "dirname", "readlink", "cat", "uname")) {
-      Files.createSymbolicLink(tools.resolve(tool), which(tool).orElseThrow(() -> new AssertionError(tool + " not on PATH")));
+    for (String tool :
+        List.of("node", "sh", "sed", "head", "ls", "sort", "dirname", "readlink", "cat", "uname")) {
+      Files.createSymbolicLink(
+          tools.resolve(tool),
+          which(tool).orElseThrow(() -> new AssertionError(tool + " not on PATH")));
     }
-    Path python = Path.of(exec(List.of("python3", "-c", "import sys; print(sys.executable)")).strip()).toRealPath();
+    Path python =
+        Path.of(exec(List.of("python3", "-c", "import sys; print(sys.executable)")).strip())
+            .toRealPath();
     String path = tools + File.pathSeparator + python.getParent();
 
     env = new HashMap<>();
@@ -59,7 +64,8 @@ class DistributionTest {
     env.put("TANDEM_TRACE_DIR", "off");
     env.put("LANG", "C.UTF-8");
     for (String absent : List.of("java", "javac", "mvn", "jshell")) {
-      assertTrue(whichIn(absent, path).isEmpty(), absent + " must not be on the stripped PATH " + path);
+      assertTrue(
+          whichIn(absent, path).isEmpty(), absent + " must not be on the stripped PATH " + path);
     }
   }
 
@@ -69,15 +75,29 @@ class DistributionTest {
     double tarMiB = Files.size(tarball) / MIB;
     double unpackedMiB;
     try (Stream<Path> files = Files.walk(unpacked)) {
-      unpackedMiB = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / MIB;
+      unpackedMiB =
+          files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / MIB;
     }
-    System.out.printf("DistributionTest: %s is %.1f MiB, %.1f MiB unpacked%n", tarball.getFileName(), tarMiB, unpackedMiB);
+    System.out.printf(
+        "DistributionTest: %s is %.1f MiB, %.1f MiB unpacked%n",
+        tarball.getFileName(), tarMiB, unpackedMiB);
     assertTrue(tarMiB <= 40, "the tarball is %.1f MiB, over 40".formatted(tarMiB));
-    assertTrue(unpackedMiB <= 75, "the tarball unpacks to %.1f MiB, over 75".formatted(unpackedMiB));
+    assertTrue(
+        unpackedMiB <= 75, "the tarball unpacks to %.1f MiB, over 75".formatted(unpackedMiB));
     try (Stream<Path> jars = Files.list(unpacked.resolve("libexec/lib"))) {
-      List<String> netty = jars.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("netty-")).toList();
-      assertTrue(netty.stream().noneMatch(n -> n.startsWith("netty-all") || n.contains("osx") || n.contains("windows")
-          || n.contains("riscv") || n.contains("quic") || n.contains("http3")), netty.toString());
+      List<String> netty =
+          jars.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("netty-")).toList();
+      assertTrue(
+          netty.stream()
+              .noneMatch(
+                  n ->
+                      n.startsWith("netty-all")
+                          || n.contains("osx")
+                          || n.contains("windows")
+                          || n.contains("riscv")
+                          || n.contains("quic")
+                          || n.contains("http3")),
+          netty.toString());
     }
   }
 
@@ -91,8 +111,11 @@ class DistributionTest {
       McpHttpClient client = daemon.client();
       JsonNode init = client.initialize();
       assertEquals("tandem", init.at("/result/serverInfo/name").asText(), init.toString());
-      List<JsonNode> answer = client.callTool("1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "over http"), null);
-      assertEquals("over http", answer.getLast().at("/result/content/0/text").asText(), answer.toString());
+      List<JsonNode> answer =
+          client.callTool(
+              "1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "over http"), null);
+      assertEquals(
+          "over http", answer.getLast().at("/result/content/0/text").asText(), answer.toString());
       assertEquals(200, daemon.get("/metrics").statusCode());
       TandemCli.Result status = run(List.of("status", "--url", daemon.mcp().toString()));
       assertEquals(0, status.status(), status.toString());
@@ -105,16 +128,25 @@ class DistributionTest {
     TandemCli.Result r = run(List.of("--version"));
     assertEquals(0, r.status(), r.toString());
     assertTrue(r.stdout().startsWith("tandem "), r.toString());
-    assertTrue(r.stdout().contains("(" + unpacked.resolve("runtime") + ")"), "java.home is the bundled runtime: " + r);
+    assertTrue(
+        r.stdout().contains("(" + unpacked.resolve("runtime") + ")"),
+        "java.home is the bundled runtime: " + r);
   }
 
   @Test
   void theTypeScriptSdkClientDrivesItOverStdio() throws Exception {
-    JsonNode report = NodeScript.run("sdk-stdio-check.mjs", List.of("--concurrency", "20"),
-        List.of(bin.toString(), "serve"), 240, env);
+    JsonNode report =
+        NodeScript.run(
+            "sdk-stdio-check.mjs",
+            List.of("--concurrency", "20"),
+            List.of(bin.toString(), "serve"),
+            240,
+            env);
     assertEquals("tandem", report.at("/serverVersion/name").asText(), report.toString());
     List<String> tools = report.path("tools").findValuesAsText("name");
-    assertTrue(tools.containsAll(List.of("echo", "text_stats", "fail", "shout", "sleep", "count")), tools.toString());
+    assertTrue(
+        tools.containsAll(List.of("echo", "text_stats", "fail", "shout", "sleep", "count")),
+        tools.toString());
     JsonNode calls = report.get("calls");
     assertEquals("hi hi", calls.at("/echo/content/0/text").asText(), calls.toString());
     assertEquals(3, calls.at("/text_stats/structuredContent/words").asInt(), calls.toString());
@@ -129,7 +161,9 @@ class DistributionTest {
   void checkAndCallWorkFromTheTarball() throws Exception {
     TandemCli.Result check = run(List.of("check"));
     assertEquals(0, check.status(), check.toString());
-    assertTrue(check.stdout().startsWith(unpacked.resolve("examples/tandem.toml") + ": ok; 6 tools"), check.toString());
+    assertTrue(
+        check.stdout().startsWith(unpacked.resolve("examples/tandem.toml") + ": ok; 6 tools"),
+        check.toString());
     TandemCli.Result call = run(List.of("call", "echo", "--arg", "text=from the tarball"));
     assertEquals(0, call.status(), call.toString());
     assertEquals("from the tarball\n", call.stdout());
@@ -137,12 +171,18 @@ class DistributionTest {
 
   @Test
   void shipsACycloneDxSbomOfEveryBundledJarAndTheSystemdUnit() throws Exception {
-    JsonNode sbom = DaemonProcess.JSON.readTree(unpacked.resolve("share/tandem-sbom.cdx.json").toFile());
+    JsonNode sbom =
+        DaemonProcess.JSON.readTree(unpacked.resolve("share/tandem-sbom.cdx.json").toFile());
     assertEquals("CycloneDX", sbom.get("bomFormat").asText());
     List<String> names = sbom.path("components").findValuesAsText("name");
-    assertTrue(names.containsAll(List.of("picocli", "jackson-databind", "netty-codec-http")), names.toString());
+    assertTrue(
+        names.containsAll(List.of("picocli", "jackson-databind", "netty-codec-http")),
+        names.toString());
     try (Stream<Path> jars = Files.list(unpacked.resolve("libexec/lib"))) {
-      assertEquals(jars.count(), sbom.get("components").size(), "one component per jar the daemon runs with");
+      assertEquals(
+          jars.count(),
+          sbom.get("components").size(),
+          "one component per jar the daemon runs with");
     }
     String unit = Files.readString(unpacked.resolve("share/systemd/tandem.service"));
     assertTrue(unit.contains("KillMode=mixed") && unit.contains("Restart=on-failure"), unit);
@@ -151,7 +191,11 @@ class DistributionTest {
   @Test
   void makeInstallsLayoutRunsThroughItsSymlink() throws Exception {
     Path prefix = root.resolve("prefix");
-    exec(List.of(Tandem.HOME.resolve("packaging/install.sh").toString(), tarball.toString(), prefix.toString()));
+    exec(
+        List.of(
+            Tandem.HOME.resolve("packaging/install.sh").toString(),
+            tarball.toString(),
+            prefix.toString()));
     Path link = prefix.resolve("bin/tandem");
     assertTrue(Files.isSymbolicLink(link), "PREFIX/bin/tandem is a link");
     assertEquals(Path.of("../lib/tandem/bin/tandem"), Files.readSymbolicLink(link));
@@ -159,9 +203,16 @@ class DistributionTest {
     assertEquals(0, r.status(), r.toString());
     assertTrue(r.stdout().contains("(" + prefix.resolve("lib/tandem/runtime") + ")"), r.toString());
     // Installing again replaces the old tree whole.
-    exec(List.of(Tandem.HOME.resolve("packaging/install.sh").toString(), tarball.toString(), prefix.toString()));
+    exec(
+        List.of(
+            Tandem.HOME.resolve("packaging/install.sh").toString(),
+            tarball.toString(),
+            prefix.toString()));
     try (Stream<Path> lib = Files.list(prefix.resolve("lib"))) {
-      assertEquals(List.of(prefix.resolve("lib/tandem")), lib.toList(), "no staging or old trees left behind");
+      assertEquals(
+          List.of(prefix.resolve("lib/tandem")),
+          lib.toList(),
+          "no staging or old trees left behind");
     }
   }
 
@@ -180,9 +231,13 @@ class DistributionTest {
   private static Path newestTarball() throws IOException {
     Path dist = Tandem.HOME.resolve("dist");
     try (Stream<Path> files = Files.isDirectory(dist) ? Files.list(dist) : Stream.empty()) {
-      return files.filter(p -> p.getFileName().toString().matches("tandem-.*-linux-x86_64\\.tar\\.gz"))
+      return files
+          .filter(p -> p.getFileName().toString().matches("tandem-.*-linux-x86_64\\.tar\\.gz"))
           .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
-          .orElseThrow(() -> new AssertionError("no tarball in " + dist + ": run 'make dist' (make test builds it first)"));
+          .orElseThrow(
+              () ->
+                  new AssertionError(
+                      "no tarball in " + dist + ": run 'make dist' (make test builds it first)"));
     }
   }
 

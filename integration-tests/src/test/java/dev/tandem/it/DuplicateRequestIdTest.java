@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A request whose id is already in flight in the session is refused before it is routed: its
- * tool never runs (issue 17, item 4: it was refused after dispatch, and ran all the same).
+ * A request whose id is already in flight in the session is refused before it is routed: its tool
+ * never runs (issue 17, item 4: it was refused after dispatch, and ran all the same).
  */
 class DuplicateRequestIdTest {
 
@@ -36,12 +36,14 @@ class DuplicateRequestIdTest {
       Map<String, JsonNode> answers = new HashMap<>();
       while (answers.size() < 2) {
         JsonNode frame = daemon.next(Duration.ofSeconds(30));
-        if (frame.path("id").asText().equals("dup")) answers.put(frame.has("error") ? "error" : "result", frame);
+        if (frame.path("id").asText().equals("dup"))
+          answers.put(frame.has("error") ? "error" : "result", frame);
       }
       JsonNode refused = answers.get("error");
       assertNotNull(refused, answers.toString());
       assertEquals(-32600, refused.at("/error/code").asInt(), refused.toString());
-      assertTrue(refused.at("/error/message").asText().contains("already in flight"), refused.toString());
+      assertTrue(
+          refused.at("/error/message").asText().contains("already in flight"), refused.toString());
       JsonNode served = answers.get("result");
       assertNotNull(served, answers.toString());
       assertEquals("took 5 steps", served.at("/result/content/0/text").asText(), served.toString());
@@ -53,7 +55,12 @@ class DuplicateRequestIdTest {
   }
 
   private static ObjectNode call(String id, int steps, Path marker) {
-    ObjectNode msg = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call");
+    ObjectNode msg =
+        DaemonProcess.JSON
+            .createObjectNode()
+            .put("jsonrpc", "2.0")
+            .put("id", id)
+            .put("method", "tools/call");
     ObjectNode params = msg.putObject("params").put("name", "slow_steps");
     params.putObject("arguments").put("steps", steps).put("marker", marker.toString());
     return msg;

@@ -17,13 +17,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fake Anthropic Messages API on loopback for Claude Code ({@code ANTHROPIC_BASE_URL}): it
- * speaks the streaming wire (message_start, content_block_start/delta/stop, message_delta,
- * message_stop) and plays one scripted turn: while the request offers the planned tool and holds
- * no result for it, the model asks for it (a tool_use block, stop_reason tool_use); once the
- * request carries its tool_result, the model answers in text. Every request body is kept, so a
- * test can assert what Claude Code sent the model: the tools it offered, the tool_result it
- * forwarded.
+ * A fake Anthropic Messages API on loopback for Claude Code ({@code ANTHROPIC_BASE_URL}): it speaks
+ * the streaming wire (message_start, content_block_start/delta/stop, message_delta, message_stop)
+ * and plays one scripted turn: while the request offers the planned tool and holds no result for
+ * it, the model asks for it (a tool_use block, stop_reason tool_use); once the request carries its
+ * tool_result, the model answers in text. Every request body is kept, so a test can assert what
+ * Claude Code sent the model: the tools it offered, the tool_result it forwarded.
  */
 final class FakeAnthropicApi implements AutoCloseable {
 
@@ -37,7 +36,9 @@ final class FakeAnthropicApi implements AutoCloseable {
   private final AtomicInteger ids = new AtomicInteger();
   private volatile Runnable beforeAnswer = () -> {};
 
-  /** @param tool the tool name the model asks for (Claude Code's, e.g. mcp__tandem__echo) */
+  /**
+   * @param tool the tool name the model asks for (Claude Code's, e.g. mcp__tandem__echo)
+   */
   FakeAnthropicApi(String tool, JsonNode input) throws IOException {
     this.tool = tool;
     this.input = input;
@@ -84,7 +85,11 @@ final class FakeAnthropicApi implements AutoCloseable {
       byte[] body = exchange.getRequestBody().readAllBytes();
       if (!"POST".equals(exchange.getRequestMethod()) || !path.equals("/v1/messages")) {
         // Anything else Claude Code may ask (token counts, metadata) gets an empty, valid answer.
-        respond(exchange, 200, "application/json", path.endsWith("count_tokens") ? "{\"input_tokens\":1}" : "{}");
+        respond(
+            exchange,
+            200,
+            "application/json",
+            path.endsWith("count_tokens") ? "{\"input_tokens\":1}" : "{}");
         return;
       }
       JsonNode request = DaemonProcess.JSON.readTree(body);
@@ -92,7 +97,11 @@ final class FakeAnthropicApi implements AutoCloseable {
       boolean asksTool = toolResultIn(request) == null && offers(request);
       if (toolResultIn(request) != null) beforeAnswer.run();
       if (!request.path("stream").asBoolean(false)) {
-        respond(exchange, 200, "application/json", DaemonProcess.JSON.writeValueAsString(wholeMessage(request, asksTool)));
+        respond(
+            exchange,
+            200,
+            "application/json",
+            DaemonProcess.JSON.writeValueAsString(wholeMessage(request, asksTool)));
         return;
       }
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
@@ -101,25 +110,45 @@ final class FakeAnthropicApi implements AutoCloseable {
       OutputStream out = exchange.getResponseBody();
       ObjectNode start = DaemonProcess.JSON.createObjectNode().put("type", "message_start");
       ObjectNode message = start.putObject("message");
-      message.put("id", "msg_fake_" + ids.incrementAndGet()).put("type", "message").put("role", "assistant")
-          .put("model", request.path("model").asText("claude-fake")).putNull("stop_reason").putNull("stop_sequence");
+      message
+          .put("id", "msg_fake_" + ids.incrementAndGet())
+          .put("type", "message")
+          .put("role", "assistant")
+          .put("model", request.path("model").asText("claude-fake"))
+          .putNull("stop_reason")
+          .putNull("stop_sequence");
       message.putArray("content");
       message.putObject("usage").put("input_tokens", 12).put("output_tokens", 1);
       event(out, "message_start", start);
-      ObjectNode blockStart = DaemonProcess.JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
-      ObjectNode delta = DaemonProcess.JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+      ObjectNode blockStart =
+          DaemonProcess.JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+      ObjectNode delta =
+          DaemonProcess.JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
       if (asksTool) {
-        blockStart.putObject("content_block").put("type", "tool_use").put("id", TOOL_USE_ID).put("name", tool).putObject("input");
-        delta.putObject("delta").put("type", "input_json_delta").put("partial_json", input.toString());
+        blockStart
+            .putObject("content_block")
+            .put("type", "tool_use")
+            .put("id", TOOL_USE_ID)
+            .put("name", tool)
+            .putObject("input");
+        delta
+            .putObject("delta")
+            .put("type", "input_json_delta")
+            .put("partial_json", input.toString());
       } else {
         blockStart.putObject("content_block").put("type", "text").put("text", "");
         delta.putObject("delta").put("type", "text_delta").put("text", ANSWER);
       }
       event(out, "content_block_start", blockStart);
       event(out, "content_block_delta", delta);
-      event(out, "content_block_stop", DaemonProcess.JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+      event(
+          out,
+          "content_block_stop",
+          DaemonProcess.JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
       ObjectNode end = DaemonProcess.JSON.createObjectNode().put("type", "message_delta");
-      end.putObject("delta").put("stop_reason", asksTool ? "tool_use" : "end_turn").putNull("stop_sequence");
+      end.putObject("delta")
+          .put("stop_reason", asksTool ? "tool_use" : "end_turn")
+          .putNull("stop_sequence");
       end.putObject("usage").put("output_tokens", 20);
       event(out, "message_delta", end);
       event(out, "message_stop", DaemonProcess.JSON.createObjectNode().put("type", "message_stop"));
@@ -128,11 +157,18 @@ final class FakeAnthropicApi implements AutoCloseable {
 
   private ObjectNode wholeMessage(JsonNode request, boolean asksTool) {
     ObjectNode m = DaemonProcess.JSON.createObjectNode();
-    m.put("id", "msg_fake_" + ids.incrementAndGet()).put("type", "message").put("role", "assistant")
+    m.put("id", "msg_fake_" + ids.incrementAndGet())
+        .put("type", "message")
+        .put("role", "assistant")
         .put("model", request.path("model").asText("claude-fake"));
     ArrayNode content = m.putArray("content");
     if (asksTool) {
-      content.addObject().put("type", "tool_use").put("id", TOOL_USE_ID).put("name", tool).set("input", input);
+      content
+          .addObject()
+          .put("type", "tool_use")
+          .put("id", TOOL_USE_ID)
+          .put("name", tool)
+          .set("input", input);
     } else {
       content.addObject().put("type", "text").put("text", ANSWER);
     }
@@ -149,7 +185,8 @@ final class FakeAnthropicApi implements AutoCloseable {
   private static JsonNode toolResultIn(JsonNode request) {
     for (JsonNode m : request.path("messages")) {
       for (JsonNode block : m.path("content")) {
-        if ("tool_result".equals(block.path("type").asText()) && TOOL_USE_ID.equals(block.path("tool_use_id").asText())) {
+        if ("tool_result".equals(block.path("type").asText())
+            && TOOL_USE_ID.equals(block.path("tool_use_id").asText())) {
           return block;
         }
       }
@@ -162,7 +199,8 @@ final class FakeAnthropicApi implements AutoCloseable {
     out.flush();
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.sendResponseHeaders(status, bytes.length);

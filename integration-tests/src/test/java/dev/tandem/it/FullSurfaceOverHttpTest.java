@@ -1,6 +1,5 @@
 package dev.tandem.it;
 
-import static dev.tandem.it.SurfaceCheck.toList;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,13 +20,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The official MCP TypeScript SDK client over Streamable HTTP (StreamableHTTPClientTransport),
  * declaring sampling, elicitation and roots, drives the whole server surface of the real daemon
- * (integration-tests/node/sdk-surface-check.mjs --url, against fixtures/surface): what
- * {@link FullSurfaceOverStdioTest} proves on stdio — Python prompts and resources, server→client
- * requests routed from a Python tool to the host session and back, progress with the client's own
- * token, cancellation that stops the Python task, concurrent server→client requests that each find
- * the call that asked — here with every message on an HTTP stream: the server's requests on the
- * SSE stream of the call, the client's answers and its notifications/cancelled as POSTs of their
- * own. Then the session is deleted, and SIGTERM stops the daemon with status 0 and no worker left.
+ * (integration-tests/node/sdk-surface-check.mjs --url, against fixtures/surface): what {@link
+ * FullSurfaceOverStdioTest} proves on stdio — Python prompts and resources, server→client requests
+ * routed from a Python tool to the host session and back, progress with the client's own token,
+ * cancellation that stops the Python task, concurrent server→client requests that each find the
+ * call that asked — here with every message on an HTTP stream: the server's requests on the SSE
+ * stream of the call, the client's answers and its notifications/cancelled as POSTs of their own.
+ * Then the session is deleted, and SIGTERM stops the daemon with status 0 and no worker left.
  */
 class FullSurfaceOverHttpTest extends FullSurfaceContract {
 
@@ -35,7 +34,6 @@ class FullSurfaceOverHttpTest extends FullSurfaceContract {
   JsonNode report() {
     return report;
   }
-
 
   static HttpDaemon daemon;
   static JsonNode report;
@@ -64,7 +62,9 @@ class FullSurfaceOverHttpTest extends FullSurfaceContract {
   void theSdkSpokeStreamableHttpWithASession() {
     assertEquals("streamable-http", report.get("transport").asText(), report.toString());
     assertEquals("2025-11-25", report.get("protocolVersion").asText(), report.toString());
-    assertFalse(report.path("sessionId").asText("").isEmpty(), "the server gave the SDK a session: " + report);
+    assertFalse(
+        report.path("sessionId").asText("").isEmpty(),
+        "the server gave the SDK a session: " + report);
     assertEquals("tandem", report.at("/serverVersion/name").asText(), report.toString());
   }
 
@@ -73,14 +73,21 @@ class FullSurfaceOverHttpTest extends FullSurfaceContract {
     JsonNode wire = report.get("serverRequestsWire");
     Set<String> methods = new HashSet<>();
     wire.forEach(r -> methods.add(r.get("method").asText()));
-    assertEquals(Set.of("sampling/createMessage", "elicitation/create", "roots/list"), methods, wire.toString());
+    assertEquals(
+        Set.of("sampling/createMessage", "elicitation/create", "roots/list"),
+        methods,
+        wire.toString());
     // One each in the sequential phase, four in the concurrent one: none lost, none repeated.
     assertEquals(7, wire.size(), wire.toString());
     for (JsonNode r : wire) {
-      assertFalse(r.toString().contains("tandem/"), "a tandem/ extension key reached the host: " + r);
+      assertFalse(
+          r.toString().contains("tandem/"), "a tandem/ extension key reached the host: " + r);
     }
     Set<String> ids = new HashSet<>();
-    wire.forEach(r -> assertTrue(ids.add(r.get("id").toString()), "server→client request ids are unique: " + wire));
+    wire.forEach(
+        r ->
+            assertTrue(
+                ids.add(r.get("id").toString()), "server→client request ids are unique: " + wire));
   }
 
   @Test
@@ -92,34 +99,55 @@ class FullSurfaceOverHttpTest extends FullSurfaceContract {
       String text = call.at("/result/content/0/text").asText();
       assertFalse(call.at("/result/isError").asBoolean(false), call.toString());
       if (call.get("name").asText().equals("ask_host_model")) {
-        assertEquals("fake model answers: " + call.at("/arguments/prompt").asText(), text, call.toString());
+        assertEquals(
+            "fake model answers: " + call.at("/arguments/prompt").asText(), text, call.toString());
       } else {
         String question = call.at("/arguments/question").asText();
-        assertEquals("action=accept content={\"answer\": \"fake user answers: " + question + "\"}", text, call.toString());
+        assertEquals(
+            "action=accept content={\"answer\": \"fake user answers: " + question + "\"}",
+            text,
+            call.toString());
       }
     }
     // All four server→client requests were outstanding together before any was answered, and the
     // answers (four POSTs) went back in the reverse order of their arrival.
     List<JsonNode> asked = new ArrayList<>();
     for (String kind : List.of("sampling", "elicitation")) {
-      report.at("/handlers/" + kind).forEach(h -> {
-        if (h.get("phase").asText().equals("concurrent")) asked.add(h);
-      });
+      report
+          .at("/handlers/" + kind)
+          .forEach(
+              h -> {
+                if (h.get("phase").asText().equals("concurrent")) asked.add(h);
+              });
     }
     assertEquals(4, asked.size(), report.get("handlers").toString());
     for (JsonNode h : asked) {
-      assertTrue(h.get("allOutstanding").asBoolean(), "all four requests were outstanding at once: " + asked);
+      assertTrue(
+          h.get("allOutstanding").asBoolean(),
+          "all four requests were outstanding at once: " + asked);
     }
     assertEquals(4, concurrent.get("answerOrder").size(), concurrent.toString());
   }
 
   @Test
   void deletingTheSessionEndsItAndSigtermStopsTheDaemonCleanly() {
-    assertEquals(true, report.at("/shutdown/terminated").asBoolean(false), "DELETE ended the session: " + report.get("shutdown"));
-    assertEquals(0, statusAfterRun.get("httpSessions").asInt(-1), "no session left after DELETE: " + statusAfterRun);
-    assertEquals(0, statusAfterRun.at("/pools/0/inFlight").asInt(-1), "nothing left running, the cancelled call included: " + statusAfterRun);
+    assertEquals(
+        true,
+        report.at("/shutdown/terminated").asBoolean(false),
+        "DELETE ended the session: " + report.get("shutdown"));
+    assertEquals(
+        0,
+        statusAfterRun.get("httpSessions").asInt(-1),
+        "no session left after DELETE: " + statusAfterRun);
+    assertEquals(
+        0,
+        statusAfterRun.at("/pools/0/inFlight").asInt(-1),
+        "nothing left running, the cancelled call included: " + statusAfterRun);
     assertFalse(workers.isEmpty(), "the daemon had workers");
-    assertEquals(0, exitStatus, "SIGTERM is an orderly stop: status 0; stderr:\n" + daemon.stderrText());
-    await("no worker outlives the daemon").atMost(Duration.ofSeconds(5)).until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
+    assertEquals(
+        0, exitStatus, "SIGTERM is an orderly stop: status 0; stderr:\n" + daemon.stderrText());
+    await("no worker outlives the daemon")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
   }
 }

@@ -13,14 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A hostile MCP server on the worker side: lines that are not JSON, invalid UTF-8, a frame over
- * the size limit, a frame that never ends, a closed stdout. Each is logged and costs at most that worker (which
- * is replaced), never the daemon or another pool.
+ * A hostile MCP server on the worker side: lines that are not JSON, invalid UTF-8, a frame over the
+ * size limit, a frame that never ends, a closed stdout. Each is logged and costs at most that
+ * worker (which is replaced), never the daemon or another pool.
  */
 class GarbageOnWorkerStdoutTest {
 
   /** A stdio MCP server that answers properly except when a tool asks it to misbehave. */
-  static final String HOSTILE = """
+  static final String HOSTILE =
+      """
       import json, os, sys, threading, time
 
       out = sys.stdout.buffer
@@ -86,7 +87,10 @@ class GarbageOnWorkerStdoutTest {
   @Test
   void aPartialLineDoesNotSwallowTheAnswerWrittenAfterIt(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("hostile.py"), HOSTILE);
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "hostile"
         command = ["python3", "hostile.py"]
@@ -109,9 +113,13 @@ class GarbageOnWorkerStdoutTest {
   }
 
   @Test
-  void garbageNeverEndingFramesAndInvalidUtf8CostAtMostThatWorker(@TempDir Path dir) throws Exception {
+  void garbageNeverEndingFramesAndInvalidUtf8CostAtMostThatWorker(@TempDir Path dir)
+      throws Exception {
     Files.writeString(dir.resolve("hostile.py"), HOSTILE);
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "hostile"
         command = ["python3", "hostile.py"]
@@ -120,7 +128,9 @@ class GarbageOnWorkerStdoutTest {
         ping_timeout_ms = 1500
         call_timeout_ms = 20000
         max_restarts = 100
-        """ + Tandem.examplesPool("examples", 1) + "spare = 0\n");
+        """
+                + Tandem.examplesPool("examples", 1)
+                + "spare = 0\n");
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
@@ -131,14 +141,19 @@ class GarbageOnWorkerStdoutTest {
       String log = String.join("\n", daemon.stderr());
       assertTrue(log.contains("pool=hostile worker=1"), log);
       assertTrue(log.contains("wrote something on stdout that is not an MCP message"), log);
-      assertTrue(log.contains("exceeds the limit of"), "the 5 MiB line is refused by size, not buffered: " + log);
+      assertTrue(
+          log.contains("exceeds the limit of"),
+          "the 5 MiB line is refused by size, not buffered: " + log);
 
       // A frame that never ends swallows the answers behind it, pings included: the worker is
       // killed for the missed ping, and the call hears why.
       JsonNode unterminated = answers.call("unterminated", "unterminated", null);
       assertTrue(Answers.isError(unterminated), unterminated.toString());
-      assertTrue(Answers.text(unterminated).contains("did not answer a ping"), unterminated.toString());
-      await().atMost(Duration.ofSeconds(30)).until(() -> !Answers.isError(answers.call("g" + System.nanoTime(), "garble", null)));
+      assertTrue(
+          Answers.text(unterminated).contains("did not answer a ping"), unterminated.toString());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !Answers.isError(answers.call("g" + System.nanoTime(), "garble", null)));
 
       // An endless stream is read and dropped in bounded chunks until the ping deadline.
       JsonNode endless = answers.call("endless", "endless", null);
@@ -148,14 +163,21 @@ class GarbageOnWorkerStdoutTest {
 
       // A worker that closes its stdout and lives on can never answer again: it is killed at
       // once rather than left to the ping that would find it out later.
-      await().atMost(Duration.ofSeconds(30)).until(() -> !Answers.isError(answers.call("i" + System.nanoTime(), "garble", null)));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !Answers.isError(answers.call("i" + System.nanoTime(), "garble", null)));
       JsonNode hangup = answers.call("hangup", "hangup", null);
       assertTrue(Answers.isError(hangup), hangup.toString());
-      assertTrue(Answers.text(hangup).contains("it closed its stdout but kept running"), hangup.toString());
+      assertTrue(
+          Answers.text(hangup).contains("it closed its stdout but kept running"),
+          hangup.toString());
 
-      JsonNode echo = answers.call("echo", "echo", Answers.args().put("text", "the daemon is fine"));
+      JsonNode echo =
+          answers.call("echo", "echo", Answers.args().put("text", "the daemon is fine"));
       assertEquals("the daemon is fine", Answers.text(echo));
-      await().atMost(Duration.ofSeconds(30)).until(() -> !Answers.isError(answers.call("h" + System.nanoTime(), "garble", null)));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !Answers.isError(answers.call("h" + System.nanoTime(), "garble", null)));
       assertTrue(daemon.process().isAlive());
     }
   }

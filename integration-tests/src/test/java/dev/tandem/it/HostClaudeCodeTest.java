@@ -53,7 +53,8 @@ class HostClaudeCodeTest {
 
   /** What {@code tandem install-host claude-code} prints for this config: one shell line. */
   static String installLine() throws IOException, InterruptedException {
-    TandemCli.Result r = TandemCli.run(List.of("install-host", "claude-code", "--config", config.toString()));
+    TandemCli.Result r =
+        TandemCli.run(List.of("install-host", "claude-code", "--config", config.toString()));
     assertEquals(0, r.status(), r.stderr());
     String line = r.stdout().strip();
     assertTrue(line.startsWith("claude mcp add tandem "), line);
@@ -70,10 +71,25 @@ class HostClaudeCodeTest {
   @Test
   void mcpListShowsTandemConnectedOverStdioAndHttpWithAndWithoutABearerToken() throws Exception {
     try (ClaudeCode claude = withTandemOnStdio()) {
-      for (List<String> add : List.of(
-          List.of("mcp", "add", "--transport", "http", "tandem-http", open.mcp().toString()),
-          List.of("mcp", "add", "--transport", "http", "tandem-bearer", guarded.mcp().toString(), "--header", "Authorization: Bearer " + TOKEN),
-          List.of("mcp", "add", "--transport", "http", "tandem-no-token", guarded.mcp().toString()))) {
+      for (List<String> add :
+          List.of(
+              List.of("mcp", "add", "--transport", "http", "tandem-http", open.mcp().toString()),
+              List.of(
+                  "mcp",
+                  "add",
+                  "--transport",
+                  "http",
+                  "tandem-bearer",
+                  guarded.mcp().toString(),
+                  "--header",
+                  "Authorization: Bearer " + TOKEN),
+              List.of(
+                  "mcp",
+                  "add",
+                  "--transport",
+                  "http",
+                  "tandem-no-token",
+                  guarded.mcp().toString()))) {
         ClaudeCode.Run r = claude.claude(add, 60);
         assertEquals(0, r.exit(), r.toString());
       }
@@ -88,7 +104,8 @@ class HostClaudeCodeTest {
       // After the 401 Claude Code tries OAuth; tandem answers its discovery and registration paths
       // 404 with the reason, so what the user reads is that a bearer token is needed.
       assertTrue(refused.contains("Failed to connect"), list.toString());
-      assertTrue(refused.contains("this server does not offer OAuth: send Authorization: Bearer <token>"),
+      assertTrue(
+          refused.contains("this server does not offer OAuth: send Authorization: Bearer <token>"),
           "tandem's own reason reached the user: " + refused);
     }
   }
@@ -96,11 +113,17 @@ class HostClaudeCodeTest {
   @Test
   void aStructuredResultReachesTheModelAsTheToolResult() throws Exception {
     try (ClaudeCode claude = withTandemOnStdio();
-        FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem__text_stats",
-        DaemonProcess.JSON.readTree("{\"text\": \"one two\\nthree\"}"))) {
-      ClaudeCode.Run run = claude.env("ANTHROPIC_BASE_URL", api.baseUrl().toString()).print("Count the words.", "mcp__tandem__text_stats", 180);
+        FakeAnthropicApi api =
+            new FakeAnthropicApi(
+                "mcp__tandem__text_stats",
+                DaemonProcess.JSON.readTree("{\"text\": \"one two\\nthree\"}"))) {
+      ClaudeCode.Run run =
+          claude
+              .env("ANTHROPIC_BASE_URL", api.baseUrl().toString())
+              .print("Count the words.", "mcp__tandem__text_stats", 180);
       assertEquals(0, run.exit(), run.toString());
-      assertTrue(api.toolOffered(), "Claude Code offered tandem's tool to the model: " + api.requests());
+      assertTrue(
+          api.toolOffered(), "Claude Code offered tandem's tool to the model: " + api.requests());
       JsonNode result = api.toolResult();
       assertNotNull(result, "Claude Code sent the tool's result back to the model: " + run);
       assertFalse(result.path("is_error").asBoolean(false), result.toString());
@@ -109,7 +132,10 @@ class HostClaudeCodeTest {
       assertEquals(2, stats.get("lines").asInt(), result.toString());
       JsonNode last = lastEvent(run);
       assertEquals(FakeAnthropicApi.ANSWER, last.path("result").asText(), last.toString());
-      assertTrue(run.stdout().contains("\"structuredContent\":{\"characters\":13,\"words\":3,\"lines\":2}"), run.stdout());
+      assertTrue(
+          run.stdout()
+              .contains("\"structuredContent\":{\"characters\":13,\"words\":3,\"lines\":2}"),
+          run.stdout());
     }
   }
 
@@ -117,26 +143,50 @@ class HostClaudeCodeTest {
   void aToolWithProgressOverHttpStreamsItsNotifications() throws Exception {
     try (ClaudeCode claude = new ClaudeCode();
         RecordingProxy proxy = new RecordingProxy(open.mcp());
-        FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem-http__slow_steps", DaemonProcess.JSON.readTree("{\"steps\": 3}"))) {
-      assertEquals(0, claude.claude(List.of("mcp", "add", "--transport", "http", "tandem-http", proxy.mcp().toString()), 60).exit());
-      ClaudeCode.Run run = claude.env("ANTHROPIC_BASE_URL", api.baseUrl().toString()).print("Count slowly.", "mcp__tandem-http__slow_steps", 180);
+        FakeAnthropicApi api =
+            new FakeAnthropicApi(
+                "mcp__tandem-http__slow_steps", DaemonProcess.JSON.readTree("{\"steps\": 3}"))) {
+      assertEquals(
+          0,
+          claude
+              .claude(
+                  List.of(
+                      "mcp", "add", "--transport", "http", "tandem-http", proxy.mcp().toString()),
+                  60)
+              .exit());
+      ClaudeCode.Run run =
+          claude
+              .env("ANTHROPIC_BASE_URL", api.baseUrl().toString())
+              .print("Count slowly.", "mcp__tandem-http__slow_steps", 180);
       assertEquals(0, run.exit(), run.toString());
-      assertEquals("took 3 steps", textOf(api.toolResult().get("content")), api.toolResult().toString());
+      assertEquals(
+          "took 3 steps", textOf(api.toolResult().get("content")), api.toolResult().toString());
 
-      RecordingProxy.Exchange call = proxy.exchanges().stream()
-          .filter(e -> e.request().path("method").asText().equals("tools/call"))
-          .findFirst().orElseThrow(() -> new AssertionError("no tools/call through the proxy: " + proxy.exchanges()));
-      assertEquals("2026-07-28", call.request().at("/params/_meta/io.modelcontextprotocol~1protocolVersion").asText(),
+      RecordingProxy.Exchange call =
+          proxy.exchanges().stream()
+              .filter(e -> e.request().path("method").asText().equals("tools/call"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AssertionError("no tools/call through the proxy: " + proxy.exchanges()));
+      assertEquals(
+          "2026-07-28",
+          call.request().at("/params/_meta/io.modelcontextprotocol~1protocolVersion").asText(),
           "Claude Code speaks the stateless revision to tandem: " + call.requestBody());
       JsonNode token = call.request().at("/params/_meta/progressToken");
       assertFalse(token.isMissingNode(), "Claude Code asked for progress: " + call.requestBody());
       assertTrue(call.contentType().startsWith("text/event-stream"), call.contentType());
       List<JsonNode> progress = new ArrayList<>();
-      for (JsonNode m : call.messages()) if (m.path("method").asText().equals("notifications/progress")) progress.add(m.get("params"));
+      for (JsonNode m : call.messages())
+        if (m.path("method").asText().equals("notifications/progress"))
+          progress.add(m.get("params"));
       assertEquals(3, progress.size(), call.messages().toString());
       for (int i = 0; i < 3; i++) {
         assertEquals(token, progress.get(i).get("progressToken"), progress.toString());
-        assertEquals("step " + (i + 1) + " of 3", progress.get(i).get("message").asText(), progress.toString());
+        assertEquals(
+            "step " + (i + 1) + " of 3",
+            progress.get(i).get("message").asText(),
+            progress.toString());
       }
       JsonNode answer = call.messages().get(call.messages().size() - 1);
       assertEquals("took 3 steps", answer.at("/result/content/0/text").asText(), answer.toString());
@@ -147,33 +197,51 @@ class HostClaudeCodeTest {
   void mcpToolTimeoutCancelsTheCallAndThePythonToolSeesIt() throws Exception {
     Path marker = HostFixture.marker();
     try (ClaudeCode claude = withTandemOnStdio();
-        FakeAnthropicApi api = new FakeAnthropicApi("mcp__tandem__slow_steps",
-        DaemonProcess.JSON.createObjectNode().put("steps", 100).put("marker", marker.toString()))) {
+        FakeAnthropicApi api =
+            new FakeAnthropicApi(
+                "mcp__tandem__slow_steps",
+                DaemonProcess.JSON
+                    .createObjectNode()
+                    .put("steps", 100)
+                    .put("marker", marker.toString()))) {
       // Seen while Claude Code still runs (it waits for the model's answer), so the cancel is the
       // timeout's, not tandem stopping when Claude Code exits.
       AtomicReference<String> seenWhileRunning = new AtomicReference<>("(nothing)");
-      api.beforeAnswer(() -> {
-        try {
-          await().atMost(Duration.ofSeconds(8)).until(() -> Files.exists(marker) && !Files.readString(marker).isEmpty());
-          seenWhileRunning.set(Files.readString(marker));
-        } catch (ConditionTimeoutException | IOException e) {
-          seenWhileRunning.set("(no marker while Claude Code ran)");
-        }
-      });
-      ClaudeCode.Run run = claude.env("ANTHROPIC_BASE_URL", api.baseUrl().toString()).env("MCP_TOOL_TIMEOUT", "1500")
-          .print("Count very slowly.", "mcp__tandem__slow_steps", 180);
+      api.beforeAnswer(
+          () -> {
+            try {
+              await()
+                  .atMost(Duration.ofSeconds(8))
+                  .until(() -> Files.exists(marker) && !Files.readString(marker).isEmpty());
+              seenWhileRunning.set(Files.readString(marker));
+            } catch (ConditionTimeoutException | IOException e) {
+              seenWhileRunning.set("(no marker while Claude Code ran)");
+            }
+          });
+      ClaudeCode.Run run =
+          claude
+              .env("ANTHROPIC_BASE_URL", api.baseUrl().toString())
+              .env("MCP_TOOL_TIMEOUT", "1500")
+              .print("Count very slowly.", "mcp__tandem__slow_steps", 180);
       assertEquals(0, run.exit(), run.toString());
       JsonNode result = api.toolResult();
       assertNotNull(result, run.toString());
       assertTrue(result.path("is_error").asBoolean(), result.toString());
       assertTrue(textOf(result.get("content")).contains("timed out"), result.toString());
-      assertEquals("cancelled", seenWhileRunning.get(), "the Python tool's own record of how its call ended");
+      assertEquals(
+          "cancelled",
+          seenWhileRunning.get(),
+          "the Python tool's own record of how its call ended");
     }
   }
 
   private static String lineOf(ClaudeCode.Run run, String prefix) {
-    return run.stdout().lines().filter(l -> l.startsWith(prefix)).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + prefix + " line in claude mcp list:\n" + run)).strip();
+    return run.stdout()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + prefix + " line in claude mcp list:\n" + run))
+        .strip();
   }
 
   /** A tool_result's content: a string, or text blocks. */

@@ -16,17 +16,22 @@ final class HostFixture {
   /** Writes the config into a fresh temporary directory and returns its path. */
   static Path config() throws IOException {
     Path surface = SurfaceCheck.fixture().getParent();
-    String toml = """
+    String toml =
+        """
         [[pool]]
         name = "surface"
         modules = ["surface_tools", "surface_catalog"]
         path = "%s"
         replicas = 1
-        """.formatted(surface) + Tandem.examplesPool("basics", 1);
+        """
+                .formatted(surface)
+            + Tandem.examplesPool("basics", 1);
     return Tandem.config(Files.createTempDirectory("tandem-hosts-"), toml);
   }
 
-  /** A fresh path for slow_steps' marker: the tool writes "cancelled" there when it is cancelled. */
+  /**
+   * A fresh path for slow_steps' marker: the tool writes "cancelled" there when it is cancelled.
+   */
   static Path marker() throws IOException {
     return Files.createTempDirectory("tandem-hosts-marker-").resolve("marker");
   }

@@ -41,11 +41,19 @@ class HostMcpRemoteTest extends FullSurfaceContract {
     daemon = HttpDaemon.serve(SurfaceCheck.fixture()).awaitReady();
     proxy = new RecordingProxy(daemon.mcp());
     Map<String, String> env = new HashMap<>(System.getenv());
-    // mcp-remote keeps OAuth state in ~/.mcp-auth: never in the home of the person running the tests.
+    // mcp-remote keeps OAuth state in ~/.mcp-auth: never in the home of the person running the
+    // tests.
     home = Files.createTempDirectory("tandem-mcp-remote-home-");
     env.put("HOME", home.toString());
-    report = NodeScript.run(SurfaceCheck.SCRIPT, List.of(),
-        List.of(Tandem.NODE_DIR.resolve("node_modules/.bin/mcp-remote").toString(), proxy.mcp().toString()), 180, env);
+    report =
+        NodeScript.run(
+            SurfaceCheck.SCRIPT,
+            List.of(),
+            List.of(
+                Tandem.NODE_DIR.resolve("node_modules/.bin/mcp-remote").toString(),
+                proxy.mcp().toString()),
+            180,
+            env);
   }
 
   @AfterAll
@@ -65,8 +73,11 @@ class HostMcpRemoteTest extends FullSurfaceContract {
     assertEquals("stdio", report.get("transport").asText(), report.toString());
     assertEquals("tandem", report.at("/serverVersion/name").asText(), report.toString());
     JsonNode initialize = requestTo("initialize");
-    assertFalse(initialize.isMissingNode(), "mcp-remote initialized over HTTP: " + proxy.exchanges());
-    assertTrue(proxy.exchanges().stream().anyMatch(e -> e.request().path("method").asText().equals("tools/list")));
+    assertFalse(
+        initialize.isMissingNode(), "mcp-remote initialized over HTTP: " + proxy.exchanges());
+    assertTrue(
+        proxy.exchanges().stream()
+            .anyMatch(e -> e.request().path("method").asText().equals("tools/list")));
   }
 
   @Test
@@ -74,21 +85,38 @@ class HostMcpRemoteTest extends FullSurfaceContract {
     JsonNode progressCall = callWithToken(report.at("/progress/progressToken"));
     assertEquals("slow_steps", progressCall.at("/params/name").asText(), progressCall.toString());
     JsonNode cancelled = requestTo("notifications/cancelled");
-    assertFalse(cancelled.isMissingNode(), "mcp-remote forwarded notifications/cancelled: " + proxy.exchanges());
+    assertFalse(
+        cancelled.isMissingNode(),
+        "mcp-remote forwarded notifications/cancelled: " + proxy.exchanges());
     JsonNode cancelledCall = callWithToken(report.at("/cancel/progressToken"));
-    assertEquals(cancelledCall.get("id"), cancelled.at("/params/requestId"),
-        "the cancellation names the call mcp-remote sent tandem: " + cancelled + " / " + cancelledCall);
+    assertEquals(
+        cancelledCall.get("id"),
+        cancelled.at("/params/requestId"),
+        "the cancellation names the call mcp-remote sent tandem: "
+            + cancelled
+            + " / "
+            + cancelledCall);
   }
 
   private static JsonNode requestTo(String method) {
-    return proxy.exchanges().stream().map(RecordingProxy.Exchange::request)
-        .filter(r -> r.path("method").asText().equals(method)).findFirst()
+    return proxy.exchanges().stream()
+        .map(RecordingProxy.Exchange::request)
+        .filter(r -> r.path("method").asText().equals(method))
+        .findFirst()
         .orElse(DaemonProcess.JSON.missingNode());
   }
 
   private static JsonNode callWithToken(JsonNode token) {
-    return proxy.exchanges().stream().map(RecordingProxy.Exchange::request)
-        .filter(r -> r.path("method").asText().equals("tools/call") && r.at("/params/_meta/progressToken").equals(token))
-        .findFirst().orElseThrow(() -> new AssertionError("no tools/call with progress token " + token + ": " + proxy.exchanges()));
+    return proxy.exchanges().stream()
+        .map(RecordingProxy.Exchange::request)
+        .filter(
+            r ->
+                r.path("method").asText().equals("tools/call")
+                    && r.at("/params/_meta/progressToken").equals(token))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no tools/call with progress token " + token + ": " + proxy.exchanges()));
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bodies no client should send: over the limit (413), not JSON (400 with a -32700 parse error),
- * not a JSON-RPC message (400, -32600), the wrong media type (415). Each is refused with a JSON-RPC
+ * Bodies no client should send: over the limit (413), not JSON (400 with a -32700 parse error), not
+ * a JSON-RPC message (400, -32600), the wrong media type (415). Each is refused with a JSON-RPC
  * error, and the session that sent it keeps working.
  */
 class HttpBadBodiesTest {
@@ -28,8 +28,12 @@ class HttpBadBodiesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    daemon = HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("bodies", 1) + "[http]\nmax_body_bytes = " + LIMIT + "\n"))
-        .awaitReady();
+    daemon =
+        HttpDaemon.serve(
+                Tandem.config(
+                    dir,
+                    Tandem.examplesPool("bodies", 1) + "[http]\nmax_body_bytes = " + LIMIT + "\n"))
+            .awaitReady();
     client = daemon.client();
     client.initialize();
   }
@@ -64,20 +68,29 @@ class HttpBadBodiesTest {
 
   @Test
   void jsonThatIsNotAMessageIsInvalidRequest() throws Exception {
-    HttpResponse<String> r = client.post("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", Map.of());
+    HttpResponse<String> r =
+        client.post("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", Map.of());
     assertEquals(400, r.statusCode(), r.body());
     assertEquals(-32600, McpHttpClient.error(r).at("/error/code").asInt(), r.body());
   }
 
   @Test
   void wrongContentTypeIsUnsupportedMediaType() throws Exception {
-    HttpResponse<String> r = client.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", Map.of("Content-Type", "text/plain"));
+    HttpResponse<String> r =
+        client.post(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
+            Map.of("Content-Type", "text/plain"));
     assertEquals(415, r.statusCode(), r.body());
     McpHttpClient.error(r);
   }
 
   private static void assertStillServes() throws Exception {
-    var answer = client.callTool("ok-" + System.nanoTime(), "echo", DaemonProcess.JSON.createObjectNode().put("text", "still here"), null);
+    var answer =
+        client.callTool(
+            "ok-" + System.nanoTime(),
+            "echo",
+            DaemonProcess.JSON.createObjectNode().put("text", "still here"),
+            null);
     assertEquals("still here", answer.get(answer.size() - 1).at("/result/content/0/text").asText());
   }
 }

@@ -20,7 +20,11 @@ class HttpConnectionCapTest {
 
   @Test
   void connectionPastTheCapGets503WithRetryAfter(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("cap", 1) + """
+    Path config =
+        Tandem.config(
+            dir,
+            Tandem.examplesPool("cap", 1)
+                + """
         [http]
         max_connections = 3
         """);
@@ -28,19 +32,30 @@ class HttpConnectionCapTest {
       String host = "127.0.0.1:" + daemon.mcp().getPort();
       List<Socket> held = new ArrayList<>();
       try {
-        for (int i = 0; i < 3; i++) held.add(new Socket(daemon.mcp().getHost(), daemon.mcp().getPort()));
+        for (int i = 0; i < 3; i++)
+          held.add(new Socket(daemon.mcp().getHost(), daemon.mcp().getPort()));
         // The 3 are accepted (and counted) by the time a request on one of them is answered.
         for (Socket s : held) assertTrue(exchangeOn(s, host).startsWith("HTTP/1.1 200"));
 
-        String refused = RawHttp.raw(daemon.mcp(), "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+        String refused =
+            RawHttp.raw(daemon.mcp(), "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
         assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
-        assertTrue(refused.contains("retry-after: 5") || refused.contains("Retry-After: 5"), refused);
+        assertTrue(
+            refused.contains("retry-after: 5") || refused.contains("Retry-After: 5"), refused);
         assertTrue(refused.contains("max_connections"), refused);
       } finally {
         for (Socket s : held) s.close();
       }
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          RawHttp.raw(daemon.mcp(), "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 200"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  RawHttp.raw(
+                          daemon.mcp(),
+                          "GET /healthz HTTP/1.1\r\nHost: "
+                              + host
+                              + "\r\nConnection: close\r\n\r\n")
+                      .startsWith("HTTP/1.1 200"));
     }
   }
 

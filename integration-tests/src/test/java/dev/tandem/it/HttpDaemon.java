@@ -32,8 +32,11 @@ final class HttpDaemon implements AutoCloseable {
   private final Process process;
   private final List<String> stderr = new CopyOnWriteArrayList<>();
   private volatile URI mcp;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   private HttpDaemon(Process process) {
     this.process = process;
@@ -48,8 +51,8 @@ final class HttpDaemon implements AutoCloseable {
 
   /**
    * An open server ({@code [http] token = ""}) unless {@code env} sets TANDEM_HTTP_TOKEN: these
-   * tests are about the HTTP transport, and their clients (the official SDKs, raw sockets) send
-   * no token. HttpTokenByDefaultTest covers the default, a generated token.
+   * tests are about the HTTP transport, and their clients (the official SDKs, raw sockets) send no
+   * token. HttpTokenByDefaultTest covers the default, a generated token.
    */
   static HttpDaemon serve(Path config, Map<String, String> env) throws IOException {
     return serve(List.of(), Tandem.BIN, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
@@ -59,30 +62,39 @@ final class HttpDaemon implements AutoCloseable {
     return serve(List.of(), Tandem.BIN, config, env, open);
   }
 
-  /** @param bin a tandem launcher other than the source tree's (an unpacked tarball's) */
+  /**
+   * @param bin a tandem launcher other than the source tree's (an unpacked tarball's)
+   */
   static HttpDaemon serve(Path bin, Path config, Map<String, String> env) throws IOException {
     return serve(List.of(), bin, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
   }
 
   /** {@code prefix}: a command the daemon runs under, such as {@code prlimit --nofile=N:N}. */
-  static HttpDaemon serve(List<String> prefix, Path config, Map<String, String> env) throws IOException {
+  static HttpDaemon serve(List<String> prefix, Path config, Map<String, String> env)
+      throws IOException {
     return serve(prefix, Tandem.BIN, config, env, !env.containsKey("TANDEM_HTTP_TOKEN"));
   }
 
-  static HttpDaemon serve(List<String> prefix, Path bin, Path config, Map<String, String> env, boolean open) throws IOException {
+  static HttpDaemon serve(
+      List<String> prefix, Path bin, Path config, Map<String, String> env, boolean open)
+      throws IOException {
     List<String> argv = new ArrayList<>(prefix);
     argv.addAll(List.of(bin.toString(), "serve", "--http", "127.0.0.1:0"));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
     if (open) argv.addAll(List.of("--set", "http.token="));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");
-    // serve --http writes its runtime file there: never over the daemon.json of the person running the tests.
+    // serve --http writes its runtime file there: never over the daemon.json of the person running
+    // the tests.
     pb.environment().put("XDG_RUNTIME_DIR", Files.createTempDirectory("tandem-it-run-").toString());
     pb.environment().putAll(env);
     HttpDaemon daemon = new HttpDaemon(pb.start());
     daemon.process.getOutputStream().close();
-    await().atMost(Duration.ofSeconds(60)).until(() -> daemon.mcp != null || !daemon.process.isAlive());
-    if (daemon.mcp == null) throw new AssertionError("tandem --http did not start; stderr:\n" + daemon.stderrText());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> daemon.mcp != null || !daemon.process.isAlive());
+    if (daemon.mcp == null)
+      throw new AssertionError("tandem --http did not start; stderr:\n" + daemon.stderrText());
     return daemon;
   }
 
@@ -93,7 +105,9 @@ final class HttpDaemon implements AutoCloseable {
   }
 
   private void readStderr() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         stderr.add(line);
@@ -114,7 +128,8 @@ final class HttpDaemon implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

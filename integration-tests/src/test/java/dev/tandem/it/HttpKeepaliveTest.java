@@ -13,15 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SSE keep-alive: a quiet stream (a long call, an idle GET stream) carries a comment every
- * [http] keepalive_ms, so proxies and clients with idle timeouts do not cut it; clients ignore
- * comments, so the messages are unchanged.
+ * SSE keep-alive: a quiet stream (a long call, an idle GET stream) carries a comment every [http]
+ * keepalive_ms, so proxies and clients with idle timeouts do not cut it; clients ignore comments,
+ * so the messages are unchanged.
  */
 class HttpKeepaliveTest {
 
   @Test
   void quietStreamsCarryKeepaliveCommentsAndTheSameMessages(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("quiet", 1) + "[http]\nkeepalive_ms = 200\n");
+    Path config =
+        Tandem.config(dir, Tandem.examplesPool("quiet", 1) + "[http]\nkeepalive_ms = 200\n");
     try (HttpDaemon daemon = HttpDaemon.serve(config).awaitReady()) {
       McpHttpClient client = daemon.client();
       client.initialize();
@@ -30,13 +31,19 @@ class HttpKeepaliveTest {
       HttpResponse<String> r = client.post(McpHttpClient.request("quiet", "tools/call", params));
       assertEquals(200, r.statusCode());
       long comments = r.body().lines().filter(l -> l.equals(": keepalive")).count();
-      assertTrue(comments >= 2, "a 1 s call on a 200 ms keep-alive got " + comments + " comments:\n" + r.body());
+      assertTrue(
+          comments >= 2,
+          "a 1 s call on a 200 ms keep-alive got " + comments + " comments:\n" + r.body());
       List<JsonNode> messages = McpHttpClient.messages(r);
       assertEquals(1, messages.size(), r.body());
       assertEquals("slept 1.0s", messages.get(0).at("/result/content/0/text").asText());
 
-      HttpRequest get = HttpRequest.newBuilder(daemon.mcp()).header("Accept", "text/event-stream")
-          .header("Mcp-Session-Id", client.sessionId).GET().build();
+      HttpRequest get =
+          HttpRequest.newBuilder(daemon.mcp())
+              .header("Accept", "text/event-stream")
+              .header("Mcp-Session-Id", client.sessionId)
+              .GET()
+              .build();
       HttpResponse<java.util.stream.Stream<String>> stream =
           daemon.http.sendAsync(get, HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS);
       assertEquals(": keepalive", stream.body().filter(l -> !l.isEmpty()).findFirst().orElse(""));

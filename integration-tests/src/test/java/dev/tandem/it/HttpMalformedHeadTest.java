@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Request heads HTTP/1.1 forbids or the codec cannot read are answered for what they are (400,
- * 414, 431), even when they carry a valid token: the decoder's verdict used to reach the gates as
- * a half-parsed request and come back as 401, sending the client to look at its token.
+ * Request heads HTTP/1.1 forbids or the codec cannot read are answered for what they are (400, 414,
+ * 431), even when they carry a valid token: the decoder's verdict used to reach the gates as a
+ * half-parsed request and come back as 401, sending the client to look at its token.
  */
 class HttpMalformedHeadTest {
 
@@ -25,7 +25,10 @@ class HttpMalformedHeadTest {
 
   @BeforeAll
   static void start() throws Exception {
-    daemon = HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("heads", 1)), Map.of("TANDEM_HTTP_TOKEN", TOKEN));
+    daemon =
+        HttpDaemon.serve(
+            Tandem.config(dir, Tandem.examplesPool("heads", 1)),
+            Map.of("TANDEM_HTTP_TOKEN", TOKEN));
     host = "127.0.0.1:" + daemon.mcp().getPort();
   }
 
@@ -36,11 +39,21 @@ class HttpMalformedHeadTest {
 
   /** A POST /mcp head with a valid token and the given extra lines, then an initialize body. */
   static String post(String target, String extraHeaders) {
-    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"it\",\"version\":\"0\"}}}";
-    return "POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + TOKEN
-        + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" + extraHeaders
-        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"it\",\"version\":\"0\"}}}";
+    return "POST "
+        + target
+        + " HTTP/1.1\r\nHost: "
+        + host
+        + "\r\nAuthorization: Bearer "
+        + TOKEN
+        + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+        + extraHeaders
+        + "Content-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   static void assertAnswered(String response, int status, String says) throws Exception {
@@ -52,22 +65,30 @@ class HttpMalformedHeadTest {
 
   @Test
   void twoHostHeadersAreABadRequest() throws Exception {
-    assertAnswered(RawHttp.raw(daemon.mcp(), post("/mcp", "Host: " + host + "\r\n")), 400, "more than one Host header");
+    assertAnswered(
+        RawHttp.raw(daemon.mcp(), post("/mcp", "Host: " + host + "\r\n")),
+        400,
+        "more than one Host header");
   }
 
   @Test
   void headersOver16KibAreTooLargeNotUnauthorized() throws Exception {
     String big = "X-Padding: " + "a".repeat(20 * 1024) + "\r\n";
-    assertAnswered(RawHttp.raw(daemon.mcp(), post("/mcp", big)), 431, "Request Header Fields Too Large");
+    assertAnswered(
+        RawHttp.raw(daemon.mcp(), post("/mcp", big)), 431, "Request Header Fields Too Large");
   }
 
   @Test
   void controlByteInSessionIdIsABadRequestNotUnauthorized() throws Exception {
-    assertAnswered(RawHttp.raw(daemon.mcp(), post("/mcp", "Mcp-Session-Id: abc\u0001def\r\n")), 400, "Bad Request");
+    assertAnswered(
+        RawHttp.raw(daemon.mcp(), post("/mcp", "Mcp-Session-Id: abc\u0001def\r\n")),
+        400,
+        "Bad Request");
   }
 
   @Test
   void requestLineOver8KibIsUriTooLong() throws Exception {
-    assertAnswered(RawHttp.raw(daemon.mcp(), post("/mcp?" + "q".repeat(10 * 1024), "")), 414, "URI Too Long");
+    assertAnswered(
+        RawHttp.raw(daemon.mcp(), post("/mcp?" + "q".repeat(10 * 1024), "")), 414, "URI Too Long");
   }
 }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Who may talk to the HTTP endpoint: DNS-rebinding protection (a foreign Origin or Host is 403,
- * the transport page's first security rule) and the optional bearer token (401 with a
- * WWW-Authenticate challenge). Each refusal carries a JSON-RPC error without an id, the daemon
- * keeps serving those who may, and the token never reaches the log.
+ * Who may talk to the HTTP endpoint: DNS-rebinding protection (a foreign Origin or Host is 403, the
+ * transport page's first security rule) and the optional bearer token (401 with a WWW-Authenticate
+ * challenge). Each refusal carries a JSON-RPC error without an id, the daemon keeps serving those
+ * who may, and the token never reaches the log.
  */
 class HttpOriginAndTokenTest {
 
@@ -30,7 +30,11 @@ class HttpOriginAndTokenTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("guarded", 1) + """
+    Path config =
+        Tandem.config(
+            dir,
+            Tandem.examplesPool("guarded", 1)
+                + """
         [http]
         allowed_origins = ["https://app.example.com"]
         """);
@@ -50,13 +54,16 @@ class HttpOriginAndTokenTest {
     JsonNode error = McpHttpClient.error(r);
     assertFalse(error.has("id"), r.body());
     assertTrue(error.at("/error/message").asText().contains("evil.example"), r.body());
-    assertTrue(r.headers().firstValue("Mcp-Session-Id").isEmpty(), "no session for a refused client");
+    assertTrue(
+        r.headers().firstValue("Mcp-Session-Id").isEmpty(), "no session for a refused client");
   }
 
   @Test
   void loopbackAndConfiguredOriginsAreServed() throws Exception {
-    for (String origin : List.of("http://localhost:6274", "http://127.0.0.1:3000", "https://app.example.com")) {
-      McpHttpClient client = daemon.client(Map.of("Authorization", "Bearer " + TOKEN, "Origin", origin));
+    for (String origin :
+        List.of("http://localhost:6274", "http://127.0.0.1:3000", "https://app.example.com")) {
+      McpHttpClient client =
+          daemon.client(Map.of("Authorization", "Bearer " + TOKEN, "Origin", origin));
       assertEquals("tandem", client.initialize().at("/result/serverInfo/name").asText(), origin);
     }
   }
@@ -64,12 +71,18 @@ class HttpOriginAndTokenTest {
   @Test
   void foreignHostHeaderIsForbidden() throws Exception {
     // What a DNS-rebinding page produces: the browser reaches 127.0.0.1 but names the page's host.
-    String response = RawHttp.exchange(daemon.mcp(),
-        "POST /mcp HTTP/1.1\r\nHost: rebind.evil.example:" + daemon.mcp().getPort()
-            + "\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n",
-        initializeBody());
+    String response =
+        RawHttp.exchange(
+            daemon.mcp(),
+            "POST /mcp HTTP/1.1\r\nHost: rebind.evil.example:"
+                + daemon.mcp().getPort()
+                + "\r\nAuthorization: Bearer "
+                + TOKEN
+                + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n",
+            initializeBody());
     assertTrue(response.startsWith("HTTP/1.1 403"), response);
-    assertTrue(response.contains("\"code\":-32000") && response.contains("rebind.evil.example"), response);
+    assertTrue(
+        response.contains("\"code\":-32000") && response.contains("rebind.evil.example"), response);
   }
 
   @Test
@@ -82,9 +95,13 @@ class HttpOriginAndTokenTest {
 
   @Test
   void wrongTokenIsUnauthorizedAsInvalidToken() throws Exception {
-    HttpResponse<String> r = daemon.client(Map.of("Authorization", "Bearer " + TOKEN + "x")).post(initializeBody(), Map.of());
+    HttpResponse<String> r =
+        daemon
+            .client(Map.of("Authorization", "Bearer " + TOKEN + "x"))
+            .post(initializeBody(), Map.of());
     assertEquals(401, r.statusCode(), r.body());
-    assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("error=\"invalid_token\""));
+    assertTrue(
+        r.headers().firstValue("WWW-Authenticate").orElse("").contains("error=\"invalid_token\""));
     assertFalse(r.body().contains(TOKEN), "the expected token is never echoed");
   }
 
@@ -92,7 +109,9 @@ class HttpOriginAndTokenTest {
   void theRightTokenServesAndIsNeverLogged() throws Exception {
     McpHttpClient client = daemon.client(AUTH);
     client.initialize();
-    List<JsonNode> answer = client.callTool("1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "authorized"), null);
+    List<JsonNode> answer =
+        client.callTool(
+            "1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "authorized"), null);
     assertEquals("authorized", answer.get(answer.size() - 1).at("/result/content/0/text").asText());
     assertFalse(daemon.stderrText().contains(TOKEN), "the token must not appear in the log");
   }

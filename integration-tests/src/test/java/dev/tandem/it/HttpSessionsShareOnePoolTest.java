@@ -30,8 +30,10 @@ class HttpSessionsShareOnePoolTest {
   static final int CALLS = 12;
 
   @Test
-  void concurrentSessionsWithCollidingIdsEachGetOnlyTheirOwnAnswers(@TempDir Path dir) throws Exception {
-    try (HttpDaemon daemon = HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("shared", 2))).awaitReady()) {
+  void concurrentSessionsWithCollidingIdsEachGetOnlyTheirOwnAnswers(@TempDir Path dir)
+      throws Exception {
+    try (HttpDaemon daemon =
+        HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("shared", 2))).awaitReady()) {
       List<McpHttpClient> clients = new ArrayList<>();
       for (int s = 0; s < SESSIONS; s++) {
         McpHttpClient c = daemon.client();
@@ -55,7 +57,8 @@ class HttpSessionsShareOnePoolTest {
       JsonNode status = DaemonProcess.JSON.readTree(daemon.get("/status").body());
       long served = 0;
       for (JsonNode w : status.at("/pools/0/workers")) served += w.get("callsServed").asLong();
-      assertTrue(served >= SESSIONS * CALLS * 2L, "all calls ran on the one shared pool: " + status);
+      assertTrue(
+          served >= SESSIONS * CALLS * 2L, "all calls ran on the one shared pool: " + status);
       assertEquals(SESSIONS, status.get("httpSessions").asInt(), status.toString());
     }
   }
@@ -64,23 +67,34 @@ class HttpSessionsShareOnePoolTest {
   private static Callable<String> check(McpHttpClient client, String who, String id, int n) {
     return () -> {
       String text = who + "/" + id;
-      List<JsonNode> echo = client.callTool(id + "-echo", "echo", DaemonProcess.JSON.createObjectNode().put("text", text), null);
+      List<JsonNode> echo =
+          client.callTool(
+              id + "-echo", "echo", DaemonProcess.JSON.createObjectNode().put("text", text), null);
       assertEquals(1, echo.size(), "an echo stream carries only its answer: " + echo);
       assertEquals(id + "-echo", echo.get(0).get("id").asText());
-      assertEquals(text, echo.get(0).at("/result/content/0/text").asText(), "answer of another session: " + echo);
+      assertEquals(
+          text,
+          echo.get(0).at("/result/content/0/text").asText(),
+          "answer of another session: " + echo);
 
-      List<JsonNode> counted = client.callTool(id, "count", DaemonProcess.JSON.createObjectNode().put("n", n), "same-token");
+      List<JsonNode> counted =
+          client.callTool(
+              id, "count", DaemonProcess.JSON.createObjectNode().put("n", n), "same-token");
       assertEquals(n + 1, counted.size(), who + " " + id + ": " + counted);
       for (int k = 0; k < n; k++) {
         JsonNode p = counted.get(k);
         assertEquals("notifications/progress", p.get("method").asText(), counted.toString());
         assertEquals("same-token", p.at("/params/progressToken").asText());
-        assertEquals(n, p.at("/params/total").asInt(), who + " got progress of another session's call: " + p);
+        assertEquals(
+            n,
+            p.at("/params/total").asInt(),
+            who + " got progress of another session's call: " + p);
         assertEquals(k + 1, p.at("/params/progress").asInt(), counted.toString());
       }
       JsonNode answer = counted.get(n);
       assertEquals(id, answer.get("id").asText());
-      assertEquals("counted to " + n, answer.at("/result/content/0/text").asText(), who + ": " + answer);
+      assertEquals(
+          "counted to " + n, answer.at("/result/content/0/text").asText(), who + ": " + answer);
       return "ok";
     };
   }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HttpSlowClientTest {
 
-  static final String FLOOD = """
+  static final String FLOOD =
+      """
       import asyncio
       from tandem import Context, tool
 
@@ -38,10 +39,15 @@ class HttpSlowClientTest {
       """;
 
   @Test
-  void clientThatNeverReadsItsStreamIsCutOffAndItsCallCancelled(@TempDir Path dir) throws Exception {
+  void clientThatNeverReadsItsStreamIsCutOffAndItsCallCancelled(@TempDir Path dir)
+      throws Exception {
     Path tools = Files.createDirectories(dir.resolve("tools"));
     Files.writeString(tools.resolve("flood.py"), FLOOD);
-    Path config = Tandem.config(dir, Tandem.examplesPool("examples", 1) + """
+    Path config =
+        Tandem.config(
+            dir,
+            Tandem.examplesPool("examples", 1)
+                + """
         [[pool]]
         name = "flood"
         modules = ["flood"]
@@ -57,40 +63,68 @@ class HttpSlowClientTest {
       other.initialize();
 
       // 20 000 events of 10 kB: 200 MB if it were all kept.
-      String body = """
+      String body =
+          """
           {"jsonrpc":"2.0","id":"flood","method":"tools/call","params":{"name":"flood","arguments":{"n":20000,"size":10000},"_meta":{"progressToken":"f"}}}""";
       try (Socket socket = new Socket()) {
-        socket.setReceiveBufferSize(4096); // before connect: a small window, so the server's buffer fills
+        socket.setReceiveBufferSize(
+            4096); // before connect: a small window, so the server's buffer fills
         socket.connect(new InetSocketAddress(daemon.mcp().getHost(), daemon.mcp().getPort()));
-        String head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + daemon.mcp().getPort()
-            + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: " + stalled.sessionId
-            + "\r\nMCP-Protocol-Version: 2025-11-25\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n";
+        String head =
+            "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:"
+                + daemon.mcp().getPort()
+                + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: "
+                + stalled.sessionId
+                + "\r\nMCP-Protocol-Version: 2025-11-25\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length
+                + "\r\n\r\n";
         socket.getOutputStream().write((head + body).getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
 
         // The daemon gives up on the stream and cancels the call; it never finishes.
-        await().atMost(Duration.ofSeconds(60)).until(() -> daemon.stderrText().contains("closed its SSE stream"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> daemon.get("/metrics").body().contains("tandem_tool_cancelled_total{tool=\"flood\"} 1"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-          for (var pool : DaemonProcess.JSON.readTree(daemon.get("/status").body()).path("pools")) {
-            if (pool.path("name").asText().equals("flood")) return pool.path("inFlight").asInt(-1) == 0;
-          }
-          return false;
-        });
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> daemon.stderrText().contains("closed its SSE stream"));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    daemon
+                        .get("/metrics")
+                        .body()
+                        .contains("tandem_tool_cancelled_total{tool=\"flood\"} 1"));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  for (var pool :
+                      DaemonProcess.JSON.readTree(daemon.get("/status").body()).path("pools")) {
+                    if (pool.path("name").asText().equals("flood"))
+                      return pool.path("inFlight").asInt(-1) == 0;
+                  }
+                  return false;
+                });
 
         // Meanwhile another session is served as usual.
         List<com.fasterxml.jackson.databind.JsonNode> answer =
-            other.callTool("1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "unaffected"), null);
-        assertEquals("unaffected", answer.get(answer.size() - 1).at("/result/content/0/text").asText());
+            other.callTool(
+                "1", "echo", DaemonProcess.JSON.createObjectNode().put("text", "unaffected"), null);
+        assertEquals(
+            "unaffected", answer.get(answer.size() - 1).at("/result/content/0/text").asText());
 
-        // What the stalled client can still read is a bounded prefix of its own stream, then the end.
+        // What the stalled client can still read is a bounded prefix of its own stream, then the
+        // end.
         long read = drain(socket.getInputStream());
-        assertTrue(read < 64L * 1024 * 1024, "the stalled stream was cut off after " + read + " bytes");
-        assertTrue(!daemon.get("/metrics").body().contains("tandem_tool_calls_total{tool=\"flood\"}"), "the flood call never answered");
+        assertTrue(
+            read < 64L * 1024 * 1024, "the stalled stream was cut off after " + read + " bytes");
+        assertTrue(
+            !daemon.get("/metrics").body().contains("tandem_tool_calls_total{tool=\"flood\"}"),
+            "the flood call never answered");
       }
       // The stalled client's session itself survives: only its stream was closed.
       List<com.fasterxml.jackson.databind.JsonNode> again =
-          stalled.callTool("2", "echo", DaemonProcess.JSON.createObjectNode().put("text", "back"), null);
+          stalled.callTool(
+              "2", "echo", DaemonProcess.JSON.createObjectNode().put("text", "back"), null);
       assertEquals("back", again.get(again.size() - 1).at("/result/content/0/text").asText());
     }
   }

@@ -15,31 +15,38 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * HTTP is closed to other local users by default (issue 17, item 8): the first {@code serve
- * --http} with no token configured generates one into a 0600 file beside its runtime file, an
- * unauthenticated request gets 401, and the owner's own tools find the token through the
- * runtime file with no setup. The next start keeps the same token, so configured hosts go on
- * working; the token never reaches the log.
+ * HTTP is closed to other local users by default (issue 17, item 8): the first {@code serve --http}
+ * with no token configured generates one into a 0600 file beside its runtime file, an
+ * unauthenticated request gets 401, and the owner's own tools find the token through the runtime
+ * file with no setup. The next start keeps the same token, so configured hosts go on working; the
+ * token never reaches the log.
  */
 class HttpTokenByDefaultTest {
 
   @Test
-  void theFirstServeGeneratesAPrivateTokenThatTheOwnersToolsFind(@TempDir Path dir) throws Exception {
+  void theFirstServeGeneratesAPrivateTokenThatTheOwnersToolsFind(@TempDir Path dir)
+      throws Exception {
     Path runtime = Files.createDirectories(dir.resolve("run"));
     Map<String, String> env = Map.of("XDG_RUNTIME_DIR", runtime.toString());
     Path tokenFile = runtime.resolve("tandem/http-token");
     String token;
     try (HttpDaemon daemon = HttpDaemon.serve(null, env, false).awaitReady()) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
-      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile.getParent())));
+      assertEquals(
+          "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+      assertEquals(
+          "rwx------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile.getParent())));
       token = Files.readString(tokenFile).trim();
-      assertTrue(token.length() >= 40, "256 random bits, base64url: " + token.length() + " characters");
-      JsonNode runtimeFile = DaemonProcess.JSON.readTree(runtime.resolve("tandem/daemon.json").toFile());
+      assertTrue(
+          token.length() >= 40, "256 random bits, base64url: " + token.length() + " characters");
+      JsonNode runtimeFile =
+          DaemonProcess.JSON.readTree(runtime.resolve("tandem/daemon.json").toFile());
       assertEquals(token, runtimeFile.path("token").asText());
 
       HttpResponse<String> anonymous = daemon.client().post(initialize());
       assertEquals(401, anonymous.statusCode(), anonymous.body());
-      HttpResponse<String> wrong = daemon.client(Map.of("Authorization", "Bearer not-" + token)).post(initialize());
+      HttpResponse<String> wrong =
+          daemon.client(Map.of("Authorization", "Bearer not-" + token)).post(initialize());
       assertEquals(401, wrong.statusCode(), wrong.body());
       McpHttpClient owner = daemon.client(Map.of("Authorization", "Bearer " + token));
       assertEquals("tandem", owner.initialize().at("/result/serverInfo/name").asText());
@@ -48,11 +55,14 @@ class HttpTokenByDefaultTest {
       assertEquals(0, status.status(), status.toString());
       assertTrue(status.stdout().startsWith("tandem at " + daemon.mcp()), status.toString());
 
-      assertFalse(daemon.stderrText().contains(token), "the token is not in the log:\n" + daemon.stderrText());
+      assertFalse(
+          daemon.stderrText().contains(token),
+          "the token is not in the log:\n" + daemon.stderrText());
       assertTrue(daemon.stderrText().contains("bearer token in " + tokenFile), daemon.stderrText());
     }
     try (HttpDaemon again = HttpDaemon.serve(null, env, false)) {
-      assertEquals(token, Files.readString(tokenFile).trim(), "a second start keeps the install's token");
+      assertEquals(
+          token, Files.readString(tokenFile).trim(), "a second start keeps the install's token");
       McpHttpClient owner = again.client(Map.of("Authorization", "Bearer " + token));
       assertEquals("tandem", owner.initialize().at("/result/serverInfo/name").asText());
     }
@@ -61,10 +71,12 @@ class HttpTokenByDefaultTest {
   @Test
   void anEmptyTokenInTheConfigServesOpenlyAndWritesNoTokenFile(@TempDir Path dir) throws Exception {
     Path runtime = Files.createDirectories(dir.resolve("run"));
-    try (HttpDaemon daemon = HttpDaemon.serve(null, Map.of("XDG_RUNTIME_DIR", runtime.toString()), true)) {
+    try (HttpDaemon daemon =
+        HttpDaemon.serve(null, Map.of("XDG_RUNTIME_DIR", runtime.toString()), true)) {
       assertEquals("tandem", daemon.client().initialize().at("/result/serverInfo/name").asText());
       assertFalse(Files.exists(runtime.resolve("tandem/http-token")));
-      assertFalse(DaemonProcess.JSON.readTree(runtime.resolve("tandem/daemon.json").toFile()).has("token"));
+      assertFalse(
+          DaemonProcess.JSON.readTree(runtime.resolve("tandem/daemon.json").toFile()).has("token"));
       assertTrue(daemon.stderrText().contains("serving HTTP without a token"), daemon.stderrText());
     }
   }

@@ -11,7 +11,8 @@ class InspectorCliTest {
 
   @Test
   void inspectorListsToolsAndCallsEcho() throws Exception {
-    JsonNode report = NodeScript.run("inspector-cli-check.mjs", List.of(Tandem.BIN.toString(), "serve"), 240);
+    JsonNode report =
+        NodeScript.run("inspector-cli-check.mjs", List.of(Tandem.BIN.toString(), "serve"), 240);
     String list = report.get("toolsList").toString();
     assertTrue(list.contains("\"echo\"") && list.contains("text_stats"), list);
     assertTrue(report.get("echoCall").toString().contains("hello"), report.toString());

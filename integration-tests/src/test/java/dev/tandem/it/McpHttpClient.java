@@ -32,13 +32,17 @@ final class McpHttpClient {
   }
 
   /** One POST with the headers a well-behaved client sends, plus {@code extra}. */
-  HttpResponse<String> post(String body, Map<String, String> extra) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(mcp).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  HttpResponse<String> post(String body, Map<String, String> extra)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(mcp)
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
-    if (sessionId != null) b.header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", VERSION);
+    if (sessionId != null)
+      b.header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", VERSION);
     extra.forEach(b::setHeader);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -60,21 +64,34 @@ final class McpHttpClient {
     params.putObject("capabilities");
     params.putObject("clientInfo").put("name", "it-http").put("version", "0");
     HttpResponse<String> r = post(request("init", "initialize", params));
-    if (r.statusCode() != 200) throw new AssertionError("initialize answered " + r.statusCode() + ": " + r.body());
-    sessionId = r.headers().firstValue("Mcp-Session-Id").orElseThrow(() -> new AssertionError("no Mcp-Session-Id on the initialize response"));
-    HttpResponse<String> ack = post(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
-    if (ack.statusCode() != 202) throw new AssertionError("notifications/initialized answered " + ack.statusCode());
+    if (r.statusCode() != 200)
+      throw new AssertionError("initialize answered " + r.statusCode() + ": " + r.body());
+    sessionId =
+        r.headers()
+            .firstValue("Mcp-Session-Id")
+            .orElseThrow(() -> new AssertionError("no Mcp-Session-Id on the initialize response"));
+    HttpResponse<String> ack =
+        post(
+            DaemonProcess.JSON
+                .createObjectNode()
+                .put("jsonrpc", "2.0")
+                .put("method", "notifications/initialized"));
+    if (ack.statusCode() != 202)
+      throw new AssertionError("notifications/initialized answered " + ack.statusCode());
     return messages(r).get(0);
   }
 
   /** Sends a request and returns every message of its response, in order (the answer last). */
-  List<JsonNode> exchange(String id, String method, JsonNode params) throws IOException, InterruptedException {
+  List<JsonNode> exchange(String id, String method, JsonNode params)
+      throws IOException, InterruptedException {
     HttpResponse<String> r = post(request(id, method, params));
-    if (r.statusCode() != 200) throw new AssertionError(method + " answered " + r.statusCode() + ": " + r.body());
+    if (r.statusCode() != 200)
+      throw new AssertionError(method + " answered " + r.statusCode() + ": " + r.body());
     return messages(r);
   }
 
-  List<JsonNode> callTool(String id, String tool, JsonNode arguments, String progressToken) throws IOException, InterruptedException {
+  List<JsonNode> callTool(String id, String tool, JsonNode arguments, String progressToken)
+      throws IOException, InterruptedException {
     ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", tool);
     params.set("arguments", arguments);
     if (progressToken != null) params.putObject("_meta").put("progressToken", progressToken);
@@ -82,7 +99,12 @@ final class McpHttpClient {
   }
 
   static ObjectNode request(String id, String method, JsonNode params) {
-    ObjectNode m = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+    ObjectNode m =
+        DaemonProcess.JSON
+            .createObjectNode()
+            .put("jsonrpc", "2.0")
+            .put("id", id)
+            .put("method", method);
     if (params != null) m.set("params", params);
     return m;
   }
@@ -95,11 +117,13 @@ final class McpHttpClient {
       out.add(DaemonProcess.JSON.readTree(r.body()));
       return out;
     }
-    if (!type.startsWith("text/event-stream")) throw new AssertionError("unexpected Content-Type " + type + ": " + r.body());
+    if (!type.startsWith("text/event-stream"))
+      throw new AssertionError("unexpected Content-Type " + type + ": " + r.body());
     for (String event : r.body().split("\n\n")) {
       StringBuilder data = new StringBuilder();
       for (String line : event.split("\n")) {
-        if (line.startsWith("data:")) data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+        if (line.startsWith("data:"))
+          data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
       }
       if (!data.isEmpty()) out.add(DaemonProcess.JSON.readTree(data.toString()));
     }
@@ -108,7 +132,8 @@ final class McpHttpClient {
 
   static JsonNode error(HttpResponse<String> r) throws IOException {
     JsonNode body = DaemonProcess.JSON.readTree(r.body());
-    if (!body.has("error")) throw new AssertionError("no JSON-RPC error in " + r.statusCode() + " " + r.body());
+    if (!body.has("error"))
+      throw new AssertionError("no JSON-RPC error in " + r.statusCode() + " " + r.body());
     return body;
   }
 }

@@ -18,40 +18,57 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an operator scrapes: after a few calls /metrics parses as Prometheus text (format 0.0.4)
- * and its counters moved by exactly those calls; /healthz, /readyz and /status answer too.
+ * What an operator scrapes: after a few calls /metrics parses as Prometheus text (format 0.0.4) and
+ * its counters moved by exactly those calls; /healthz, /readyz and /status answer too.
  */
 class MetricsScrapeTest {
 
   @Test
   void countersMoveWithCallsAndTheScrapeParses(@TempDir Path dir) throws Exception {
-    try (HttpDaemon daemon = HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("metered", 1))).awaitReady()) {
+    try (HttpDaemon daemon =
+        HttpDaemon.serve(Tandem.config(dir, Tandem.examplesPool("metered", 1))).awaitReady()) {
       assertEquals("ok\n", daemon.get("/healthz").body());
       assertEquals(200, daemon.get("/readyz").statusCode());
       // Ready means one serving worker; the warm spare may still be starting, and the scrape
       // below counts both.
-      await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.parse(daemon.get("/metrics").body())
-          .getOrDefault("tandem_pool_workers{pool=\"metered\",state=\"ready\"}", 0.0) == 2.0);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  Scrape.parse(daemon.get("/metrics").body())
+                          .getOrDefault(
+                              "tandem_pool_workers{pool=\"metered\",state=\"ready\"}", 0.0)
+                      == 2.0);
       Map<String, Double> before = Scrape.parse(daemon.get("/metrics").body());
       assertEquals(0.0, before.getOrDefault("tandem_tool_calls_total{tool=\"echo\"}", 0.0));
 
       McpHttpClient client = daemon.client();
       client.initialize();
       var json = DaemonProcess.JSON;
-      for (int i = 0; i < 3; i++) client.callTool("e" + i, "echo", json.createObjectNode().put("text", "hi"), null);
+      for (int i = 0; i < 3; i++)
+        client.callTool("e" + i, "echo", json.createObjectNode().put("text", "hi"), null);
       client.callTool("f", "fail", json.createObjectNode().put("message", "boom"), null);
       client.callTool("u", "no_such_tool", json.createObjectNode(), null);
 
       HttpResponse<String> r = daemon.get("/metrics");
       assertEquals(200, r.statusCode());
-      assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+      assertEquals(
+          "text/plain; version=0.0.4; charset=utf-8",
+          r.headers().firstValue("Content-Type").orElse(""));
       Map<String, Double> m = Scrape.parse(r.body());
       assertEquals(3.0, m.get("tandem_tool_calls_total{tool=\"echo\"}"), r.body());
       assertEquals(1.0, m.get("tandem_tool_calls_total{tool=\"fail\"}"), r.body());
-      assertEquals(1.0, m.get("tandem_tool_errors_total{kind=\"tool_error\",tool=\"fail\"}"), r.body());
-      assertEquals(1.0, m.get("tandem_tool_errors_total{kind=\"rpc_error\",tool=\"(unknown)\"}"), "an unknown tool is one label: " + r.body());
+      assertEquals(
+          1.0, m.get("tandem_tool_errors_total{kind=\"tool_error\",tool=\"fail\"}"), r.body());
+      assertEquals(
+          1.0,
+          m.get("tandem_tool_errors_total{kind=\"rpc_error\",tool=\"(unknown)\"}"),
+          "an unknown tool is one label: " + r.body());
       assertEquals(3.0, m.get("tandem_tool_call_duration_seconds_count{tool=\"echo\"}"), r.body());
-      assertEquals(3.0, m.get("tandem_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"}"), r.body());
+      assertEquals(
+          3.0,
+          m.get("tandem_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"}"),
+          r.body());
       assertTrue(m.get("tandem_tool_call_duration_seconds_sum{tool=\"echo\"}") > 0, r.body());
       assertEquals(0.0, m.get("tandem_tool_calls_in_flight"), r.body());
       // One replica and the default warm spare.
@@ -69,12 +86,17 @@ class MetricsScrapeTest {
     }
   }
 
-  /** A strict reader of the text format: every line is HELP, TYPE or a sample of a declared family. */
+  /**
+   * A strict reader of the text format: every line is HELP, TYPE or a sample of a declared family.
+   */
   static final class Scrape {
     private static final Pattern HELP = Pattern.compile("# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*");
-    private static final Pattern TYPE = Pattern.compile("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
-    private static final Pattern SAMPLE = Pattern.compile(
-        "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\",?)*\\})? (\\S+)");
+    private static final Pattern TYPE =
+        Pattern.compile(
+            "# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
+    private static final Pattern SAMPLE =
+        Pattern.compile(
+            "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\",?)*\\})? (\\S+)");
 
     static Map<String, Double> parse(String text) {
       assertTrue(text.endsWith("\n"), "the exposition ends with a newline");
@@ -90,9 +112,11 @@ class MetricsScrapeTest {
           assertTrue(types.put(m.group(1), m.group(2)) == null, "one TYPE per family: " + line);
         } else if ((m = SAMPLE.matcher(line)).matches()) {
           String name = m.group(1);
-          String family = types.containsKey(name) ? name : name.replaceFirst("_(bucket|sum|count)$", "");
+          String family =
+              types.containsKey(name) ? name : name.replaceFirst("_(bucket|sum|count)$", "");
           assertTrue(types.containsKey(family), "a sample of an undeclared family: " + line);
-          double value = m.group(3).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(3));
+          double value =
+              m.group(3).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(3));
           if (name.endsWith("_bucket")) {
             String series = line.replaceFirst(",?le=\"[^\"]*\"", "").replaceFirst(" \\S+$", "");
             Double previous = lastBucket.put(series, value);

@@ -39,11 +39,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code tandem serve --http 127.0.0.1:0 --stdio}: one daemon serves a host on its stdin/stdout
- * and two hosts over Streamable HTTP, all on the same workers of the bundled examples pool. The
- * three sessions start at once and use the same request ids and the same progress tokens as each
- * other, so only the daemon's per-session bookkeeping can tell their calls apart: each must get
- * exactly its own answers and its own progress (echo of a session-specific text; count to a
+ * {@code tandem serve --http 127.0.0.1:0 --stdio}: one daemon serves a host on its stdin/stdout and
+ * two hosts over Streamable HTTP, all on the same workers of the bundled examples pool. The three
+ * sessions start at once and use the same request ids and the same progress tokens as each other,
+ * so only the daemon's per-session bookkeeping can tell their calls apart: each must get exactly
+ * its own answers and its own progress (echo of a session-specific text; count to a
  * session-specific n, whose progress totals name the session), and nothing of anyone else's. Then
  * the stdio host closes stdin, which stops the daemon — HTTP sessions still open — with status 0
  * and no worker left.
@@ -88,18 +88,22 @@ class MixedStdioAndHttpSessionsTest {
 
       CountDownLatch go = new CountDownLatch(1);
       ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-      Future<Window> stdio = threads.submit(() -> {
-        go.await();
-        return stdioSession(daemon, 0);
-      });
+      Future<Window> stdio =
+          threads.submit(
+              () -> {
+                go.await();
+                return stdioSession(daemon, 0);
+              });
       List<Future<Window>> https = new ArrayList<>();
       for (int s = 1; s < SESSIONS.size(); s++) {
         McpHttpClient client = http.get(s - 1);
         int session = s;
-        https.add(threads.submit(() -> {
-          go.await();
-          return httpSession(threads, client, session);
-        }));
+        https.add(
+            threads.submit(
+                () -> {
+                  go.await();
+                  return httpSession(threads, client, session);
+                }));
       }
       go.countDown();
       List<Window> windows = new ArrayList<>();
@@ -118,22 +122,36 @@ class MixedStdioAndHttpSessionsTest {
       assertEquals(2, status.get("httpSessions").asInt(), status.toString());
       long served = 0;
       for (JsonNode w : status.at("/pools/0/workers")) served += w.get("callsServed").asLong();
-      assertTrue(served >= SESSIONS.size() * 2L * CALLS, "all " + SESSIONS.size() * 2 * CALLS + " calls ran on the one pool: " + status);
+      assertTrue(
+          served >= SESSIONS.size() * 2L * CALLS,
+          "all " + SESSIONS.size() * 2 * CALLS + " calls ran on the one pool: " + status);
 
       // The stdio host leaves: stdin EOF stops the whole daemon, HTTP sessions and all.
       List<ProcessHandle> workers = daemon.process().descendants().toList();
       assertFalse(workers.isEmpty(), "the daemon had workers");
       for (JsonNode w : status.at("/pools/0/workers")) {
         long pid = w.get("pid").asLong();
-        assertTrue(workers.stream().anyMatch(h -> h.pid() == pid), "worker " + pid + " is a child of the daemon: " + workers);
+        assertTrue(
+            workers.stream().anyMatch(h -> h.pid() == pid),
+            "worker " + pid + " is a child of the daemon: " + workers);
       }
       daemon.closeStdin();
-      assertEquals(0, daemon.awaitExit(Duration.ofSeconds(30)), "stdin EOF is an orderly stop: status 0; stderr:\n" + daemon.stderrText());
-      await("no worker outlives the daemon").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+      assertEquals(
+          0,
+          daemon.awaitExit(Duration.ofSeconds(30)),
+          "stdin EOF is an orderly stop: status 0; stderr:\n" + daemon.stderrText());
+      await("no worker outlives the daemon")
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(20))
           .until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
-      assertTrue(daemon.stderrText().contains("the stdio host closed stdin; shutting down"), daemon.stderrText());
-      assertThrows(ConnectException.class, () -> daemon.get("/healthz"), "the HTTP listener is gone too");
-      assertTrue(daemon.unexpectedStdout().isEmpty(), "stdout carried only frames: " + daemon.unexpectedStdout());
+      assertTrue(
+          daemon.stderrText().contains("the stdio host closed stdin; shutting down"),
+          daemon.stderrText());
+      assertThrows(
+          ConnectException.class, () -> daemon.get("/healthz"), "the HTTP listener is gone too");
+      assertTrue(
+          daemon.unexpectedStdout().isEmpty(),
+          "stdout carried only frames: " + daemon.unexpectedStdout());
     }
   }
 
@@ -146,8 +164,18 @@ class MixedStdioAndHttpSessionsTest {
     long start = System.nanoTime();
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < CALLS; i++) {
-      daemon.stdioSend(callTool(echoId(i), "echo", DaemonProcess.JSON.createObjectNode().put("text", echoText(who, i)), null));
-      daemon.stdioSend(callTool(countId(i), "count", DaemonProcess.JSON.createObjectNode().put("n", n(session, i)), token(i)));
+      daemon.stdioSend(
+          callTool(
+              echoId(i),
+              "echo",
+              DaemonProcess.JSON.createObjectNode().put("text", echoText(who, i)),
+              null));
+      daemon.stdioSend(
+          callTool(
+              countId(i),
+              "count",
+              DaemonProcess.JSON.createObjectNode().put("n", n(session, i)),
+              token(i)));
       ids.add(echoId(i));
       ids.add(countId(i));
     }
@@ -163,22 +191,32 @@ class MixedStdioAndHttpSessionsTest {
       if (method == null) {
         answers.computeIfAbsent(f.get("id").asText(), x -> new ArrayList<>()).add(k);
       } else if (f.has("id")) {
-        throw new AssertionError(who + " got a server→client request no call of its own could cause: " + f);
+        throw new AssertionError(
+            who + " got a server→client request no call of its own could cause: " + f);
       } else if (method.equals("notifications/progress")) {
         String t = f.at("/params/progressToken").asText();
         progress.computeIfAbsent(t, x -> new ArrayList<>()).add(f);
         lastProgressAt.put(t, k);
       }
     }
-    assertEquals(ids, answers.keySet(), who + " got answers only to its own requests: " + answers.keySet());
+    assertEquals(
+        ids, answers.keySet(), who + " got answers only to its own requests: " + answers.keySet());
     for (int i = 0; i < CALLS; i++) {
       JsonNode echo = frames.get(single(who, echoId(i), answers));
-      assertEquals(echoText(who, i), echo.at("/result/content/0/text").asText(), who + " got another session's echo: " + echo);
+      assertEquals(
+          echoText(who, i),
+          echo.at("/result/content/0/text").asText(),
+          who + " got another session's echo: " + echo);
       int countAt = single(who, countId(i), answers);
       JsonNode counted = frames.get(countAt);
-      assertEquals("counted to " + n(session, i), counted.at("/result/content/0/text").asText(), who + " got another session's count: " + counted);
+      assertEquals(
+          "counted to " + n(session, i),
+          counted.at("/result/content/0/text").asText(),
+          who + " got another session's count: " + counted);
       checkProgress(who, i, n(session, i), progress.getOrDefault(token(i), List.of()));
-      assertTrue(lastProgressAt.get(token(i)) < countAt, who + ": the progress of " + countId(i) + " came before its answer");
+      assertTrue(
+          lastProgressAt.get(token(i)) < countAt,
+          who + ": the progress of " + countId(i) + " came before its answer");
     }
     Set<String> tokens = new HashSet<>();
     for (int i = 0; i < CALLS; i++) tokens.add(token(i));
@@ -187,23 +225,41 @@ class MixedStdioAndHttpSessionsTest {
   }
 
   /** An HTTP host: every call at once, each on its own POST; each stream checked on its own. */
-  private static Window httpSession(ExecutorService threads, McpHttpClient client, int session) throws Exception {
+  private static Window httpSession(ExecutorService threads, McpHttpClient client, int session)
+      throws Exception {
     String who = SESSIONS.get(session);
     long start = System.nanoTime();
     List<Future<String>> checks = new ArrayList<>();
     for (int i = 0; i < CALLS; i++) {
       int call = i;
       checks.add(threads.submit(echoCheck(client, who, call)));
-      checks.add(threads.submit(() -> {
-        int n = n(session, call);
-        List<JsonNode> stream = client.callTool(countId(call), "count", DaemonProcess.JSON.createObjectNode().put("n", n), token(call));
-        assertEquals(n + 1, stream.size(), who + " " + countId(call) + ": its stream carries its progress and answer only: " + stream);
-        checkProgress(who, call, n, stream.subList(0, n));
-        JsonNode answer = stream.get(n);
-        assertEquals(countId(call), answer.get("id").asText(), stream.toString());
-        assertEquals("counted to " + n, answer.at("/result/content/0/text").asText(), who + " got another session's count: " + answer);
-        return "ok";
-      }));
+      checks.add(
+          threads.submit(
+              () -> {
+                int n = n(session, call);
+                List<JsonNode> stream =
+                    client.callTool(
+                        countId(call),
+                        "count",
+                        DaemonProcess.JSON.createObjectNode().put("n", n),
+                        token(call));
+                assertEquals(
+                    n + 1,
+                    stream.size(),
+                    who
+                        + " "
+                        + countId(call)
+                        + ": its stream carries its progress and answer only: "
+                        + stream);
+                checkProgress(who, call, n, stream.subList(0, n));
+                JsonNode answer = stream.get(n);
+                assertEquals(countId(call), answer.get("id").asText(), stream.toString());
+                assertEquals(
+                    "counted to " + n,
+                    answer.at("/result/content/0/text").asText(),
+                    who + " got another session's count: " + answer);
+                return "ok";
+              }));
     }
     for (Future<String> f : checks) assertEquals("ok", f.get(90, TimeUnit.SECONDS));
     return new Window(who, start, System.nanoTime());
@@ -211,22 +267,35 @@ class MixedStdioAndHttpSessionsTest {
 
   private static Callable<String> echoCheck(McpHttpClient client, String who, int i) {
     return () -> {
-      List<JsonNode> stream = client.callTool(echoId(i), "echo", DaemonProcess.JSON.createObjectNode().put("text", echoText(who, i)), null);
-      assertEquals(1, stream.size(), who + " " + echoId(i) + ": an echo stream carries only its answer: " + stream);
+      List<JsonNode> stream =
+          client.callTool(
+              echoId(i),
+              "echo",
+              DaemonProcess.JSON.createObjectNode().put("text", echoText(who, i)),
+              null);
+      assertEquals(
+          1,
+          stream.size(),
+          who + " " + echoId(i) + ": an echo stream carries only its answer: " + stream);
       assertEquals(echoId(i), stream.get(0).get("id").asText(), stream.toString());
-      assertEquals(echoText(who, i), stream.get(0).at("/result/content/0/text").asText(), who + " got another session's echo: " + stream);
+      assertEquals(
+          echoText(who, i),
+          stream.get(0).at("/result/content/0/text").asText(),
+          who + " got another session's echo: " + stream);
       return "ok";
     };
   }
 
   /** count(n) reports progress 1..n of n under the token of call i, and nothing else. */
   private static void checkProgress(String who, int i, int n, List<JsonNode> notes) {
-    assertEquals(n, notes.size(), who + " " + countId(i) + ": " + n + " progress notifications: " + notes);
+    assertEquals(
+        n, notes.size(), who + " " + countId(i) + ": " + n + " progress notifications: " + notes);
     for (int k = 0; k < n; k++) {
       JsonNode p = notes.get(k);
       assertEquals("notifications/progress", p.get("method").asText(), notes.toString());
       assertEquals(token(i), p.at("/params/progressToken").asText(), who + ": " + p);
-      assertEquals(n, p.at("/params/total").asInt(), who + " got progress of another session's call: " + p);
+      assertEquals(
+          n, p.at("/params/total").asInt(), who + " got progress of another session's call: " + p);
       assertEquals(k + 1, p.at("/params/progress").asInt(), who + ": " + notes);
     }
   }
@@ -238,7 +307,8 @@ class MixedStdioAndHttpSessionsTest {
   }
 
   private static ObjectNode initializeParams() {
-    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("protocolVersion", McpHttpClient.VERSION);
+    ObjectNode params =
+        DaemonProcess.JSON.createObjectNode().put("protocolVersion", McpHttpClient.VERSION);
     params.putObject("capabilities");
     params.putObject("clientInfo").put("name", "it-stdio").put("version", "0");
     return params;
@@ -248,7 +318,8 @@ class MixedStdioAndHttpSessionsTest {
     return DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("method", method);
   }
 
-  private static ObjectNode callTool(String id, String tool, JsonNode arguments, String progressToken) {
+  private static ObjectNode callTool(
+      String id, String tool, JsonNode arguments, String progressToken) {
     ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", tool);
     params.set("arguments", arguments);
     if (progressToken != null) params.putObject("_meta").put("progressToken", progressToken);
@@ -269,8 +340,11 @@ class MixedStdioAndHttpSessionsTest {
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final List<String> notJson = new CopyOnWriteArrayList<>();
     private final List<String> stderr = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private volatile URI mcp;
 
     private StdioAndHttpDaemon(Process process) {
@@ -281,18 +355,32 @@ class MixedStdioAndHttpSessionsTest {
     }
 
     static StdioAndHttpDaemon serve() throws IOException {
-      ProcessBuilder pb = new ProcessBuilder(
-          Tandem.BIN.toString(), "serve", "--http", "127.0.0.1:0", "--stdio", "--config", Tandem.EXAMPLES.toString(),
-          "--set", "http.token="); // an open server: the SDK client here sends no token
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              Tandem.BIN.toString(),
+              "serve",
+              "--http",
+              "127.0.0.1:0",
+              "--stdio",
+              "--config",
+              Tandem.EXAMPLES.toString(),
+              "--set",
+              "http.token="); // an open server: the SDK client here sends no token
       pb.environment().remove("TANDEM_HTTP_TOKEN");
       StdioAndHttpDaemon daemon = new StdioAndHttpDaemon(pb.start());
-      await().atMost(Duration.ofSeconds(60)).until(() -> daemon.mcp != null || !daemon.process.isAlive());
-      if (daemon.mcp == null) throw new AssertionError("tandem --http --stdio did not start; stderr:\n" + daemon.stderrText());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> daemon.mcp != null || !daemon.process.isAlive());
+      if (daemon.mcp == null)
+        throw new AssertionError(
+            "tandem --http --stdio did not start; stderr:\n" + daemon.stderrText());
       return daemon;
     }
 
     private void readStdout() {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           try {
@@ -307,7 +395,9 @@ class MixedStdioAndHttpSessionsTest {
     }
 
     private void readStderr() {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           stderr.add(line);
@@ -320,28 +410,44 @@ class MixedStdioAndHttpSessionsTest {
     }
 
     synchronized void stdioSend(JsonNode message) throws IOException {
-      stdin.write((DaemonProcess.JSON.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8));
+      stdin.write(
+          (DaemonProcess.JSON.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8));
       stdin.flush();
     }
 
     /** A request on the stdio wire, before any concurrency: skips everything but its answer. */
-    JsonNode stdioRequest(String id, String method, JsonNode params) throws IOException, InterruptedException {
+    JsonNode stdioRequest(String id, String method, JsonNode params)
+        throws IOException, InterruptedException {
       stdioSend(McpHttpClient.request(id, method, params));
       while (true) {
         JsonNode f = frames.poll(30, TimeUnit.SECONDS);
-        if (f == null) throw new AssertionError("no answer to " + method + " on stdout; stderr:\n" + stderrText());
+        if (f == null)
+          throw new AssertionError(
+              "no answer to " + method + " on stdout; stderr:\n" + stderrText());
         if (!f.has("method") && f.path("id").asText().equals(id)) return f;
       }
     }
 
-    /** Every frame on stdout until each of {@code ids} has an answer (and a moment more for strays). */
-    List<JsonNode> stdioFramesUntilAnswered(Set<String> ids, Duration deadline) throws InterruptedException {
+    /**
+     * Every frame on stdout until each of {@code ids} has an answer (and a moment more for strays).
+     */
+    List<JsonNode> stdioFramesUntilAnswered(Set<String> ids, Duration deadline)
+        throws InterruptedException {
       List<JsonNode> out = new ArrayList<>();
       Set<String> waiting = new HashSet<>(ids);
       long until = System.nanoTime() + deadline.toNanos();
       while (!waiting.isEmpty()) {
         JsonNode f = frames.poll(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (f == null) throw new AssertionError("stdio: no answer to " + waiting + " within " + deadline + "; got " + out + "\nstderr:\n" + stderrText());
+        if (f == null)
+          throw new AssertionError(
+              "stdio: no answer to "
+                  + waiting
+                  + " within "
+                  + deadline
+                  + "; got "
+                  + out
+                  + "\nstderr:\n"
+                  + stderrText());
         out.add(f);
         if (!f.has("method") && f.has("id")) waiting.remove(f.get("id").asText());
       }
@@ -355,7 +461,8 @@ class MixedStdioAndHttpSessionsTest {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-      return http.send(HttpRequest.newBuilder(mcp.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+      return http.send(
+          HttpRequest.newBuilder(mcp.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
     }
 

@@ -25,11 +25,17 @@ class ModernCallsDrainOnShutdownTest {
       ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "sleep");
       params.set("_meta", meta);
       params.putObject("arguments").put("seconds", 1.5);
-      daemon.send(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "slow")
-          .put("method", "tools/call").set("params", params));
+      daemon.send(
+          DaemonProcess.JSON
+              .createObjectNode()
+              .put("jsonrpc", "2.0")
+              .put("id", "slow")
+              .put("method", "tools/call")
+              .set("params", params));
       // Wait until the worker has the call: tandem/status counts it in flight.
       Answers answers = new Answers(daemon);
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
           .until(() -> answers.pool("examples").path("inFlight").asInt() == 1);
       Answers.signal(daemon.process().pid(), "TERM");
       JsonNode answer = answers.await("slow", Duration.ofSeconds(20));

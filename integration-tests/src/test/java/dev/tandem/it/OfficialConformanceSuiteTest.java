@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The official MCP conformance suites (0.1.16 for the session era, 0.2 with --requirements
  * 2025-11-25 and 2026-07-28) against the real daemon over Streamable HTTP, through
- * integration-tests/conformance/run.sh, which `make conformance` runs too. Every scenario passes
- * or is in a baseline file with its reason; a baseline entry that starts passing fails too.
+ * integration-tests/conformance/run.sh, which `make conformance` runs too. Every scenario passes or
+ * is in a baseline file with its reason; a baseline entry that starts passing fails too.
  */
 class OfficialConformanceSuiteTest {
 
@@ -23,15 +23,23 @@ class OfficialConformanceSuiteTest {
   void everyScenarioPassesOrIsInTheBaselineWithItsReason() throws Exception {
     Path script = Tandem.HOME.resolve("integration-tests/conformance/run.sh");
     Path out = Files.createTempFile("conformance", ".log");
-    Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder("bash", script.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
     assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the suites finish within 10 minutes");
     String log = Files.readString(out, StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), log);
-    for (String suite : new String[] {"session-era-0.1", "requirements-2025-11-25", "requirements-2026-07-28"}) {
-      Matcher m = Pattern.compile("conformance " + suite + ": Total: (\\d+) passed, (\\d+) failed").matcher(log);
+    for (String suite :
+        new String[] {"session-era-0.1", "requirements-2025-11-25", "requirements-2026-07-28"}) {
+      Matcher m =
+          Pattern.compile("conformance " + suite + ": Total: (\\d+) passed, (\\d+) failed")
+              .matcher(log);
       assertTrue(m.find(), "a summary for " + suite + ":\n" + log);
       assertTrue(Integer.parseInt(m.group(1)) > 30, suite + " ran its scenarios: " + m.group());
-      if (!suite.endsWith("2026-07-28")) assertEquals("0", m.group(2), suite + " has no baseline: " + m.group());
+      if (!suite.endsWith("2026-07-28"))
+        assertEquals("0", m.group(2), suite + " has no baseline: " + m.group());
     }
   }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 5,000 calls at once against 2 workers of 8 calls each: what fits runs or waits in the bounded
- * queue, the rest is refused at once with a clear error. Every call gets exactly one answer and
- * the daemon's memory stays bounded.
+ * queue, the rest is refused at once with a clear error. Every call gets exactly one answer and the
+ * daemon's memory stays bounded.
  */
 class OverloadFloodTest {
 
@@ -25,8 +25,13 @@ class OverloadFloodTest {
   static final long RSS_LIMIT = 512L << 20;
 
   @Test
-  void floodOfFiveThousandCallsIsServedOrRefusedWithBoundedMemory(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("examples", 2) + """
+  void floodOfFiveThousandCallsIsServedOrRefusedWithBoundedMemory(@TempDir Path dir)
+      throws Exception {
+    Path config =
+        Tandem.config(
+            dir,
+            Tandem.examplesPool("examples", 2)
+                + """
         spare = 0
         max_concurrency = 8
         queue = 100
@@ -40,20 +45,24 @@ class OverloadFloodTest {
       for (int i = 0; i < CALLS; i++) {
         String id = "f" + i;
         ids.add(id);
-        String line = DaemonProcess.JSON.writeValueAsString(Answers.toolCall(id, "sleep", Answers.args().put("seconds", 0.5)));
+        String line =
+            DaemonProcess.JSON.writeValueAsString(
+                Answers.toolCall(id, "sleep", Answers.args().put("seconds", 0.5)));
         flood.write((line + "\n").getBytes(StandardCharsets.UTF_8));
       }
       AtomicLong maxRss = new AtomicLong(Answers.rssBytes(pid));
-      Thread sampler = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          maxRss.accumulateAndGet(Answers.rssBytes(pid), Math::max);
-          try {
-            Thread.sleep(50); // a sampling period, not a wait for a condition
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      Thread sampler =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  maxRss.accumulateAndGet(Answers.rssBytes(pid), Math::max);
+                  try {
+                    Thread.sleep(50); // a sampling period, not a wait for a condition
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
       sampler.start();
       long t0 = System.nanoTime();
       daemon.sendRaw(flood.toByteArray());
@@ -72,7 +81,9 @@ class OverloadFloodTest {
           served++;
         } else {
           String text = Answers.text(a);
-          assertTrue(text.startsWith("tool \"sleep\" is unavailable: pool \"examples\" is overloaded: "), text);
+          assertTrue(
+              text.startsWith("tool \"sleep\" is unavailable: pool \"examples\" is overloaded: "),
+              text);
           assertTrue(text.contains("max_concurrency = 8") && text.contains("(queue = 100)"), text);
           refused++;
         }
@@ -84,7 +95,8 @@ class OverloadFloodTest {
       assertEquals(refused, pool.path("refused").asInt(), pool.toString());
       assertEquals(0, pool.path("queueDepth").asInt());
       assertTrue(maxRss.get() < RSS_LIMIT, "daemon RSS peaked at " + (maxRss.get() >> 20) + " MiB");
-      System.out.printf("flood: %d calls in %d ms: %d served, %d refused as overloaded; daemon RSS peak %d MiB%n",
+      System.out.printf(
+          "flood: %d calls in %d ms: %d served, %d refused as overloaded; daemon RSS peak %d MiB%n",
           CALLS, ms, served, refused, maxRss.get() >> 20);
     }
   }

@@ -19,9 +19,10 @@ final class PythonTests {
 
   static void run(String module, int timeoutSeconds) throws IOException, InterruptedException {
     String python = System.getenv().getOrDefault("TANDEM_PYTHON", "python3");
-    ProcessBuilder pb = new ProcessBuilder(List.of(python, "-m", "unittest", "-v", module))
-        .directory(DIR.toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(List.of(python, "-m", "unittest", "-v", module))
+            .directory(DIR.toFile())
+            .redirectErrorStream(true);
     pb.environment().put("PYTHONPATH", Tandem.HOME.resolve("reasoning-python").toString());
     // The tests edit modules and reload within the same second: a .pyc keyed on the source's
     // mtime in whole seconds and its size could then be taken for the edited source.
@@ -34,7 +35,8 @@ final class PythonTests {
       throw new AssertionError(module + " did not finish within " + timeoutSeconds + " s");
     }
     String text = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) throw new AssertionError(module + " failed (exit " + p.exitValue() + "):\n" + text);
+    if (p.exitValue() != 0)
+      throw new AssertionError(module + " failed (exit " + p.exitValue() + "):\n" + text);
     System.out.println(text.strip());
   }
 }

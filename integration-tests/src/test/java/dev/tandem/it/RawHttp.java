@@ -28,7 +28,9 @@ final class RawHttp {
     }
   }
 
-  /** Sends bytes exactly as given (no header added) and returns everything until the server closes. */
+  /**
+   * Sends bytes exactly as given (no header added) and returns everything until the server closes.
+   */
   static String raw(URI server, String request) throws IOException {
     try (Socket s = new Socket(server.getHost(), server.getPort())) {
       s.setSoTimeout(30_000);

@@ -29,7 +29,12 @@ import java.util.concurrent.Executors;
 final class RecordingProxy implements AutoCloseable {
 
   /** One request and its response; the response body grows while it streams. */
-  record Exchange(String method, String requestBody, int status, String contentType, ByteArrayOutputStream response) {
+  record Exchange(
+      String method,
+      String requestBody,
+      int status,
+      String contentType,
+      ByteArrayOutputStream response) {
 
     JsonNode request() {
       try {
@@ -51,7 +56,8 @@ final class RecordingProxy implements AutoCloseable {
           out.add(DaemonProcess.JSON.readTree(body));
         } else {
           for (String line : body.split("\n")) {
-            if (line.startsWith("data:") && line.length() > 5) out.add(DaemonProcess.JSON.readTree(line.substring(5).trim()));
+            if (line.startsWith("data:") && line.length() > 5)
+              out.add(DaemonProcess.JSON.readTree(line.substring(5).trim()));
           }
         }
       } catch (IOException e) {
@@ -61,13 +67,23 @@ final class RecordingProxy implements AutoCloseable {
     }
   }
 
-  private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "expect", "upgrade",
-      "transfer-encoding", "keep-alive");
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "host",
+          "content-length",
+          "connection",
+          "expect",
+          "upgrade",
+          "transfer-encoding",
+          "keep-alive");
 
   private final HttpServer server;
   private final URI target;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
   RecordingProxy(URI target) throws IOException {
@@ -90,11 +106,20 @@ final class RecordingProxy implements AutoCloseable {
   private void forward(HttpExchange exchange) throws IOException {
     try (exchange) {
       byte[] body = exchange.getRequestBody().readAllBytes();
-      HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()))
-          .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-      exchange.getRequestHeaders().forEach((name, values) -> {
-        if (!NOT_FORWARDED.contains(name.toLowerCase())) values.forEach(v -> request.header(name, v));
-      });
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()))
+              .method(
+                  exchange.getRequestMethod(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
+      exchange
+          .getRequestHeaders()
+          .forEach(
+              (name, values) -> {
+                if (!NOT_FORWARDED.contains(name.toLowerCase()))
+                  values.forEach(v -> request.header(name, v));
+              });
       HttpResponse<InputStream> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -103,12 +128,22 @@ final class RecordingProxy implements AutoCloseable {
         return;
       }
       String type = response.headers().firstValue("content-type").orElse(null);
-      Exchange recorded = new Exchange(exchange.getRequestMethod(), new String(body, StandardCharsets.UTF_8),
-          response.statusCode(), type, new ByteArrayOutputStream());
+      Exchange recorded =
+          new Exchange(
+              exchange.getRequestMethod(),
+              new String(body, StandardCharsets.UTF_8),
+              response.statusCode(),
+              type,
+              new ByteArrayOutputStream());
       exchanges.add(recorded);
-      response.headers().map().forEach((name, values) -> {
-        if (!NOT_FORWARDED.contains(name.toLowerCase()) && !name.startsWith(":")) exchange.getResponseHeaders().put(name, values);
-      });
+      response
+          .headers()
+          .map()
+          .forEach(
+              (name, values) -> {
+                if (!NOT_FORWARDED.contains(name.toLowerCase()) && !name.startsWith(":"))
+                  exchange.getResponseHeaders().put(name, values);
+              });
       long length = response.headers().firstValueAsLong("content-length").orElse(-2);
       exchange.sendResponseHeaders(response.statusCode(), length == 0 ? -1 : 0);
       try (InputStream in = response.body()) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,10 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadSyntaxErrorKeepsOldWorkersTest {
 
   @Test
-  void syntaxErrorInTheEditKeepsTheOldWorkersAndAnswersThePreciseError(@TempDir Path dir) throws Exception {
+  void syntaxErrorInTheEditKeepsTheOldWorkersAndAnswersThePreciseError(@TempDir Path dir)
+      throws Exception {
     Path tools = ReloadUnderLoadTest.promptedTools(dir);
     Path module = tools.resolve("prompted.py");
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "prompted"
         modules = ["prompted"]
@@ -35,7 +38,9 @@ class ReloadSyntaxErrorKeepsOldWorkersTest {
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
-      assertEquals("prompt v1", Answers.text(answers.call("c0", "answer", Answers.args())).split(" pid=")[0]);
+      assertEquals(
+          "prompt v1",
+          Answers.text(answers.call("c0", "answer", Answers.args())).split(" pid=")[0]);
       Set<Long> before = ReloadUnderLoadTest.pids(answers.pool("prompted"));
 
       Files.writeString(module, ReloadUnderLoadTest.PROMPTED + "\ndef broken(:\n    pass\n");
@@ -44,7 +49,10 @@ class ReloadSyntaxErrorKeepsOldWorkersTest {
       JsonNode error = reload.path("error");
       assertEquals(-32050, error.path("code").asInt(), reload.toString());
       String message = error.path("message").asText();
-      assertTrue(message.startsWith("pool \"prompted\" was not reloaded: module 'prompted' failed to import"), message);
+      assertTrue(
+          message.startsWith(
+              "pool \"prompted\" was not reloaded: module 'prompted' failed to import"),
+          message);
       assertTrue(message.contains("SyntaxError"), message);
       long brokenLine = (ReloadUnderLoadTest.PROMPTED + "\n").lines().count() + 1;
       assertTrue(message.contains("prompted.py\", line " + brokenLine), message);
@@ -58,19 +66,28 @@ class ReloadSyntaxErrorKeepsOldWorkersTest {
       assertEquals(before.size(), failed.path("kept").size(), reload.toString());
 
       JsonNode pool = answers.pool("prompted");
-      assertEquals(before, ReloadUnderLoadTest.pids(pool), "the old workers serve on, and no probe is left: " + pool);
+      assertEquals(
+          before,
+          ReloadUnderLoadTest.pids(pool),
+          "the old workers serve on, and no probe is left: " + pool);
       assertEquals(0, pool.path("restarts").asInt(), "a failed reload is not a death: " + pool);
       assertEquals(1, pool.path("generation").asInt(), pool.toString());
       assertFalse(pool.path("lastReload").path("ok").asBoolean(true), pool.toString());
       JsonNode still = answers.call("c1", "answer", Answers.args());
       assertFalse(Answers.isError(still), still.toString());
-      assertEquals("prompt v1", Answers.text(still).split(" pid=")[0], "still the old code: " + still);
+      assertEquals(
+          "prompt v1", Answers.text(still).split(" pid=")[0], "still the old code: " + still);
 
       Files.writeString(module, ReloadUnderLoadTest.PROMPTED);
       JsonNode fixed = daemon.request("r2", "tandem/reload", null);
       assertTrue(fixed.has("result"), fixed.toString());
-      assertEquals(2, fixed.path("result").path("pools").path(0).path("generation").asInt(), fixed.toString());
-      assertEquals("prompt v2", Answers.text(answers.call("c2", "answer", Answers.args())).split(" pid=")[0]);
+      assertEquals(
+          2,
+          fixed.path("result").path("pools").path(0).path("generation").asInt(),
+          fixed.toString());
+      assertEquals(
+          "prompt v2",
+          Answers.text(answers.call("c2", "answer", Answers.args())).split(" pid=")[0]);
     }
   }
 }

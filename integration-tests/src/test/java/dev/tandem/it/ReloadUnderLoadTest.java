@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadUnderLoadTest {
 
   /** Reads its prompt once, at import: only a new process sees an edit. */
-  static final String PROMPTED = """
+  static final String PROMPTED =
+      """
       import asyncio, os
       from pathlib import Path
       from tandem import tool
@@ -49,9 +50,13 @@ class ReloadUnderLoadTest {
   }
 
   @Test
-  void reloadWith100CallsInFlightAnswersEachOnceAndLaterCallsSeeTheNewPrompt(@TempDir Path dir) throws Exception {
+  void reloadWith100CallsInFlightAnswersEachOnceAndLaterCallsSeeTheNewPrompt(@TempDir Path dir)
+      throws Exception {
     Path tools = promptedTools(dir);
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "prompted"
         modules = ["prompted"]
@@ -64,7 +69,9 @@ class ReloadUnderLoadTest {
       Answers answers = new Answers(daemon);
       JsonNode warm = answers.call("warm", "answer", Answers.args());
       assertEquals("prompt v1", Answers.text(warm).split(" pid=")[0], warm.toString());
-      await().atMost(Duration.ofSeconds(30)).until(() -> answers.pool("prompted").path("workers").size() == 3);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> answers.pool("prompted").path("workers").size() == 3);
       Set<Long> before = pids(answers.pool("prompted"));
 
       List<String> inFlight = new ArrayList<>();
@@ -73,7 +80,12 @@ class ReloadUnderLoadTest {
         inFlight.add("old-" + i);
       }
       Files.writeString(tools.resolve("prompt.txt"), "prompt v2, edited");
-      daemon.send(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "reload").put("method", "tandem/reload"));
+      daemon.send(
+          DaemonProcess.JSON
+              .createObjectNode()
+              .put("jsonrpc", "2.0")
+              .put("id", "reload")
+              .put("method", "tandem/reload"));
       JsonNode reload = answers.await("reload", Duration.ofSeconds(60));
       assertTrue(reload.has("result"), reload.toString());
       JsonNode report = reload.path("result").path("pools").path(0);
@@ -96,7 +108,10 @@ class ReloadUnderLoadTest {
         assertEquals(1, answers.all(id).size(), id + " answered " + answers.all(id));
         JsonNode a = answers.all(id).get(0);
         assertFalse(Answers.isError(a), a.toString());
-        assertEquals("prompt v1", Answers.text(a).split(" pid=")[0], "a call running before the reload ends on the old code: " + a);
+        assertEquals(
+            "prompt v1",
+            Answers.text(a).split(" pid=")[0],
+            "a call running before the reload ends on the old code: " + a);
       }
       Set<Long> newPidsAnswering = new HashSet<>();
       for (String id : later) {
@@ -106,19 +121,30 @@ class ReloadUnderLoadTest {
         assertEquals("prompt v2, edited", Answers.text(a).split(" pid=")[0], a.toString());
         newPidsAnswering.add(Long.parseLong(Answers.text(a).split(" pid=")[1]));
       }
-      assertTrue(newPidsAnswering.stream().noneMatch(before::contains), "later calls ran on new workers: " + newPidsAnswering);
+      assertTrue(
+          newPidsAnswering.stream().noneMatch(before::contains),
+          "later calls ran on new workers: " + newPidsAnswering);
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        JsonNode pool = answers.pool("prompted");
-        assertEquals(3, pool.path("workers").size(), pool.toString());
-        for (JsonNode w : pool.path("workers")) assertEquals(2, w.path("generation").asInt(), pool.toString());
-        Set<Long> now = pids(pool);
-        assertTrue(now.stream().noneMatch(before::contains), "no old worker in the status: " + pool);
-        for (long pid : before) {
-          assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "old worker pid " + pid + " is gone");
-        }
-        assertEquals(0, pool.path("restarts").asInt(), "a reload is not a failure: " + pool);
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode pool = answers.pool("prompted");
+                assertEquals(3, pool.path("workers").size(), pool.toString());
+                for (JsonNode w : pool.path("workers"))
+                  assertEquals(2, w.path("generation").asInt(), pool.toString());
+                Set<Long> now = pids(pool);
+                assertTrue(
+                    now.stream().noneMatch(before::contains),
+                    "no old worker in the status: " + pool);
+                for (long pid : before) {
+                  assertFalse(
+                      ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                      "old worker pid " + pid + " is gone");
+                }
+                assertEquals(
+                    0, pool.path("restarts").asInt(), "a reload is not a failure: " + pool);
+              });
     }
   }
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RuntimeFileTest {
 
   @Test
-  void httpDaemonWritesAPrivateRuntimeFileAndRemovesItOnShutdown(@TempDir Path dir) throws Exception {
+  void httpDaemonWritesAPrivateRuntimeFileAndRemovesItOnShutdown(@TempDir Path dir)
+      throws Exception {
     Path runtime = Files.createDirectories(dir.resolve("run"));
     Path file = runtime.resolve("tandem/daemon.json");
     HttpDaemon daemon = HttpDaemon.serve(null, Map.of("XDG_RUNTIME_DIR", runtime.toString()));
@@ -34,13 +35,22 @@ class RuntimeFileTest {
       assertEquals(daemon.mcp().toString(), json.path("url").asText(), json.toString());
       assertEquals(daemon.process().pid(), json.path("pid").asLong(), json.toString());
       assertEquals(Tandem.EXAMPLES.toString(), json.path("config").asText(), json.toString());
-      assertTrue(Instant.parse(json.path("started").asText()).isBefore(Instant.now().plusSeconds(1)), json.toString());
+      assertTrue(
+          Instant.parse(json.path("started").asText()).isBefore(Instant.now().plusSeconds(1)),
+          json.toString());
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+      assertEquals(
+          "rwx------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
       // Beside it may be the generated HTTP token and the workers' process-group ledger, but no
       // temporary copy of the runtime file.
       try (var listing = Files.list(file.getParent())) {
-        assertEquals(List.of("daemon.json"), listing.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("daemon")).toList(),
+        assertEquals(
+            List.of("daemon.json"),
+            listing
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("daemon"))
+                .toList(),
             "no temporary file is left beside it");
       }
     }
@@ -57,6 +67,7 @@ class RuntimeFileTest {
       // A second daemon started since: the file is its now.
       Files.writeString(file, "{\"url\": \"http://127.0.0.1:1/mcp\", \"pid\": 1}");
     }
-    assertTrue(Files.exists(file), "the newer daemon's runtime file survives the older one's shutdown");
+    assertTrue(
+        Files.exists(file), "the newer daemon's runtime file survives the older one's shutdown");
   }
 }

@@ -45,7 +45,9 @@ class SdkClientOverHttpTest {
   void toolsAreListedAndCalled() {
     Set<String> names = new HashSet<>();
     report.get("tools").forEach(t -> names.add(t.get("name").asText()));
-    assertTrue(names.containsAll(Set.of("echo", "text_stats", "fail", "count", "sleep", "shout")), names.toString());
+    assertTrue(
+        names.containsAll(Set.of("echo", "text_stats", "fail", "count", "sleep", "shout")),
+        names.toString());
     JsonNode calls = report.get("calls");
     assertEquals("hi hi", calls.at("/echo/content/0/text").asText(), calls.toString());
     assertEquals(3, calls.at("/text_stats/structuredContent/words").asInt(), calls.toString());
@@ -58,7 +60,10 @@ class SdkClientOverHttpTest {
     JsonNode wire = report.at("/progressWire/count");
     assertEquals(3, wire.size(), report.toString());
     for (int i = 0; i < 3; i++) assertEquals(i + 1, wire.get(i).get("progress").asInt());
-    assertEquals(3, report.at("/progress/count").size(), "the SDK delivered each to onprogress: " + report.get("progress"));
+    assertEquals(
+        3,
+        report.at("/progress/count").size(),
+        "the SDK delivered each to onprogress: " + report.get("progress"));
   }
 
   @Test
@@ -70,7 +75,9 @@ class SdkClientOverHttpTest {
   @Test
   void terminateSessionDeletesItAndNoErrorsCameBefore() {
     assertTrue(report.get("terminated").asBoolean(), report.toString());
-    assertFalse(report.at("/afterTerminate/ok").asBoolean(false), "no request succeeds without a session: " + report.get("afterTerminate"));
+    assertFalse(
+        report.at("/afterTerminate/ok").asBoolean(false),
+        "no request succeeds without a session: " + report.get("afterTerminate"));
     // The only client error is the deliberate request after terminating.
     assertTrue(report.get("clientErrors").size() <= 1, report.get("clientErrors").toString());
   }

@@ -40,10 +40,13 @@ class SdkClientOverStdioTest {
     assertEquals("string", echo.at("/inputSchema/properties/text/type").asText());
     assertEquals("integer", echo.at("/inputSchema/properties/times/type").asText());
     assertEquals(1, echo.at("/inputSchema/properties/times/default").asInt());
-    assertEquals(List.of("text"), DaemonProcess.JSON.convertValue(echo.at("/inputSchema/required"), List.class));
+    assertEquals(
+        List.of("text"),
+        DaemonProcess.JSON.convertValue(echo.at("/inputSchema/required"), List.class));
     assertFalse(echo.path("description").asText().isBlank(), "the docstring is the description");
     JsonNode stats = tools.get("text_stats");
-    assertEquals("integer", stats.at("/outputSchema/properties/words/type").asText(), stats.toString());
+    assertEquals(
+        "integer", stats.at("/outputSchema/properties/words/type").asText(), stats.toString());
     assertEquals("number", tools.get("sleep").at("/inputSchema/properties/seconds/type").asText());
   }
 
@@ -55,7 +58,10 @@ class SdkClientOverStdioTest {
     assertEquals(2, calls.at("/text_stats/structuredContent/lines").asInt(), calls.toString());
     assertTrue(calls.at("/fail/isError").asBoolean(), calls.toString());
     assertTrue(calls.at("/fail/content/0/text").asText().contains("boom"), calls.toString());
-    assertEquals("HEY", calls.at("/shout/content/0/text").asText(), "print() in a tool did not corrupt the wire");
+    assertEquals(
+        "HEY",
+        calls.at("/shout/content/0/text").asText(),
+        "print() in a tool did not corrupt the wire");
     assertFalse(calls.at("/echo/isError").asBoolean(false));
   }
 
@@ -68,9 +74,12 @@ class SdkClientOverStdioTest {
     JsonNode token = wire.get(0).get("progressToken");
     for (int i = 0; i < 3; i++) {
       assertEquals(i + 1, wire.get(i).get("progress").asInt());
-      assertEquals(token, wire.get(i).get("progressToken"), "the client's own token on every notification");
+      assertEquals(
+          token, wire.get(i).get("progressToken"), "the client's own token on every notification");
     }
-    assertTrue(report.path("clientErrors").isEmpty(), "no progress with a token the client never gave: " + report.get("clientErrors"));
+    assertTrue(
+        report.path("clientErrors").isEmpty(),
+        "no progress with a token the client never gave: " + report.get("clientErrors"));
   }
 
   @Test
@@ -83,6 +92,8 @@ class SdkClientOverStdioTest {
     JsonNode c = report.get("concurrent");
     assertEquals(200, c.get("ok").asInt(), c.toString());
     // Serially this is 200 x 0.2 s = 40 s; concurrently it is a little over 0.2 s.
-    assertTrue(c.get("wallMs").asLong() < 5_000, "200 concurrent 0.2 s calls took " + c.get("wallMs") + " ms");
+    assertTrue(
+        c.get("wallMs").asLong() < 5_000,
+        "200 concurrent 0.2 s calls took " + c.get("wallMs") + " ms");
   }
 }

@@ -27,7 +27,8 @@ class SessionLifecycleTest {
 
   @Test
   void olderProtocolVersionsAreNegotiatedAndUnknownOnesGetTheLatest() throws Exception {
-    for (String version : new String[] {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "1999-01-01"}) {
+    for (String version :
+        new String[] {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "1999-01-01"}) {
       try (DaemonProcess daemon = DaemonProcess.serve(Tandem.EXAMPLES)) {
         var params = DaemonProcess.JSON.createObjectNode().put("protocolVersion", version);
         params.putObject("capabilities");
@@ -40,8 +41,10 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void toolsListPagesWithOpaqueCursorsAndRejectsForgedOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    var config = Tandem.config(dir, "[server]\npage_size = 2\n" + Tandem.examplesPool("examples", 1));
+  void toolsListPagesWithOpaqueCursorsAndRejectsForgedOnes(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var config =
+        Tandem.config(dir, "[server]\npage_size = 2\n" + Tandem.examplesPool("examples", 1));
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       daemon.initialize();
       java.util.List<String> names = new java.util.ArrayList<>();
@@ -53,12 +56,18 @@ class SessionLifecycleTest {
         JsonNode page = daemon.request("page" + pages, "tools/list", params);
         assertTrue(page.at("/result/tools").size() <= 2, page.toString());
         page.at("/result/tools").forEach(t -> names.add(t.get("name").asText()));
-        cursor = page.at("/result/nextCursor").isMissingNode() ? null : page.at("/result/nextCursor").asText();
+        cursor =
+            page.at("/result/nextCursor").isMissingNode()
+                ? null
+                : page.at("/result/nextCursor").asText();
         pages++;
       } while (cursor != null && pages < 50);
       assertTrue(pages >= 3, "six example tools in pages of two");
       assertEquals(names.size(), new java.util.HashSet<>(names).size(), "no tool twice: " + names);
-      assertTrue(names.containsAll(java.util.List.of("echo", "sleep", "text_stats", "fail", "shout", "count")), names.toString());
+      assertTrue(
+          names.containsAll(
+              java.util.List.of("echo", "sleep", "text_stats", "fail", "shout", "count")),
+          names.toString());
       var forged = DaemonProcess.JSON.createObjectNode().put("cursor", "not-a-cursor");
       JsonNode e = daemon.request("forged", "tools/list", forged);
       assertEquals(-32602, e.at("/error/code").asInt(), e.toString());
@@ -74,19 +83,32 @@ class SessionLifecycleTest {
       assertTrue(workers.size() >= 2, "two example workers run: " + workers);
       daemon.closeStdin();
       assertEquals(0, daemon.awaitExit(Duration.ofSeconds(20)));
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
           .until(() -> workers.stream().noneMatch(ProcessHandle::isAlive));
-      assertTrue(daemon.rawStdout().stream().allMatch(l -> l.startsWith("{")), "stdout carried frames only");
+      assertTrue(
+          daemon.rawStdout().stream().allMatch(l -> l.startsWith("{")),
+          "stdout carried frames only");
     }
   }
 
   @Test
   void callSentBeforeThePoolsAreReadyIsAnsweredThoughTheHostLeavesAtOnce() throws Exception {
     try (DaemonProcess daemon = DaemonProcess.serve(Tandem.EXAMPLES)) {
-      var init = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "i").put("method", "initialize");
+      var init =
+          DaemonProcess.JSON
+              .createObjectNode()
+              .put("jsonrpc", "2.0")
+              .put("id", "i")
+              .put("method", "initialize");
       init.putObject("params").put("protocolVersion", "2025-11-25").putObject("capabilities");
       daemon.send(init);
-      var call = DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "early").put("method", "tools/call");
+      var call =
+          DaemonProcess.JSON
+              .createObjectNode()
+              .put("jsonrpc", "2.0")
+              .put("id", "early")
+              .put("method", "tools/call");
       call.putObject("params").put("name", "echo").putObject("arguments").put("text", "made it");
       daemon.send(call);
       daemon.closeStdin(); // before the workers can possibly be ready

@@ -20,24 +20,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShutdownAnswersCallsInFlightTest {
 
-  static final String EXPECTED = "tool \"sleep\" is unavailable: tandem is shutting down: the call did not finish "
-      + "within shutdown_grace_ms = 500 ms and was cancelled";
+  static final String EXPECTED =
+      "tool \"sleep\" is unavailable: tandem is shutting down: the call did not finish "
+          + "within shutdown_grace_ms = 500 ms and was cancelled";
 
   static Path config(Path dir) throws Exception {
-    return Tandem.config(dir, """
+    return Tandem.config(
+        dir,
+        """
         [server]
         shutdown_grace_ms = 500
 
-        """ + Tandem.examplesPool("examples", 1));
+        """
+            + Tandem.examplesPool("examples", 1));
   }
 
   @Test
-  void overStdioACallPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir) throws Exception {
+  void overStdioACallPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir)
+      throws Exception {
     try (DaemonProcess daemon = DaemonProcess.serve(config(dir))) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
       answers.send("long", "sleep", Answers.args().put("seconds", 60));
-      await().atMost(Duration.ofSeconds(30)).until(() -> answers.pool("examples").path("inFlight").asInt() == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> answers.pool("examples").path("inFlight").asInt() == 1);
       Answers.signal(daemon.process().pid(), "TERM");
 
       JsonNode answer = answers.await("long", Duration.ofSeconds(20));
@@ -49,7 +56,8 @@ class ShutdownAnswersCallsInFlightTest {
   }
 
   @Test
-  void a2026CallOverStdioPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir) throws Exception {
+  void a2026CallOverStdioPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir)
+      throws Exception {
     try (DaemonProcess daemon = DaemonProcess.serve(config(dir))) {
       daemon.initialize(); // a session-era session on the same pipe, for tandem/status
       ObjectNode meta = DaemonProcess.JSON.createObjectNode();
@@ -59,10 +67,19 @@ class ShutdownAnswersCallsInFlightTest {
       params.set("_meta", meta);
       params.putObject("arguments").put("seconds", 60);
       Answers answers = new Answers(daemon);
-      await().atMost(Duration.ofSeconds(30)).until(() -> answers.pool("examples").path("ready").asInt() == 1);
-      daemon.send(DaemonProcess.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", "long")
-          .put("method", "tools/call").set("params", params));
-      await().atMost(Duration.ofSeconds(30)).until(() -> answers.pool("examples").path("inFlight").asInt() == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> answers.pool("examples").path("ready").asInt() == 1);
+      daemon.send(
+          DaemonProcess.JSON
+              .createObjectNode()
+              .put("jsonrpc", "2.0")
+              .put("id", "long")
+              .put("method", "tools/call")
+              .set("params", params));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> answers.pool("examples").path("inFlight").asInt() == 1);
       Answers.signal(daemon.process().pid(), "TERM");
 
       JsonNode answer = answers.await("long", Duration.ofSeconds(20));
@@ -73,19 +90,33 @@ class ShutdownAnswersCallsInFlightTest {
   }
 
   @Test
-  void overHttpACallPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir) throws Exception {
+  void overHttpACallPastTheGracePeriodIsAnsweredThatTandemIsShuttingDown(@TempDir Path dir)
+      throws Exception {
     try (HttpDaemon daemon = HttpDaemon.serve(config(dir)).awaitReady()) {
       McpHttpClient client = daemon.client();
       client.initialize();
-      CompletableFuture<List<JsonNode>> call = CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.callTool("long", "sleep", DaemonProcess.JSON.createObjectNode().put("seconds", 60), null);
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          DaemonProcess.JSON.readTree(daemon.get("/status").body()).at("/pools/0/inFlight").asInt() == 1);
+      CompletableFuture<List<JsonNode>> call =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return client.callTool(
+                      "long",
+                      "sleep",
+                      DaemonProcess.JSON.createObjectNode().put("seconds", 60),
+                      null);
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  DaemonProcess.JSON
+                          .readTree(daemon.get("/status").body())
+                          .at("/pools/0/inFlight")
+                          .asInt()
+                      == 1);
       Answers.signal(daemon.process().pid(), "TERM");
 
       List<JsonNode> messages = call.get(20, java.util.concurrent.TimeUnit.SECONDS);

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A host on stdio shows the user its error message, not the daemon's log: when a pool's module
- * does not import, that message must carry the cause (the exception and the user's line), not
- * only "failed to import".
+ * A host on stdio shows the user its error message, not the daemon's log: when a pool's module does
+ * not import, that message must carry the cause (the exception and the user's line), not only
+ * "failed to import".
  */
 class StdioHostSeesWhyAPoolCannotStartTest {
 
@@ -20,7 +20,10 @@ class StdioHostSeesWhyAPoolCannotStartTest {
   void theErrorNamesTheMissingModuleAndTheLineThatImportsIt(@TempDir Path dir) throws Exception {
     Path tools = Files.createDirectories(dir.resolve("tools"));
     Files.writeString(tools.resolve("fetcher.py"), "from tandem import tool\nimport requestsx\n");
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "fetcher"
         modules = ["fetcher"]
@@ -32,8 +35,11 @@ class StdioHostSeesWhyAPoolCannotStartTest {
       JsonNode answer = daemon.request("l", "tools/list", null);
       String message = answer.at("/error/message").asText();
       assertEquals(-32603, answer.at("/error/code").asInt(), answer.toString());
-      assertTrue(message.contains("pool \"fetcher\" could not start: its module 'fetcher' failed to import: "
-          + "ModuleNotFoundError: No module named 'requestsx'"), message);
+      assertTrue(
+          message.contains(
+              "pool \"fetcher\" could not start: its module 'fetcher' failed to import: "
+                  + "ModuleNotFoundError: No module named 'requestsx'"),
+          message);
       assertTrue(message.contains("fetcher.py, line 2"), message);
     }
   }

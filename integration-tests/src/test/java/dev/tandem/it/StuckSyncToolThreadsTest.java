@@ -16,14 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sync tools that time out keep their threads, since Python cannot stop one (issue 17, item 5).
- * Before, the pool freed the call's place at once and saw an idle worker whose 32 tool threads
- * were all stuck: every later sync call waited behind them until its own timeout. Now the worker
- * reports them, they count as load, and a worker whose threads stay stuck past ping_timeout_ms is
- * replaced while a spare takes its slot, as gunicorn replaces a worker past its timeout.
+ * Before, the pool freed the call's place at once and saw an idle worker whose 32 tool threads were
+ * all stuck: every later sync call waited behind them until its own timeout. Now the worker reports
+ * them, they count as load, and a worker whose threads stay stuck past ping_timeout_ms is replaced
+ * while a spare takes its slot, as gunicorn replaces a worker past its timeout.
  */
 class StuckSyncToolThreadsTest {
 
-  static final String HANG = """
+  static final String HANG =
+      """
       import threading
       from tandem import tool
 
@@ -40,9 +41,13 @@ class StuckSyncToolThreadsTest {
       """;
 
   @Test
-  void aWorkerWhoseSyncThreadsAreStuckPastTheirTimeoutIsReplacedAndCallsSucceedAgain(@TempDir Path dir) throws Exception {
+  void aWorkerWhoseSyncThreadsAreStuckPastTheirTimeoutIsReplacedAndCallsSucceedAgain(
+      @TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("hang.py"), HANG);
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "hang"
         modules = ["hang"]
@@ -56,7 +61,9 @@ class StuckSyncToolThreadsTest {
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
-      await().atMost(Duration.ofSeconds(30)).until(() -> WorkerKilledMidCallTest.readyWorkers(answers.pool("hang")) == 2);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> WorkerKilledMidCallTest.readyWorkers(answers.pool("hang")) == 2);
       long stuckPid = servingPid(answers.pool("hang"));
 
       // More than the worker's 32 tool threads: every one of them ends up stuck.
@@ -68,23 +75,34 @@ class StuckSyncToolThreadsTest {
       answers.awaitAll(ids, Duration.ofSeconds(30));
       for (String id : ids) {
         assertEquals(1, answers.all(id).size(), id);
-        assertTrue(Answers.text(answers.all(id).get(0)).contains("did not answer within 1000 ms"), Answers.text(answers.all(id).get(0)));
+        assertTrue(
+            Answers.text(answers.all(id).get(0)).contains("did not answer within 1000 ms"),
+            Answers.text(answers.all(id).get(0)));
       }
 
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> ProcessHandle.of(stuckPid).map(p -> !p.isAlive()).orElse(true));
       long t0 = System.nanoTime();
       JsonNode quick = answers.call("quick", "quick", Answers.args().put("text", "served"));
       long quickMs = (System.nanoTime() - t0) / 1_000_000;
       assertFalse(Answers.isError(quick), Answers.text(quick));
       assertEquals("served", Answers.text(quick));
-      assertTrue(quickMs < 1000, "a sync call took " + quickMs + " ms after the stuck worker was replaced");
+      assertTrue(
+          quickMs < 1000,
+          "a sync call took " + quickMs + " ms after the stuck worker was replaced");
 
       JsonNode pool = answers.pool("hang");
       assertEquals(0, pool.path("restarts").asLong(), "a replacement is not a crash: " + pool);
       assertTrue(servingPid(pool) != stuckPid, pool.toString());
       String log = String.join("\n", daemon.stderr());
-      assertTrue(log.contains("pid=" + stuckPid + " replacing it: 32 tool thread(s) still run calls that were cancelled"), log);
+      assertTrue(
+          log.contains(
+              "pid="
+                  + stuckPid
+                  + " replacing it: 32 tool thread(s) still run calls that were cancelled"),
+          log);
     }
   }
 

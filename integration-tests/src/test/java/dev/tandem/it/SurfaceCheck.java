@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * integration-tests/node/sdk-surface-check.mjs over Streamable HTTP ({@code --url}), which
- * {@link NodeScript} cannot start (it puts every argument after {@code --}), and what a test of
- * its report needs beside the report: the SDK's client errors less the known progress noise, and
- * the removal of the marker file the script leaves behind.
+ * integration-tests/node/sdk-surface-check.mjs over Streamable HTTP ({@code --url}), which {@link
+ * NodeScript} cannot start (it puts every argument after {@code --}), and what a test of its report
+ * needs beside the report: the SDK's client errors less the known progress noise, and the removal
+ * of the marker file the script leaves behind.
  */
 final class SurfaceCheck {
 
@@ -29,26 +29,41 @@ final class SurfaceCheck {
   static JsonNode overHttp(URI mcp, int timeoutSeconds) throws IOException, InterruptedException {
     Path dir = Tandem.NODE_DIR;
     if (!Files.isDirectory(dir.resolve("node_modules"))) {
-      throw new IllegalStateException("npm packages are not installed: run 'make node-deps' (make test does)");
+      throw new IllegalStateException(
+          "npm packages are not installed: run 'make node-deps' (make test does)");
     }
     List<String> argv = List.of("node", dir.resolve(SCRIPT).toString(), "--url", mcp.toString());
     Path err = Files.createTempFile("node-stderr", ".log");
     try {
-      Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(err.toFile()).start();
+      Process p =
+          new ProcessBuilder(argv).directory(dir.toFile()).redirectError(err.toFile()).start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError(SCRIPT + " did not finish in " + timeoutSeconds + " s; stderr:\n" + Files.readString(err));
+        throw new AssertionError(
+            SCRIPT
+                + " did not finish in "
+                + timeoutSeconds
+                + " s; stderr:\n"
+                + Files.readString(err));
       }
       String stdout = new String(out, StandardCharsets.UTF_8).trim();
       if (p.exitValue() != 0) {
-        throw new AssertionError(SCRIPT + " exited " + p.exitValue() + "; stdout:\n" + stdout + "\nstderr:\n" + Files.readString(err));
+        throw new AssertionError(
+            SCRIPT
+                + " exited "
+                + p.exitValue()
+                + "; stdout:\n"
+                + stdout
+                + "\nstderr:\n"
+                + Files.readString(err));
       }
       try {
         return DaemonProcess.JSON.readTree(stdout.lines().reduce((a, b) -> b).orElse(""));
       } catch (IOException e) {
-        throw new AssertionError(SCRIPT + " printed no JSON report:\n" + stdout + "\nstderr:\n" + Files.readString(err));
+        throw new AssertionError(
+            SCRIPT + " printed no JSON report:\n" + stdout + "\nstderr:\n" + Files.readString(err));
       }
     } finally {
       Files.deleteIfExists(err);
@@ -60,7 +75,9 @@ final class SurfaceCheck {
     if (report == null) return;
     Path marker = Path.of(report.at("/cancel/marker/path").asText("/nonexistent"));
     Path dir = marker.getParent();
-    if (dir != null && dir.getFileName() != null && dir.getFileName().toString().startsWith("tandem-surface-")) {
+    if (dir != null
+        && dir.getFileName() != null
+        && dir.getFileName().toString().startsWith("tandem-surface-")) {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
       }
@@ -74,7 +91,10 @@ final class SurfaceCheck {
    * call was aborted, is reported that way. Those notifications are asserted on the wire instead.
    */
   static List<String> unexpectedClientErrors(JsonNode report) {
-    Set<String> tokens = Set.of(report.at("/progress/progressToken").toString(), report.at("/cancel/progressToken").toString());
+    Set<String> tokens =
+        Set.of(
+            report.at("/progress/progressToken").toString(),
+            report.at("/cancel/progressToken").toString());
     String prefix = "Received a progress notification for an unknown token: ";
     List<String> out = new ArrayList<>();
     for (JsonNode e : report.get("clientErrors")) {
@@ -101,7 +121,8 @@ final class SurfaceCheck {
   /** fixtures/surface/tandem.toml as Maven copied it to the test classpath. */
   static Path fixture() {
     var url = SurfaceCheck.class.getResource("/fixtures/surface/tandem.toml");
-    if (url == null) throw new AssertionError("fixtures/surface/tandem.toml is not on the test classpath");
+    if (url == null)
+      throw new AssertionError("fixtures/surface/tandem.toml is not on the test classpath");
     try {
       return Path.of(url.toURI());
     } catch (java.net.URISyntaxException e) {

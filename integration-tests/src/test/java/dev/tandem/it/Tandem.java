@@ -7,7 +7,8 @@ import java.nio.file.Path;
 /** Where the real tandem under test lives: the repository's own bin/tandem and examples. */
 final class Tandem {
 
-  static final Path HOME = Path.of(System.getProperty("tandem.home", "..")).toAbsolutePath().normalize();
+  static final Path HOME =
+      Path.of(System.getProperty("tandem.home", "..")).toAbsolutePath().normalize();
   static final Path BIN = HOME.resolve("bin/tandem");
   static final Path EXAMPLES = HOME.resolve("examples/tandem.toml");
   static final Path NODE_DIR = HOME.resolve("integration-tests/node");
@@ -30,6 +31,7 @@ final class Tandem {
         modules = ["basics"]
         path = "%s"
         replicas = %d
-        """.formatted(name, HOME.resolve("examples/tools"), replicas);
+        """
+        .formatted(name, HOME.resolve("examples/tools"), replicas);
   }
 }

@@ -2,7 +2,6 @@ package dev.tandem.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -19,12 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Processes a tool starts (a {@code sleep} it forks, and one its shell forks in turn) end with
  * their worker, however the worker or the daemon ends: each worker leads its own process group,
- * killed when the worker exits; after a daemon SIGKILL, the next daemon reaps what was left.
- * A grandchild that calls setsid(2) leaves the group and is out of reach: not tried here.
+ * killed when the worker exits; after a daemon SIGKILL, the next daemon reaps what was left. A
+ * grandchild that calls setsid(2) leaves the group and is out of reach: not tried here.
  */
 class ToolChildrenDieWithWorkerTest {
 
-  private static final String FORKS = """
+  private static final String FORKS =
+      """
       import subprocess, sys
       from tandem import tool
 
@@ -82,8 +82,15 @@ class ToolChildrenDieWithWorkerTest {
       try (DaemonProcess next = DaemonProcess.serve(first.config, List.of(), first::environment)) {
         next.initialize();
         first.awaitNoneLeft();
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-            next.stderr().stream().anyMatch(l -> l.contains("left running by daemon " + first.daemon.process().pid())));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    next.stderr().stream()
+                        .anyMatch(
+                            l ->
+                                l.contains(
+                                    "left running by daemon " + first.daemon.process().pid())));
       }
     }
   }
@@ -99,7 +106,10 @@ class ToolChildrenDieWithWorkerTest {
     private Run(Path dir) throws Exception {
       Files.writeString(dir.resolve("forks.py"), FORKS);
       runtimeDir = Files.createDirectories(dir.resolve("runtime"));
-      config = Tandem.config(dir, """
+      config =
+          Tandem.config(
+              dir,
+              """
           [[pool]]
           name = "forks"
           modules = ["forks"]
@@ -134,7 +144,10 @@ class ToolChildrenDieWithWorkerTest {
     }
 
     void awaitNoneLeft() {
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> left() == 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> left() == 0);
     }
 
     /** Running processes (not zombies) whose command line names this run's sleep. */
@@ -144,7 +157,9 @@ class ToolChildrenDieWithWorkerTest {
         for (Path p : procs) {
           try {
             String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
-            if (cmdline.contains(seconds) && DaemonExitLeavesNoWorkerTest.running(ProcessHandle.of(Long.parseLong(p.getFileName().toString())).orElse(null))) n++;
+            if (cmdline.contains(seconds)
+                && DaemonExitLeavesNoWorkerTest.running(
+                    ProcessHandle.of(Long.parseLong(p.getFileName().toString())).orElse(null))) n++;
           } catch (IOException | NullPointerException e) {
             // gone while we looked
           }

@@ -13,7 +13,8 @@ class ToolNameClashTest {
 
   @Test
   void sameToolInTwoPoolsIsAStartErrorNamingBothPools(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("first", 1) + Tandem.examplesPool("second", 1));
+    Path config =
+        Tandem.config(dir, Tandem.examplesPool("first", 1) + Tandem.examplesPool("second", 1));
     try (DaemonProcess daemon = DaemonProcess.serve(config)) {
       assertNotEquals(0, daemon.awaitExit(Duration.ofSeconds(30)));
       String err = String.join("\n", daemon.stderr());

@@ -32,14 +32,18 @@ class TracesOptInTest {
   void serveWithTheBundledConfigWritesNoTraceFile(@TempDir Path dir) throws Exception {
     Path home = Files.createDirectories(dir.resolve("home"));
     Path cache = Files.createDirectories(dir.resolve("cache"));
-    try (DaemonProcess daemon = DaemonProcess.serve(Tandem.EXAMPLES, List.of(), userAt(home, cache))) {
+    try (DaemonProcess daemon =
+        DaemonProcess.serve(Tandem.EXAMPLES, List.of(), userAt(home, cache))) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
       for (int n = 1; n <= 5; n++) {
-        JsonNode answer = answers.call("c" + n, "echo", Answers.args().put("text", "private input " + n));
+        JsonNode answer =
+            answers.call("c" + n, "echo", Answers.args().put("text", "private input " + n));
         assertEquals("private input " + n, Answers.text(answer), answer.toString());
       }
-      assertTrue(daemon.stderr().stream().anyMatch(l -> l.endsWith("traces: off")), String.join("\n", daemon.stderr()));
+      assertTrue(
+          daemon.stderr().stream().anyMatch(l -> l.endsWith("traces: off")),
+          String.join("\n", daemon.stderr()));
       // Stopped, so every worker has closed its trace writer: nothing is left to flush later.
       daemon.closeStdin();
       assertEquals(0, daemon.awaitExit(Duration.ofSeconds(30)), String.join("\n", daemon.stderr()));
@@ -53,25 +57,37 @@ class TracesOptInTest {
     Path cache = Files.createDirectories(dir.resolve("cache"));
     Path traces = cache.resolve("tandem/traces");
     Path calls = traces.resolve("calls.jsonl");
-    try (DaemonProcess daemon = DaemonProcess.serve(Tandem.EXAMPLES, List.of("--watch"), userAt(home, cache))) {
+    try (DaemonProcess daemon =
+        DaemonProcess.serve(Tandem.EXAMPLES, List.of("--watch"), userAt(home, cache))) {
       daemon.initialize();
       Answers answers = new Answers(daemon);
       JsonNode answer = answers.call("c1", "echo", Answers.args().put("text", "dev loop input"));
       assertFalse(Answers.isError(answer), answer.toString());
-      assertTrue(daemon.stderr().stream().anyMatch(l -> l.endsWith("traces: " + traces + " (dev loop)")),
+      assertTrue(
+          daemon.stderr().stream().anyMatch(l -> l.endsWith("traces: " + traces + " (dev loop)")),
           String.join("\n", daemon.stderr()));
       // Written by the worker's trace thread shortly after the answer, without a shutdown.
-      await().atMost(Duration.ofSeconds(30)).until(() -> records(calls).stream()
-          .anyMatch(r -> r.path("arguments").path("text").asText().equals("dev loop input")));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  records(calls).stream()
+                      .anyMatch(
+                          r -> r.path("arguments").path("text").asText().equals("dev loop input")));
       JsonNode record = records(calls).getLast();
       assertEquals("echo", record.path("tool").asText(), record.toString());
       assertEquals("ok", record.path("outcome").asText(), record.toString());
       assertEquals(answer.get("result"), record.get("result"));
-      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(calls)));
+      assertEquals(
+          "rw-------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(calls)));
     }
   }
 
-  /** The daemon's environment with the user's home and cache in {@code dir}, and no trace setting. */
+  /**
+   * The daemon's environment with the user's home and cache in {@code dir}, and no trace setting.
+   */
   private static Consumer<Map<String, String>> userAt(Path home, Path cache) {
     return env -> {
       env.remove("TANDEM_TRACE_DIR");
@@ -82,7 +98,9 @@ class TracesOptInTest {
     };
   }
 
-  /** The records in the file so far; a line still being written is skipped, as tandem.traces does. */
+  /**
+   * The records in the file so far; a line still being written is skipped, as tandem.traces does.
+   */
   private static List<JsonNode> records(Path file) {
     if (!Files.exists(file)) return List.of();
     List<JsonNode> out = new ArrayList<>();

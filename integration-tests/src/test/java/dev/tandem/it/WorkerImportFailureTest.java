@@ -13,8 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkerImportFailureTest {
 
   @Test
-  void moduleThatRaisesOnImportNamesTheModuleAndShowsTheTraceback(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("broken_tools.py"), """
+  void moduleThatRaisesOnImportNamesTheModuleAndShowsTheTraceback(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("broken_tools.py"),
+        """
         from tandem import tool
 
         def helper():
@@ -26,7 +29,10 @@ class WorkerImportFailureTest {
         def never(x: str) -> str:
             return x
         """);
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "broken"
         modules = ["broken_tools"]
@@ -45,8 +51,13 @@ class WorkerImportFailureTest {
 
   @Test
   void syntaxErrorInAModuleIsReportedWithItsLine(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("typo_tools.py"), "from tandem import tool\n\n@tool\ndef f(x: str) -> str\n    return x\n");
-    Path config = Tandem.config(dir, """
+    Files.writeString(
+        dir.resolve("typo_tools.py"),
+        "from tandem import tool\n\n@tool\ndef f(x: str) -> str\n    return x\n");
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "typo"
         modules = ["typo_tools"]
@@ -62,7 +73,10 @@ class WorkerImportFailureTest {
 
   @Test
   void missingModuleIsNamed(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "ghost"
         modules = ["no_such_module_here"]

@@ -15,16 +15,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a worker while 50 calls are in flight: calls on the other worker succeed, calls on
- * the dead one get exactly one answer each (a retry for read-only tools, an error naming the
- * signal for the others), and a replacement serves.
+ * kill -9 of a worker while 50 calls are in flight: calls on the other worker succeed, calls on the
+ * dead one get exactly one answer each (a retry for read-only tools, an error naming the signal for
+ * the others), and a replacement serves.
  */
 class WorkerKilledMidCallTest {
 
   @Test
-  void killNineMidCallAnswersEachCallOnceRetryingOnlyReadOnlyTools(@TempDir Path dir) throws Exception {
+  void killNineMidCallAnswersEachCallOnceRetryingOnlyReadOnlyTools(@TempDir Path dir)
+      throws Exception {
     Files.writeString(dir.resolve("naps.py"), Answers.NAPS);
-    Path config = Tandem.config(dir, """
+    Path config =
+        Tandem.config(
+            dir,
+            """
         [[pool]]
         name = "naps"
         modules = ["naps"]
@@ -49,7 +53,9 @@ class WorkerKilledMidCallTest {
         once.add("once-" + i);
         answers.send("once-" + i, "nap_once", Answers.args().put("seconds", 3.0));
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> answers.pool("naps").path("inFlight").asInt() == 50);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> answers.pool("naps").path("inFlight").asInt() == 50);
 
       JsonNode victim = null;
       for (JsonNode w : answers.pool("naps").path("workers")) {
@@ -66,7 +72,8 @@ class WorkerKilledMidCallTest {
 
       for (String id : readOnly) {
         JsonNode a = answers.all(id).get(0);
-        assertFalse(Answers.isError(a), "read-only call " + id + " is retried on another worker: " + a);
+        assertFalse(
+            Answers.isError(a), "read-only call " + id + " is retried on another worker: " + a);
         assertEquals("napped 3.0", Answers.text(a));
       }
       int failed = 0;
@@ -80,23 +87,36 @@ class WorkerKilledMidCallTest {
         String text = Answers.text(a);
         assertTrue(text.contains("tool \"nap_once\" failed: pool \"naps\" worker"), text);
         assertTrue(text.contains("(pid " + pid + ") was killed by signal 9 (SIGKILL)"), text);
-        assertTrue(text.contains("not retried because the tool is not annotated readOnlyHint or idempotentHint"), text);
+        assertTrue(
+            text.contains(
+                "not retried because the tool is not annotated readOnlyHint or idempotentHint"),
+            text);
       }
-      assertTrue(failed >= 1 && failed < onVictim, failed + " errors for " + onVictim + " calls on the killed worker");
-      long retried = daemon.stderr().stream().filter(l -> l.contains("retrying it once on another worker")).count();
-      assertEquals(onVictim - failed, retried, "every read-only call on the killed worker was retried once");
+      assertTrue(
+          failed >= 1 && failed < onVictim,
+          failed + " errors for " + onVictim + " calls on the killed worker");
+      long retried =
+          daemon.stderr().stream()
+              .filter(l -> l.contains("retrying it once on another worker"))
+              .count();
+      assertEquals(
+          onVictim - failed, retried, "every read-only call on the killed worker was retried once");
 
       // The replacement serves: the spare took the slot at once, and a new spare is started.
       JsonNode after = answers.call("after", "nap", Answers.args().put("seconds", 0.0));
       assertFalse(Answers.isError(after), after.toString());
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        JsonNode pool = answers.pool("naps");
-        assertEquals("serving", pool.path("state").asText(), pool.toString());
-        assertEquals(3, readyWorkers(pool), pool.toString());
-        assertEquals(1, pool.path("restarts").asInt(), pool.toString());
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode pool = answers.pool("naps");
+                assertEquals("serving", pool.path("state").asText(), pool.toString());
+                assertEquals(3, readyWorkers(pool), pool.toString());
+                assertEquals(1, pool.path("restarts").asInt(), pool.toString());
+              });
       for (String id : all) assertEquals(1, answers.all(id).size(), "exactly one answer to " + id);
-      System.out.printf("kill -9 mid-call: %d calls on the killed worker: %d nap_once errors, %d naps retried%n",
+      System.out.printf(
+          "kill -9 mid-call: %d calls on the killed worker: %d nap_once errors, %d naps retried%n",
           onVictim, failed, retried);
     }
   }

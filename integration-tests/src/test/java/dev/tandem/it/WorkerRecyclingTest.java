@@ -16,7 +16,11 @@ class WorkerRecyclingTest {
 
   @Test
   void workerPastMaxCallsIsRecycledWithoutFailingACall(@TempDir Path dir) throws Exception {
-    Path config = Tandem.config(dir, Tandem.examplesPool("examples", 1) + """
+    Path config =
+        Tandem.config(
+            dir,
+            Tandem.examplesPool("examples", 1)
+                + """
         spare = 1
         max_calls = 5
         """);
@@ -30,14 +34,19 @@ class WorkerRecyclingTest {
       }
       String log = String.join("\n", daemon.stderr());
       assertTrue(log.contains("recycling it: it served"), log);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        JsonNode pool = answers.pool("examples");
-        assertEquals("serving", pool.path("state").asText(), pool.toString());
-        assertEquals(0, pool.path("restarts").asInt(), "recycling is not a failure: " + pool);
-        int maxId = 0;
-        for (JsonNode w : pool.path("workers")) maxId = Math.max(maxId, w.path("id").asInt());
-        assertTrue(maxId >= 4, "workers were replaced: " + pool);
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode pool = answers.pool("examples");
+                assertEquals("serving", pool.path("state").asText(), pool.toString());
+                assertEquals(
+                    0, pool.path("restarts").asInt(), "recycling is not a failure: " + pool);
+                int maxId = 0;
+                for (JsonNode w : pool.path("workers"))
+                  maxId = Math.max(maxId, w.path("id").asInt());
+                assertTrue(maxId >= 4, "workers were replaced: " + pool);
+              });
     }
   }
 }

@@ -10,7 +10,8 @@ public final class Failures {
 
   /** The cause under any CompletionException or ExecutionException layers. */
   public static Throwable cause(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

@@ -23,7 +23,10 @@ public final class FrameReader {
   private byte[] line = new byte[8 * 1024];
   private int lineLen;
   private boolean skipping;
-  /** Where {@link #hasBufferedFrame} found the next newline in the chunk, or -1: not scanned twice. */
+
+  /**
+   * Where {@link #hasBufferedFrame} found the next newline in the chunk, or -1: not scanned twice.
+   */
   private int knownNewline = -1;
 
   public FrameReader(InputStream in, int maxFrameBytes) {
@@ -31,11 +34,10 @@ public final class FrameReader {
   }
 
   /**
-   * @param recoverGlued when a frame is not JSON, look in it for a message glued to its end: a
-   *     peer that wrote a partial line (a stray {@code print} without newline, a crash mid-write)
-   *     glues it to the next message it writes, and that message, an answer someone waits for,
-   *     must not be lost with the garbage. For a worker's stdout; a host's frames are answered
-   *     as they are.
+   * @param recoverGlued when a frame is not JSON, look in it for a message glued to its end: a peer
+   *     that wrote a partial line (a stray {@code print} without newline, a crash mid-write) glues
+   *     it to the next message it writes, and that message, an answer someone waits for, must not
+   *     be lost with the garbage. For a worker's stdout; a host's frames are answered as they are.
    */
   public FrameReader(InputStream in, int maxFrameBytes, boolean recoverGlued) {
     this.in = in;
@@ -44,6 +46,7 @@ public final class FrameReader {
   }
 
   private final boolean recoverGlued;
+
   /** A message recovered from the end of a garbage frame, returned by the next {@link #next}. */
   private Decoded recovered;
 
@@ -124,17 +127,28 @@ public final class FrameReader {
     return decoded;
   }
 
-  private static final byte[] MESSAGE_START = "{\"jsonrpc\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MESSAGE_START =
+      "{\"jsonrpc\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private Decoded decode(byte[] buf, int start, int n) {
     Decoded decoded = MessageCodec.decode(buf, start, n);
-    if (!recoverGlued || !(decoded instanceof Decoded.Invalid bad) || bad.code() != RpcError.PARSE_ERROR) return decoded;
+    if (!recoverGlued
+        || !(decoded instanceof Decoded.Invalid bad)
+        || bad.code() != RpcError.PARSE_ERROR) return decoded;
     // The garbage is a prefix (the message's newline ended the frame): try each later start.
-    for (int at = indexOf(buf, start + 1, start + n, MESSAGE_START); at >= 0; at = indexOf(buf, at + 1, start + n, MESSAGE_START)) {
+    for (int at = indexOf(buf, start + 1, start + n, MESSAGE_START);
+        at >= 0;
+        at = indexOf(buf, at + 1, start + n, MESSAGE_START)) {
       if (MessageCodec.decode(buf, at, start + n - at) instanceof Message m) {
         recovered = m;
-        return new Decoded.Invalid(bad.code(), bad.reason() + " (" + (at - start) + " bytes before a message glued to them;"
-            + " the message was read)", bad.id());
+        return new Decoded.Invalid(
+            bad.code(),
+            bad.reason()
+                + " ("
+                + (at - start)
+                + " bytes before a message glued to them;"
+                + " the message was read)",
+            bad.id());
       }
     }
     return decoded;
@@ -151,7 +165,10 @@ public final class FrameReader {
     return -1;
   }
 
-  /** The id at the start of the frame being cut: what is held of it, then the chunk's next {@code n} bytes. */
+  /**
+   * The id at the start of the frame being cut: what is held of it, then the chunk's next {@code n}
+   * bytes.
+   */
   private JsonNode idOfOversized(int n) {
     if (lineLen >= LeadingId.PREFIX_BYTES || lineLen == 0) {
       return lineLen == 0 ? LeadingId.of(chunk, chunkPos, n) : LeadingId.of(line, 0, lineLen);
@@ -161,7 +178,10 @@ public final class FrameReader {
     return LeadingId.of(prefix, 0, prefix.length);
   }
 
-  /** Answered with the request's id when its first bytes name one, so the caller is not left waiting. */
+  /**
+   * Answered with the request's id when its first bytes name one, so the caller is not left
+   * waiting.
+   */
   private Decoded.Invalid oversized(JsonNode id) {
     return new Decoded.Invalid(
         RpcError.INVALID_REQUEST,
@@ -173,7 +193,8 @@ public final class FrameReader {
 
   private void append(byte[] src, int off, int n) {
     if (lineLen + n > line.length) {
-      line = Arrays.copyOf(line, Math.max(lineLen + n, Math.min(line.length * 2, maxFrameBytes + 1)));
+      line =
+          Arrays.copyOf(line, Math.max(lineLen + n, Math.min(line.length * 2, maxFrameBytes + 1)));
     }
     System.arraycopy(src, off, line, lineLen, n);
     lineLen += n;

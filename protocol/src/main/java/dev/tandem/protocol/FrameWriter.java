@@ -8,8 +8,8 @@ import java.io.OutputStream;
  * interleaving; encoding happens outside it so a large result does not hold up small ones.
  *
  * <p>Frames gather in the writer's own buffer and reach the stream in one write: at once for a
- * thread without a {@link Turn}, and at the end of its turn for a reader thread handling a burst
- * of frames, so a burst of answers costs one system call and one wake-up of the peer.
+ * thread without a {@link Turn}, and at the end of its turn for a reader thread handling a burst of
+ * frames, so a burst of answers costs one system call and one wake-up of the peer.
  */
 public final class FrameWriter implements Turn.Flush {
 

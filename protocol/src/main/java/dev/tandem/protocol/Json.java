@@ -31,9 +31,9 @@ public final class Json {
   }
 
   /**
-   * {@code params} with one {@code _meta} entry set, without copying the rest: a shallow copy
-   * whose children are shared. Requests are forwarded on every call, and arguments can be large;
-   * nothing downstream mutates them, so sharing is safe where a deep copy was only cost.
+   * {@code params} with one {@code _meta} entry set, without copying the rest: a shallow copy whose
+   * children are shared. Requests are forwarded on every call, and arguments can be large; nothing
+   * downstream mutates them, so sharing is safe where a deep copy was only cost.
    */
   public static ObjectNode withMeta(ObjectNode params, String key, JsonNode value) {
     ObjectNode copy = object();

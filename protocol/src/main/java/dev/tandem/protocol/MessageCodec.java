@@ -37,7 +37,9 @@ public final class MessageCodec {
       // Too deep (or too long a number or name): well-formed as far as it went, so its leading id
       // answers the request that caused it, as tandem.wire does for a RecursionError.
       return new Decoded.Invalid(
-          RpcError.PARSE_ERROR, "Parse error: " + e.getOriginalMessage(), LeadingId.of(buf, start, end - start));
+          RpcError.PARSE_ERROR,
+          "Parse error: " + e.getOriginalMessage(),
+          LeadingId.of(buf, start, end - start));
     } catch (JacksonException e) {
       return new Decoded.Invalid(
           RpcError.PARSE_ERROR, "Parse error: " + e.getOriginalMessage(), NullNode.instance);
@@ -49,16 +51,20 @@ public final class MessageCodec {
     return fromTree(tree);
   }
 
-  /** Classifies an already parsed JSON value; exposed for transports that parse bodies themselves. */
+  /**
+   * Classifies an already parsed JSON value; exposed for transports that parse bodies themselves.
+   */
   public static Decoded fromTree(JsonNode tree) {
     if (tree == null || tree.isMissingNode()) {
       return invalid("Invalid Request: empty frame", null);
     }
     if (tree.isArray()) {
-      return invalid("Invalid Request: JSON-RPC batches are not supported; send one message per line", null);
+      return invalid(
+          "Invalid Request: JSON-RPC batches are not supported; send one message per line", null);
     }
     if (!tree.isObject()) {
-      return invalid("Invalid Request: a message must be a JSON object, got " + describe(tree), null);
+      return invalid(
+          "Invalid Request: a message must be a JSON object, got " + describe(tree), null);
     }
     ObjectNode obj = (ObjectNode) tree;
     JsonNode rawId = obj.get("id");
@@ -67,8 +73,11 @@ public final class MessageCodec {
     if (version == null || !version.isTextual() || !JSONRPC_VERSION.equals(version.asText())) {
       return invalid("Invalid Request: \"jsonrpc\" must be the string \"2.0\"", id);
     }
-    if (rawId != null && id == null && !(rawId.isNull() && obj.has("error") && !obj.has("method"))) {
-      return invalid("Invalid Request: \"id\" must be a string or an integer, got " + describe(rawId), null);
+    if (rawId != null
+        && id == null
+        && !(rawId.isNull() && obj.has("error") && !obj.has("method"))) {
+      return invalid(
+          "Invalid Request: \"id\" must be a string or an integer, got " + describe(rawId), null);
     }
     JsonNode method = obj.get("method");
     if (method != null) {
@@ -77,7 +86,8 @@ public final class MessageCodec {
       }
       JsonNode params = obj.get("params");
       if (params != null && !params.isObject()) {
-        return invalid("Invalid Request: \"params\" must be an object, got " + describe(params), id);
+        return invalid(
+            "Invalid Request: \"params\" must be an object, got " + describe(params), id);
       }
       ObjectNode p = (ObjectNode) params;
       return rawId == null
@@ -94,10 +104,13 @@ public final class MessageCodec {
       return new Message.Result(id, obj.get("result"));
     }
     if (error != null) {
-      if (rawId == null) return invalid("Invalid Request: an error response needs an \"id\" member", null);
+      if (rawId == null)
+        return invalid("Invalid Request: an error response needs an \"id\" member", null);
       RpcError parsed = parseError(error);
       if (parsed == null) {
-        return invalid("Invalid Request: \"error\" must be an object with an integer \"code\" and a string \"message\"", id);
+        return invalid(
+            "Invalid Request: \"error\" must be an object with an integer \"code\" and a string \"message\"",
+            id);
       }
       return new Message.Failure(id == null ? NullNode.instance : id, parsed);
     }
@@ -118,7 +131,8 @@ public final class MessageCodec {
   }
 
   private static Decoded.Invalid invalid(String reason, JsonNode id) {
-    return new Decoded.Invalid(RpcError.INVALID_REQUEST, reason, id == null ? NullNode.instance : id);
+    return new Decoded.Invalid(
+        RpcError.INVALID_REQUEST, reason, id == null ? NullNode.instance : id);
   }
 
   private static String describe(JsonNode node) {
@@ -173,12 +187,13 @@ public final class MessageCodec {
     return java.util.Arrays.copyOf(frame.array(), frame.length());
   }
 
-  private static final ThreadLocal<FrameBuffer> SCRATCH = ThreadLocal.withInitial(() -> new FrameBuffer(8 * 1024));
+  private static final ThreadLocal<FrameBuffer> SCRATCH =
+      ThreadLocal.withInitial(() -> new FrameBuffer(8 * 1024));
 
   /**
    * One frame, encoded into the calling thread's scratch buffer, which stays valid until the
-   * thread's next call: for a writer that copies it out at once. A frame so costs no allocation
-   * of its own and one copy fewer than {@link #encode}.
+   * thread's next call: for a writer that copies it out at once. A frame so costs no allocation of
+   * its own and one copy fewer than {@link #encode}.
    */
   public static FrameBuffer encodeInScratch(Message message) {
     FrameBuffer frame = SCRATCH.get();
@@ -193,9 +208,9 @@ public final class MessageCodec {
   }
 
   /**
-   * Streams one frame to {@code out}: the same bytes as {@link #toTree} serialized, then a
-   * newline, without building the envelope as a tree. The params, result or error data are
-   * serialized by the one mapper, as before.
+   * Streams one frame to {@code out}: the same bytes as {@link #toTree} serialized, then a newline,
+   * without building the envelope as a tree. The params, result or error data are serialized by the
+   * one mapper, as before.
    */
   public static void writeFrame(Message message, java.io.OutputStream out) throws IOException {
     try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
@@ -235,7 +250,9 @@ public final class MessageCodec {
     out.write('\n');
   }
 
-  /** Ids are strings or integers (or null in an error): written as such, the way their nodes write. */
+  /**
+   * Ids are strings or integers (or null in an error): written as such, the way their nodes write.
+   */
   private static void writeId(JsonGenerator g, JsonNode id) throws IOException {
     g.writeFieldName("id");
     if (id == null || id.isNull()) {
@@ -255,9 +272,9 @@ public final class MessageCodec {
   }
 
   /**
-   * Writes a tree as the mapper would (every member, nulls and empty arrays included, which are
-   * its defaults), without a serializer provider and a serializer lookup per call. Node kinds
-   * whose writing depends on the mapper's configuration (binary, POJO, missing) go to the mapper.
+   * Writes a tree as the mapper would (every member, nulls and empty arrays included, which are its
+   * defaults), without a serializer provider and a serializer lookup per call. Node kinds whose
+   * writing depends on the mapper's configuration (binary, POJO, missing) go to the mapper.
    */
   static void writeNode(JsonGenerator g, JsonNode node) throws IOException {
     switch (node.getNodeType()) {

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * The stateless 2026-07-28 revision: the per-request {@code _meta} keys it defines, its error
- * codes, and the rule that tells its messages from the session era's. A request is modern when
- * its {@code _meta} names a protocol version (versioning page, "A dual-era server selects its
- * behavior from how the client opens"); everything else follows the session era.
+ * codes, and the rule that tells its messages from the session era's. A request is modern when its
+ * {@code _meta} names a protocol version (versioning page, "A dual-era server selects its behavior
+ * from how the client opens"); everything else follows the session era.
  */
 public final class ModernEra {
 

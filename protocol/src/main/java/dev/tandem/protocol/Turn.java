@@ -23,7 +23,9 @@ public final class Turn {
 
   private Turn() {}
 
-  /** Turns on for the calling thread, a reader that calls {@link #end} before it blocks in a read. */
+  /**
+   * Turns on for the calling thread, a reader that calls {@link #end} before it blocks in a read.
+   */
   public static Turn begin() {
     Turn turn = new Turn();
     CURRENT.set(turn);

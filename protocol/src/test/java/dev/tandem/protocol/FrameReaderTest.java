@@ -89,12 +89,26 @@ class FrameReaderTest {
     String b = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{}}";
     byte[] wire = (a + "\r\n" + b + "\n" + a + "\n").getBytes(StandardCharsets.UTF_8);
     // One byte per read: every frame is assembled from pieces; whole: every frame is in one chunk.
-    InputStream trickle = new InputStream() {
-      int i;
-      @Override public int read() { return i < wire.length ? wire[i++] & 0xff : -1; }
-      @Override public int read(byte[] buf, int off, int len) { if (i >= wire.length) return -1; buf[off] = wire[i++]; return 1; }
-    };
-    for (FrameReader r : new FrameReader[] {new FrameReader(trickle, 1024), new FrameReader(new ByteArrayInputStream(wire), 1024)}) {
+    InputStream trickle =
+        new InputStream() {
+          int i;
+
+          @Override
+          public int read() {
+            return i < wire.length ? wire[i++] & 0xff : -1;
+          }
+
+          @Override
+          public int read(byte[] buf, int off, int len) {
+            if (i >= wire.length) return -1;
+            buf[off] = wire[i++];
+            return 1;
+          }
+        };
+    for (FrameReader r :
+        new FrameReader[] {
+          new FrameReader(trickle, 1024), new FrameReader(new ByteArrayInputStream(wire), 1024)
+        }) {
       assertEquals(MessageCodec.decode(a.getBytes(StandardCharsets.UTF_8)), r.next());
       assertEquals(MessageCodec.decode(b.getBytes(StandardCharsets.UTF_8)), r.next());
       assertEquals(MessageCodec.decode(a.getBytes(StandardCharsets.UTF_8)), r.next());
@@ -104,7 +118,9 @@ class FrameReaderTest {
 
   @Test
   void aMessageGluedBehindAPartialLineIsRecoveredWhenAsked() throws Exception {
-    byte[] wire = "{\"js{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] wire =
+        "{\"js{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     FrameReader recovering = new FrameReader(new java.io.ByteArrayInputStream(wire), 1024, true);
     Decoded garbage = recovering.next();
     assertTrue(garbage instanceof Decoded.Invalid, String.valueOf(garbage));

@@ -76,13 +76,15 @@ class FrameWriterTest {
     Turn turn = Turn.begin();
     try {
       w.write(ping(1));
-      Thread other = new Thread(() -> {
-        try {
-          w.write(ping(2));
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      });
+      Thread other =
+          new Thread(
+              () -> {
+                try {
+                  w.write(ping(2));
+                } catch (IOException e) {
+                  throw new RuntimeException(e);
+                }
+              });
       other.start();
       other.join();
       turn.end();
@@ -94,12 +96,14 @@ class FrameWriterTest {
 
   @Test
   void aFailedDeferredFlushIsReportedByTheNextWrite() {
-    FrameWriter w = new FrameWriter(new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        throw new IOException("Broken pipe");
-      }
-    });
+    FrameWriter w =
+        new FrameWriter(
+            new OutputStream() {
+              @Override
+              public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+              }
+            });
     Turn turn = Turn.begin();
     try {
       assertDoesNotThrowIo(() -> w.write(ping(1)));

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** protocol/vectors/versions.json is the one list of revisions; Java and Python must both match it. */
+/**
+ * protocol/vectors/versions.json is the one list of revisions; Java and Python must both match it.
+ */
 class ProtocolVersionsVectorTest {
 
   @Test

@@ -39,7 +39,8 @@ class SharedVectorsTest {
           v.has("line_base64")
               ? Base64.getDecoder().decode(v.get("line_base64").asText())
               : v.get("line").asText().getBytes(StandardCharsets.UTF_8);
-      int max = v.has("max_bytes") ? v.get("max_bytes").asInt() : FrameReader.DEFAULT_MAX_FRAME_BYTES;
+      int max =
+          v.has("max_bytes") ? v.get("max_bytes").asInt() : FrameReader.DEFAULT_MAX_FRAME_BYTES;
       out.add(new Vector(v.get("name").asText(), frame, max, v.get("expect")));
     }
     return out;

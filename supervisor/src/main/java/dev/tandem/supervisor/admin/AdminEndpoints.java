@@ -5,10 +5,10 @@ import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.transport.http.SideEndpoints;
 
 /**
- * The operator's endpoints: {@code /healthz} (the process is up and answering), {@code /readyz}
- * (it can serve calls now), {@code /metrics} (Prometheus text) and {@code /status} (the status
- * document that {@code tandem/status} and {@code tandem status} show too). Plain data in, plain
- * pages out: the HTTP transport serves them as {@link SideEndpoints} without knowing what they say.
+ * The operator's endpoints: {@code /healthz} (the process is up and answering), {@code /readyz} (it
+ * can serve calls now), {@code /metrics} (Prometheus text) and {@code /status} (the status document
+ * that {@code tandem/status} and {@code tandem status} show too). Plain data in, plain pages out:
+ * the HTTP transport serves them as {@link SideEndpoints} without knowing what they say.
  */
 public final class AdminEndpoints implements SideEndpoints {
 

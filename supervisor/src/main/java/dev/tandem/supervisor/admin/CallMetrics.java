@@ -20,7 +20,9 @@ public final class CallMetrics implements CallObserver {
   static final String UNKNOWN = "(unknown)";
 
   /** Seconds; from a 5 ms tool to a 2-minute model call. */
-  static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+  static final double[] LATENCY_BUCKETS = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
+  };
 
   private final Predicate<String> served;
   private final Counter calls;
@@ -29,18 +31,36 @@ public final class CallMetrics implements CallObserver {
   private final Histogram latency;
   private final LongAdder inFlight = new LongAdder();
 
-  /** @param served whether a tool name is in the catalog */
+  /**
+   * @param served whether a tool name is in the catalog
+   */
   public CallMetrics(MetricsRegistry registry, Predicate<String> served) {
     this.served = served;
-    calls = registry.counter("tandem_tool_calls_total", "tools/call requests answered, by tool.", "tool");
-    errors = registry.counter("tandem_tool_errors_total",
-        "tools/call answers that were errors, by tool and kind: tool_error (an isError result the model reads) or rpc_error (a JSON-RPC error).",
-        "tool", "kind");
-    cancelled = registry.counter("tandem_tool_cancelled_total", "tools/call requests cancelled before they answered, by tool.", "tool");
-    latency = registry.histogram("tandem_tool_call_duration_seconds", "Time from a tools/call reaching the router to its answer, by tool.",
-        LATENCY_BUCKETS, "tool");
-    registry.gauge("tandem_tool_calls_in_flight", "tools/call requests accepted and not yet answered, across all sessions.",
-        List.of(), () -> Map.of(List.of(), inFlight.sum()));
+    calls =
+        registry.counter(
+            "tandem_tool_calls_total", "tools/call requests answered, by tool.", "tool");
+    errors =
+        registry.counter(
+            "tandem_tool_errors_total",
+            "tools/call answers that were errors, by tool and kind: tool_error (an isError result the model reads) or rpc_error (a JSON-RPC error).",
+            "tool",
+            "kind");
+    cancelled =
+        registry.counter(
+            "tandem_tool_cancelled_total",
+            "tools/call requests cancelled before they answered, by tool.",
+            "tool");
+    latency =
+        registry.histogram(
+            "tandem_tool_call_duration_seconds",
+            "Time from a tools/call reaching the router to its answer, by tool.",
+            LATENCY_BUCKETS,
+            "tool");
+    registry.gauge(
+        "tandem_tool_calls_in_flight",
+        "tools/call requests accepted and not yet answered, across all sessions.",
+        List.of(),
+        () -> Map.of(List.of(), inFlight.sum()));
   }
 
   @Override

@@ -18,9 +18,9 @@ import java.util.function.Supplier;
  * The daemon's metrics, scraped as Prometheus text at {@code /metrics}: the Prometheus Java
  * client's registry and text writer (names, label escaping, cumulative buckets and the format are
  * theirs), with the two shapes tandem needs on top: metrics recorded as calls end (counters, a
- * histogram), and values read from the live pools at scrape time, which therefore cannot drift
- * from what they report. Exemplars are off: no tracer runs here, and a call should not pay for
- * looking one up.
+ * histogram), and values read from the live pools at scrape time, which therefore cannot drift from
+ * what they report. Exemplars are off: no tracer runs here, and a call should not pay for looking
+ * one up.
  */
 public final class MetricsRegistry {
 
@@ -31,25 +31,64 @@ public final class MetricsRegistry {
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public Counter counter(String name, String help, String... labelNames) {
-    return Counter.builder().name(name).help(help).labelNames(labelNames).withoutExemplars().register(registry);
+    return Counter.builder()
+        .name(name)
+        .help(help)
+        .labelNames(labelNames)
+        .withoutExemplars()
+        .register(registry);
   }
 
   public Histogram histogram(String name, String help, double[] bounds, String... labelNames) {
-    return Histogram.builder().name(name).help(help).labelNames(labelNames).classicOnly().classicUpperBounds(bounds)
-        .withoutExemplars().register(registry);
+    return Histogram.builder()
+        .name(name)
+        .help(help)
+        .labelNames(labelNames)
+        .classicOnly()
+        .classicUpperBounds(bounds)
+        .withoutExemplars()
+        .register(registry);
   }
 
-  /** A gauge read at scrape time: {@code source} maps label values (in labelNames order) to a value. */
-  public void gauge(String name, String help, List<String> labelNames, Supplier<Map<List<String>, ? extends Number>> source) {
-    GaugeWithCallback.builder().name(name).help(help).labelNames(labelNames.toArray(String[]::new))
-        .callback(sample -> source.get().forEach((labels, value) -> sample.call(value.doubleValue(), labels.toArray(String[]::new))))
+  /**
+   * A gauge read at scrape time: {@code source} maps label values (in labelNames order) to a value.
+   */
+  public void gauge(
+      String name,
+      String help,
+      List<String> labelNames,
+      Supplier<Map<List<String>, ? extends Number>> source) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames(labelNames.toArray(String[]::new))
+        .callback(
+            sample ->
+                source
+                    .get()
+                    .forEach(
+                        (labels, value) ->
+                            sample.call(value.doubleValue(), labels.toArray(String[]::new))))
         .register(registry);
   }
 
   /** A counter kept elsewhere (a pool's restarts) and read at scrape time. */
-  public void counterFrom(String name, String help, List<String> labelNames, Supplier<Map<List<String>, ? extends Number>> source) {
-    CounterWithCallback.builder().name(name).help(help).labelNames(labelNames.toArray(String[]::new))
-        .callback(sample -> source.get().forEach((labels, value) -> sample.call(value.doubleValue(), labels.toArray(String[]::new))))
+  public void counterFrom(
+      String name,
+      String help,
+      List<String> labelNames,
+      Supplier<Map<List<String>, ? extends Number>> source) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames(labelNames.toArray(String[]::new))
+        .callback(
+            sample ->
+                source
+                    .get()
+                    .forEach(
+                        (labels, value) ->
+                            sample.call(value.doubleValue(), labels.toArray(String[]::new))))
         .register(registry);
   }
 

@@ -14,11 +14,11 @@ import dev.tandem.supervisor.router.RoutedCall;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,8 +26,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tandem call TOOL --arg k=v}: one tool call from a shell. The pools start in this process
- * (one worker each) and the call goes through the same router a host's would, so the answer,
- * its errors and its deadline are the ones a host gets; no daemon need be running.
+ * (one worker each) and the call goes through the same router a host's would, so the answer, its
+ * errors and its deadline are the ones a host gets; no daemon need be running.
  */
 @Command(
     name = "call",
@@ -42,17 +42,24 @@ final class CallCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Mixin LogOptions log;
 
-  @Parameters(index = "0", paramLabel = "TOOL", description = "the tool's name, as tandem check lists it")
+  @Parameters(
+      index = "0",
+      paramLabel = "TOOL",
+      description = "the tool's name, as tandem check lists it")
   String tool;
 
   @Option(
       names = {"-a", "--arg"},
       paramLabel = "NAME=VALUE",
-      description = "an argument; repeatable. A VALUE for a string parameter is taken as it is; for"
-          + " any other type it is read as JSON (3, true, [1,2], {\"k\":1})")
+      description =
+          "an argument; repeatable. A VALUE for a string parameter is taken as it is; for"
+              + " any other type it is read as JSON (3, true, [1,2], {\"k\":1})")
   List<String> args = new ArrayList<>();
 
-  @Option(names = "--args", paramLabel = "JSON", description = "all arguments as one JSON object (--arg adds to it)")
+  @Option(
+      names = "--args",
+      paramLabel = "JSON",
+      description = "all arguments as one JSON object (--arg adds to it)")
   String argsJson;
 
   @Option(names = "--json", description = "print the whole tools/call result as JSON")
@@ -73,8 +80,14 @@ final class CallCommand implements Callable<Integer> {
     try (TrialRun run = TrialRun.start(loaded)) {
       Listing.Entry entry = run.catalog.tools.find(tool);
       if (entry == null) {
-        err.println("tandem call: no tool \"" + tool + "\" in " + loaded.source() + "; it serves: "
-            + String.join(", ", run.catalog.tools.entries().stream().map(Listing.Entry::key).toList()));
+        err.println(
+            "tandem call: no tool \""
+                + tool
+                + "\" in "
+                + loaded.source()
+                + "; it serves: "
+                + String.join(
+                    ", ", run.catalog.tools.entries().stream().map(Listing.Entry::key).toList()));
         return 2;
       }
       ObjectNode arguments = arguments(entry.item().path("inputSchema"));
@@ -91,7 +104,10 @@ final class CallCommand implements Callable<Integer> {
       } else {
         PrintStream to = isError ? err : out;
         for (JsonNode item : result.path("content")) {
-          to.println(item.path("type").asText().equals("text") ? item.path("text").asText() : item.toString());
+          to.println(
+              item.path("type").asText().equals("text")
+                  ? item.path("text").asText()
+                  : item.toString());
         }
       }
       return isError ? 1 : 0;
@@ -125,18 +141,28 @@ final class CallCommand implements Callable<Integer> {
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new Main.UsageException("--args is not JSON: " + e.getOriginalMessage());
       }
-      if (!(parsed instanceof ObjectNode o)) throw new Main.UsageException("--args must be a JSON object, like {\"text\": \"hi\"}");
+      if (!(parsed instanceof ObjectNode o))
+        throw new Main.UsageException("--args must be a JSON object, like {\"text\": \"hi\"}");
       out.setAll(o);
     }
     for (String a : args) {
       int eq = a.indexOf('=');
-      if (eq <= 0) throw new Main.UsageException("--arg \"" + a + "\" is not NAME=VALUE, like --arg text=hello");
+      if (eq <= 0)
+        throw new Main.UsageException(
+            "--arg \"" + a + "\" is not NAME=VALUE, like --arg text=hello");
       String name = a.substring(0, eq);
       String value = a.substring(eq + 1);
       JsonNode property = schema.path("properties").get(name);
-      if (property == null && !schema.path("properties").isMissingNode() && schema.path("additionalProperties").asBoolean(true) == false) {
-        throw new Main.UsageException("--arg " + name + ": the tool has no parameter \"" + name + "\"; its parameters are "
-            + String.join(", ", iterable(schema.path("properties").fieldNames())));
+      if (property == null
+          && !schema.path("properties").isMissingNode()
+          && schema.path("additionalProperties").asBoolean(true) == false) {
+        throw new Main.UsageException(
+            "--arg "
+                + name
+                + ": the tool has no parameter \""
+                + name
+                + "\"; its parameters are "
+                + String.join(", ", iterable(schema.path("properties").fieldNames())));
       }
       out.set(name, typed(name, value, property));
     }
@@ -144,13 +170,24 @@ final class CallCommand implements Callable<Integer> {
   }
 
   private static JsonNode typed(String name, String value, JsonNode property) {
-    if (property != null && acceptsOnlyString(property)) return Json.MAPPER.getNodeFactory().textNode(value);
+    if (property != null && acceptsOnlyString(property))
+      return Json.MAPPER.getNodeFactory().textNode(value);
     try {
       return Json.MAPPER.readTree(value);
     } catch (java.io.IOException e) {
       if (property == null) return Json.MAPPER.getNodeFactory().textNode(value);
-      throw new Main.UsageException("--arg " + name + ": \"" + value + "\" is not JSON, and the parameter's type is "
-          + property.path("type") + "; write e.g. --arg " + name + "=3 or --arg " + name + "='[1, 2]'");
+      throw new Main.UsageException(
+          "--arg "
+              + name
+              + ": \""
+              + value
+              + "\" is not JSON, and the parameter's type is "
+              + property.path("type")
+              + "; write e.g. --arg "
+              + name
+              + "=3 or --arg "
+              + name
+              + "='[1, 2]'");
     }
   }
 
@@ -173,8 +210,11 @@ final class CallCommand implements Callable<Integer> {
   }
 
   private static long poolTimeout(TandemConfig config, String pool) {
-    return config.pools().stream().filter(p -> p.name().equals(pool)).findFirst()
-        .map(p -> p.supervision().callTimeout().toMillis()).orElse(300_000L);
+    return config.pools().stream()
+        .filter(p -> p.name().equals(pool))
+        .findFirst()
+        .map(p -> p.supervision().callTimeout().toMillis())
+        .orElse(300_000L);
   }
 
   private static List<String> iterable(java.util.Iterator<String> it) {
@@ -195,13 +235,23 @@ final class CallCommand implements Callable<Integer> {
 
       @Override
       public void log(ObjectNode p) {
-        err.println("[" + p.path("level").asText("info") + "] " + (p.path("data").isTextual() ? p.path("data").asText() : p.path("data")));
+        err.println(
+            "["
+                + p.path("level").asText("info")
+                + "] "
+                + (p.path("data").isTextual() ? p.path("data").asText() : p.path("data")));
       }
 
       @Override
       public CompletableFuture<JsonNode> request(String method, ObjectNode p) {
-        return CompletableFuture.failedFuture(new CallFailed(new RpcError(-32601,
-            "tandem call runs without a host, so it cannot answer " + method + "; call this tool from a host (or set TANDEM_MODEL for ctx.sample)", null)));
+        return CompletableFuture.failedFuture(
+            new CallFailed(
+                new RpcError(
+                    -32601,
+                    "tandem call runs without a host, so it cannot answer "
+                        + method
+                        + "; call this tool from a host (or set TANDEM_MODEL for ctx.sample)",
+                    null)));
       }
     };
   }

@@ -34,7 +34,10 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Mixin LogOptions log;
 
-  @Option(names = "--print", description = "print the effective configuration (after TANDEM_* variables and --set flags) as TOML; the HTTP token is never shown")
+  @Option(
+      names = "--print",
+      description =
+          "print the effective configuration (after TANDEM_* variables and --set flags) as TOML; the HTTP token is never shown")
   boolean print;
 
   @Option(names = "--no-start", description = "only read the file; do not start any worker")
@@ -59,14 +62,27 @@ final class CheckCommand implements Callable<Integer> {
     }
     try (TrialRun run = TrialRun.start(loaded)) {
       if (print) out.println();
-      out.println(loaded.source() + ": ok; " + count(run.catalog.tools.size(), "tool") + ", "
-          + count(run.catalog.prompts.size(), "prompt") + ", "
-          + count(run.catalog.resources.size() + run.catalog.templates.size(), "resource") + " in "
-          + count(loaded.pools().size(), "pool"));
+      out.println(
+          loaded.source()
+              + ": ok; "
+              + count(run.catalog.tools.size(), "tool")
+              + ", "
+              + count(run.catalog.prompts.size(), "prompt")
+              + ", "
+              + count(run.catalog.resources.size() + run.catalog.templates.size(), "resource")
+              + " in "
+              + count(loaded.pools().size(), "pool"));
       for (PoolConfig pool : loaded.pools()) {
-        out.println("pool \"" + pool.name() + "\" (" + (pool.isPython()
-            ? "python modules " + String.join(", ", pool.modules())
-            : "command " + String.join(" ", pool.command())) + "; " + count(pool.replicas(), "replica") + ")");
+        out.println(
+            "pool \""
+                + pool.name()
+                + "\" ("
+                + (pool.isPython()
+                    ? "python modules " + String.join(", ", pool.modules())
+                    : "command " + String.join(" ", pool.command()))
+                + "; "
+                + count(pool.replicas(), "replica")
+                + ")");
         list(out, "tools", run.catalog.tools, pool.name());
         list(out, "prompts", run.catalog.prompts, pool.name());
         list(out, "resources", run.catalog.resources, pool.name());
@@ -83,14 +99,17 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   private static void list(PrintStream out, String what, Listing listing, String pool) {
-    List<Listing.Entry> mine = listing.entries().stream().filter(e -> e.pool().name().equals(pool)).toList();
+    List<Listing.Entry> mine =
+        listing.entries().stream().filter(e -> e.pool().name().equals(pool)).toList();
     if (mine.isEmpty()) return;
     out.println("  " + what + ":");
     int width = mine.stream().mapToInt(e -> e.key().length()).max().orElse(0);
     for (Listing.Entry e : mine) {
       JsonNode description = e.item().get("description");
-      String first = description == null ? "" : description.asText().strip().lines().findFirst().orElse("");
-      out.println(("    " + e.key() + " ".repeat(width - e.key().length()) + "  " + first).stripTrailing());
+      String first =
+          description == null ? "" : description.asText().strip().lines().findFirst().orElse("");
+      out.println(
+          ("    " + e.key() + " ".repeat(width - e.key().length()) + "  " + first).stripTrailing());
     }
   }
 

@@ -27,8 +27,9 @@ final class ConfigOptions {
       paramLabel = "SETTING=VALUE",
       // picocli may break a line after any '.', so where the dotted names fall is chosen (and
       // HelpAt80ColumnsTest checks it): no example such as pool.examples.replicas=4 fits here.
-      description = "override one setting of the file, after TANDEM_* variables; repeatable."
-          + " SETTING is server.KEY, http.KEY or pool.NAME.KEY")
+      description =
+          "override one setting of the file, after TANDEM_* variables; repeatable."
+              + " SETTING is server.KEY, http.KEY or pool.NAME.KEY")
   List<String> set = new ArrayList<>();
 
   /** The file to read: --config, else $TANDEM_CONFIG, else the bundled examples. */

@@ -19,11 +19,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
- * A host's JSON config file ({@code claude_desktop_config.json}, {@code ~/.cursor/mcp.json},
- * {@code .mcp.json}) with one entry under {@code mcpServers} added or replaced, and everything
- * else kept as it was: other servers, other keys, their order. The file is a person's, so it is
- * never overwritten without a backup of the original bytes beside it, never half-written (a
- * temporary file is moved over it), and never touched at all if it is not valid JSON.
+ * A host's JSON config file ({@code claude_desktop_config.json}, {@code ~/.cursor/mcp.json}, {@code
+ * .mcp.json}) with one entry under {@code mcpServers} added or replaced, and everything else kept
+ * as it was: other servers, other keys, their order. The file is a person's, so it is never
+ * overwritten without a backup of the original bytes beside it, never half-written (a temporary
+ * file is moved over it), and never touched at all if it is not valid JSON.
  */
 final class HostConfigFile {
 
@@ -31,11 +31,13 @@ final class HostConfigFile {
   record Outcome(Path file, Path backup, boolean changed, String text) {}
 
   /** Two-space indentation and {@code "key": value}, as the hosts' own files are written. */
-  static final ObjectWriter WRITER = Json.MAPPER.writer(
-      new DefaultPrettyPrinter(Separators.createDefaultInstance()
-              .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-          .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-          .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+  static final ObjectWriter WRITER =
+      Json.MAPPER.writer(
+          new DefaultPrettyPrinter(
+                  Separators.createDefaultInstance()
+                      .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+              .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+              .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 
   private HostConfigFile() {}
 
@@ -55,12 +57,20 @@ final class HostConfigFile {
       try {
         parsed = Json.MAPPER.readTree(existing);
       } catch (JsonProcessingException e) {
-        throw new Main.UsageException(file + " is not valid JSON (" + e.getOriginalMessage() + " at line "
-            + e.getLocation().getLineNr() + "); fix it or move it away, then run this again; it was left untouched");
+        throw new Main.UsageException(
+            file
+                + " is not valid JSON ("
+                + e.getOriginalMessage()
+                + " at line "
+                + e.getLocation().getLineNr()
+                + "); fix it or move it away, then run this again; it was left untouched");
       }
       if (!(parsed instanceof ObjectNode o)) {
-        throw new Main.UsageException(file + " holds " + parsed.getNodeType().toString().toLowerCase()
-            + ", not a JSON object; a host config file is an object with \"mcpServers\"; it was left untouched");
+        throw new Main.UsageException(
+            file
+                + " holds "
+                + parsed.getNodeType().toString().toLowerCase()
+                + ", not a JSON object; a host config file is an object with \"mcpServers\"; it was left untouched");
       }
       root = o;
     }
@@ -68,8 +78,11 @@ final class HostConfigFile {
     if (servers == null || servers.isNull()) {
       servers = root.putObject("mcpServers");
     } else if (!(servers instanceof ObjectNode)) {
-      throw new Main.UsageException(file + ": \"mcpServers\" is " + servers.getNodeType().toString().toLowerCase()
-          + ", not an object of servers; fix it by hand; the file was left untouched");
+      throw new Main.UsageException(
+          file
+              + ": \"mcpServers\" is "
+              + servers.getNodeType().toString().toLowerCase()
+              + ", not an object of servers; fix it by hand; the file was left untouched");
     }
     ((ObjectNode) servers).set(name, entry);
     try {
@@ -86,21 +99,26 @@ final class HostConfigFile {
     String before = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
     String after = merged(file, before, name, entry);
     if (before != null) {
-      JsonNode old = before.isBlank() ? null : Json.MAPPER.readTree(before).path("mcpServers").get(name);
+      JsonNode old =
+          before.isBlank() ? null : Json.MAPPER.readTree(before).path("mcpServers").get(name);
       if (entry.equals(old)) return new Outcome(file, null, false, before);
     }
     Path backup = null;
     if (before != null) {
       backup = file.resolveSibling(file.getFileName() + ".bak");
       if (Files.exists(backup)) {
-        backup = file.resolveSibling(file.getFileName() + ".bak-"
-            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        backup =
+            file.resolveSibling(
+                file.getFileName()
+                    + ".bak-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       }
       Files.copy(file, backup, StandardCopyOption.COPY_ATTRIBUTES);
     } else {
       Files.createDirectories(file.toAbsolutePath().getParent());
     }
-    Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+    Path temp =
+        Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
     try {
       Files.writeString(temp, after, StandardCharsets.UTF_8);
       if (before != null) {

@@ -23,27 +23,46 @@ final class HotReload {
   private HotReload() {}
 
   static SourceWatcher start(Router router) {
-    return SourceWatcher.start(router.pools(), INTERVAL, (pool, files) -> {
-      if (files.stream().allMatch(SourceWatcher::rereadByWorkers)) {
-        Log.info("pool=" + pool.name() + " template changed on disk (" + describe(files) + "): its workers re-read "
-            + "templates at the next render, no reload needed");
-        return;
-      }
-      String what = describe(files);
-      Log.info("pool=" + pool.name() + " changed on disk (" + what + "): reloading its workers");
-      var params = Json.object();
-      params.putArray("pools").add(pool.name());
-      router.reload(params).whenComplete((result, failure) -> {
-        if (failure == null) return; // the pool logs what it reloaded
-        String message = CallFailed.errorOf(failure).message();
-        Log.warn("pool=" + pool.name() + " was not reloaded after the change to " + what + "; it keeps serving the "
-            + "previous code until the next edit: " + message.lines().findFirst().orElse(""));
-      });
-    });
+    return SourceWatcher.start(
+        router.pools(),
+        INTERVAL,
+        (pool, files) -> {
+          if (files.stream().allMatch(SourceWatcher::rereadByWorkers)) {
+            Log.info(
+                "pool="
+                    + pool.name()
+                    + " template changed on disk ("
+                    + describe(files)
+                    + "): its workers re-read "
+                    + "templates at the next render, no reload needed");
+            return;
+          }
+          String what = describe(files);
+          Log.info(
+              "pool=" + pool.name() + " changed on disk (" + what + "): reloading its workers");
+          var params = Json.object();
+          params.putArray("pools").add(pool.name());
+          router
+              .reload(params)
+              .whenComplete(
+                  (result, failure) -> {
+                    if (failure == null) return; // the pool logs what it reloaded
+                    String message = CallFailed.errorOf(failure).message();
+                    Log.warn(
+                        "pool="
+                            + pool.name()
+                            + " was not reloaded after the change to "
+                            + what
+                            + "; it keeps serving the "
+                            + "previous code until the next edit: "
+                            + message.lines().findFirst().orElse(""));
+                  });
+        });
   }
 
   private static String describe(List<Path> files) {
     List<String> names = files.stream().limit(3).map(p -> p.getFileName().toString()).toList();
-    return String.join(", ", names) + (files.size() > 3 ? " and " + (files.size() - 3) + " more" : "");
+    return String.join(", ", names)
+        + (files.size() > 3 ? " and " + (files.size() - 3) + " more" : "");
   }
 }

@@ -23,11 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tandem install-host HOST}: puts tandem into an agent host's MCP configuration, as a
- * stdio server started by this installation's {@code bin/tandem}, or with {@code --http} as the
- * URL of a running {@code serve --http} with the bearer token it requires ({@link HttpToken}).
- * The config file is checked first ({@code tandem check} would start it); the host's file keeps
- * everything it had.
+ * {@code tandem install-host HOST}: puts tandem into an agent host's MCP configuration, as a stdio
+ * server started by this installation's {@code bin/tandem}, or with {@code --http} as the URL of a
+ * running {@code serve --http} with the bearer token it requires ({@link HttpToken}). The config
+ * file is checked first ({@code tandem check} would start it); the host's file keeps everything it
+ * had.
  */
 @Command(
     name = "install-host",
@@ -55,34 +55,58 @@ final class InstallHostCommand implements Callable<Integer> {
 
     static Host of(String s) {
       for (Host h : values()) if (h.label.equals(s)) return h;
-      throw new Main.UsageException("unknown host \"" + s + "\"; use claude-code, claude-desktop or cursor");
+      throw new Main.UsageException(
+          "unknown host \"" + s + "\"; use claude-code, claude-desktop or cursor");
     }
   }
 
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./=:,@+-]+");
 
-  @Parameters(index = "0", paramLabel = "HOST", description = "claude-code, claude-desktop or cursor")
+  @Parameters(
+      index = "0",
+      paramLabel = "HOST",
+      description = "claude-code, claude-desktop or cursor")
   String host;
 
   @Mixin ConfigOptions config;
 
-  @Option(names = "--name", paramLabel = "NAME", defaultValue = "tandem", description = "the server's name in the host (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      defaultValue = "tandem",
+      description = "the server's name in the host (default: ${DEFAULT-VALUE})")
   String name;
 
-  @Option(names = "--print", description = "print the resulting file (or command) and change nothing")
+  @Option(
+      names = "--print",
+      description = "print the resulting file (or command) and change nothing")
   boolean print;
 
-  @Option(names = "--write", description = "claude-code: write .mcp.json in the current directory instead of printing the command")
+  @Option(
+      names = "--write",
+      description =
+          "claude-code: write .mcp.json in the current directory instead of printing the command")
   boolean write;
 
-  @Option(names = "--file", paramLabel = "FILE", description = "the host's config file, if not at its usual place")
+  @Option(
+      names = "--file",
+      paramLabel = "FILE",
+      description = "the host's config file, if not at its usual place")
   Path file;
 
-  @Option(names = "--project", description = "cursor: write .cursor/mcp.json in the current directory, not your global ~/.cursor/mcp.json")
+  @Option(
+      names = "--project",
+      description =
+          "cursor: write .cursor/mcp.json in the current directory, not your global ~/.cursor/mcp.json")
   boolean project;
 
-  @Option(names = "--http", arity = "0..1", fallbackValue = "", paramLabel = "URL",
-      description = "install the running daemon's Streamable HTTP URL (default: the runtime file's, else [http] listen) with its token")
+  @Option(
+      names = "--http",
+      arity = "0..1",
+      fallbackValue = "",
+      paramLabel = "URL",
+      description =
+          "install the running daemon's Streamable HTTP URL (default: the runtime file's, else [http] listen) with its token")
   String http;
 
   @Override
@@ -102,8 +126,9 @@ final class InstallHostCommand implements Callable<Integer> {
     for (String s : config.set) {
       if (s.startsWith("http.token=") && http == null) {
         // A host entry is a file people paste into issues; and a stdio server has no HTTP token.
-        throw new Main.UsageException("--set http.token would write the token into the host's config; "
-            + "the host starts tandem on stdio, which needs none (serve --http reads TANDEM_HTTP_TOKEN or [http] token)");
+        throw new Main.UsageException(
+            "--set http.token would write the token into the host's config; "
+                + "the host starts tandem on stdio, which needs none (serve --http reads TANDEM_HTTP_TOKEN or [http] token)");
       }
       args.addAll(List.of("--set", s));
     }
@@ -111,8 +136,10 @@ final class InstallHostCommand implements Callable<Integer> {
     try {
       loaded = config.load(home);
     } catch (ConfigException e) {
-      System.err.println("tandem install-host: " + e.getMessage()
-          + "\n(the host would start tandem with this configuration; fix it first, then run install-host again)");
+      System.err.println(
+          "tandem install-host: "
+              + e.getMessage()
+              + "\n(the host would start tandem with this configuration; fix it first, then run install-host again)");
       return 1;
     }
     if (http != null) return installHttp(target, loaded, env, out);
@@ -124,8 +151,9 @@ final class InstallHostCommand implements Callable<Integer> {
     // Hosts start servers with a bare environment (on macOS, a PATH without Homebrew's or pyenv's
     // python3), so the interpreter found here is written into the entry; unless the file names
     // one itself, which the variable would then silently override after every later edit.
-    boolean fileNamesPython = loaded.server().python() != null
-        && loaded.overridden().stream().noneMatch(o -> o.key().equals("python"));
+    boolean fileNamesPython =
+        loaded.server().python() != null
+            && loaded.overridden().stream().noneMatch(o -> o.key().equals("python"));
     String python = null;
     if (loaded.pools().stream().anyMatch(PoolConfig::isPython) && !fileNamesPython) {
       python = PythonRuntime.locate(loaded.server().python()).executable().toString();
@@ -139,7 +167,8 @@ final class InstallHostCommand implements Callable<Integer> {
       for (String a : args) cmd.append(' ').append(quote(a));
       out.println(cmd);
       if (!print) {
-        System.err.println("(run the command above in your project; or 'tandem install-host claude-code --write' writes .mcp.json here)");
+        System.err.println(
+            "(run the command above in your project; or 'tandem install-host claude-code --write' writes .mcp.json here)");
       }
       return 0;
     }
@@ -151,26 +180,38 @@ final class InstallHostCommand implements Callable<Integer> {
    * unit), with the token it requires in an {@code Authorization} header. Claude Desktop's file
    * holds stdio servers only.
    */
-  private int installHttp(Host target, TandemConfig loaded, Map<String, String> env, PrintStream out) throws IOException {
+  private int installHttp(
+      Host target, TandemConfig loaded, Map<String, String> env, PrintStream out)
+      throws IOException {
     if (target == Host.CLAUDE_DESKTOP) {
-      throw new Main.UsageException("Claude Desktop's config file starts stdio servers only; add the URL under its "
-          + "Settings > Connectors, or run install-host claude-desktop without --http");
+      throw new Main.UsageException(
+          "Claude Desktop's config file starts stdio servers only; add the URL under its "
+              + "Settings > Connectors, or run install-host claude-desktop without --http");
     }
     String url = http.isEmpty() ? daemonUrl(loaded, env) : http;
-    String token = loaded.http().open() ? null
-        : loaded.http().token() != null ? loaded.http().token()
-        : HttpToken.loadOrCreate(HttpToken.location(env)); // the one serve --http generates, made now if not yet
+    String token =
+        loaded.http().open()
+            ? null
+            : loaded.http().token() != null
+                ? loaded.http().token()
+                : HttpToken.loadOrCreate(
+                    HttpToken.location(env)); // the one serve --http generates, made now if not yet
     ObjectNode entry = Json.object();
     if (target == Host.CLAUDE_CODE) entry.put("type", "http");
     entry.put("url", url);
     if (token != null) entry.putObject("headers").put("Authorization", "Bearer " + token);
     if (target == Host.CLAUDE_CODE && !write) {
-      StringBuilder cmd = new StringBuilder("claude mcp add --transport http ").append(quote(name)).append(' ').append(quote(url));
+      StringBuilder cmd =
+          new StringBuilder("claude mcp add --transport http ")
+              .append(quote(name))
+              .append(' ')
+              .append(quote(url));
       if (token != null) cmd.append(" --header ").append(quote("Authorization: Bearer " + token));
       out.println(cmd);
       if (!print) {
-        System.err.println("(run the command above; it keeps the token in your private Claude Code settings. "
-            + "'--write' puts it into .mcp.json here instead: do not commit that file)");
+        System.err.println(
+            "(run the command above; it keeps the token in your private Claude Code settings. "
+                + "'--write' puts it into .mcp.json here instead: do not commit that file)");
       }
       return 0;
     }
@@ -183,20 +224,29 @@ final class InstallHostCommand implements Callable<Integer> {
     if (running != null) return running.url();
     String host = loaded.http().host();
     if (loaded.http().port() == 0) {
-      throw new Main.UsageException("[http] listen has port 0 (a free one at each start); pass the URL: --http http://HOST:PORT/mcp");
+      throw new Main.UsageException(
+          "[http] listen has port 0 (a free one at each start); pass the URL: --http http://HOST:PORT/mcp");
     }
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + loaded.http().port() + "/mcp";
+    return "http://"
+        + (host.contains(":") ? "[" + host + "]" : host)
+        + ":"
+        + loaded.http().port()
+        + "/mcp";
   }
 
-  private int installEntry(Host target, ObjectNode entry, Map<String, String> env, PrintStream out, boolean holdsToken)
+  private int installEntry(
+      Host target, ObjectNode entry, Map<String, String> env, PrintStream out, boolean holdsToken)
       throws IOException {
     Path hostFile = file != null ? file : defaultFile(target, env, project);
     if (print) {
       String existing = Files.exists(hostFile) ? Files.readString(hostFile) : null;
       out.print(HostConfigFile.merged(hostFile, existing, name, entry));
       // stdout is the file alone, so it can be piped; where it would go is said beside it.
-      System.err.println("(this is what install-host would write to " + hostFile + (existing == null ? ", a new file" : "")
-          + "; nothing was changed)");
+      System.err.println(
+          "(this is what install-host would write to "
+              + hostFile
+              + (existing == null ? ", a new file" : "")
+              + "; nothing was changed)");
       return 0;
     }
     HostConfigFile.Outcome done = HostConfigFile.install(hostFile, name, entry);
@@ -209,22 +259,35 @@ final class InstallHostCommand implements Callable<Integer> {
     if (!done.changed()) {
       out.println(hostFile + ": already has this \"" + name + "\" entry; nothing changed");
     } else {
-      out.println(hostFile + ": " + (done.backup() == null ? "created with" : "updated with") + " the \"" + name + "\" server"
-          + (done.backup() == null ? "" : "; the previous file is saved as " + done.backup()));
+      out.println(
+          hostFile
+              + ": "
+              + (done.backup() == null ? "created with" : "updated with")
+              + " the \""
+              + name
+              + "\" server"
+              + (done.backup() == null ? "" : "; the previous file is saved as " + done.backup()));
       out.println(restartHint(target));
     }
     return 0;
   }
 
-  /** Where each host reads its servers; {@code project}: Cursor's per-project file in the current directory. */
+  /**
+   * Where each host reads its servers; {@code project}: Cursor's per-project file in the current
+   * directory.
+   */
   static Path defaultFile(Host host, Map<String, String> env, boolean project) {
     Path home = HostConfigFile.home(env);
     if (project && host != Host.CURSOR) {
-      throw new Main.UsageException("--project is for cursor (claude-code: --write writes .mcp.json in the current directory)");
+      throw new Main.UsageException(
+          "--project is for cursor (claude-code: --write writes .mcp.json in the current directory)");
     }
     return switch (host) {
       case CLAUDE_CODE -> Path.of("").toAbsolutePath().resolve(".mcp.json");
-      case CURSOR -> project ? Path.of("").toAbsolutePath().resolve(".cursor/mcp.json") : home.resolve(".cursor/mcp.json");
+      case CURSOR ->
+          project
+              ? Path.of("").toAbsolutePath().resolve(".cursor/mcp.json")
+              : home.resolve(".cursor/mcp.json");
       case CLAUDE_DESKTOP -> {
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
           yield home.resolve("Library/Application Support/Claude/claude_desktop_config.json");
@@ -238,9 +301,12 @@ final class InstallHostCommand implements Callable<Integer> {
 
   private static String restartHint(Host host) {
     return switch (host) {
-      case CLAUDE_DESKTOP -> "restart Claude Desktop to start it; its log is mcp-server-tandem.log in Claude's log folder";
-      case CURSOR -> "Cursor picks it up under Settings > MCP (toggle it there if it does not start)";
-      case CLAUDE_CODE -> "Claude Code asks to approve project servers from .mcp.json the next time it starts here";
+      case CLAUDE_DESKTOP ->
+          "restart Claude Desktop to start it; its log is mcp-server-tandem.log in Claude's log folder";
+      case CURSOR ->
+          "Cursor picks it up under Settings > MCP (toggle it there if it does not start)";
+      case CLAUDE_CODE ->
+          "Claude Code asks to approve project servers from .mcp.json the next time it starts here";
     };
   }
 

@@ -6,10 +6,18 @@ import picocli.CommandLine.Option;
 /** {@code --log-level} and {@code --log-format}, over TANDEM_LOG_LEVEL and TANDEM_LOG_FORMAT. */
 final class LogOptions {
 
-  @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warn or error (default: $TANDEM_LOG_LEVEL, else info for serve, warn for the rest)")
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description =
+          "debug, info, warn or error (default: $TANDEM_LOG_LEVEL, else info for serve, warn for the rest)")
   String level;
 
-  @Option(names = "--log-format", paramLabel = "FORMAT", description = "text or json: one JSON object per line on stderr (default: $TANDEM_LOG_FORMAT, else text)")
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description =
+          "text or json: one JSON object per line on stderr (default: $TANDEM_LOG_FORMAT, else text)")
   String format;
 
   /**

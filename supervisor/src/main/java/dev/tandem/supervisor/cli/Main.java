@@ -42,8 +42,8 @@ public final class Main implements Runnable {
 
   /**
    * The process's real stdout. {@code serve} speaks MCP on it; every other command prints its
-   * answer there. System.out itself points at stderr, so a stray println (ours or a library's)
-   * can never corrupt the wire.
+   * answer there. System.out itself points at stderr, so a stray println (ours or a library's) can
+   * never corrupt the wire.
    */
   static PrintStream stdout = System.out;
 
@@ -84,13 +84,14 @@ public final class Main implements Runnable {
     cli.setOut(new PrintWriter(stdout, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
     cli.setParameterExceptionHandler(Main::usageError);
-    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-      if (e instanceof ConfigException || e instanceof UsageException) {
-        commandLine.getErr().println(prefix(commandLine) + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> {
+          if (e instanceof ConfigException || e instanceof UsageException) {
+            commandLine.getErr().println(prefix(commandLine) + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     return cli.execute(args);
   }
 
@@ -112,7 +113,8 @@ public final class Main implements Runnable {
   static Path home() {
     String home = System.getProperty("tandem.home");
     if (home == null) home = System.getenv("TANDEM_HOME");
-    if (home == null) throw new UsageException("tandem.home is not set; start tandem with bin/tandem");
+    if (home == null)
+      throw new UsageException("tandem.home is not set; start tandem with bin/tandem");
     return Path.of(home).toAbsolutePath().normalize();
   }
 

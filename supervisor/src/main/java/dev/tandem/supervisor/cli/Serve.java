@@ -63,7 +63,8 @@ final class Serve {
    * @param watch reload a pool when its sources change, whatever {@code [server] watch} says
    * @param overrides TANDEM_* variables and --set flags, which win over the file
    */
-  record Options(Path config, Path home, String http, boolean alsoStdio, boolean watch, Overrides overrides) {}
+  record Options(
+      Path config, Path home, String http, boolean alsoStdio, boolean watch, Overrides overrides) {}
 
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
@@ -71,19 +72,30 @@ final class Serve {
   /** How long shutdown waits for a stdio host to take the last answers before exiting anyway. */
   static final Duration STDOUT_DRAIN = Duration.ofSeconds(2);
 
-  /** How long shutdown waits for the errors that end the calls the grace period did not see answered. */
+  /**
+   * How long shutdown waits for the errors that end the calls the grace period did not see
+   * answered.
+   */
   static final Duration ABANDONED_ANSWERS = Duration.ofSeconds(1);
 
   private final Options options;
   private final OutputStream wire;
-  /** Guards {@link #stopped} and {@link #runtimeFile}, so a file is never written after a stop began. */
+
+  /**
+   * Guards {@link #stopped} and {@link #runtimeFile}, so a file is never written after a stop
+   * began.
+   */
   private final Object stopLock = new Object();
+
   private boolean stopped;
   private RuntimeFile runtimeFile;
+
   /** What a signal stops, once there is something to stop; before that a signal just exits. */
   private volatile Runnable onStop;
+
   /** Completes when {@link #stop} has run to its end. */
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
+
   private volatile StatelessServer modern;
   private volatile StdioTransport stdio;
 
@@ -95,21 +107,28 @@ final class Serve {
   int run() {
     NettyLog.install();
     // From here on a stop may come at any moment, even while the config loads or the port binds:
-    // it must exit 0 and leave no runtime file behind (so one hook and one handler, from the start).
+    // it must exit 0 and leave no runtime file behind (so one hook and one handler, from the
+    // start).
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopNow, "tandem-shutdown"));
     Signals.onTerminate(this::stopNow);
-    Path file = options.config() != null ? options.config() : options.home().resolve("examples/tandem.toml");
+    Path file =
+        options.config() != null
+            ? options.config()
+            : options.home().resolve("examples/tandem.toml");
     // The config's TOML mapper and parser load beside the JSON path that answers the host's
     // initialize: both are mostly first-time class loading, ~20 ms each at start, and a machine
     // running tandem has a second core (make bench: cold start to initialize).
     CompletableFuture<TandemConfig> loading = new CompletableFuture<>();
-    Thread.ofPlatform().name("tandem-config").start(() -> {
-      try {
-        loading.complete(new ConfigLoader(options.home(), options.overrides()).load(file));
-      } catch (Throwable t) {
-        loading.completeExceptionally(t);
-      }
-    });
+    Thread.ofPlatform()
+        .name("tandem-config")
+        .start(
+            () -> {
+              try {
+                loading.complete(new ConfigLoader(options.home(), options.overrides()).load(file));
+              } catch (Throwable t) {
+                loading.completeExceptionally(t);
+              }
+            });
     // Its thread loads the process launcher meanwhile: the first worker starts as soon as it can.
     Spawner spawner = new Spawner();
     warmJsonPath();
@@ -126,22 +145,35 @@ final class Serve {
     TraceConfig.Traces traces = config.trace().decide(watching, System.getenv());
     Log.info(traces.summary());
     List<Pool> pools =
-        config.pools().stream().map(p -> new Pool(p, config.server(), traces, python, spawner, Main.VERSION)).toList();
+        config.pools().stream()
+            .map(p -> new Pool(p, config.server(), traces, python, spawner, Main.VERSION))
+            .toList();
     Router router = new Router(pools);
     if (watching) HotReload.start(router);
-    Log.info("serving " + config.source() + " on " + (options.http() == null ? "stdio" : "HTTP") + ": " + pools.size() + " pool(s)");
+    Log.info(
+        "serving "
+            + config.source()
+            + " on "
+            + (options.http() == null ? "stdio" : "HTTP")
+            + ": "
+            + pools.size()
+            + " pool(s)");
     return options.http() == null ? serveStdio(config, router) : serveHttp(config, router);
   }
 
   /** Decodes and encodes one message of each kind a host's first exchange has. */
   private static void warmJsonPath() {
     MessageCodec.decode(WARM_REQUEST);
-    MessageCodec.encode(new Message.Result(Json.NODES.numberNode(0), Json.object().put("protocolVersion", ProtocolVersions.LATEST)));
+    MessageCodec.encode(
+        new Message.Result(
+            Json.NODES.numberNode(0),
+            Json.object().put("protocolVersion", ProtocolVersions.LATEST)));
   }
 
   private static final byte[] WARM_REQUEST =
       ("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
-          + ProtocolVersions.LATEST + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"warm\",\"version\":\"0\"}}}")
+              + ProtocolVersions.LATEST
+              + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"warm\",\"version\":\"0\"}}}")
           .getBytes(StandardCharsets.UTF_8);
 
   private int serveStdio(TandemConfig config, Router router) {
@@ -169,17 +201,27 @@ final class Serve {
       try {
         generatedToken = HttpToken.loadOrCreate(file);
       } catch (IOException | UnsupportedOperationException e) {
-        Log.error("cannot keep the HTTP token in " + file + " (" + e.getMessage() + "); set [http] token or "
-            + HttpConfig.TOKEN_ENV + ", or [http] token = \"\" to serve without one");
+        Log.error(
+            "cannot keep the HTTP token in "
+                + file
+                + " ("
+                + e.getMessage()
+                + "); set [http] token or "
+                + HttpConfig.TOKEN_ENV
+                + ", or [http] token = \"\" to serve without one");
         System.exit(1);
         return 1;
       }
       Secrets.add("http.token", generatedToken);
       http = http.withToken(generatedToken);
-      Log.info("HTTP requests need the bearer token in " + file + " (tandem status and tandem.connect() read it; "
-          + "[http] token = \"\" serves without one)");
+      Log.info(
+          "HTTP requests need the bearer token in "
+              + file
+              + " (tandem status and tandem.connect() read it; "
+              + "[http] token = \"\" serves without one)");
     } else if (http.open()) {
-      Log.warn("[http] token = \"\": serving HTTP without a token; any local user can call these tools");
+      Log.warn(
+          "[http] token = \"\": serving HTTP without a token; any local user can call these tools");
       http = http.withToken(null);
     }
     MetricsRegistry metrics = new MetricsRegistry();
@@ -189,8 +231,17 @@ final class Serve {
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
     SideEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
-    server[0] = new HttpServer(http, (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()), modern, side);
-    metrics.gauge("tandem_http_sessions", "Open Streamable HTTP sessions.", List.of(), () -> Map.of(List.of(), server[0].sessionCount()));
+    server[0] =
+        new HttpServer(
+            http,
+            (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()),
+            modern,
+            side);
+    metrics.gauge(
+        "tandem_http_sessions",
+        "Open Streamable HTTP sessions.",
+        List.of(),
+        () -> Map.of(List.of(), server[0].sessionCount()));
 
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
@@ -202,17 +253,28 @@ final class Serve {
     try {
       bound = server[0].start();
     } catch (Exception e) {
-      if (isStopped()) return awaitStop(); // a signal shut the event loops while we bound: not an error
-      Log.error("cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage()
-          + "; pick another address with --http HOST:PORT or [http] listen");
+      if (isStopped())
+        return awaitStop(); // a signal shut the event loops while we bound: not an error
+      Log.error(
+          "cannot listen on "
+              + http.host()
+              + ":"
+              + http.port()
+              + ": "
+              + e.getMessage()
+              + "; pick another address with --http HOST:PORT or [http] listen");
       System.exit(1);
       return 1;
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
-    if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source(), generatedToken)) return awaitStop();
+    if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source(), generatedToken))
+      return awaitStop();
     openEveryJar();
     // Tests and scripts read this line for the real port when asked for port 0.
-    Log.info("listening on " + HttpServer.mcpUrl(http.host(), bound) + " (admin: /healthz /readyz /metrics /status)");
+    Log.info(
+        "listening on "
+            + HttpServer.mcpUrl(http.host(), bound)
+            + " (admin: /healthz /readyz /metrics /status)");
     if (options.alsoStdio()) {
       // One more host on stdin/stdout, multiplexed onto the same workers as the HTTP sessions.
       serveStdioSession(config, router, modern, stdioSession::set);
@@ -248,14 +310,19 @@ final class Serve {
   }
 
   /** Serves one host on stdin/stdout, both eras, until it closes stdin. */
-  private void serveStdioSession(TandemConfig config, Router router, StatelessServer modern, Consumer<Session> opened) {
-    StdioTransport stdio = new StdioTransport(new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
+  private void serveStdioSession(
+      TandemConfig config, Router router, StatelessServer modern, Consumer<Session> opened) {
+    StdioTransport stdio =
+        new StdioTransport(
+            new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
     this.stdio = stdio;
-    stdio.serve(t -> {
-      Session session = new Session("stdio", router, t::send, identity(), config.server().pageSize());
-      opened.accept(session);
-      return new DualEraConnection(session, modern, t::send, "stdio");
-    });
+    stdio.serve(
+        t -> {
+          Session session =
+              new Session("stdio", router, t::send, identity(), config.server().pageSize());
+          opened.accept(session);
+          return new DualEraConnection(session, modern, t::send, "stdio");
+        });
   }
 
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
@@ -269,21 +336,26 @@ final class Serve {
   }
 
   private void startPools(Router router, Runnable stopNow) {
-    router.start().whenComplete((catalog, failure) -> {
-          // A pool that failed because a stop interrupted its start is no error to report.
-          if (failure != null && !isStopped()) {
-            startFailed(failure);
-            stopNow.run();
-            System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
-          }
-        });
+    router
+        .start()
+        .whenComplete(
+            (catalog, failure) -> {
+              // A pool that failed because a stop interrupted its start is no error to report.
+              if (failure != null && !isStopped()) {
+                startFailed(failure);
+                stopNow.run();
+                System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
+              }
+            });
   }
-
 
   private static void startFailed(Throwable failure) {
     Throwable cause = Failures.cause(failure);
     if (cause instanceof PoolStartFailed p && !p.stderrTail().isEmpty()) {
-      Log.block(Log.Level.ERROR, p.getMessage() + "; its stderr ends with:", String.join("\n", p.stderrTail()));
+      Log.block(
+          Log.Level.ERROR,
+          p.getMessage() + "; its stderr ends with:",
+          String.join("\n", p.stderrTail()));
     } else {
       Log.error(String.valueOf(cause.getMessage()));
     }
@@ -335,30 +407,38 @@ final class Serve {
     if (modern != null) attempt("close the 2026-07-28 server", modern::close);
     if (session != null) attempt("close the stdio session", session::close);
     if (http != null) attempt("close the HTTP sessions", () -> http.close(Duration.ofSeconds(2)));
-    attempt("stop the workers", () -> {
-      try {
-        router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        Log.warn("workers did not all stop in time: " + e);
-      }
-    });
+    attempt(
+        "stop the workers",
+        () -> {
+          try {
+            router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            Log.warn("workers did not all stop in time: " + e);
+          }
+        });
     // Answers are written by their own thread: the last ones must leave before the process does.
     StdioTransport host = stdio;
-    if (host != null) attempt("write the last answers to the host", () -> host.finish(STDOUT_DRAIN.toMillis()));
+    if (host != null)
+      attempt("write the last answers to the host", () -> host.finish(STDOUT_DRAIN.toMillis()));
     Log.info("stopped");
   }
 
   private void drain(Router router, Session session, HttpServer http, Duration grace) {
-    int inFlight = (session == null ? 0 : session.inFlight()) + (http == null ? 0 : http.inFlight())
-        + (modern == null ? 0 : modern.inFlight());
+    int inFlight =
+        (session == null ? 0 : session.inFlight())
+            + (http == null ? 0 : http.inFlight())
+            + (modern == null ? 0 : modern.inFlight());
     if (inFlight == 0) return;
     Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
     if (drained(session, http, grace)) return;
     // The hosts are still connected: each call gets an answer that says why it ends, then the
     // workers are told to stop it. Only then do the sessions close.
-    Log.warn("calls still in flight after the grace period; answering them with an error and cancelling them");
-    router.abandonCalls("tandem is shutting down: the call did not finish within shutdown_grace_ms = "
-        + grace.toMillis() + " ms and was cancelled; call it again once tandem is back");
+    Log.warn(
+        "calls still in flight after the grace period; answering them with an error and cancelling them");
+    router.abandonCalls(
+        "tandem is shutting down: the call did not finish within shutdown_grace_ms = "
+            + grace.toMillis()
+            + " ms and was cancelled; call it again once tandem is back");
     drained(session, http, ABANDONED_ANSWERS);
   }
 
@@ -377,8 +457,10 @@ final class Serve {
     else markStopped();
   }
 
-  /** True for the one caller that begins the stop; removes the runtime file first, so no new
-   * notebook finds a daemon that is leaving. */
+  /**
+   * True for the one caller that begins the stop; removes the runtime file first, so no new
+   * notebook finds a daemon that is leaving.
+   */
   private boolean markStopped() {
     synchronized (stopLock) {
       if (stopped) return false;

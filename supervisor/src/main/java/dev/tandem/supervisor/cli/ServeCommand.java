@@ -25,26 +25,29 @@ final class ServeCommand implements Callable<Integer> {
       arity = "0..1",
       fallbackValue = "",
       paramLabel = "HOST:PORT",
-      description = "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio, with /healthz,"
-          + " /readyz, /metrics and /status on the same port (default: [http] listen, else"
-          + " 127.0.0.1:8765; port 0 picks a free one)")
+      description =
+          "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio, with /healthz,"
+              + " /readyz, /metrics and /status on the same port (default: [http] listen, else"
+              + " 127.0.0.1:8765; port 0 picks a free one)")
   String http;
 
   @Option(
       names = "--stdio",
-      description = "with --http: serve one host on stdin/stdout as well, on the same workers;"
-          + " that host closing stdin stops the daemon")
+      description =
+          "with --http: serve one host on stdin/stdout as well, on the same workers;"
+              + " that host closing stdin stops the daemon")
   boolean stdio;
 
   @Option(
       names = "--watch",
-      description = "reload a pool's workers when a file under its path changes, and record every"
-          + " call as a trace unless [trace] says otherwise (development; also [server] watch = true)")
+      description =
+          "reload a pool's workers when a file under its path changes, and record every"
+              + " call as a trace unless [trace] says otherwise (development; also [server] watch = true)")
   boolean watch;
 
   /**
-   * {@code serve} parsed without picocli, for the start-up time of the command hosts run; null
-   * for anything but a plain, well-formed serve line (help, unknown options, missing values), which
+   * {@code serve} parsed without picocli, for the start-up time of the command hosts run; null for
+   * anything but a plain, well-formed serve line (help, unknown options, missing values), which
    * then goes through picocli. ServeFastPathTest holds the two parsers to the same answers.
    */
   static ServeCommand parseFast(String[] args) {
@@ -75,7 +78,11 @@ final class ServeCommand implements Callable<Integer> {
         continue;
       }
       if (value == null) {
-        if (!(a.equals("-c") || a.equals("--config") || a.equals("--set") || a.equals("--log-level") || a.equals("--log-format"))) return null;
+        if (!(a.equals("-c")
+            || a.equals("--config")
+            || a.equals("--set")
+            || a.equals("--log-level")
+            || a.equals("--log-format"))) return null;
         if (i + 1 >= args.length || args[i + 1].startsWith("-")) return null;
         value = args[++i];
       }
@@ -102,7 +109,12 @@ final class ServeCommand implements Callable<Integer> {
         throw new Main.UsageException("--http " + e.getMessage());
       }
     }
-    if (stdio && http == null) throw new Main.UsageException("--stdio goes with --http (stdio alone is the default)");
-    return new Serve(new Serve.Options(config.file(Main.home()), Main.home(), http, stdio, watch, config.overrides()), Main.stdout).run();
+    if (stdio && http == null)
+      throw new Main.UsageException("--stdio goes with --http (stdio alone is the default)");
+    return new Serve(
+            new Serve.Options(
+                config.file(Main.home()), Main.home(), http, stdio, watch, config.overrides()),
+            Main.stdout)
+        .run();
   }
 }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tandem status}: what a running daemon is doing, from its {@code /status} endpoint. The
- * daemon is found by {@code --url}, else {@code $TANDEM_URL}, else the runtime file that
- * {@code serve --http} writes.
+ * daemon is found by {@code --url}, else {@code $TANDEM_URL}, else the runtime file that {@code
+ * serve --http} writes.
  */
 @Command(
     name = "status",
@@ -30,10 +30,18 @@ import picocli.CommandLine.Option;
     })
 final class StatusCommand implements Callable<Integer> {
 
-  @Option(names = "--url", paramLabel = "URL", description = "the daemon's MCP URL (http://HOST:PORT/mcp) or base URL; default: $TANDEM_URL, else the runtime file")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "the daemon's MCP URL (http://HOST:PORT/mcp) or base URL; default: $TANDEM_URL, else the runtime file")
   String url;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "bearer token (default: $TANDEM_HTTP_TOKEN, else the one the runtime file names)")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description =
+          "bearer token (default: $TANDEM_HTTP_TOKEN, else the one the runtime file names)")
   String token;
 
   @Option(names = "--json", description = "print the daemon's /status JSON as it is")
@@ -50,9 +58,11 @@ final class StatusCommand implements Callable<Integer> {
     if (target == null) {
       file = DaemonAddress.find(env);
       if (file == null) {
-        err.println("tandem status: no running tandem daemon found (no runtime file at "
-            + String.join(" or ", DaemonAddress.candidates(env).stream().map(Object::toString).toList())
-            + "); start one with 'tandem serve --http' (it writes that file), or pass its address with --url http://HOST:PORT/mcp");
+        err.println(
+            "tandem status: no running tandem daemon found (no runtime file at "
+                + String.join(
+                    " or ", DaemonAddress.candidates(env).stream().map(Object::toString).toList())
+                + "); start one with 'tandem serve --http' (it writes that file), or pass its address with --url http://HOST:PORT/mcp");
         return 1;
       }
       target = file.url();
@@ -62,22 +72,39 @@ final class StatusCommand implements Callable<Integer> {
     try {
       statusUri = statusUri(target);
     } catch (IllegalArgumentException e) {
-      err.println("tandem status: " + where + " gives \"" + target + "\", which is not an http:// URL; " + e.getMessage());
+      err.println(
+          "tandem status: "
+              + where
+              + " gives \""
+              + target
+              + "\", which is not an http:// URL; "
+              + e.getMessage());
       return 1;
     }
     String bearer = token != null ? token : env.get("TANDEM_HTTP_TOKEN");
     if ((bearer == null || bearer.isBlank()) && file != null) bearer = file.token();
-    HttpRequest.Builder request = HttpRequest.newBuilder(statusUri).timeout(Duration.ofSeconds(10)).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(statusUri).timeout(Duration.ofSeconds(10)).GET();
     if (bearer != null && !bearer.isBlank()) request.header("Authorization", "Bearer " + bearer);
     HttpResponse<String> response;
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
-      String stale = file != null && !file.processAlive()
-          ? "; " + file.path() + " names pid " + file.pid() + ", which is not running: the daemon is gone (remove the file)"
-          : "";
-      err.println("tandem status: nothing answers at " + statusUri + " (connection refused)" + stale
-          + "; start one with 'tandem serve --http'");
+      String stale =
+          file != null && !file.processAlive()
+              ? "; "
+                  + file.path()
+                  + " names pid "
+                  + file.pid()
+                  + ", which is not running: the daemon is gone (remove the file)"
+              : "";
+      err.println(
+          "tandem status: nothing answers at "
+              + statusUri
+              + " (connection refused)"
+              + stale
+              + "; start one with 'tandem serve --http'");
       return 1;
     } catch (IOException e) {
       err.println("tandem status: GET " + statusUri + " failed: " + e);
@@ -87,13 +114,22 @@ final class StatusCommand implements Callable<Integer> {
       return 1;
     }
     if (response.statusCode() == 401) {
-      err.println("tandem status: " + statusUri + " wants a bearer token (401): "
-          + (bearer == null || bearer.isBlank() ? "" : "the one sent is not the daemon's; ")
-          + "pass --token or set TANDEM_HTTP_TOKEN to the daemon's [http] token");
+      err.println(
+          "tandem status: "
+              + statusUri
+              + " wants a bearer token (401): "
+              + (bearer == null || bearer.isBlank() ? "" : "the one sent is not the daemon's; ")
+              + "pass --token or set TANDEM_HTTP_TOKEN to the daemon's [http] token");
       return 1;
     }
     if (response.statusCode() != 200) {
-      err.println("tandem status: GET " + statusUri + " answered " + response.statusCode() + ": " + response.body().strip());
+      err.println(
+          "tandem status: GET "
+              + statusUri
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + response.body().strip());
       return 1;
     }
     JsonNode status;
@@ -111,10 +147,14 @@ final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** http://h:p/mcp, http://h:p/ or http://h:p all mean the daemon at h:p; /status is beside /mcp. */
+  /**
+   * http://h:p/mcp, http://h:p/ or http://h:p all mean the daemon at h:p; /status is beside /mcp.
+   */
   static URI statusUri(String url) {
     URI u = URI.create(url.trim());
-    if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+    if (u.getScheme() == null
+        || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+        || u.getHost() == null) {
       throw new IllegalArgumentException("write it like http://127.0.0.1:8765/mcp");
     }
     String path = u.getPath() == null ? "" : u.getPath();
@@ -127,15 +167,22 @@ final class StatusCommand implements Callable<Integer> {
   static void render(PrintStream out, String url, JsonNode status) {
     StringBuilder head = new StringBuilder("tandem at " + url);
     if (status.has("pid")) head.append(", pid ").append(status.get("pid").asText());
-    if (status.has("uptimeMs")) head.append(", up ").append(duration(status.get("uptimeMs").asLong()));
-    if (status.has("ready")) head.append(status.get("ready").asBoolean() ? ", ready" : ", NOT ready");
-    if (status.has("httpSessions")) head.append(", ").append(status.get("httpSessions").asInt()).append(" HTTP session(s)");
+    if (status.has("uptimeMs"))
+      head.append(", up ").append(duration(status.get("uptimeMs").asLong()));
+    if (status.has("ready"))
+      head.append(status.get("ready").asBoolean() ? ", ready" : ", NOT ready");
+    if (status.has("httpSessions"))
+      head.append(", ").append(status.get("httpSessions").asInt()).append(" HTTP session(s)");
     out.println(head);
     for (JsonNode pool : status.path("pools")) {
       StringBuilder p = new StringBuilder("pool \"" + pool.path("name").asText() + "\"");
       append(p, pool, "state", "");
       if (pool.has("ready") && pool.has("replicas")) {
-        p.append(", ").append(pool.get("ready").asInt()).append("/").append(pool.get("replicas").asInt()).append(" ready");
+        p.append(", ")
+            .append(pool.get("ready").asInt())
+            .append("/")
+            .append(pool.get("replicas").asInt())
+            .append(" ready");
       }
       append(p, pool, "tools", " tools");
       append(p, pool, "inFlight", " in flight");
@@ -143,26 +190,31 @@ final class StatusCommand implements Callable<Integer> {
       append(p, pool, "restarts", " restarts");
       append(p, pool, "callsServed", " calls served");
       out.println(p);
-      if (pool.has("openBecause")) out.println("  open because: " + pool.get("openBecause").asText());
+      if (pool.has("openBecause"))
+        out.println("  open because: " + pool.get("openBecause").asText());
       printWorkers(out, pool.path("workers"));
     }
   }
 
   /** One row per worker; a column the daemon reports for no worker is left out. */
   private static void printWorkers(PrintStream out, JsonNode workers) {
-    String[] heads = {"id", "pid", "role", "state", "uptime", "restarts", "inflight", "served", "rss"};
+    String[] heads = {
+      "id", "pid", "role", "state", "uptime", "restarts", "inflight", "served", "rss"
+    };
     java.util.List<String[]> rows = new java.util.ArrayList<>();
     for (JsonNode w : workers) {
-      rows.add(new String[] {
-        w.path("id").asText(""),
-        w.path("pid").asText(""),
-        w.path("role").asText(""),
-        w.path("state").asText(""),
-        w.has("uptimeMs") ? duration(w.get("uptimeMs").asLong()) : "",
-        w.path("restarts").asText(""),
-        w.path("inFlight").asText(""),
-        w.path("callsServed").asText(""),
-        w.has("rssBytes") ? (w.get("rssBytes").asLong() >> 20) + " MiB" : ""});
+      rows.add(
+          new String[] {
+            w.path("id").asText(""),
+            w.path("pid").asText(""),
+            w.path("role").asText(""),
+            w.path("state").asText(""),
+            w.has("uptimeMs") ? duration(w.get("uptimeMs").asLong()) : "",
+            w.path("restarts").asText(""),
+            w.path("inFlight").asText(""),
+            w.path("callsServed").asText(""),
+            w.has("rssBytes") ? (w.get("rssBytes").asLong() >> 20) + " MiB" : ""
+          });
     }
     StringBuilder format = new StringBuilder("  ");
     java.util.List<String> shown = new java.util.ArrayList<>();

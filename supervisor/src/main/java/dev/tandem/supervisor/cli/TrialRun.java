@@ -19,8 +19,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The configured pools started for one short job ({@code check}, {@code call}): the real worker
- * runtime, so imports, schemas and clashes are found exactly as {@code serve} would find them,
- * but one worker per pool and no spare, since nothing here needs more.
+ * runtime, so imports, schemas and clashes are found exactly as {@code serve} would find them, but
+ * one worker per pool and no spare, since nothing here needs more.
  */
 final class TrialRun implements AutoCloseable {
 
@@ -36,17 +36,25 @@ final class TrialRun implements AutoCloseable {
   static TrialRun start(TandemConfig config) {
     // check and call ask the interpreter first: a wrong one is reported as such, not as a worker.
     boolean needsPython = config.pools().stream().anyMatch(PoolConfig::isPython);
-    PythonCommand python = needsPython
-        ? PythonCommand.of(PythonRuntime.locate(config.server().python()))
-        : PythonCommand.configured(config.server().python());
+    PythonCommand python =
+        needsPython
+            ? PythonCommand.of(PythonRuntime.locate(config.server().python()))
+            : PythonCommand.configured(config.server().python());
     Spawner spawner = new Spawner();
-    // As serve would decide (check and call do not watch): a call made here is traced only if asked.
+    // As serve would decide (check and call do not watch): a call made here is traced only if
+    // asked.
     TraceConfig.Traces traces = config.trace().decide(config.server().watch(), System.getenv());
-    List<Pool> pools = config.pools().stream()
-        .map(p -> new Pool(single(p), config.server(), traces, python, spawner, Main.VERSION))
-        .toList();
+    List<Pool> pools =
+        config.pools().stream()
+            .map(p -> new Pool(single(p), config.server(), traces, python, spawner, Main.VERSION))
+            .toList();
     Router router = new Router(pools);
-    long waitMs = config.pools().stream().mapToLong(p -> p.supervision().startTimeout().toMillis()).max().orElse(0) + 5_000;
+    long waitMs =
+        config.pools().stream()
+                .mapToLong(p -> p.supervision().startTimeout().toMillis())
+                .max()
+                .orElse(0)
+            + 5_000;
     try {
       return new TrialRun(router, router.start().get(waitMs, TimeUnit.MILLISECONDS));
     } catch (ExecutionException e) {
@@ -56,7 +64,11 @@ final class TrialRun implements AutoCloseable {
       throw new Failed(String.valueOf(cause.getMessage()), tail);
     } catch (TimeoutException e) {
       stop(router);
-      throw new Failed("the pools did not start within " + waitMs + " ms; raise start_timeout_ms if imports are slow", List.of());
+      throw new Failed(
+          "the pools did not start within "
+              + waitMs
+              + " ms; raise start_timeout_ms if imports are slow",
+          List.of());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stop(router);
@@ -66,9 +78,30 @@ final class TrialRun implements AutoCloseable {
 
   private static PoolConfig single(PoolConfig p) {
     Supervision s = p.supervision();
-    Supervision noSpare = new Supervision(s.maxConcurrency(), s.queue(), s.callTimeout(), s.startTimeout(),
-        s.pingInterval(), s.pingTimeout(), s.maxRestarts(), s.restartWindow(), s.halfOpenAfter(), 0, 0, 0);
-    return new PoolConfig(p.name(), p.modules(), p.path(), p.command(), 1, p.env(), p.workingDirectory(), noSpare, p.passEnv());
+    Supervision noSpare =
+        new Supervision(
+            s.maxConcurrency(),
+            s.queue(),
+            s.callTimeout(),
+            s.startTimeout(),
+            s.pingInterval(),
+            s.pingTimeout(),
+            s.maxRestarts(),
+            s.restartWindow(),
+            s.halfOpenAfter(),
+            0,
+            0,
+            0);
+    return new PoolConfig(
+        p.name(),
+        p.modules(),
+        p.path(),
+        p.command(),
+        1,
+        p.env(),
+        p.workingDirectory(),
+        noSpare,
+        p.passEnv());
   }
 
   private static void stop(Router router) {
@@ -97,7 +130,9 @@ final class TrialRun implements AutoCloseable {
     /** The message and the worker's last stderr lines, as one block for a terminal. */
     String describe() {
       if (stderrTail.isEmpty()) return getMessage();
-      return getMessage() + "\n  its stderr ends with:\n    | " + String.join("\n    | ", stderrTail);
+      return getMessage()
+          + "\n  its stderr ends with:\n    | "
+          + String.join("\n    | ", stderrTail);
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.tandem.supervisor.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.tandem.supervisor.log.Secrets;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -30,20 +30,46 @@ public final class ConfigLoader {
       Set.of("python", "page_size", "max_frame_bytes", "shutdown_grace_ms", "watch");
   static final Set<String> POOL_KEYS =
       Set.of(
-          "name", "modules", "path", "command", "replicas", "env", "pass_env",
-          "max_concurrency", "queue", "call_timeout_ms", "start_timeout_ms", "ping_interval_ms",
-          "ping_timeout_ms", "max_restarts", "restart_window_ms", "half_open_after_ms", "spare",
-          "max_calls", "max_rss_mb");
+          "name",
+          "modules",
+          "path",
+          "command",
+          "replicas",
+          "env",
+          "pass_env",
+          "max_concurrency",
+          "queue",
+          "call_timeout_ms",
+          "start_timeout_ms",
+          "ping_interval_ms",
+          "ping_timeout_ms",
+          "max_restarts",
+          "restart_window_ms",
+          "half_open_after_ms",
+          "spare",
+          "max_calls",
+          "max_rss_mb");
   private static final int DAY_MS = 86_400_000;
   static final Set<String> HTTP_KEYS =
-      Set.of("listen", "token", "allowed_origins", "allowed_hosts", "max_body_bytes", "keepalive_ms",
-          "stream_buffer_bytes", "session_idle_ms", "idle_timeout_ms", "read_timeout_ms", "max_connections");
+      Set.of(
+          "listen",
+          "token",
+          "allowed_origins",
+          "allowed_hosts",
+          "max_body_bytes",
+          "keepalive_ms",
+          "stream_buffer_bytes",
+          "session_idle_ms",
+          "idle_timeout_ms",
+          "read_timeout_ms",
+          "max_connections");
   static final Set<String> TRACE_KEYS = Set.of("enabled", "dir", "max_bytes", "files");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
   private final Path tandemHome;
   private final Overrides overrides;
+
   /** The overrides applied to the file being loaded, by {@code where.key}, for error messages. */
   private Map<String, Overrides.Setting> applied = Map.of();
 
@@ -52,9 +78,14 @@ public final class ConfigLoader {
     this(tandemHome, Overrides.fromEnvironment());
   }
 
-  /** {@code envToken}: the value of {@code TANDEM_HTTP_TOKEN}, which wins over {@code [http] token}. */
+  /**
+   * {@code envToken}: the value of {@code TANDEM_HTTP_TOKEN}, which wins over {@code [http] token}.
+   */
   public ConfigLoader(Path tandemHome, String envToken) {
-    this(tandemHome, Overrides.fromEnvironment(envToken == null ? Map.of() : Map.of(HttpConfig.TOKEN_ENV, envToken)));
+    this(
+        tandemHome,
+        Overrides.fromEnvironment(
+            envToken == null ? Map.of() : Map.of(HttpConfig.TOKEN_ENV, envToken)));
   }
 
   public ConfigLoader(Path tandemHome, Overrides overrides) {
@@ -68,22 +99,35 @@ public final class ConfigLoader {
     try {
       root = new TomlMapper().readTree(Files.readAllBytes(source));
     } catch (NoSuchFileException e) {
-      throw new ConfigException(source + ": no such file; pass an existing tandem.toml to --config");
+      throw new ConfigException(
+          source + ": no such file; pass an existing tandem.toml to --config");
     } catch (AccessDeniedException e) {
-      throw new ConfigException(source + ": cannot read it (permission denied); make it readable by this user");
+      throw new ConfigException(
+          source + ": cannot read it (permission denied); make it readable by this user");
     } catch (IOException e) {
       if (Files.isDirectory(source)) {
-        throw new ConfigException(source + ": is a directory, not a file; pass the tandem.toml inside it to --config");
+        throw new ConfigException(
+            source + ": is a directory, not a file; pass the tandem.toml inside it to --config");
       }
-      String at = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
-              && j.getLocation().getLineNr() > 0
-          ? " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")"
-          : "";
-      String what = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      String at =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  && j.getLocation() != null
+                  && j.getLocation().getLineNr() > 0
+              ? " (line "
+                  + j.getLocation().getLineNr()
+                  + ", column "
+                  + j.getLocation().getColumnNr()
+                  + ")"
+              : "";
+      String what =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+              ? j.getOriginalMessage()
+              : e.getMessage();
       throw new ConfigException(source + ": not valid TOML" + at + ": " + firstLine(what), e);
     }
     Path dir = source.getParent();
-    if (!(root instanceof ObjectNode tree)) throw new ConfigException(source + ": not a TOML document");
+    if (!(root instanceof ObjectNode tree))
+      throw new ConfigException(source + ": not a TOML document");
     List<String> poolNames = new ArrayList<>();
     for (JsonNode p : root.path("pool")) {
       if (p.path("name").isTextual()) poolNames.add(p.path("name").asText());
@@ -123,9 +167,11 @@ public final class ConfigLoader {
   private static void registerSecrets(HttpConfig http, List<PoolConfig> pools) {
     Secrets.add("http.token", http.token());
     for (PoolConfig pool : pools) {
-      pool.env().forEach((name, value) -> {
-        if (Secrets.isSecretName(name)) Secrets.add("$" + name, value);
-      });
+      pool.env()
+          .forEach(
+              (name, value) -> {
+                if (Secrets.isSecretName(name)) Secrets.add("$" + name, value);
+              });
     }
   }
 
@@ -139,11 +185,19 @@ public final class ConfigLoader {
     Path traceDir = null;
     if (node.has("dir")) {
       // Relative to the config file, like a pool's path; "~/" is the home directory.
-      String raw = TraceConfig.expandHome(string(source, where, "dir", node.get("dir")), System.getenv());
+      String raw =
+          TraceConfig.expandHome(string(source, where, "dir", node.get("dir")), System.getenv());
       traceDir = dir.resolve(raw).normalize();
       if (Files.exists(traceDir) && !Files.isDirectory(traceDir)) {
         throw new ConfigException(
-            source + ": " + where + ": dir \"" + raw + "\" is not a directory (resolved to " + traceDir + ")");
+            source
+                + ": "
+                + where
+                + ": dir \""
+                + raw
+                + "\" is not a directory (resolved to "
+                + traceDir
+                + ")");
       }
     }
     int maxBytes = intIn(source, where, node, "max_bytes", d.maxBytes(), 1024, Integer.MAX_VALUE);
@@ -167,29 +221,87 @@ public final class ConfigLoader {
       }
     }
     // "" is the explicit opt-out (an open server); left out, serve --http generates a token.
-    String token = !node.has("token") ? null
-        : node.get("token").isTextual() && node.get("token").asText().isEmpty() ? ""
-        : string(source, where, "token", node.get("token"));
+    String token =
+        !node.has("token")
+            ? null
+            : node.get("token").isTextual() && node.get("token").asText().isEmpty()
+                ? ""
+                : string(source, where, "token", node.get("token"));
     List<String> origins = strings(source, where, "allowed_origins", node.get("allowed_origins"));
     for (String origin : origins) {
       if (!ORIGIN.matcher(origin).matches()) {
-        throw new ConfigException(source + ": " + where + ": allowed_origins item \"" + origin
-            + "\" is not an origin; write scheme://host[:port], like \"https://app.example.com\"");
+        throw new ConfigException(
+            source
+                + ": "
+                + where
+                + ": allowed_origins item \""
+                + origin
+                + "\" is not an origin; write scheme://host[:port], like \"https://app.example.com\"");
       }
     }
     List<String> hosts = strings(source, where, "allowed_hosts", node.get("allowed_hosts"));
-    int maxBody = intIn(source, where, node, "max_body_bytes", defaults.maxBodyBytes(), 1024, 1 << 30);
-    int keepaliveMs = intIn(source, where, node, "keepalive_ms", (int) defaults.keepalive().toMillis(), 100, 3_600_000);
+    int maxBody =
+        intIn(source, where, node, "max_body_bytes", defaults.maxBodyBytes(), 1024, 1 << 30);
+    int keepaliveMs =
+        intIn(
+            source,
+            where,
+            node,
+            "keepalive_ms",
+            (int) defaults.keepalive().toMillis(),
+            100,
+            3_600_000);
     int streamBuffer =
-        intIn(source, where, node, "stream_buffer_bytes", defaults.streamBufferBytes(), 4096, 1 << 30);
-    int idleMs = intIn(source, where, node, "session_idle_ms", (int) defaults.sessionIdle().toMillis(), 1000, Integer.MAX_VALUE);
+        intIn(
+            source,
+            where,
+            node,
+            "stream_buffer_bytes",
+            defaults.streamBufferBytes(),
+            4096,
+            1 << 30);
+    int idleMs =
+        intIn(
+            source,
+            where,
+            node,
+            "session_idle_ms",
+            (int) defaults.sessionIdle().toMillis(),
+            1000,
+            Integer.MAX_VALUE);
     int connectionIdleMs =
-        intIn(source, where, node, "idle_timeout_ms", (int) defaults.idleTimeout().toMillis(), 100, Integer.MAX_VALUE);
-    int readMs = intIn(source, where, node, "read_timeout_ms", (int) defaults.readTimeout().toMillis(), 100, 3_600_000);
-    int maxConnections = intIn(source, where, node, "max_connections", defaults.maxConnections(), 1, 1_000_000);
-    return new HttpConfig(listen.host(), listen.port(), token, origins, hosts, maxBody,
-        Duration.ofMillis(keepaliveMs), streamBuffer, Duration.ofMillis(idleMs),
-        Duration.ofMillis(connectionIdleMs), Duration.ofMillis(readMs), maxConnections);
+        intIn(
+            source,
+            where,
+            node,
+            "idle_timeout_ms",
+            (int) defaults.idleTimeout().toMillis(),
+            100,
+            Integer.MAX_VALUE);
+    int readMs =
+        intIn(
+            source,
+            where,
+            node,
+            "read_timeout_ms",
+            (int) defaults.readTimeout().toMillis(),
+            100,
+            3_600_000);
+    int maxConnections =
+        intIn(source, where, node, "max_connections", defaults.maxConnections(), 1, 1_000_000);
+    return new HttpConfig(
+        listen.host(),
+        listen.port(),
+        token,
+        origins,
+        hosts,
+        maxBody,
+        Duration.ofMillis(keepaliveMs),
+        streamBuffer,
+        Duration.ofMillis(idleMs),
+        Duration.ofMillis(connectionIdleMs),
+        Duration.ofMillis(readMs),
+        maxConnections);
   }
 
   private ServerConfig server(Path source, JsonNode node) {
@@ -206,28 +318,51 @@ public final class ConfigLoader {
     if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
     checkKeys(source, where, node, SERVER_KEYS);
     String python = node.has("python") ? string(source, where, "python", node.get("python")) : null;
-    int pageSize = intIn(source, where, node, "page_size", ServerConfig.DEFAULT_PAGE_SIZE, 1, 10_000);
+    int pageSize =
+        intIn(source, where, node, "page_size", ServerConfig.DEFAULT_PAGE_SIZE, 1, 10_000);
     int maxFrame =
-        intIn(source, where, node, "max_frame_bytes", ServerConfig.DEFAULT_MAX_FRAME_BYTES, 1024, 1 << 30);
+        intIn(
+            source,
+            where,
+            node,
+            "max_frame_bytes",
+            ServerConfig.DEFAULT_MAX_FRAME_BYTES,
+            1024,
+            1 << 30);
     int graceMs =
-        intIn(source, where, node, "shutdown_grace_ms",
-            (int) ServerConfig.DEFAULT_SHUTDOWN_GRACE.toMillis(), 0, 3_600_000);
+        intIn(
+            source,
+            where,
+            node,
+            "shutdown_grace_ms",
+            (int) ServerConfig.DEFAULT_SHUTDOWN_GRACE.toMillis(),
+            0,
+            3_600_000);
     boolean watch = bool(source, where, node, "watch", false);
-    return new ServerConfig(python, pageSize, maxFrame, Duration.ofMillis(graceMs), tandemHome, watch);
+    return new ServerConfig(
+        python, pageSize, maxFrame, Duration.ofMillis(graceMs), tandemHome, watch);
   }
 
   private PoolConfig pool(Path source, Path dir, int index, JsonNode node) {
     String where = "[[pool]] #" + (index + 1);
     if (!node.isObject()) throw new ConfigException(source + ": " + where + " must be a table");
     // Named as soon as it has a name: "pool \"notes\"" is easier to find than "#3".
-    checkKeys(source, node.path("name").isTextual() ? "pool \"" + node.get("name").asText() + "\"" : where, node, POOL_KEYS);
+    checkKeys(
+        source,
+        node.path("name").isTextual() ? "pool \"" + node.get("name").asText() + "\"" : where,
+        node,
+        POOL_KEYS);
     if (!node.has("name")) {
       throw new ConfigException(source + ": " + where + " has no name; add name = \"...\"");
     }
     String name = string(source, where, "name", node.get("name"));
     if (!POOL_NAME.matcher(name).matches()) {
       throw new ConfigException(
-          source + ": " + where + ": name \"" + name
+          source
+              + ": "
+              + where
+              + ": name \""
+              + name
               + "\" must be letters, digits, '_', '.' or '-', starting with a letter or digit");
     }
     where = "pool \"" + name + "\"";
@@ -235,18 +370,29 @@ public final class ConfigLoader {
     List<String> command = strings(source, where, "command", node.get("command"));
     if (modules.isEmpty() == command.isEmpty()) {
       throw new ConfigException(
-          source + ": " + where
+          source
+              + ": "
+              + where
               + " needs exactly one of modules = [\"...\"] (Python tools) or command = [\"...\"] (any stdio MCP server)");
     }
     List<Path> paths = new ArrayList<>();
     JsonNode path = node.get("path");
     List<String> rawPaths =
-        path == null ? List.of() : path.isTextual() ? List.of(path.asText()) : strings(source, where, "path", path);
+        path == null
+            ? List.of()
+            : path.isTextual() ? List.of(path.asText()) : strings(source, where, "path", path);
     for (String p : rawPaths) {
       Path resolved = dir.resolve(p).normalize();
       if (!Files.isDirectory(resolved)) {
         throw new ConfigException(
-            source + ": " + where + ": path \"" + p + "\" is not a directory (resolved to " + resolved + ")");
+            source
+                + ": "
+                + where
+                + ": path \""
+                + p
+                + "\" is not a directory (resolved to "
+                + resolved
+                + ")");
       }
       paths.add(resolved);
     }
@@ -264,13 +410,27 @@ public final class ConfigLoader {
     }
     List<String> passEnv = strings(source, where, "pass_env", node.get("pass_env"));
     for (String p : passEnv) {
-      if (p.indexOf('*') != p.lastIndexOf('*') || (p.contains("*") && !p.startsWith("*") && !p.endsWith("*"))) {
-        throw new ConfigException(source + ": " + where + ": pass_env item \"" + p
-            + "\" is not a variable name or pattern; write NAME, PREFIX*, *SUFFIX or *");
+      if (p.indexOf('*') != p.lastIndexOf('*')
+          || (p.contains("*") && !p.startsWith("*") && !p.endsWith("*"))) {
+        throw new ConfigException(
+            source
+                + ": "
+                + where
+                + ": pass_env item \""
+                + p
+                + "\" is not a variable name or pattern; write NAME, PREFIX*, *SUFFIX or *");
       }
     }
     return new PoolConfig(
-        name, modules, List.copyOf(paths), command, replicas, Map.copyOf(env), dir, supervision(source, where, node), passEnv);
+        name,
+        modules,
+        List.copyOf(paths),
+        command,
+        replicas,
+        Map.copyOf(env),
+        dir,
+        supervision(source, where, node),
+        passEnv);
   }
 
   private Supervision supervision(Path source, String where, JsonNode node) {
@@ -290,7 +450,8 @@ public final class ConfigLoader {
         intIn(source, where, node, "max_rss_mb", (int) d.maxRssMb(), 0, 1 << 20));
   }
 
-  private Duration millis(Path source, String where, JsonNode node, String key, Duration dflt, int min, int max) {
+  private Duration millis(
+      Path source, String where, JsonNode node, String key, Duration dflt, int min, int max) {
     return Duration.ofMillis(intIn(source, where, node, key, (int) dflt.toMillis(), min, max));
   }
 
@@ -299,7 +460,14 @@ public final class ConfigLoader {
       String key = it.next();
       if (!allowed.contains(key)) {
         throw new ConfigException(
-            source + ": " + where + ": unknown key \"" + key + "\"" + suggestion(key, allowed) + "; known keys are "
+            source
+                + ": "
+                + where
+                + ": unknown key \""
+                + key
+                + "\""
+                + suggestion(key, allowed)
+                + "; known keys are "
                 + String.join(", ", allowed.stream().sorted().toList()));
       }
     }
@@ -328,7 +496,8 @@ public final class ConfigLoader {
     JsonNode value = node.get(key);
     if (value == null) return dflt;
     if (!value.isBoolean()) {
-      throw new ConfigException(source + ": " + where + ": " + key + " must be true or false, got " + value);
+      throw new ConfigException(
+          source + ": " + where + ": " + key + " must be true or false, got " + value);
     }
     return value.booleanValue();
   }
@@ -337,16 +506,25 @@ public final class ConfigLoader {
       Path source, String where, JsonNode node, String key, int dflt, int min, int max) {
     JsonNode value = node.get(key);
     if (value == null) return dflt;
-    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
+    if (!value.isIntegralNumber()
+        || !value.canConvertToInt()
+        || value.intValue() < min
+        || value.intValue() > max) {
       throw new ConfigException(
-          at(source, where, key) + " must be an integer from " + min + " to " + max + ", got " + value);
+          at(source, where, key)
+              + " must be an integer from "
+              + min
+              + " to "
+              + max
+              + ", got "
+              + value);
     }
     return value.intValue();
   }
 
   /**
-   * Where a value came from, as an error names it: the file and table, or the variable or flag
-   * that overrode it (the file would be the wrong place to look for the mistake).
+   * Where a value came from, as an error names it: the file and table, or the variable or flag that
+   * overrode it (the file would be the wrong place to look for the mistake).
    */
   private String at(Path source, String where, String key) {
     String base = key.endsWith(" item") ? key.substring(0, key.length() - 5) : key;

@@ -7,21 +7,25 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The configuration tandem would serve, as TOML: every key with its value after defaults,
- * {@code TANDEM_*} variables and {@code --set} flags, each overridden one marked with where it
- * came from. What {@code tandem check --print} shows. The HTTP token is never written: only
- * whether one is set, and by what.
+ * The configuration tandem would serve, as TOML: every key with its value after defaults, {@code
+ * TANDEM_*} variables and {@code --set} flags, each overridden one marked with where it came from.
+ * What {@code tandem check --print} shows. The HTTP token is never written: only whether one is
+ * set, and by what.
  */
 public final class EffectiveConfig {
 
   private EffectiveConfig() {}
 
   public static String toml(TandemConfig config) {
-    Map<String, String> origins = config.overridden().stream()
-        .collect(Collectors.toMap(s -> s.where() + "." + s.key(), Overrides.Setting::origin, (a, b) -> b));
+    Map<String, String> origins =
+        config.overridden().stream()
+            .collect(
+                Collectors.toMap(
+                    s -> s.where() + "." + s.key(), Overrides.Setting::origin, (a, b) -> b));
     StringBuilder b = new StringBuilder();
     b.append("# effective configuration of ").append(config.source()).append('\n');
-    b.append("# (defaults filled in; a value set by a TANDEM_* variable or --set flag says so)\n\n");
+    b.append(
+        "# (defaults filled in; a value set by a TANDEM_* variable or --set flag says so)\n\n");
 
     ServerConfig s = config.server();
     Section server = new Section(b, "[server]", origins);
@@ -37,15 +41,21 @@ public final class EffectiveConfig {
     HttpConfig h = config.http();
     b.append('\n');
     Section http = new Section(b, "[http]", origins);
-    http.put("listen", str(h.host().contains(":") ? "[" + h.host() + "]:" + h.port() : h.host() + ":" + h.port()));
+    http.put(
+        "listen",
+        str(h.host().contains(":") ? "[" + h.host() + "]:" + h.port() : h.host() + ":" + h.port()));
     String tokenOrigin = origins.get("[http].token");
     if (h.token() == null) {
-      b.append("# token: not set; serve --http requires the one it generates into http-token beside its runtime file\n");
+      b.append(
+          "# token: not set; serve --http requires the one it generates into http-token beside its runtime file\n");
     } else if (h.open()) {
       http.put("token", str(""));
       b.append("# an open server: requests need no Authorization\n");
     } else {
-      b.append("# token: set" + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin) + " (never shown)\n");
+      b.append(
+          "# token: set"
+              + (tokenOrigin == null ? " in the file" : " by " + tokenOrigin)
+              + " (never shown)\n");
     }
     http.put("allowed_origins", list(h.allowedOrigins()));
     http.put("allowed_hosts", list(h.allowedHosts()));
@@ -56,8 +66,10 @@ public final class EffectiveConfig {
     http.put("idle_timeout_ms", ms(h.idleTimeout()));
     http.put("read_timeout_ms", ms(h.readTimeout()));
     if (h.maxConnections() == 0) {
-      b.append("# max_connections: not set; " + HttpConfig.DEFAULT_MAX_CONNECTIONS
-          + ", or half the file descriptors still free at start if that is lower\n");
+      b.append(
+          "# max_connections: not set; "
+              + HttpConfig.DEFAULT_MAX_CONNECTIONS
+              + ", or half the file descriptors still free at start if that is lower\n");
     } else {
       http.put("max_connections", h.maxConnections());
     }
@@ -65,9 +77,13 @@ public final class EffectiveConfig {
     TraceConfig t = config.trace();
     b.append('\n');
     Section trace = new Section(b, "[trace]", origins);
-    b.append("# " + TraceConfig.DIR_ENV + " in the environment wins over this table (a directory, or off)\n");
+    b.append(
+        "# "
+            + TraceConfig.DIR_ENV
+            + " in the environment wins over this table (a directory, or off)\n");
     if (t.enabled() == null) {
-      b.append("# enabled: not set; on with serve --watch or [server] watch = true, off otherwise\n");
+      b.append(
+          "# enabled: not set; on with serve --watch or [server] watch = true, off otherwise\n");
     } else {
       trace.put("enabled", t.enabled());
     }
@@ -86,7 +102,8 @@ public final class EffectiveConfig {
       pool.put("name", str(p.name()));
       if (p.isPython()) pool.put("modules", list(p.modules()));
       else pool.put("command", list(p.command()));
-      if (!p.path().isEmpty()) pool.put("path", list(p.path().stream().map(Path::toString).toList()));
+      if (!p.path().isEmpty())
+        pool.put("path", list(p.path().stream().map(Path::toString).toList()));
       pool.put("replicas", p.replicas());
       Supervision v = p.supervision();
       pool.put("max_concurrency", v.maxConcurrency());
@@ -104,7 +121,8 @@ public final class EffectiveConfig {
       if (!p.passEnv().isEmpty()) pool.put("pass_env", list(p.passEnv()));
       if (!p.env().isEmpty()) {
         // Values of a pool's env may be API keys: show which variables are set, not their values.
-        b.append("# env: ").append(String.join(", ", p.env().keySet().stream().sorted().toList()))
+        b.append("# env: ")
+            .append(String.join(", ", p.env().keySet().stream().sorted().toList()))
             .append(" (values not shown)\n");
       }
     }

@@ -9,17 +9,17 @@ import java.util.List;
  * web page through DNS rebinding) runs tools on behalf of whoever reaches it.
  *
  * @param token the bearer token every MCP request must carry; null when the config names none
- *     ({@code serve --http} then generates one), {@code ""} for none at all ({@code [http] token = ""},
- *     an open server); never logged
+ *     ({@code serve --http} then generates one), {@code ""} for none at all ({@code [http] token =
+ *     ""}, an open server); never logged
  * @param allowedOrigins origins (scheme://host[:port]) a browser may call from, besides loopback
- * @param allowedHosts Host header values accepted besides loopback names and the bound host;
- *     {@code "*"} accepts any (behind a load balancer that checks it)
- * @param streamBufferBytes bytes an SSE stream may hold for a client that does not read; past
- *     that the stream is closed and its call cancelled
+ * @param allowedHosts Host header values accepted besides loopback names and the bound host; {@code
+ *     "*"} accepts any (behind a load balancer that checks it)
+ * @param streamBufferBytes bytes an SSE stream may hold for a client that does not read; past that
+ *     the stream is closed and its call cancelled
  * @param idleTimeout how long a connection may sit between requests (nothing being read, nothing
  *     being answered) before it is closed; an open SSE stream is an answer, so never idle
- * @param readTimeout how long a request's head and body together may take to arrive; past it
- *     the request is answered 408 and its connection closed (a client trickling bytes)
+ * @param readTimeout how long a request's head and body together may take to arrive; past it the
+ *     request is answered 408 and its connection closed (a client trickling bytes)
  * @param maxConnections open connections past which a new one is refused with 503; 0 for the
  *     default, {@value #DEFAULT_MAX_CONNECTIONS} or half the file descriptors still free if lower
  */
@@ -46,19 +46,43 @@ public record HttpConfig(
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+
   /** Overrides {@code [http] token}, so a secret need not be written into a file. */
   public static final String TOKEN_ENV = "TANDEM_HTTP_TOKEN";
 
   public static HttpConfig defaults(String envToken) {
-    return new HttpConfig(DEFAULT_HOST, DEFAULT_PORT, blankToNull(envToken), List.of(), List.of(),
-        DEFAULT_MAX_BODY_BYTES, DEFAULT_KEEPALIVE, DEFAULT_STREAM_BUFFER_BYTES, DEFAULT_SESSION_IDLE,
-        DEFAULT_IDLE_TIMEOUT, DEFAULT_READ_TIMEOUT, 0);
+    return new HttpConfig(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        blankToNull(envToken),
+        List.of(),
+        List.of(),
+        DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_KEEPALIVE,
+        DEFAULT_STREAM_BUFFER_BYTES,
+        DEFAULT_SESSION_IDLE,
+        DEFAULT_IDLE_TIMEOUT,
+        DEFAULT_READ_TIMEOUT,
+        0);
   }
 
-  /** The same settings bound elsewhere: {@code --http HOST:PORT} wins over {@code [http] listen}. */
+  /**
+   * The same settings bound elsewhere: {@code --http HOST:PORT} wins over {@code [http] listen}.
+   */
   public HttpConfig listeningOn(String newHost, int newPort) {
-    return new HttpConfig(newHost, newPort, token, allowedOrigins, allowedHosts, maxBodyBytes,
-        keepalive, streamBufferBytes, sessionIdle, idleTimeout, readTimeout, maxConnections);
+    return new HttpConfig(
+        newHost,
+        newPort,
+        token,
+        allowedOrigins,
+        allowedHosts,
+        maxBodyBytes,
+        keepalive,
+        streamBufferBytes,
+        sessionIdle,
+        idleTimeout,
+        readTimeout,
+        maxConnections);
   }
 
   /** {@code [http] token = ""}: the operator asked for a server without a token. */
@@ -67,8 +91,19 @@ public record HttpConfig(
   }
 
   public HttpConfig withToken(String newToken) {
-    return new HttpConfig(host, port, newToken, allowedOrigins, allowedHosts, maxBodyBytes,
-        keepalive, streamBufferBytes, sessionIdle, idleTimeout, readTimeout, maxConnections);
+    return new HttpConfig(
+        host,
+        port,
+        newToken,
+        allowedOrigins,
+        allowedHosts,
+        maxBodyBytes,
+        keepalive,
+        streamBufferBytes,
+        sessionIdle,
+        idleTimeout,
+        readTimeout,
+        maxConnections);
   }
 
   static String blankToNull(String s) {
@@ -78,7 +113,16 @@ public record HttpConfig(
   @Override
   public String toString() {
     // A record's toString would print the token into any log line that shows the config.
-    return "HttpConfig[" + host + ":" + port + ", token " + (token == null ? "generated" : token.isEmpty() ? "none" : "set")
-        + ", allowedOrigins " + allowedOrigins + ", allowedHosts " + allowedHosts + "]";
+    return "HttpConfig["
+        + host
+        + ":"
+        + port
+        + ", token "
+        + (token == null ? "generated" : token.isEmpty() ? "none" : "set")
+        + ", allowedOrigins "
+        + allowedOrigins
+        + ", allowedHosts "
+        + allowedHosts
+        + "]";
   }
 }

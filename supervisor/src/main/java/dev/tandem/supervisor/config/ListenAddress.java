@@ -27,6 +27,8 @@ public record ListenAddress(String host, int port) {
 
   private static IllegalArgumentException invalid(String value) {
     return new IllegalArgumentException(
-        "\"" + value + "\" is not HOST:PORT; use e.g. 127.0.0.1:8765, localhost:0 (any free port) or [::1]:8765");
+        "\""
+            + value
+            + "\" is not HOST:PORT; use e.g. 127.0.0.1:8765, localhost:0 (any free port) or [::1]:8765");
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Settings that win over {@code tandem.toml}: {@code TANDEM_*} environment variables, then
- * {@code --set} flags, each naming one key. The mapping is mechanical, so a key's variable can be
- * guessed from the table and the key:
+ * Settings that win over {@code tandem.toml}: {@code TANDEM_*} environment variables, then {@code
+ * --set} flags, each naming one key. The mapping is mechanical, so a key's variable can be guessed
+ * from the table and the key:
  *
  * <pre>
  *   [server] KEY             TANDEM_KEY              --set server.KEY=VALUE
@@ -25,17 +25,20 @@ import java.util.Set;
  *   [[pool]] KEY of NAME     TANDEM_POOL_NAME_KEY    --set pool.NAME.KEY=VALUE
  * </pre>
  *
- * (KEY and NAME upper-cased, every character but letters and digits turned into {@code _}:
- * {@code TANDEM_SHUTDOWN_GRACE_MS}, {@code TANDEM_HTTP_LISTEN}, {@code TANDEM_POOL_EXAMPLES_REPLICAS}.)
- * A list ({@code allowed_origins}, {@code modules}, ...) is comma-separated or a JSON array;
- * integers are decimal. Overrides are applied to the parsed file before it is checked, so a bad
- * value gets the same precise message as in the file, naming the variable or flag it came from.
+ * (KEY and NAME upper-cased, every character but letters and digits turned into {@code _}: {@code
+ * TANDEM_SHUTDOWN_GRACE_MS}, {@code TANDEM_HTTP_LISTEN}, {@code TANDEM_POOL_EXAMPLES_REPLICAS}.) A
+ * list ({@code allowed_origins}, {@code modules}, ...) is comma-separated or a JSON array; integers
+ * are decimal. Overrides are applied to the parsed file before it is checked, so a bad value gets
+ * the same precise message as in the file, naming the variable or flag it came from.
  */
 public final class Overrides {
 
   /** Keys whose values are text; the lists; every other overridable key is an integer. */
   private static final Set<String> TEXT_KEYS = Set.of("python", "listen", "token");
-  private static final Set<String> LIST_KEYS = Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path", "pass_env");
+
+  private static final Set<String> LIST_KEYS =
+      Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path", "pass_env");
+
   /** Not overridable: a pool's name is its identity; its env is a table. */
   private static final Set<String> FIXED_POOL_KEYS = Set.of("name", "env");
 
@@ -66,9 +69,10 @@ public final class Overrides {
 
   public static Overrides fromEnvironment(Map<String, String> env) {
     Map<String, String> tandem = new HashMap<>();
-    env.forEach((k, v) -> {
-      if (k.startsWith("TANDEM_") && v != null && !v.isEmpty()) tandem.put(k, v);
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("TANDEM_") && v != null && !v.isEmpty()) tandem.put(k, v);
+        });
     return new Overrides(Map.copyOf(tandem), List.of());
   }
 
@@ -81,30 +85,37 @@ public final class Overrides {
     String path = eq < 0 ? "" : assignment.substring(0, eq).trim();
     String value = eq < 0 ? "" : assignment.substring(eq + 1);
     String[] parts = path.split("\\.");
-    String hint = "; write --set server.KEY=VALUE, --set http.KEY=VALUE or --set pool.NAME.KEY=VALUE"
-        + " (e.g. --set server.shutdown_grace_ms=2000)";
+    String hint =
+        "; write --set server.KEY=VALUE, --set http.KEY=VALUE or --set pool.NAME.KEY=VALUE"
+            + " (e.g. --set server.shutdown_grace_ms=2000)";
     Setting setting;
     if (eq < 0 || parts.length < 2) {
-      throw new IllegalArgumentException("--set \"" + assignment + "\" is not TABLE.KEY=VALUE" + hint);
+      throw new IllegalArgumentException(
+          "--set \"" + assignment + "\" is not TABLE.KEY=VALUE" + hint);
     }
     String origin = "--set " + path;
     switch (parts[0]) {
       case "server", "http" -> {
-        if (parts.length != 2) throw new IllegalArgumentException("--set \"" + assignment + "\": too many dots" + hint);
-        Set<String> known = parts[0].equals("server") ? ConfigLoader.SERVER_KEYS : ConfigLoader.HTTP_KEYS;
-        if (!known.contains(parts[1])) throw unknownKey(origin, "[" + parts[0] + "]", parts[1], known);
+        if (parts.length != 2)
+          throw new IllegalArgumentException("--set \"" + assignment + "\": too many dots" + hint);
+        Set<String> known =
+            parts[0].equals("server") ? ConfigLoader.SERVER_KEYS : ConfigLoader.HTTP_KEYS;
+        if (!known.contains(parts[1]))
+          throw unknownKey(origin, "[" + parts[0] + "]", parts[1], known);
         setting = new Setting(parts[0], null, parts[1], value, origin);
       }
       case "pool" -> {
         if (parts.length != 3) {
-          throw new IllegalArgumentException("--set \"" + assignment + "\": a pool setting is pool.NAME.KEY=VALUE" + hint);
+          throw new IllegalArgumentException(
+              "--set \"" + assignment + "\": a pool setting is pool.NAME.KEY=VALUE" + hint);
         }
         Set<String> known = poolKeys();
         if (!known.contains(parts[2])) throw unknownKey(origin, "[[pool]]", parts[2], known);
         setting = new Setting("pool", parts[1], parts[2], value, origin);
       }
-      default -> throw new IllegalArgumentException(
-          "--set \"" + assignment + "\": unknown table \"" + parts[0] + "\"" + hint);
+      default ->
+          throw new IllegalArgumentException(
+              "--set \"" + assignment + "\": unknown table \"" + parts[0] + "\"" + hint);
     }
     List<Setting> more = new ArrayList<>(flags);
     more.add(setting);
@@ -125,9 +136,9 @@ public final class Overrides {
   }
 
   /**
-   * Every setting that applies to a file whose pools have these names, in the order they win:
-   * the environment first, then the flags. A {@code TANDEM_POOL_*} variable or flag naming no pool
-   * is refused, since it is almost always a misspelt name that would silently do nothing.
+   * Every setting that applies to a file whose pools have these names, in the order they win: the
+   * environment first, then the flags. A {@code TANDEM_POOL_*} variable or flag naming no pool is
+   * refused, since it is almost always a misspelt name that would silently do nothing.
    */
   List<Setting> settings(Path source, List<String> poolNames) {
     Map<String, Setting> out = new LinkedHashMap<>();
@@ -139,22 +150,36 @@ public final class Overrides {
     }
     for (String name : env.keySet()) {
       if (name.startsWith("TANDEM_POOL_") && !used.contains(name) && !name.equals("TANDEM_POOL")) {
-        throw new ConfigException(name + " names no pool key of " + source + " (its pools: "
-            + String.join(", ", poolNames) + "); the variable for a pool key is TANDEM_POOL_<NAME>_<KEY>, like "
-            + variable("pool", poolNames.isEmpty() ? "NAME" : poolNames.get(0), "replicas") + ", or unset it");
+        throw new ConfigException(
+            name
+                + " names no pool key of "
+                + source
+                + " (its pools: "
+                + String.join(", ", poolNames)
+                + "); the variable for a pool key is TANDEM_POOL_<NAME>_<KEY>, like "
+                + variable("pool", poolNames.isEmpty() ? "NAME" : poolNames.get(0), "replicas")
+                + ", or unset it");
       }
     }
     for (Setting s : flags) {
       if (s.pool() != null && !poolNames.contains(s.pool())) {
-        throw new ConfigException(s.origin() + ": " + source + " has no pool named \"" + s.pool() + "\" (its pools: "
-            + String.join(", ", poolNames) + ")");
+        throw new ConfigException(
+            s.origin()
+                + ": "
+                + source
+                + " has no pool named \""
+                + s.pool()
+                + "\" (its pools: "
+                + String.join(", ", poolNames)
+                + ")");
       }
       out.put(s.where() + "." + s.key(), s);
     }
     return List.copyOf(out.values());
   }
 
-  private void fromEnv(String table, String pool, String key, Map<String, Setting> out, Set<String> used) {
+  private void fromEnv(
+      String table, String pool, String key, Map<String, Setting> out, Set<String> used) {
     String name = variable(table, pool, key);
     String value = env.get(name);
     if (value == null) return;
@@ -173,7 +198,8 @@ public final class Overrides {
       } else {
         table = null;
         for (JsonNode pool : root.path("pool")) {
-          if (pool instanceof ObjectNode o && s.pool().equals(o.path("name").asText(null))) table = o;
+          if (pool instanceof ObjectNode o && s.pool().equals(o.path("name").asText(null)))
+            table = o;
         }
         if (table == null) continue; // a pool listed twice or renamed: the loader reports it
       }
@@ -212,8 +238,17 @@ public final class Overrides {
     return keys;
   }
 
-  private static IllegalArgumentException unknownKey(String origin, String table, String key, Set<String> known) {
-    return new IllegalArgumentException(origin + ": " + table + " has no key \"" + key + "\"" + ConfigLoader.suggestion(key, known)
-        + "; its keys are " + String.join(", ", new java.util.TreeSet<>(known)));
+  private static IllegalArgumentException unknownKey(
+      String origin, String table, String key, Set<String> known) {
+    return new IllegalArgumentException(
+        origin
+            + ": "
+            + table
+            + " has no key \""
+            + key
+            + "\""
+            + ConfigLoader.suggestion(key, known)
+            + "; its keys are "
+            + String.join(", ", new java.util.TreeSet<>(known)));
   }
 }

@@ -3,9 +3,9 @@ package dev.tandem.supervisor.config;
 import java.time.Duration;
 
 /**
- * How one pool is supervised: limits, health checks, restart intensity, spares and recycling.
- * Every default serves a pool of ordinary Python tools on a laptop; the reason for each is beside
- * it, because an operator tuning one needs to know what it trades.
+ * How one pool is supervised: limits, health checks, restart intensity, spares and recycling. Every
+ * default serves a pool of ordinary Python tools on a laptop; the reason for each is beside it,
+ * because an operator tuning one needs to know what it trades.
  */
 public record Supervision(
     int maxConcurrency,
@@ -24,19 +24,21 @@ public record Supervision(
   /**
    * Calls one worker runs at once. Tools mostly wait on models (I/O), and the Python runtime
    * carries dozens of such calls on its event loop and 32 threads, answering pings on the loop
-   * throughout. The limit spreads a burst over the replicas and bounds how many calls one
-   * worker's death can hit.
+   * throughout. The limit spreads a burst over the replicas and bounds how many calls one worker's
+   * death can hit.
    */
   public static final int DEFAULT_MAX_CONCURRENCY = 64;
 
   /**
-   * Calls that wait when every worker is full. Enough to absorb several agents fanning out at
-   * once; past it a caller is better served by an immediate "overloaded" it can act on than by a
-   * wait that ends in its own timeout.
+   * Calls that wait when every worker is full. Enough to absorb several agents fanning out at once;
+   * past it a caller is better served by an immediate "overloaded" it can act on than by a wait
+   * that ends in its own timeout.
    */
   public static final int DEFAULT_QUEUE = 256;
 
-  /** Tools call models, which can take minutes; longer than this is a stuck call, not a slow one. */
+  /**
+   * Tools call models, which can take minutes; longer than this is a stuck call, not a slow one.
+   */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
 
   /** Importing a tool module can load a model or a large library; a minute covers most. */
@@ -53,8 +55,8 @@ public record Supervision(
 
   /**
    * More than 5 unplanned restarts in 30 s opens the pool (systemd's StartLimitBurst is 5): with
-   * the backoff doubling from 100 ms, a worker that dies at start reaches it in about 3 s, while
-   * a pool losing a worker now and then never does.
+   * the backoff doubling from 100 ms, a worker that dies at start reaches it in about 3 s, while a
+   * pool losing a worker now and then never does.
    */
   public static final int DEFAULT_MAX_RESTARTS = 5;
 

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A whole {@code tandem.toml}: where it came from, the server settings, its pools, HTTP and
- * traces, and which values {@code TANDEM_*} variables or {@code --set} flags put over the file's.
+ * A whole {@code tandem.toml}: where it came from, the server settings, its pools, HTTP and traces,
+ * and which values {@code TANDEM_*} variables or {@code --set} flags put over the file's.
  */
 public record TandemConfig(
     Path source,

@@ -7,11 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code [trace]} table: whether Python workers record every {@code tools/call} (its
- * arguments, result and model calls) to {@code DIR/calls.jsonl}, for the notebook to replay.
- * Traces hold what users sent to the tools and what came back, so they are off in production
- * and on in the dev loop ({@code serve --watch} or {@code [server] watch = true}) unless this
- * table says otherwise.
+ * The {@code [trace]} table: whether Python workers record every {@code tools/call} (its arguments,
+ * result and model calls) to {@code DIR/calls.jsonl}, for the notebook to replay. Traces hold what
+ * users sent to the tools and what came back, so they are off in production and on in the dev loop
+ * ({@code serve --watch} or {@code [server] watch = true}) unless this table says otherwise.
  *
  * @param enabled null when the file does not say: then on when watching, off otherwise
  * @param dir null for the default, {@code $XDG_CACHE_HOME/tandem/traces}
@@ -22,10 +21,13 @@ public record TraceConfig(Boolean enabled, Path dir, int maxBytes, int files) {
 
   public static final int DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
   public static final int DEFAULT_FILES = 5;
+
   /** The worker's own variables, which the daemon sets for each worker it starts. */
   public static final String DIR_ENV = "TANDEM_TRACE_DIR";
+
   public static final String MAX_BYTES_ENV = "TANDEM_TRACE_MAX_BYTES";
   public static final String FILES_ENV = "TANDEM_TRACE_FILES";
+
   /** What the worker reads as "off" in TANDEM_TRACE_DIR (recorder._OFF). */
   private static final Set<String> OFF = Set.of("", "0", "off", "false", "no", "none");
 
@@ -35,16 +37,17 @@ public record TraceConfig(Boolean enabled, Path dir, int maxBytes, int files) {
 
   /**
    * What every worker is told, and why. The first that says wins: {@code TANDEM_TRACE_DIR} in the
-   * daemon's environment (a directory, or {@code off}), then {@code [trace] enabled}, then the
-   * dev loop: on when {@code watching}. A pool's own {@code env} is applied after, so a pool can
-   * still trace elsewhere or not at all.
+   * daemon's environment (a directory, or {@code off}), then {@code [trace] enabled}, then the dev
+   * loop: on when {@code watching}. A pool's own {@code env} is applied after, so a pool can still
+   * trace elsewhere or not at all.
    */
   public Traces decide(boolean watching, Map<String, String> environment) {
     String fromEnv = environment.get(DIR_ENV);
     Path at;
     String because;
     if (fromEnv != null) {
-      if (OFF.contains(fromEnv.strip().toLowerCase(Locale.ROOT))) return Traces.off(DIR_ENV + "=" + fromEnv);
+      if (OFF.contains(fromEnv.strip().toLowerCase(Locale.ROOT)))
+        return Traces.off(DIR_ENV + "=" + fromEnv);
       at = Path.of(expandHome(fromEnv.strip(), environment)).toAbsolutePath().normalize();
       because = DIR_ENV;
     } else if (enabled != null) {
@@ -84,8 +87,8 @@ public record TraceConfig(Boolean enabled, Path dir, int maxBytes, int files) {
   }
 
   /**
-   * The decision: {@code dir} null when traces are off; {@code because} says what decided it
-   * (null for the default, off); {@code workerEnv} is put into every worker's environment.
+   * The decision: {@code dir} null when traces are off; {@code because} says what decided it (null
+   * for the default, off); {@code workerEnv} is put into every worker's environment.
    */
   public record Traces(Path dir, String because, Map<String, String> workerEnv) {
 

@@ -8,11 +8,11 @@ import java.util.Locale;
  * Log lines on stderr, one record per line, so a host that captures a server's stderr (as Claude
  * Desktop and Claude Code do) shows them intact. stdout is the wire and is never written here.
  *
- * <p>Two formats of the same records: {@code text} (the default) puts the fields first as
- * key=value pairs so the lines stay greppable; {@code json} writes one JSON object per line
- * ({@code time}, {@code level}, {@code msg}, and {@code pool}/{@code worker}/{@code pid} when the
- * record is about a worker) for a collector (journald, Loki, a container runtime) to parse.
- * {@code --log-format} or {@code TANDEM_LOG_FORMAT} chooses; {@code TANDEM_LOG_LEVEL} the level.
+ * <p>Two formats of the same records: {@code text} (the default) puts the fields first as key=value
+ * pairs so the lines stay greppable; {@code json} writes one JSON object per line ({@code time},
+ * {@code level}, {@code msg}, and {@code pool}/{@code worker}/{@code pid} when the record is about
+ * a worker) for a collector (journald, Loki, a container runtime) to parse. {@code --log-format} or
+ * {@code TANDEM_LOG_FORMAT} chooses; {@code TANDEM_LOG_LEVEL} the level.
  *
  * <p>Every record is written with the values of known secrets replaced ({@link Secrets}).
  */
@@ -34,8 +34,10 @@ public final class Log {
   public static final String FORMAT_ENV = "TANDEM_LOG_FORMAT";
 
   private static final PrintStream OUT = System.err;
-  private static volatile Level threshold = orDefault(() -> level(System.getenv(LEVEL_ENV)), Level.INFO);
-  private static volatile Format format = orDefault(() -> format(System.getenv(FORMAT_ENV)), Format.TEXT);
+  private static volatile Level threshold =
+      orDefault(() -> level(System.getenv(LEVEL_ENV)), Level.INFO);
+  private static volatile Format format =
+      orDefault(() -> format(System.getenv(FORMAT_ENV)), Format.TEXT);
 
   private Log() {}
 
@@ -71,14 +73,16 @@ public final class Log {
     write(Level.ERROR, null, 0, 0, message, null);
   }
 
-  /** A record about one worker; the fields make its lines easy to pick out of an interleaved log. */
+  /**
+   * A record about one worker; the fields make its lines easy to pick out of an interleaved log.
+   */
   public static void worker(Level level, String pool, int worker, long pid, String message) {
     write(level, pool, worker, pid, message, null);
   }
 
   /**
-   * A multi-line block (a Python traceback) kept readable: in text each line is its own record;
-   * in JSON it is one record whose {@code detail} holds the block, as collectors expect.
+   * A multi-line block (a Python traceback) kept readable: in text each line is its own record; in
+   * JSON it is one record whose {@code detail} holds the block, as collectors expect.
    */
   public static void block(Level level, String heading, String body) {
     if (!enabled(level)) return;
@@ -92,12 +96,16 @@ public final class Log {
     }
   }
 
-  private static void write(Level level, String pool, int worker, long pid, String message, String detail) {
+  private static void write(
+      Level level, String pool, int worker, long pid, String message, String detail) {
     if (!enabled(level)) return;
     // Here, past the threshold: a record nobody sees costs no scan.
     message = Secrets.redact(message);
     detail = Secrets.redact(detail);
-    String line = format == Format.JSON ? json(level, pool, worker, pid, message, detail) : text(level, pool, worker, pid, message);
+    String line =
+        format == Format.JSON
+            ? json(level, pool, worker, pid, message, detail)
+            : text(level, pool, worker, pid, message);
     synchronized (OUT) {
       OUT.println(line);
     }
@@ -107,7 +115,14 @@ public final class Log {
     StringBuilder b = new StringBuilder(80 + message.length());
     timestamp(b, Instant.now());
     b.append(' ').append(level.name()).append(" tandem ");
-    if (pool != null) b.append("pool=").append(pool).append(" worker=").append(worker).append(" pid=").append(pid).append(' ');
+    if (pool != null)
+      b.append("pool=")
+          .append(pool)
+          .append(" worker=")
+          .append(worker)
+          .append(" pid=")
+          .append(pid)
+          .append(' ');
     for (int i = 0; i < message.length(); i++) {
       char c = message.charAt(i);
       b.append(c == '\n' ? '\u2424' : c);
@@ -115,12 +130,14 @@ public final class Log {
     return b.toString();
   }
 
-  static String json(Level level, String pool, int worker, long pid, String message, String detail) {
+  static String json(
+      Level level, String pool, int worker, long pid, String message, String detail) {
     StringBuilder b = new StringBuilder(96 + message.length());
     b.append("{\"time\":\"");
     timestamp(b, Instant.now());
     b.append("\",\"level\":\"")
-        .append(level.name().toLowerCase(Locale.ROOT)).append("\",\"logger\":\"tandem\"");
+        .append(level.name().toLowerCase(Locale.ROOT))
+        .append("\",\"logger\":\"tandem\"");
     if (pool != null) {
       b.append(",\"pool\":");
       quote(b, pool);
@@ -198,7 +215,8 @@ public final class Log {
     try {
       return Level.valueOf(v);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown log level \"" + value + "\"; use debug, info, warn or error");
+      throw new IllegalArgumentException(
+          "unknown log level \"" + value + "\"; use debug, info, warn or error");
     }
   }
 

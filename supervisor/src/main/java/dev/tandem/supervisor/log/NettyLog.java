@@ -6,28 +6,30 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
  * Netty's own log records, written through {@link Log} and unable to throw. Left to itself Netty
- * logs through java.util.logging, whose formatter loads time-zone rules from a file the first
- * time it runs: at the file-descriptor limit that load fails, the formatter throws
- * {@code NoClassDefFoundError} on the event loop that was reporting the failed accept, and the
- * acceptor thread dies with it. A log line is never worth a thread, so every record here is
- * best-effort.
+ * logs through java.util.logging, whose formatter loads time-zone rules from a file the first time
+ * it runs: at the file-descriptor limit that load fails, the formatter throws {@code
+ * NoClassDefFoundError} on the event loop that was reporting the failed accept, and the acceptor
+ * thread dies with it. A log line is never worth a thread, so every record here is best-effort.
  *
  * <p>Netty's warnings and errors become WARN lines and its info records DEBUG ones; its debug and
  * trace records (its settings, probed at start) are dropped, as java.util.logging's default level
- * dropped them before.
- * Installed before any Netty class is loaded ({@link #install}), since each keeps the logger it got
- * in a static field.
+ * dropped them before. Installed before any Netty class is loaded ({@link #install}), since each
+ * keeps the logger it got in a static field.
  */
 public final class NettyLog extends AbstractInternalLogger {
 
-  private static final InternalLoggerFactory FACTORY = new InternalLoggerFactory() {
-    @Override
-    protected InternalLogger newInstance(String name) {
-      return new NettyLog(name);
-    }
-  };
+  private static final InternalLoggerFactory FACTORY =
+      new InternalLoggerFactory() {
+        @Override
+        protected InternalLogger newInstance(String name) {
+          return new NettyLog(name);
+        }
+      };
 
-  /** Set when the daemon begins to stop: Netty's complaints about loops being shut are expected then. */
+  /**
+   * Set when the daemon begins to stop: Netty's complaints about loops being shut are expected
+   * then.
+   */
   private static volatile boolean stopping;
 
   private final String shortName;
@@ -87,38 +89,133 @@ public final class NettyLog extends AbstractInternalLogger {
     write(level, format, args, t);
   }
 
-  @Override public boolean isTraceEnabled() { return false; }
-  @Override public void trace(String msg) { }
-  @Override public void trace(String format, Object arg) { }
-  @Override public void trace(String format, Object a, Object b) { }
-  @Override public void trace(String format, Object... args) { }
-  @Override public void trace(String msg, Throwable t) { }
+  @Override
+  public boolean isTraceEnabled() {
+    return false;
+  }
 
-  @Override public boolean isDebugEnabled() { return false; }
-  @Override public void debug(String msg) { }
-  @Override public void debug(String format, Object arg) { }
-  @Override public void debug(String format, Object a, Object b) { }
-  @Override public void debug(String format, Object... args) { }
-  @Override public void debug(String msg, Throwable t) { }
+  @Override
+  public void trace(String msg) {}
 
-  @Override public boolean isInfoEnabled() { return on(Log.Level.DEBUG); }
-  @Override public void info(String msg) { write(Log.Level.DEBUG, msg, null, null); }
-  @Override public void info(String format, Object arg) { log(Log.Level.DEBUG, format, arg); }
-  @Override public void info(String format, Object a, Object b) { log(Log.Level.DEBUG, format, a, b); }
-  @Override public void info(String format, Object... args) { log(Log.Level.DEBUG, format, args); }
-  @Override public void info(String msg, Throwable t) { write(Log.Level.DEBUG, msg, null, t); }
+  @Override
+  public void trace(String format, Object arg) {}
 
-  @Override public boolean isWarnEnabled() { return on(Log.Level.WARN); }
-  @Override public void warn(String msg) { write(Log.Level.WARN, msg, null, null); }
-  @Override public void warn(String format, Object arg) { log(Log.Level.WARN, format, arg); }
-  @Override public void warn(String format, Object a, Object b) { log(Log.Level.WARN, format, a, b); }
-  @Override public void warn(String format, Object... args) { log(Log.Level.WARN, format, args); }
-  @Override public void warn(String msg, Throwable t) { write(Log.Level.WARN, msg, null, t); }
+  @Override
+  public void trace(String format, Object a, Object b) {}
 
-  @Override public boolean isErrorEnabled() { return on(Log.Level.WARN); }
-  @Override public void error(String msg) { write(Log.Level.WARN, msg, null, null); }
-  @Override public void error(String format, Object arg) { log(Log.Level.WARN, format, arg); }
-  @Override public void error(String format, Object a, Object b) { log(Log.Level.WARN, format, a, b); }
-  @Override public void error(String format, Object... args) { log(Log.Level.WARN, format, args); }
-  @Override public void error(String msg, Throwable t) { write(Log.Level.WARN, msg, null, t); }
+  @Override
+  public void trace(String format, Object... args) {}
+
+  @Override
+  public void trace(String msg, Throwable t) {}
+
+  @Override
+  public boolean isDebugEnabled() {
+    return false;
+  }
+
+  @Override
+  public void debug(String msg) {}
+
+  @Override
+  public void debug(String format, Object arg) {}
+
+  @Override
+  public void debug(String format, Object a, Object b) {}
+
+  @Override
+  public void debug(String format, Object... args) {}
+
+  @Override
+  public void debug(String msg, Throwable t) {}
+
+  @Override
+  public boolean isInfoEnabled() {
+    return on(Log.Level.DEBUG);
+  }
+
+  @Override
+  public void info(String msg) {
+    write(Log.Level.DEBUG, msg, null, null);
+  }
+
+  @Override
+  public void info(String format, Object arg) {
+    log(Log.Level.DEBUG, format, arg);
+  }
+
+  @Override
+  public void info(String format, Object a, Object b) {
+    log(Log.Level.DEBUG, format, a, b);
+  }
+
+  @Override
+  public void info(String format, Object... args) {
+    log(Log.Level.DEBUG, format, args);
+  }
+
+  @Override
+  public void info(String msg, Throwable t) {
+    write(Log.Level.DEBUG, msg, null, t);
+  }
+
+  @Override
+  public boolean isWarnEnabled() {
+    return on(Log.Level.WARN);
+  }
+
+  @Override
+  public void warn(String msg) {
+    write(Log.Level.WARN, msg, null, null);
+  }
+
+  @Override
+  public void warn(String format, Object arg) {
+    log(Log.Level.WARN, format, arg);
+  }
+
+  @Override
+  public void warn(String format, Object a, Object b) {
+    log(Log.Level.WARN, format, a, b);
+  }
+
+  @Override
+  public void warn(String format, Object... args) {
+    log(Log.Level.WARN, format, args);
+  }
+
+  @Override
+  public void warn(String msg, Throwable t) {
+    write(Log.Level.WARN, msg, null, t);
+  }
+
+  @Override
+  public boolean isErrorEnabled() {
+    return on(Log.Level.WARN);
+  }
+
+  @Override
+  public void error(String msg) {
+    write(Log.Level.WARN, msg, null, null);
+  }
+
+  @Override
+  public void error(String format, Object arg) {
+    log(Log.Level.WARN, format, arg);
+  }
+
+  @Override
+  public void error(String format, Object a, Object b) {
+    log(Log.Level.WARN, format, a, b);
+  }
+
+  @Override
+  public void error(String format, Object... args) {
+    log(Log.Level.WARN, format, args);
+  }
+
+  @Override
+  public void error(String msg, Throwable t) {
+    write(Log.Level.WARN, msg, null, t);
+  }
 }

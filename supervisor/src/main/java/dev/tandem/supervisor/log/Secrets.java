@@ -8,24 +8,25 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The values no log line may show: the daemon's HTTP token, secrets from the config, and the
- * values of environment variables whose names say they hold a credential. {@link Log} replaces
- * each with {@code [redacted $NAME]} in every record it writes, whoever wrote the text (the
- * daemon, a worker's stderr, a worker's {@code notifications/message}), so a key a tool prints or
- * puts in an exception message reaches the host's log as the trace file has it.
+ * The values no log line may show: the daemon's HTTP token, secrets from the config, and the values
+ * of environment variables whose names say they hold a credential. {@link Log} replaces each with
+ * {@code [redacted $NAME]} in every record it writes, whoever wrote the text (the daemon, a
+ * worker's stderr, a worker's {@code notifications/message}), so a key a tool prints or puts in an
+ * exception message reaches the host's log as the trace file has it.
  *
- * <p>Which names hold secrets is the same rule as the Python trace recorder's
- * ({@code tandem.recorder._SECRET_SUFFIXES}); {@code protocol/vectors/secret_names.jsonl} is the
- * contract both test suites replay, so the two cannot drift apart unnoticed.
+ * <p>Which names hold secrets is the same rule as the Python trace recorder's ({@code
+ * tandem.recorder._SECRET_SUFFIXES}); {@code protocol/vectors/secret_names.jsonl} is the contract
+ * both test suites replay, so the two cannot drift apart unnoticed.
  *
- * <p>Cost: with no secret known a record pays one array length check; otherwise one
- * {@code indexOf} per secret over the message, only for records that pass the level threshold.
- * At {@code info} a worker writes no line per call, so the hot path never pays it.
+ * <p>Cost: with no secret known a record pays one array length check; otherwise one {@code indexOf}
+ * per secret over the message, only for records that pass the level threshold. At {@code info} a
+ * worker writes no line per call, so the hot path never pays it.
  */
 public final class Secrets {
 
   /** Name suffixes (upper-cased) of variables that hold credentials by convention. */
-  static final List<String> SECRET_SUFFIXES = List.of("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD");
+  static final List<String> SECRET_SUFFIXES =
+      List.of("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD");
 
   /** Shorter values are too likely to occur by accident ("1", "true", a port) to redact. */
   public static final int MIN_LENGTH = 8;
@@ -52,15 +53,16 @@ public final class Secrets {
 
   /** Registers the value of every variable in {@code env} whose name says it is a secret. */
   public static void fromEnvironment(Map<String, String> env) {
-    env.forEach((name, value) -> {
-      if (isSecretName(name)) add("$" + name, value);
-    });
+    env.forEach(
+        (name, value) -> {
+          if (isSecretName(name)) add("$" + name, value);
+        });
   }
 
   /**
-   * Treats {@code value} as a secret from now on, shown as {@code [redacted WHAT]} where
-   * {@code what} says where it came from ({@code $NAME}, {@code http.token}); a value shorter than
-   * {@link #MIN_LENGTH} is ignored (a token that short is no protection anyway).
+   * Treats {@code value} as a secret from now on, shown as {@code [redacted WHAT]} where {@code
+   * what} says where it came from ({@code $NAME}, {@code http.token}); a value shorter than {@link
+   * #MIN_LENGTH} is ignored (a token that short is no protection anyway).
    */
   public static synchronized void add(String what, String value) {
     if (value == null || value.length() < MIN_LENGTH) return;

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Where a call goes: the least-loaded ready worker with room under {@code max_concurrency}; when
- * every worker is full, a queue of at most {@code queue} calls; past that, an immediate refusal.
- * So a flood costs a bounded amount of memory and the caller learns at once that it must back
- * off, instead of timing out later.
+ * every worker is full, a queue of at most {@code queue} calls; past that, an immediate refusal. So
+ * a flood costs a bounded amount of memory and the caller learns at once that it must back off,
+ * instead of timing out later.
  *
  * <p>Not thread-safe: the pool calls it under its lock.
  */
@@ -27,15 +27,18 @@ final class Admission {
   }
 
   /**
-   * The ready serving worker with the least load (its calls, and threads that calls which are
-   * over still hold), if any has room. A half-open pool
-   * allows one call at a time: it is a trial, and a crash should cost one call, not sixteen.
+   * The ready serving worker with the least load (its calls, and threads that calls which are over
+   * still hold), if any has room. A half-open pool allows one call at a time: it is a trial, and a
+   * crash should cost one call, not sixteen.
    */
   Replica pick(List<Replica> replicas, boolean halfOpen) {
     int room = halfOpen ? 1 : limits.maxConcurrency();
     Replica best = null;
     for (Replica r : replicas) {
-      if (r.role == Role.SERVING && r.ready() && r.load() < room && (best == null || r.load() < best.load())) {
+      if (r.role == Role.SERVING
+          && r.ready()
+          && r.load() < room
+          && (best == null || r.load() < best.load())) {
         best = r;
       }
     }
@@ -73,8 +76,16 @@ final class Admission {
 
   PoolUnavailable overloaded(long serving) {
     return new PoolUnavailable(
-        "pool \"" + pool + "\" is overloaded: " + serving + " worker(s) each running their max_concurrency = "
-            + limits.maxConcurrency() + " calls and " + queue.size() + " call(s) queued (queue = " + limits.queue()
+        "pool \""
+            + pool
+            + "\" is overloaded: "
+            + serving
+            + " worker(s) each running their max_concurrency = "
+            + limits.maxConcurrency()
+            + " calls and "
+            + queue.size()
+            + " call(s) queued (queue = "
+            + limits.queue()
             + "); try again shortly, or raise replicas, max_concurrency or queue");
   }
 

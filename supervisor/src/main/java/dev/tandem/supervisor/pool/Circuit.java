@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A pool's circuit breaker, what OTP calls reaching the restart intensity: when its workers die
- * more than {@code max_restarts} times in {@code restart_window} ({@link RestartPolicy}), the
- * pool opens (every worker stopped, calls fail at once with the cause), after {@code
- * half_open_after} tries one worker with one call at a time, and closes again once a call on it
- * is answered or it survives a whole window. Methods named as events take the pool's lock
- * themselves; the others run under it.
+ * more than {@code max_restarts} times in {@code restart_window} ({@link RestartPolicy}), the pool
+ * opens (every worker stopped, calls fail at once with the cause), after {@code half_open_after}
+ * tries one worker with one call at a time, and closes again once a call on it is answered or it
+ * survives a whole window. Methods named as events take the pool's lock themselves; the others run
+ * under it.
  */
 final class Circuit {
 
@@ -40,13 +40,22 @@ final class Circuit {
     pool.dispatch.failQueue(openError(), after);
     Pool.TIMERS.schedule(this::halfOpen, pause.toMillis(), TimeUnit.MILLISECONDS);
     Death last = pool.lastDeath;
-    Log.block(Log.Level.ERROR,
-        "pool=" + pool.name() + " is open: " + why + "; its calls fail at once until it is tried again in "
-            + pause.toMillis() + " ms (half_open_after_ms)",
+    Log.block(
+        Log.Level.ERROR,
+        "pool="
+            + pool.name()
+            + " is open: "
+            + why
+            + "; its calls fail at once until it is tried again in "
+            + pause.toMillis()
+            + " ms (half_open_after_ms)",
         last == null ? "" : String.join("\n", last.stderrTail()));
   }
 
-  /** Half-open: one worker, one call at a time, no backoff: the question is whether the cause is gone. */
+  /**
+   * Half-open: one worker, one call at a time, no backoff: the question is whether the cause is
+   * gone.
+   */
   private void halfOpen() {
     AfterLock after = new AfterLock(pool.lock);
     synchronized (pool.lock) {
@@ -61,14 +70,17 @@ final class Circuit {
 
   /** The half-open pool's worker is ready: if it is still up a window later, the cause is gone. */
   void trying(Replica r) {
-    Pool.TIMERS.schedule(() -> survived(r), pool.limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
+    Pool.TIMERS.schedule(
+        () -> survived(r), pool.limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void survived(Replica r) {
     AfterLock after = new AfterLock(pool.lock);
     synchronized (pool.lock) {
       if (pool.phase == PoolState.HALF_OPEN && pool.replicas.contains(r) && !r.retiring) {
-        close("its probe worker stayed up for " + pool.limits.restartWindow().toMillis() + " ms", after);
+        close(
+            "its probe worker stayed up for " + pool.limits.restartWindow().toMillis() + " ms",
+            after);
       }
     }
     after.run();
@@ -86,12 +98,22 @@ final class Circuit {
     pool.dispatch.pump(after);
   }
 
-  /** What a call to an open pool fails with: why it opened, when it is tried again, the last stderr. */
+  /**
+   * What a call to an open pool fails with: why it opened, when it is tried again, the last stderr.
+   */
   PoolUnavailable openError() {
-    long inMs = halfOpenAt == null ? 0 : Math.max(0, Duration.between(Instant.now(), halfOpenAt).toMillis());
+    long inMs =
+        halfOpenAt == null
+            ? 0
+            : Math.max(0, Duration.between(Instant.now(), halfOpenAt).toMillis());
     return new PoolUnavailable(
-        "pool \"" + pool.name() + "\" is open: " + openedBecause + ". Its calls fail at once until it is tried again in "
-            + inMs + " ms (half_open_after_ms); fix the cause meanwhile"
+        "pool \""
+            + pool.name()
+            + "\" is open: "
+            + openedBecause
+            + ". Its calls fail at once until it is tried again in "
+            + inMs
+            + " ms (half_open_after_ms); fix the cause meanwhile"
             + (pool.lastDeath == null ? "" : pool.lastDeath.lastLines(DEATH_LINES)));
   }
 

@@ -5,11 +5,11 @@ import dev.tandem.supervisor.worker.CallListener;
 import dev.tandem.supervisor.worker.WorkerCall;
 
 /**
- * How a pool's calls reach its workers: admitted to a worker with room, queued, or refused at
- * once with the reason (open, starting, stopping, overloaded); handed on from the queue as
- * workers free up; cancelled in the queue or on the worker. The call path: {@link #submit} takes
- * the pool's lock once for bookkeeping, and the write to the worker's pipe happens after it is
- * released. A call's end is the pool's event ({@link Pool#finished}).
+ * How a pool's calls reach its workers: admitted to a worker with room, queued, or refused at once
+ * with the reason (open, starting, stopping, overloaded); handed on from the queue as workers free
+ * up; cancelled in the queue or on the worker. The call path: {@link #submit} takes the pool's lock
+ * once for bookkeeping, and the write to the worker's pipe happens after it is released. A call's
+ * end is the pool's event ({@link Pool#finished}).
  */
 final class Dispatch {
 
@@ -43,13 +43,15 @@ final class Dispatch {
     return switch (pool.phase) {
       case OPEN -> pool.circuit.openError();
       case STOPPING -> stopping();
-      case STARTING -> new PoolUnavailable("pool \"" + pool.name() + "\" is still starting; try again shortly");
+      case STARTING ->
+          new PoolUnavailable("pool \"" + pool.name() + "\" is still starting; try again shortly");
       default -> pool.accepting ? null : stopping();
     };
   }
 
   private PoolUnavailable stopping() {
-    return new PoolUnavailable("pool \"" + pool.name() + "\" is shutting down and takes no new calls");
+    return new PoolUnavailable(
+        "pool \"" + pool.name() + "\" is shutting down and takes no new calls");
   }
 
   /** Hands queued calls to workers with room, oldest first. Under the lock. */
@@ -101,6 +103,7 @@ final class Dispatch {
 
   /** Every queued call fails with {@code error} (the pool opened, or stops). Under the lock. */
   void failQueue(PoolUnavailable error, AfterLock after) {
-    for (PoolCall call : pool.admission.drain()) after.add(() -> call.result.completeExceptionally(error));
+    for (PoolCall call : pool.admission.drain())
+      after.add(() -> call.result.completeExceptionally(error));
   }
 }

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The health of one ready worker, checked every {@code ping_interval}: an MCP {@code ping} that must
- * be answered within {@code ping_timeout}, and its load. Process exit needs no polling (the worker
- * link hears {@code onExit}); a ping catches what exit cannot: a worker that is alive but does not
- * read (SIGSTOP, a deadlock, native code holding the GIL).
+ * The health of one ready worker, checked every {@code ping_interval}: an MCP {@code ping} that
+ * must be answered within {@code ping_timeout}, and its load. Process exit needs no polling (the
+ * worker link hears {@code onExit}); a ping catches what exit cannot: a worker that is alive but
+ * does not read (SIGSTOP, a deadlock, native code holding the GIL).
  *
  * <p>Load comes from {@code tandem/stats} when the worker announced it, else from {@code
  * /proc/PID/statm}, so a foreign MCP server is supervised too, with its memory if not its view.
@@ -39,7 +39,11 @@ final class HealthCheck {
   }
 
   static ScheduledFuture<?> start(
-      Pool pool, Replica replica, Duration interval, Duration timeout, ScheduledExecutorService timers) {
+      Pool pool,
+      Replica replica,
+      Duration interval,
+      Duration timeout,
+      ScheduledExecutorService timers) {
     HealthCheck check = new HealthCheck(pool, replica, timeout);
     long ms = interval.toMillis();
     // The first check at once: the status shows a new worker's memory without waiting an interval.
@@ -51,26 +55,32 @@ final class HealthCheck {
     replica.pingOutstanding = true;
     long sent = System.nanoTime();
     WorkerCall ping = replica.worker.call("ping", Json.object(), null);
-    deadline(ping).whenComplete((answer, failure) -> {
-      replica.pingOutstanding = false;
-      Throwable cause = failure == null ? null : Failures.cause(failure);
-      if (cause == null || cause instanceof WorkerError) {
-        // Any answer, even an error from a server that does not know ping, shows it reads and writes.
-        replica.lastPingNanos = System.nanoTime() - sent;
-      } else if (cause instanceof TimeoutException) {
-        pool.recycling.pingMissed(replica, timeout);
-      }
-    });
+    deadline(ping)
+        .whenComplete(
+            (answer, failure) -> {
+              replica.pingOutstanding = false;
+              Throwable cause = failure == null ? null : Failures.cause(failure);
+              if (cause == null || cause instanceof WorkerError) {
+                // Any answer, even an error from a server that does not know ping, shows it reads
+                // and writes.
+                replica.lastPingNanos = System.nanoTime() - sent;
+              } else if (cause instanceof TimeoutException) {
+                pool.recycling.pingMissed(replica, timeout);
+              }
+            });
     if (replica.worker.speaksStats()) {
       WorkerCall stats = replica.worker.call("tandem/stats", Json.object(), null);
-      deadline(stats).whenComplete((answer, failure) -> {
-        if (failure != null && Failures.cause(failure) instanceof TimeoutException) stats.cancel("no answer within " + timeout.toMillis() + " ms");
-        if (answer == null) return;
-        replica.tracesDropped = answer.path("tracesDropped").asLong(0);
-        replica.stuckThreads = answer.path("stuckThreads").asInt(0);
-        replica.stuckForMs = answer.path("stuckForMs").asLong(0);
-        loaded(answer.path("rssBytes").asLong(0));
-      });
+      deadline(stats)
+          .whenComplete(
+              (answer, failure) -> {
+                if (failure != null && Failures.cause(failure) instanceof TimeoutException)
+                  stats.cancel("no answer within " + timeout.toMillis() + " ms");
+                if (answer == null) return;
+                replica.tracesDropped = answer.path("tracesDropped").asLong(0);
+                replica.stuckThreads = answer.path("stuckThreads").asInt(0);
+                replica.stuckForMs = answer.path("stuckForMs").asLong(0);
+                loaded(answer.path("rssBytes").asLong(0));
+              });
     } else {
       loaded(rssFromProc(replica.worker.pid()));
     }

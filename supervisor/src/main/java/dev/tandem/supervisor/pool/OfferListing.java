@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Asks one worker for everything it serves. Only the lists its {@code initialize} capabilities
- * announce are asked for, so a foreign MCP server without prompts or resources is not sent
- * methods it would refuse.
+ * announce are asked for, so a foreign MCP server without prompts or resources is not sent methods
+ * it would refuse.
  */
 final class OfferListing {
 
@@ -21,20 +21,28 @@ final class OfferListing {
   private OfferListing() {}
 
   static CompletableFuture<Offer> of(WorkerLink worker) {
-    JsonNode caps = worker.initializeResult() == null ? Json.object() : worker.initializeResult().path("capabilities");
+    JsonNode caps =
+        worker.initializeResult() == null
+            ? Json.object()
+            : worker.initializeResult().path("capabilities");
     var tools = caps.has("tools") ? list(worker, "tools/list", "tools") : none();
     var prompts = caps.has("prompts") ? list(worker, "prompts/list", "prompts") : none();
     var resources = caps.has("resources") ? list(worker, "resources/list", "resources") : none();
-    var templates = caps.has("resources") ? list(worker, "resources/templates/list", "resourceTemplates") : none();
+    var templates =
+        caps.has("resources")
+            ? list(worker, "resources/templates/list", "resourceTemplates")
+            : none();
     return CompletableFuture.allOf(tools, prompts, resources, templates)
-        .thenApply(ignored -> new Offer(tools.join(), prompts.join(), resources.join(), templates.join()));
+        .thenApply(
+            ignored -> new Offer(tools.join(), prompts.join(), resources.join(), templates.join()));
   }
 
   private static CompletableFuture<List<JsonNode>> none() {
     return CompletableFuture.completedFuture(List.of());
   }
 
-  private static CompletableFuture<List<JsonNode>> list(WorkerLink worker, String method, String key) {
+  private static CompletableFuture<List<JsonNode>> list(
+      WorkerLink worker, String method, String key) {
     return page(worker, method, key, null, new ArrayList<>());
   }
 
@@ -42,13 +50,20 @@ final class OfferListing {
       WorkerLink worker, String method, String key, String cursor, List<JsonNode> acc) {
     ObjectNode params = Json.object();
     if (cursor != null) params.put("cursor", cursor);
-    return worker.call(method, params, null).result().thenCompose(result -> {
-      result.path(key).forEach(acc::add);
-      JsonNode next = result.get("nextCursor");
-      if (next != null && next.isTextual() && !next.asText().isEmpty() && acc.size() < MAX_ITEMS) {
-        return page(worker, method, key, next.asText(), acc);
-      }
-      return CompletableFuture.completedFuture(List.copyOf(acc));
-    });
+    return worker
+        .call(method, params, null)
+        .result()
+        .thenCompose(
+            result -> {
+              result.path(key).forEach(acc::add);
+              JsonNode next = result.get("nextCursor");
+              if (next != null
+                  && next.isTextual()
+                  && !next.asText().isEmpty()
+                  && acc.size() < MAX_ITEMS) {
+                return page(worker, method, key, next.asText(), acc);
+              }
+              return CompletableFuture.completedFuture(List.copyOf(acc));
+            });
   }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Failures;
 import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.ServerConfig;
-import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.config.Supervision;
+import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Replica.Role;
 import dev.tandem.supervisor.worker.CallListener;
@@ -38,20 +38,20 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Events</b>, each a method below, in this order: a worker became ready; a worker could not
  * start; a worker's process exited (planned, or a death); a worker missed a ping; its stats
  * arrived; a call finished; a reload was asked for (then: its probe is ready, or failed). Each
- * changes the state, then {@link Slots#reconcile} starts or promotes workers until the pool has what
- * its state asks for, {@link Dispatch#pump} hands queued calls to workers with room, and {@link
- * Reloading#roll} replaces one more old worker if a reload is under way.
+ * changes the state, then {@link Slots#reconcile} starts or promotes workers until the pool has
+ * what its state asks for, {@link Dispatch#pump} hands queued calls to workers with room, and
+ * {@link Reloading#roll} replaces one more old worker if a reload is under way.
  *
  * <p><b>Rooms.</b> The pool's state lives here, under its lock; jobs that read and move it live
  * beside it in this package: {@link FirstStart} (the first start and its error), {@link Dispatch}
  * (admission, queue, cancel), {@link Circuit} (open, half-open, closed), {@link Reloading}, {@link
  * PoolStatus}, {@link Slots} (slots and spares), {@link Recycling} (replacing live workers).
- * Workers come from a {@link WorkerFactory}, so this machine runs against fakes in
- * {@code PoolTest}.
+ * Workers come from a {@link WorkerFactory}, so this machine runs against fakes in {@code
+ * PoolTest}.
  *
  * <p><b>Reload</b> ({@link #reload}): workers carry the generation of the code they were started
- * on. A probe proves the new code starts before anything changes; then the generation moves on,
- * and old workers drain one at a time as new ones become ready, as recycling does.
+ * on. A probe proves the new code starts before anything changes; then the generation moves on, and
+ * old workers drain one at a time as new ones become ready, as recycling does.
  *
  * <p><b>Restart policy</b> ({@link RestartPolicy}): a replacement waits an exponential backoff with
  * jitter; more than {@code max_restarts} deaths in {@code restart_window} open the pool: calls fail
@@ -61,8 +61,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Concurrency.</b> State is guarded by one lock, held only for bookkeeping: anything that
  * writes to a worker's pipe or completes a caller's future runs after the lock is released ({@link
- * AfterLock}, which refuses to run under it), because a worker that stopped reading can block a write, and a caller's
- * continuation may come straight back with another call.
+ * AfterLock}, which refuses to run under it), because a worker that stopped reading can block a
+ * write, and a caller's continuation may come straight back with another call.
  */
 public final class Pool {
 
@@ -85,8 +85,10 @@ public final class Pool {
   final Supervision limits;
   private final ServerConfig server;
   private final TraceConfig.Traces traces;
+
   /** The configured interpreter until the first worker names the real one. */
   private final PythonCommand python;
+
   private final WorkerFactory workers;
   final RestartPolicy policy;
   private volatile Offer offer = Offer.EMPTY;
@@ -103,8 +105,10 @@ public final class Pool {
   Death lastDeath;
   long restarts;
   long callsServed;
+
   /** Which load of the code new workers run; a reload that commits adds one. */
   int generation = 1;
+
   final Reloading reloading = new Reloading(this);
   final Dispatch dispatch = new Dispatch(this);
   final Circuit circuit = new Circuit(this);
@@ -112,12 +116,22 @@ public final class Pool {
   final Slots slots = new Slots(this);
 
   public Pool(
-      PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, Spawner spawner, String version) {
+      PoolConfig config,
+      ServerConfig server,
+      TraceConfig.Traces traces,
+      PythonCommand python,
+      Spawner spawner,
+      String version) {
     this(config, server, traces, python, WorkerFactory.spawning(spawner, version));
   }
 
   /** A pool whose workers come from {@code workers}: real processes, or a test's fakes. */
-  public Pool(PoolConfig config, ServerConfig server, TraceConfig.Traces traces, PythonCommand python, WorkerFactory workers) {
+  public Pool(
+      PoolConfig config,
+      ServerConfig server,
+      TraceConfig.Traces traces,
+      PythonCommand python,
+      WorkerFactory workers) {
     this.config = config;
     this.limits = config.supervision();
     this.server = server;
@@ -165,34 +179,45 @@ public final class Pool {
   }
 
   /** What a worker says that concerns the whole pool. */
-  private final WorkerLink.Events events = new WorkerLink.Events() {
-    @Override
-    public void exited(WorkerLink worker, ExitStatus status) {
-      Pool.this.exited(worker, status);
-    }
-
-    @Override
-    public void listChanged(WorkerLink worker, String notification) {
-      // Every replica of the current code serves the same modules, so one worker's new lists are
-      // the pool's; a worker on code a reload is replacing no longer speaks for the pool.
-      synchronized (lock) {
-        if (replicas.stream().anyMatch(r -> r.worker == worker && r.generation != generation)) return;
-      }
-      OfferListing.of(worker).whenComplete((o, failure) -> {
-        if (failure != null) {
-          Log.warn("pool=" + name() + " could not refresh its lists after " + notification + ": " + Failures.cause(failure).getMessage());
-          return;
+  private final WorkerLink.Events events =
+      new WorkerLink.Events() {
+        @Override
+        public void exited(WorkerLink worker, ExitStatus status) {
+          Pool.this.exited(worker, status);
         }
-        offer = o;
-        listener.offerChanged(Pool.this);
-      });
-    }
 
-    @Override
-    public void resourceUpdated(WorkerLink worker, ObjectNode params) {
-      listener.resourceUpdated(Pool.this, params);
-    }
-  };
+        @Override
+        public void listChanged(WorkerLink worker, String notification) {
+          // Every replica of the current code serves the same modules, so one worker's new lists
+          // are
+          // the pool's; a worker on code a reload is replacing no longer speaks for the pool.
+          synchronized (lock) {
+            if (replicas.stream().anyMatch(r -> r.worker == worker && r.generation != generation))
+              return;
+          }
+          OfferListing.of(worker)
+              .whenComplete(
+                  (o, failure) -> {
+                    if (failure != null) {
+                      Log.warn(
+                          "pool="
+                              + name()
+                              + " could not refresh its lists after "
+                              + notification
+                              + ": "
+                              + Failures.cause(failure).getMessage());
+                      return;
+                    }
+                    offer = o;
+                    listener.offerChanged(Pool.this);
+                  });
+        }
+
+        @Override
+        public void resourceUpdated(WorkerLink worker, ObjectNode params) {
+          listener.resourceUpdated(Pool.this, params);
+        }
+      };
 
   /**
    * Starts a worker in a role, on the code as it is on disk now; its readiness and its end come
@@ -202,15 +227,23 @@ public final class Pool {
     int id = nextId++;
     long maxCalls = limits.maxCalls();
     long recycleAfter =
-        maxCalls == 0 ? 0 : maxCalls + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
-    WorkerLink worker = workers.create(WorkerCommand.spec(config, server, traces, config.isPython() ? python.executable() : null, id), events);
+        maxCalls == 0
+            ? 0
+            : maxCalls
+                + (long) (maxCalls * RECYCLE_JITTER * ThreadLocalRandom.current().nextDouble());
+    WorkerLink worker =
+        workers.create(
+            WorkerCommand.spec(
+                config, server, traces, config.isPython() ? python.executable() : null, id),
+            events);
     Replica r = new Replica(worker, role, slot, recycleAfter, ofGeneration);
     replicas.add(r);
     r.starting = worker.start().orTimeout(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    r.starting.whenComplete((w, failure) -> {
-      if (failure == null) ready(r);
-      else startFailed(r, Failures.cause(failure));
-    });
+    r.starting.whenComplete(
+        (w, failure) -> {
+          if (failure == null) ready(r);
+          else startFailed(r, Failures.cause(failure));
+        });
     return r;
   }
 
@@ -220,17 +253,22 @@ public final class Pool {
 
   // --------------------------------------------------------------------------------- events
 
-  /** A worker answered initialize: readiness. Only now may it take calls, and its health is checked. */
+  /**
+   * A worker answered initialize: readiness. Only now may it take calls, and its health is checked.
+   */
   private void ready(Replica r) {
     if (config.isPython()) python.learnFrom(r.worker.initializeResult());
     AfterLock after = new AfterLock(lock);
     synchronized (lock) {
       // An open pool keeps no workers, but a reload's probe may be what closes it.
-      if (r.retiring || phase == PoolState.STOPPING || (phase == PoolState.OPEN && r.role != Role.PROBE)) {
+      if (r.retiring
+          || phase == PoolState.STOPPING
+          || (phase == PoolState.OPEN && r.role != Role.PROBE)) {
         retire(r, after);
       } else {
         r.readyAt = Instant.now();
-        r.healthCheck = HealthCheck.start(this, r, limits.pingInterval(), limits.pingTimeout(), TIMERS);
+        r.healthCheck =
+            HealthCheck.start(this, r, limits.pingInterval(), limits.pingTimeout(), TIMERS);
         if (phase == PoolState.HALF_OPEN && r.role != Role.PROBE) circuit.trying(r);
         if (r.role == Role.PROBE) after.add(() -> reloading.probeReady(r));
         slots.reconcile(after);
@@ -242,9 +280,9 @@ public final class Pool {
   }
 
   /**
-   * A worker did not become ready. If its process is running (it timed out, or answered
-   * initialize with an error), kill it: its exit is then the death. If it never had a process,
-   * there will be no exit, so this is the death.
+   * A worker did not become ready. If its process is running (it timed out, or answered initialize
+   * with an error), kill it: its exit is then the death. If it never had a process, there will be
+   * no exit, so this is the death.
    */
   private void startFailed(Replica r, Throwable cause) {
     AfterLock after = new AfterLock(lock);
@@ -253,7 +291,8 @@ public final class Pool {
         if (!replicas.remove(r)) {
           // already gone
         } else if (r.role == Role.PROBE) {
-          reloading.probeFailed(r, "could not be started: " + cause.getMessage(), null, List.of(), after);
+          reloading.probeFailed(
+              r, "could not be started: " + cause.getMessage(), null, List.of(), after);
         } else if (r.retiring || phase == PoolState.STOPPING) {
           // As when a process exits (exited): a spawn that fails while the pool stops, or for a
           // worker it no longer wanted, is no death, and must not start a replacement or reopen it.
@@ -263,9 +302,12 @@ public final class Pool {
           died(r, r.describe() + " could not be started: " + cause.getMessage(), List.of(), after);
         }
       } else if (r.worker.state() != Worker.State.DEAD && !r.retiring) {
-        String why = cause instanceof TimeoutException
-            ? "it did not answer initialize within " + limits.startTimeout().toMillis() + " ms (start_timeout_ms)"
-            : "its initialize failed: " + cause.getMessage();
+        String why =
+            cause instanceof TimeoutException
+                ? "it did not answer initialize within "
+                    + limits.startTimeout().toMillis()
+                    + " ms (start_timeout_ms)"
+                : "its initialize failed: " + cause.getMessage();
         r.worker.kill(why);
       }
     }
@@ -292,19 +334,30 @@ public final class Pool {
     after.run();
   }
 
-  /** An unplanned end: count it; open the pool if deaths come too often, else replace the worker. */
+  /**
+   * An unplanned end: count it; open the pool if deaths come too often, else replace the worker.
+   */
   private void died(Replica r, String description, List<String> stderrTail, AfterLock after) {
     Instant now = Instant.now();
     lastDeath = new Death(description, now, stderrTail);
     restarts++;
-    if (r.role == Role.SERVING && r.slot >= 1 && r.slot <= slotRestarts.length) slotRestarts[r.slot - 1]++;
+    if (r.role == Role.SERVING && r.slot >= 1 && r.slot <= slotRestarts.length)
+      slotRestarts[r.slot - 1]++;
     if (phase == PoolState.STARTING) return; // start() fails with the cause; nothing is restarted
     boolean tooOften = policy.recordDeath(now, r.upFor(now));
     if (phase == PoolState.HALF_OPEN) {
       circuit.open("its probe worker died: " + description, after);
     } else if (tooOften) {
-      circuit.open("its workers died " + policy.recentDeaths() + " times in " + policy.window().toSeconds()
-          + " s (more than max_restarts = " + policy.maxRestarts() + "); the last: " + description, after);
+      circuit.open(
+          "its workers died "
+              + policy.recentDeaths()
+              + " times in "
+              + policy.window().toSeconds()
+              + " s (more than max_restarts = "
+              + policy.maxRestarts()
+              + "); the last: "
+              + description,
+          after);
     } else {
       boolean spareReady = r.role == Role.SERVING && slots.readySpare() != null;
       Duration backoff = policy.backoff();
@@ -312,15 +365,24 @@ public final class Pool {
       // (a core's worth of CPU for ~150 ms) would only slow the calls being retried on it.
       if (spareReady && backoff.compareTo(SPARE_REFILL_DELAY) < 0) backoff = SPARE_REFILL_DELAY;
       slots.nextStartAt = now.plus(backoff);
-      Log.warn("pool=" + name() + " " + description + "; "
-          + (spareReady ? "a spare takes its place now, " : "")
-          + (backoff.isZero() ? "a new worker starts now" : "a new worker starts in " + backoff.toMillis() + " ms"));
+      Log.warn(
+          "pool="
+              + name()
+              + " "
+              + description
+              + "; "
+              + (spareReady ? "a spare takes its place now, " : "")
+              + (backoff.isZero()
+                  ? "a new worker starts now"
+                  : "a new worker starts in " + backoff.toMillis() + " ms"));
       slots.reconcile(after);
       dispatch.pump(after);
     }
   }
 
-  /** A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue. */
+  /**
+   * A call ended on a worker: free its place, close a half-open pool, recycle, hand on the queue.
+   */
   void finished(PoolCall call, Replica r, JsonNode answer, Throwable failure) {
     Throwable cause = failure == null ? null : Failures.cause(failure);
     AfterLock after = new AfterLock(lock);
@@ -334,7 +396,10 @@ public final class Pool {
       if (answered && phase == PoolState.HALF_OPEN) {
         circuit.close("a call on its probe worker was answered", after);
       } else if (answered && r.recycleAfter > 0 && r.callsServed >= r.recycleAfter) {
-        recycling.recycle(r, "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")", after);
+        recycling.recycle(
+            r,
+            "it served " + r.callsServed + " calls (max_calls = " + limits.maxCalls() + ")",
+            after);
       }
       if (r.role == Role.DRAINING && r.inFlight == 0) retire(r, after);
       dispatch.pump(after);
@@ -394,7 +459,9 @@ public final class Pool {
       reloading.interrupt("tandem is shutting down", after);
       phase = PoolState.STOPPING;
       accepting = false;
-      dispatch.failQueue(new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"), after);
+      dispatch.failQueue(
+          new PoolUnavailable("pool \"" + name() + "\" is shutting down and takes no new calls"),
+          after);
       stopping = replicas.stream().map(r -> r.worker).toList();
       for (Replica r : replicas) {
         r.retiring = true;
@@ -402,7 +469,8 @@ public final class Pool {
       }
     }
     after.run();
-    return CompletableFuture.allOf(stopping.stream().map(w -> w.stop(grace)).toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(
+        stopping.stream().map(w -> w.stop(grace)).toArray(CompletableFuture[]::new));
   }
 
   // --------------------------------------------------------------------- what others read
@@ -498,11 +566,14 @@ public final class Pool {
   }
 
   private static ScheduledExecutorService timers() {
-    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "tandem-supervisor");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "tandem-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
     timers.setRemoveOnCancelPolicy(true);
     return timers;
   }

@@ -3,16 +3,17 @@ package dev.tandem.supervisor.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.supervisor.worker.CallListener;
-import dev.tandem.supervisor.worker.WorkerLink;
 import dev.tandem.supervisor.worker.WorkerCall;
+import dev.tandem.supervisor.worker.WorkerLink;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One request as the pool carries it: queued, then running on one worker, then done. Its result
- * completes exactly once: with the worker's answer, or {@link dev.tandem.supervisor.worker.WorkerError},
- * {@link dev.tandem.supervisor.worker.WorkerDied}, {@link PoolUnavailable} (open, overloaded,
- * stopping), or cancellation. {@code onWorker} and {@code cancelReason} are guarded by the call's
- * own monitor (taken inside the pool's lock, never the other way round).
+ * completes exactly once: with the worker's answer, or {@link
+ * dev.tandem.supervisor.worker.WorkerError}, {@link dev.tandem.supervisor.worker.WorkerDied},
+ * {@link PoolUnavailable} (open, overloaded, stopping), or cancellation. {@code onWorker} and
+ * {@code cancelReason} are guarded by the call's own monitor (taken inside the pool's lock, never
+ * the other way round).
  */
 public final class PoolCall {
 

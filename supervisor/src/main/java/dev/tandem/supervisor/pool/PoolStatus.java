@@ -22,7 +22,12 @@ final class PoolStatus {
     Instant now = Instant.now();
     ObjectNode pool = Json.object();
     pool.put("name", p.name());
-    pool.put("state", (p.phase == PoolState.SERVING && p.readyServing() < p.config.replicas() ? PoolState.DEGRADED : p.phase).label());
+    pool.put(
+        "state",
+        (p.phase == PoolState.SERVING && p.readyServing() < p.config.replicas()
+                ? PoolState.DEGRADED
+                : p.phase)
+            .label());
     pool.put("replicas", p.config.replicas());
     pool.put("spare", p.limits.spare());
     pool.put("ready", p.readyServing());
@@ -49,7 +54,9 @@ final class PoolStatus {
     var workers = pool.putArray("workers");
     for (Replica r : p.replicas) {
       long restartsOfSlot =
-          r.role == Role.SERVING && r.slot >= 1 && r.slot <= p.slotRestarts.length ? p.slotRestarts[r.slot - 1] : 0;
+          r.role == Role.SERVING && r.slot >= 1 && r.slot <= p.slotRestarts.length
+              ? p.slotRestarts[r.slot - 1]
+              : 0;
       workers.add(r.status(now, restartsOfSlot));
     }
     return pool;

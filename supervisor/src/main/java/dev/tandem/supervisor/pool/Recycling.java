@@ -5,10 +5,10 @@ import dev.tandem.supervisor.pool.Replica.Role;
 import java.time.Duration;
 
 /**
- * Replacing workers that are alive: recycled before a leak hurts them (after {@code max_calls},
- * or past {@code max_rss_mb}), replaced at once when their tool threads are stuck, killed when
- * they miss a ping. None of these is a death the restart policy counts, except the ping: its
- * SIGKILL makes the exit one. The events come from {@link HealthCheck} and the pool.
+ * Replacing workers that are alive: recycled before a leak hurts them (after {@code max_calls}, or
+ * past {@code max_rss_mb}), replaced at once when their tool threads are stuck, killed when they
+ * miss a ping. None of these is a death the restart policy counts, except the ping: its SIGKILL
+ * makes the exit one. The events come from {@link HealthCheck} and the pool.
  */
 final class Recycling {
 
@@ -23,8 +23,10 @@ final class Recycling {
     synchronized (pool.lock) {
       if (r.retiring || !pool.replicas.contains(r)) return;
     }
-    r.worker.kill("it did not answer a ping within " + timeout.toMillis()
-        + " ms (ping_timeout_ms): it is stopped, deadlocked or stuck in native code");
+    r.worker.kill(
+        "it did not answer a ping within "
+            + timeout.toMillis()
+            + " ms (ping_timeout_ms): it is stopped, deadlocked or stuck in native code");
   }
 
   /**
@@ -39,11 +41,22 @@ final class Recycling {
     synchronized (pool.lock) {
       long ceiling = limits.maxRssMb() << 20;
       if (r.stuckThreads > 0 && r.stuckForMs > limits.pingTimeout().toMillis()) {
-        replaceStuck(r, r.stuckThreads + " tool thread(s) still run calls that were cancelled or passed call_timeout_ms = "
-            + limits.callTimeout().toMillis() + ", the oldest for " + r.stuckForMs + " ms (more than ping_timeout_ms = "
-            + limits.pingTimeout().toMillis() + "); Python cannot stop a thread, so the worker is replaced", after);
+        replaceStuck(
+            r,
+            r.stuckThreads
+                + " tool thread(s) still run calls that were cancelled or passed call_timeout_ms = "
+                + limits.callTimeout().toMillis()
+                + ", the oldest for "
+                + r.stuckForMs
+                + " ms (more than ping_timeout_ms = "
+                + limits.pingTimeout().toMillis()
+                + "); Python cannot stop a thread, so the worker is replaced",
+            after);
       } else if (ceiling > 0 && r.rssBytes > ceiling) {
-        recycle(r, "its RSS of " + (r.rssBytes >> 20) + " MiB is over max_rss_mb = " + limits.maxRssMb(), after);
+        recycle(
+            r,
+            "its RSS of " + (r.rssBytes >> 20) + " MiB is over max_rss_mb = " + limits.maxRssMb(),
+            after);
       }
     }
     after.run();
@@ -66,8 +79,8 @@ final class Recycling {
 
   /**
    * Replaces a worker whose tool threads are stuck: it takes no new calls, a spare takes its slot,
-   * and it is stopped now, not once its calls end, since they may wait behind the stuck threads
-   * for ever. The calls it still holds are answered at once with the reason ({@link
+   * and it is stopped now, not once its calls end, since they may wait behind the stuck threads for
+   * ever. The calls it still holds are answered at once with the reason ({@link
    * dev.tandem.supervisor.worker.WorkerLink#kill}); a read-only or idempotent one is retried on
    * another worker. Not a death: the restart policy does not count it.
    */

@@ -3,10 +3,10 @@ package dev.tandem.supervisor.pool;
 import java.util.List;
 
 /**
- * A reload that did not happen: the new code's first worker did not start (most often a module
- * that no longer imports), or the pool stopped or opened meanwhile. The pool's old workers were
- * not touched and keep serving. {@code module} is the module that failed to import, if that was
- * the cause; {@code traceback} the last lines of that worker's stderr.
+ * A reload that did not happen: the new code's first worker did not start (most often a module that
+ * no longer imports), or the pool stopped or opened meanwhile. The pool's old workers were not
+ * touched and keep serving. {@code module} is the module that failed to import, if that was the
+ * cause; {@code traceback} the last lines of that worker's stderr.
  */
 public final class ReloadFailed extends RuntimeException {
 
@@ -15,7 +15,8 @@ public final class ReloadFailed extends RuntimeException {
   private final List<String> traceback;
   private final List<Long> kept;
 
-  public ReloadFailed(String pool, String message, String module, List<String> traceback, List<Long> kept) {
+  public ReloadFailed(
+      String pool, String message, String module, List<String> traceback, List<Long> kept) {
     super(message);
     this.pool = pool;
     this.module = module;

@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * The pool's view of one worker: the role it plays and the load the pool routed to it. The
- * worker link knows the process; the replica knows what the pool asked of it. Fields without
- * {@code volatile} are guarded by the pool's lock.
+ * The pool's view of one worker: the role it plays and the load the pool routed to it. The worker
+ * link knows the process; the replica knows what the pool asked of it. Fields without {@code
+ * volatile} are guarded by the pool's lock.
  */
 final class Replica {
 
@@ -22,7 +22,10 @@ final class Replica {
     SERVING,
     /** Started and kept ready, takes no calls, fills a slot the moment one empties. */
     SPARE,
-    /** Being recycled or replaced by a reload: takes no new calls, is stopped once its calls are done. */
+    /**
+     * Being recycled or replaced by a reload: takes no new calls, is stopped once its calls are
+     * done.
+     */
     DRAINING,
     /**
      * The first worker of a reload, started on the edited code to learn whether it imports: takes
@@ -34,31 +37,49 @@ final class Replica {
 
   final WorkerLink worker;
   Role role;
+
   /** 1..replicas for a serving worker; 0 for a spare. */
   int slot;
+
   /** Calls the pool routed here that have not finished. */
   int inFlight;
+
   long callsServed;
-  /** Recycle after this many calls; 0 never. Jittered per worker so replicas do not recycle together. */
+
+  /**
+   * Recycle after this many calls; 0 never. Jittered per worker so replicas do not recycle
+   * together.
+   */
   final long recycleAfter;
-  /** Which load of the code it runs: the pool's generation when it was started; a reload adds one. */
+
+  /**
+   * Which load of the code it runs: the pool's generation when it was started; a reload adds one.
+   */
   final int generation;
+
   /** Set when the pool stops it on purpose: its exit is then not a failure. */
   boolean retiring;
+
   Instant readyAt;
   ScheduledFuture<?> healthCheck;
+
   /** Completes when it answered initialize (or fails: it did not start). */
   CompletableFuture<? extends WorkerLink> starting;
 
   volatile long rssBytes;
-  /** Trace records the worker could not write (queue full, directory unwritable), from tandem/stats. */
+
+  /**
+   * Trace records the worker could not write (queue full, directory unwritable), from tandem/stats.
+   */
   volatile long tracesDropped;
+
   /**
    * Tool threads still running calls that are over (cancelled, or past their deadline), from
-   * tandem/stats: Python cannot stop a thread, so they are load the pool no longer counts in
-   * {@link #inFlight}, and since how long the oldest has been so.
+   * tandem/stats: Python cannot stop a thread, so they are load the pool no longer counts in {@link
+   * #inFlight}, and since how long the oldest has been so.
    */
   volatile int stuckThreads;
+
   volatile long stuckForMs;
   volatile long lastPingNanos = -1;
   volatile boolean pingOutstanding;

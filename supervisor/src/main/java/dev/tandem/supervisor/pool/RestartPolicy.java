@@ -6,10 +6,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * What a pool does about unplanned worker deaths: the restart intensity of OTP supervisors
- * (more than {@code maxRestarts} in {@code window} and the supervisor gives up, here by opening
- * the pool), an immediate restart after a death that breaks a good run (as OTP does: one crash is
- * news, not a pattern, and every millisecond before the replacement is a call waiting), then the
+ * What a pool does about unplanned worker deaths: the restart intensity of OTP supervisors (more
+ * than {@code maxRestarts} in {@code window} and the supervisor gives up, here by opening the
+ * pool), an immediate restart after a death that breaks a good run (as OTP does: one crash is news,
+ * not a pattern, and every millisecond before the replacement is a call waiting), then the
  * exponential backoff of systemd's {@code RestartSec} steps from the second consecutive death on,
  * with jitter so replicas that died together do not restart together.
  *
@@ -18,12 +18,14 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RestartPolicy {
 
   /**
-   * The second consecutive restart waits this long: long enough not to spin, short enough not to
-   * be noticed. The first does not wait at all.
+   * The second consecutive restart waits this long: long enough not to spin, short enough not to be
+   * noticed. The first does not wait at all.
    */
   static final Duration BACKOFF_MIN = Duration.ofMillis(100);
 
-  /** The wait doubles per consecutive failure up to this: a broken worker costs a start per 10 s. */
+  /**
+   * The wait doubles per consecutive failure up to this: a broken worker costs a start per 10 s.
+   */
   static final Duration BACKOFF_MAX = Duration.ofSeconds(10);
 
   /** Up to this fraction is added at random to each wait. */

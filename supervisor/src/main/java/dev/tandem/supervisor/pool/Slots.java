@@ -8,15 +8,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A pool's slots and spares: {@link #reconcile} makes the workers match what the pool's state asks
- * for (every slot held, the spares topped up), no sooner than the restart backoff allows. Called
- * by every event and transition once it changed the state; under the pool's lock.
+ * for (every slot held, the spares topped up), no sooner than the restart backoff allows. Called by
+ * every event and transition once it changed the state; under the pool's lock.
  */
 final class Slots {
 
   private final Pool pool;
+
   // Guarded by pool.lock.
   /** No new worker starts before this: the restart backoff after a death. */
   Instant nextStartAt = Instant.EPOCH;
+
   private boolean reconcileScheduled;
 
   Slots(Pool pool) {
@@ -24,8 +26,8 @@ final class Slots {
   }
 
   /**
-   * Makes the workers match what the state asks for: each empty slot gets a ready spare at once,
-   * or a new worker once the backoff has passed; then the spares are topped up.
+   * Makes the workers match what the state asks for: each empty slot gets a ready spare at once, or
+   * a new worker once the backoff has passed; then the spares are topped up.
    */
   void reconcile(AfterLock after) {
     PoolState phase = pool.phase;
@@ -41,7 +43,12 @@ final class Slots {
       if (spare != null) {
         spare.role = Role.SERVING;
         spare.slot = slot;
-        Log.worker(Log.Level.INFO, pool.name(), spare.id(), spare.worker.pid(), "spare now serves slot " + slot);
+        Log.worker(
+            Log.Level.INFO,
+            pool.name(),
+            spare.id(),
+            spare.worker.pid(),
+            "spare now serves slot " + slot);
       } else if (mayStart) {
         pool.launch(Role.SERVING, slot);
       } else {
@@ -77,7 +84,8 @@ final class Slots {
 
   /** A spare on the current code: one a reload is replacing never takes a slot. */
   Replica readySpare() {
-    for (Replica r : pool.replicas) if (r.role == Role.SPARE && r.ready() && r.generation == pool.generation) return r;
+    for (Replica r : pool.replicas)
+      if (r.role == Role.SPARE && r.ready() && r.generation == pool.generation) return r;
     return null;
   }
 }

@@ -16,14 +16,26 @@ final class WorkerCommand {
 
   private WorkerCommand() {}
 
-  /** {@code traces}: whether and where the worker records calls; the pool's own env can say otherwise. */
-  static WorkerSpec spec(PoolConfig pool, ServerConfig server, TraceConfig.Traces traces, String python, int index) {
+  /**
+   * {@code traces}: whether and where the worker records calls; the pool's own env can say
+   * otherwise.
+   */
+  static WorkerSpec spec(
+      PoolConfig pool, ServerConfig server, TraceConfig.Traces traces, String python, int index) {
     return spec(pool, server, traces, python, index, System.getenv());
   }
 
-  /** The same, for a daemon whose environment is {@code daemonEnv}: the spec's env is the whole of the worker's. */
+  /**
+   * The same, for a daemon whose environment is {@code daemonEnv}: the spec's env is the whole of
+   * the worker's.
+   */
   static WorkerSpec spec(
-      PoolConfig pool, ServerConfig server, TraceConfig.Traces traces, String python, int index, Map<String, String> daemonEnv) {
+      PoolConfig pool,
+      ServerConfig server,
+      TraceConfig.Traces traces,
+      String python,
+      int index,
+      Map<String, String> daemonEnv) {
     Map<String, String> env = new HashMap<>(WorkerEnvironment.inherited(daemonEnv, pool.passEnv()));
     List<String> argv = new ArrayList<>();
     if (pool.isPython()) {
@@ -43,7 +55,9 @@ final class WorkerCommand {
       String existing = daemonEnv.get("PYTHONPATH");
       env.put(
           "PYTHONPATH",
-          existing == null || existing.isBlank() ? runtime.toString() : runtime + File.pathSeparator + existing);
+          existing == null || existing.isBlank()
+              ? runtime.toString()
+              : runtime + File.pathSeparator + existing);
       // print() in a tool goes to stderr; unbuffered, its lines reach the log as they happen.
       env.put("PYTHONUNBUFFERED", "1");
     } else {
@@ -55,6 +69,12 @@ final class WorkerCommand {
     // one started from a shell that exported it must not trace where the daemon decided not to.
     env.putAll(traces.workerEnv());
     env.putAll(pool.env());
-    return new WorkerSpec(pool.name(), index, List.copyOf(argv), Map.copyOf(env), pool.workingDirectory(), server.maxFrameBytes());
+    return new WorkerSpec(
+        pool.name(),
+        index,
+        List.copyOf(argv),
+        Map.copyOf(env),
+        pool.workingDirectory(),
+        server.maxFrameBytes());
   }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One running child process, started by {@link Launcher}: its stdin, its signals, and the end of
  * it. A child leads its own process group (the launcher starts it through {@code setsid}), so what
- * its code starts in turn can be found and killed with it; {@link #gone()} completes once the
- * child has exited, its pipes are drained and the rest of its group is dead.
+ * its code starts in turn can be found and killed with it; {@link #gone()} completes once the child
+ * has exited, its pipes are drained and the rest of its group is dead.
  */
 public final class Child {
 
@@ -33,8 +33,8 @@ public final class Child {
     void stderrLine(String line);
 
     /**
-     * The child exited with {@code exitValue} (the JDK's: 128 + N for signal N) and both pipes
-     * were read to their end. Called once, before the rest of its process group is killed, so a
+     * The child exited with {@code exitValue} (the JDK's: 128 + N for signal N) and both pipes were
+     * read to their end. Called once, before the rest of its process group is killed, so a
      * supervisor can replace it without waiting for that.
      */
     void exited(int exitValue);

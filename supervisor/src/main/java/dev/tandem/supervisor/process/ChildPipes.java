@@ -32,8 +32,12 @@ final class ChildPipes implements ExecuteStreamHandler {
   private final Child.Events events;
   private InputStream stdout;
   private InputStream stderr;
-  /** Counted down when stdout is read to its end: the exit wait must not wait for more than that. */
+
+  /**
+   * Counted down when stdout is read to its end: the exit wait must not wait for more than that.
+   */
   private final CountDownLatch stdoutRead = new CountDownLatch(1);
+
   private Thread out;
   private Thread err;
   private Child child;
@@ -65,14 +69,17 @@ final class ChildPipes implements ExecuteStreamHandler {
 
   void begin(Child child) {
     this.child = child;
-    out = thread("out", () -> {
-      try {
-        events.stdout(stdout);
-      } finally {
-        stdoutRead.countDown();
-      }
-      events.stdoutEnded();
-    });
+    out =
+        thread(
+            "out",
+            () -> {
+              try {
+                events.stdout(stdout);
+              } finally {
+                stdoutRead.countDown();
+              }
+              events.stdoutEnded();
+            });
     err = thread("err", new StreamPumper(stderr, new StderrLines(events::stderrLine), true, 8192));
     out.start();
     err.start();
@@ -82,16 +89,22 @@ final class ChildPipes implements ExecuteStreamHandler {
   public void stop() {
     if (child == null || drained(SETTLE)) return; // never begun: the start itself failed
     int killed = child.killGroup();
-    if (killed > 0) Log.debug(name + " (pid " + child.pid() + "): killed " + killed + " processes holding its pipes");
+    if (killed > 0)
+      Log.debug(
+          name + " (pid " + child.pid() + "): killed " + killed + " processes holding its pipes");
     if (!drained(DRAIN)) {
-      Log.warn(name + " (pid " + child.pid() + "): a process outside its group still holds its stdout or stderr; "
-          + "its last output may be lost");
+      Log.warn(
+          name
+              + " (pid "
+              + child.pid()
+              + "): a process outside its group still holds its stdout or stderr; "
+              + "its last output may be lost");
     }
   }
 
   /**
-   * Both pipes read to their end. Pipes end as the child dies, before its exit status is known,
-   * so this normally holds already when the exit wait gets here: waiting on the readers' own ends
+   * Both pipes read to their end. Pipes end as the child dies, before its exit status is known, so
+   * this normally holds already when the exit wait gets here: waiting on the readers' own ends
    * (stdout's reader goes on to check the child is gone) would cost the failover another wake-up.
    */
   private boolean drained(Duration limit) {

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The process groups this daemon's children lead, written down as they start, so that what a
- * daemon killed with SIGKILL leaves behind is found by the next one. No hook runs on SIGKILL;
+ * The process groups this daemon's children lead, written down as they start, so that what a daemon
+ * killed with SIGKILL leaves behind is found by the next one. No hook runs on SIGKILL;
  * PR_SET_PDEATHSIG ends the Python workers, but not the processes their tools started, nor a
  * foreign server that ignores the end of its stdin.
  *
@@ -54,7 +54,8 @@ public final class GroupLedger {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.groups")) {
       for (Path f : files) killed += reap(f);
     } catch (IOException e) {
-      Log.warn("cannot read " + dir + " to reap what a killed daemon left running: " + e.getMessage());
+      Log.warn(
+          "cannot read " + dir + " to reap what a killed daemon left running: " + e.getMessage());
     }
     return killed;
   }
@@ -77,7 +78,8 @@ public final class GroupLedger {
       delete(f); // written before a reboot: every process it names is long gone
       return 0;
     }
-    boolean running = ProcessTable.read(pid).map(e -> e.startTicks() == start && !e.dead()).orElse(false);
+    boolean running =
+        ProcessTable.read(pid).map(e -> e.startTicks() == start && !e.dead()).orElse(false);
     if (running) return 0; // a live daemon's, ours included
     Map<Long, Long> groups = new HashMap<>();
     for (String line : lines.subList(1, lines.size())) {
@@ -86,8 +88,12 @@ public final class GroupLedger {
     }
     int killed = ProcessTable.killGroups(groups);
     if (killed > 0) {
-      Log.info("killed " + killed + " process(es) left running by daemon " + pid
-          + ", which ended without stopping its workers (SIGKILL?)");
+      Log.info(
+          "killed "
+              + killed
+              + " process(es) left running by daemon "
+              + pid
+              + ", which ended without stopping its workers (SIGKILL?)");
     }
     delete(f);
     return killed;
@@ -98,18 +104,29 @@ public final class GroupLedger {
     if (broken) return;
     try {
       if (!Files.exists(file)) create();
-      Files.writeString(file, pgid + " " + startTicks + "\n", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+      Files.writeString(
+          file,
+          pgid + " " + startTicks + "\n",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.APPEND);
     } catch (IOException | UnsupportedOperationException e) {
       broken = true;
-      Log.warn("cannot record worker process groups in " + dir + " (" + e + "); if this daemon is killed with "
-          + "SIGKILL, the next one will not find what its tools left running");
+      Log.warn(
+          "cannot record worker process groups in "
+              + dir
+              + " ("
+              + e
+              + "); if this daemon is killed with "
+              + "SIGKILL, the next one will not find what its tools left running");
     }
   }
 
   private void create() throws IOException {
-    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.createDirectories(
+        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, header, StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
   }
 

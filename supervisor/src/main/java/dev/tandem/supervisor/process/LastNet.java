@@ -43,7 +43,10 @@ final class LastNet {
       try {
         child.gone().get(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        Log.warn("pid " + child.pid() + " still running as the daemon exits; killing it and its process group");
+        Log.warn(
+            "pid "
+                + child.pid()
+                + " still running as the daemon exits; killing it and its process group");
         child.kill();
         child.killGroup();
       }

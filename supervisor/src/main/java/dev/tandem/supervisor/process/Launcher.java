@@ -24,19 +24,19 @@ import org.zeroturnaround.exec.listener.ProcessListener;
  * The one place tandem starts a process, on zt-exec: long-lived children ({@link #start}: the
  * workers of every pool, Python or foreign) and short questions ({@link #run}: the Python probe).
  *
- * <p>A child is started through {@code setsid}, so it leads a process group of its own that what
- * it starts inherits; when it exits, whatever is left in that group is killed (see {@link
- * ProcessTable}), and the group is written in the {@link GroupLedger} for the day the daemon
- * itself is killed with SIGKILL. {@code setsid} execs in place: the child keeps its pid and its
- * parent, so a worker's PR_SET_PDEATHSIG still points at the thread that started it.
+ * <p>A child is started through {@code setsid}, so it leads a process group of its own that what it
+ * starts inherits; when it exits, whatever is left in that group is killed (see {@link
+ * ProcessTable}), and the group is written in the {@link GroupLedger} for the day the daemon itself
+ * is killed with SIGKILL. {@code setsid} execs in place: the child keeps its pid and its parent, so
+ * a worker's PR_SET_PDEATHSIG still points at the thread that started it.
  *
  * <p>The exit is seen by zt-exec's wait for the process, which calls this class's listener on a
- * platform thread of the child's ({@code NAME-exit}): so a child costs three threads here (that
- * one and its two pipe readers, each parked until there is something to do) besides the JDK's
- * reaper, which every {@link Process} has. Not a virtual thread: the death of a worker is handled
- * on that thread (the pool promotes a spare, calls are retried, lines logged), all blocking
- * writes, for which the virtual scheduler must find or start another carrier; measured, that
- * doubled the time a warm spare takes to answer a failed-over call.
+ * platform thread of the child's ({@code NAME-exit}): so a child costs three threads here (that one
+ * and its two pipe readers, each parked until there is something to do) besides the JDK's reaper,
+ * which every {@link Process} has. Not a virtual thread: the death of a worker is handled on that
+ * thread (the pool promotes a spare, calls are retried, lines logged), all blocking writes, for
+ * which the virtual scheduler must find or start another carrier; measured, that doubled the time a
+ * warm spare takes to answer a failed-over call.
  */
 public final class Launcher {
 
@@ -48,9 +48,9 @@ public final class Launcher {
 
   /**
    * How long after a child's exit its group is swept. A death sets off a failover (a spare takes
-   * the slot, calls are retried on it, a replacement starts) that takes milliseconds; a sweep
-   * reads all of {@code /proc}, a few milliseconds of CPU on a busy machine and tens on its first
-   * run, and on two cores it would be taken from the failover. What is left runs a little longer.
+   * the slot, calls are retried on it, a replacement starts) that takes milliseconds; a sweep reads
+   * all of {@code /proc}, a few milliseconds of CPU on a busy machine and tens on its first run,
+   * and on two cores it would be taken from the failover. What is left runs a little longer.
    */
   private static final Duration SWEEP_AFTER = Duration.ofMillis(100);
 
@@ -61,8 +61,9 @@ public final class Launcher {
     this.ledger = ledger;
     this.lastNet = new LastNet(ledger);
     if (SETSID == null) {
-      Log.warn("no setsid(1) found in /usr/bin or /bin: workers share the daemon's process group, and what "
-          + "their tools start is not stopped with them");
+      Log.warn(
+          "no setsid(1) found in /usr/bin or /bin: workers share the daemon's process group, and what "
+              + "their tools start is not stopped with them");
     }
   }
 
@@ -81,8 +82,8 @@ public final class Launcher {
   }
 
   /**
-   * Starts a child; returns once it runs and its pipes are being read. Must be called on the
-   * thread that is to be its parent for PR_SET_PDEATHSIG ({@code Spawner}'s).
+   * Starts a child; returns once it runs and its pipes are being read. Must be called on the thread
+   * that is to be its parent for PR_SET_PDEATHSIG ({@code Spawner}'s).
    */
   public Child start(ChildSpec spec, Child.Events events) throws IOException {
     requireProgram(spec.command().get(0), spec.directory());
@@ -120,7 +121,8 @@ public final class Launcher {
 
     @Override
     public void afterStart(Process process, ProcessExecutor executor) {
-      long startTicks = ProcessTable.read(process.pid()).map(ProcessTable.Entry::startTicks).orElse(0L);
+      long startTicks =
+          ProcessTable.read(process.pid()).map(ProcessTable.Entry::startTicks).orElse(0L);
       child = new Child(process, startTicks, SETSID != null);
       if (SETSID != null) ledger.record(process.pid(), startTicks);
       lastNet.add(child);
@@ -150,8 +152,13 @@ public final class Launcher {
           if (SETSID != null) pause(SWEEP_AFTER);
           int killed = child.killGroup();
           if (killed > 0) {
-            Log.info(spec.name() + " (pid " + child.pid() + "): killed " + killed
-                + " process(es) its tools had started and left running");
+            Log.info(
+                spec.name()
+                    + " (pid "
+                    + child.pid()
+                    + "): killed "
+                    + killed
+                    + " process(es) its tools had started and left running");
           }
         } finally {
           lastNet.remove(child);
@@ -179,14 +186,15 @@ public final class Launcher {
   public static Answer run(List<String> command, Duration limit)
       throws IOException, InterruptedException, TimeoutException {
     requireProgram(command.get(0), null);
-    ProcessResult result = new OnOwnThread(command.get(0) + "-exit")
-        .command(command)
-        .redirectErrorStream(true)
-        .readOutput(true)
-        .exitValueAny()
-        .setMessageLogger(MessageLoggers.NOP)
-        .timeout(limit.toMillis(), TimeUnit.MILLISECONDS)
-        .execute();
+    ProcessResult result =
+        new OnOwnThread(command.get(0) + "-exit")
+            .command(command)
+            .redirectErrorStream(true)
+            .readOutput(true)
+            .exitValueAny()
+            .setMessageLogger(MessageLoggers.NOP)
+            .timeout(limit.toMillis(), TimeUnit.MILLISECONDS)
+            .execute();
     return new Answer(result.getExitValue(), result.outputString(StandardCharsets.UTF_8.name()));
   }
 
@@ -200,19 +208,21 @@ public final class Launcher {
 
     @Override
     protected ExecutorService newExecutor(String processName) {
-      return Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name(threadName).daemon(true).factory());
+      return Executors.newThreadPerTaskExecutor(
+          Thread.ofPlatform().name(threadName).daemon(true).factory());
     }
   }
 
   /**
-   * Through setsid, a program that cannot be run would still start (setsid) and fail in the
-   * child; it is found here first, and named as ProcessBuilder would name it.
+   * Through setsid, a program that cannot be run would still start (setsid) and fail in the child;
+   * it is found here first, and named as ProcessBuilder would name it.
    */
   private static void requireProgram(String program, Path directory) throws IOException {
     if (program.contains("/")) {
       Path p = directory == null ? Path.of(program) : directory.resolve(program);
       if (Files.isRegularFile(p) && Files.isExecutable(p)) return;
-      throw new IOException(program + ": " + (Files.exists(p) ? "Permission denied" : "No such file or directory"));
+      throw new IOException(
+          program + ": " + (Files.exists(p) ? "Permission denied" : "No such file or directory"));
     }
     String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     for (String dir : path.split(":")) {

@@ -14,8 +14,8 @@ import java.util.Set;
  * What Linux's {@code /proc} says about processes: enough to find the members of a process group
  * and to tell a process from a later one that was given the same pid. Java has no {@code
  * killpg(2)}, and a worker's children outlive it re-parented to init, where {@link
- * ProcessHandle#descendants()} no longer finds them; the process group they inherited is what
- * still ties them to the worker.
+ * ProcessHandle#descendants()} no longer finds them; the process group they inherited is what still
+ * ties them to the worker.
  */
 public final class ProcessTable {
 
@@ -43,9 +43,9 @@ public final class ProcessTable {
   }
 
   /**
-   * Every process visible now; one that ends while the table is read is left out. One buffer
-   * and no parsing into strings: a worker's death sweeps the table while its pool fails over,
-   * on a machine that may be busy, so the sweep is kept to the system calls it needs.
+   * Every process visible now; one that ends while the table is read is left out. One buffer and no
+   * parsing into strings: a worker's death sweeps the table while its pool fails over, on a machine
+   * that may be busy, so the sweep is kept to the system calls it needs.
    */
   public static List<Entry> all() {
     String[] names = PROC.toFile().list();
@@ -75,11 +75,11 @@ public final class ProcessTable {
   }
 
   /**
-   * SIGKILLs every live member of each group in {@code groups} (process group id → the start
-   * ticks of the process that led it), sweeping again while members fork. A group whose id now
-   * belongs to a live process that is not its recorded leader was reused: it is left alone, and so
-   * is any member older than the leader. Returns how many processes were killed (one SIGKILLed a
-   * moment ago may still show as running in the next sweep and be signalled again).
+   * SIGKILLs every live member of each group in {@code groups} (process group id → the start ticks
+   * of the process that led it), sweeping again while members fork. A group whose id now belongs to
+   * a live process that is not its recorded leader was reused: it is left alone, and so is any
+   * member older than the leader. Returns how many processes were killed (one SIGKILLed a moment
+   * ago may still show as running in the next sweep and be signalled again).
    */
   public static int killGroups(Map<Long, Long> groups) {
     long self = ProcessHandle.current().pid();
@@ -89,7 +89,8 @@ public final class ProcessTable {
       int found = 0;
       for (Entry e : table) {
         Long leaderStart = groups.get(e.pgrp());
-        if (leaderStart == null || e.dead() || e.pid() == self || e.startTicks() < leaderStart) continue;
+        if (leaderStart == null || e.dead() || e.pid() == self || e.startTicks() < leaderStart)
+          continue;
         if (reused(table, e.pgrp(), leaderStart)) continue;
         found++;
         if (kill(e)) killed.add(e.pid());
@@ -115,7 +116,8 @@ public final class ProcessTable {
     Optional<ProcessHandle> handle = ProcessHandle.of(e.pid());
     if (handle.isEmpty()) return false;
     Optional<Entry> now = read(e.pid());
-    if (now.isEmpty() || now.get().startTicks() != e.startTicks() || now.get().pgrp() != e.pgrp()) return false;
+    if (now.isEmpty() || now.get().startTicks() != e.startTicks() || now.get().pgrp() != e.pgrp())
+      return false;
     return handle.get().destroyForcibly();
   }
 

@@ -8,8 +8,8 @@ import java.util.function.Consumer;
  * Cuts what a child writes to stderr into lines for the log. zt-exec's pump copies the pipe into
  * this stream; its own {@code LogOutputStream} would hold a line of any length, so one without a
  * newline could grow until the daemon runs out of memory: here a line keeps its first {@link
- * #MAX_LINE} bytes and the rest of it is dropped. Lines are cut from each write in runs, not byte by
- * byte.
+ * #MAX_LINE} bytes and the rest of it is dropped. Lines are cut from each write in runs, not byte
+ * by byte.
  */
 final class StderrLines extends OutputStream {
 

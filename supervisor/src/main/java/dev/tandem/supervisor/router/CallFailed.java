@@ -18,12 +18,14 @@ public final class CallFailed extends RuntimeException {
   }
 
   /**
-   * The JSON-RPC error that answers a request whose future failed with {@code failure}: the
-   * error a {@code CallFailed} carries, else an internal error saying what went wrong. One
-   * mapping for both eras, the reload watcher and {@code tandem call}.
+   * The JSON-RPC error that answers a request whose future failed with {@code failure}: the error a
+   * {@code CallFailed} carries, else an internal error saying what went wrong. One mapping for both
+   * eras, the reload watcher and {@code tandem call}.
    */
   public static RpcError errorOf(Throwable failure) {
     Throwable cause = Failures.cause(failure);
-    return cause instanceof CallFailed f ? f.error() : RpcError.internal(String.valueOf(cause.getMessage()));
+    return cause instanceof CallFailed f
+        ? f.error()
+        : RpcError.internal(String.valueOf(cause.getMessage()));
   }
 }

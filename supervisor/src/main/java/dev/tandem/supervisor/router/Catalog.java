@@ -25,7 +25,8 @@ public final class Catalog {
     this.resources = resources;
     this.templates = templates;
     List<Template> m = new ArrayList<>();
-    for (Listing.Entry e : templates.entries()) m.add(new Template(new UriTemplate(e.key()), e.pool()));
+    for (Listing.Entry e : templates.entries())
+      m.add(new Template(new UriTemplate(e.key()), e.pool()));
     this.matchers = List.copyOf(m);
   }
 
@@ -35,7 +36,8 @@ public final class Catalog {
         Listing.collect("tool", "name", pools, p -> p.offer().tools()),
         Listing.collect("prompt", "name", pools, p -> p.offer().prompts()),
         Listing.collect("resource", "uri", pools, p -> p.offer().resources()),
-        Listing.collect("resource template", "uriTemplate", pools, p -> p.offer().resourceTemplates()));
+        Listing.collect(
+            "resource template", "uriTemplate", pools, p -> p.offer().resourceTemplates()));
   }
 
   /** The pool serving a URI: a listed resource first, else the first template that matches. */
@@ -47,7 +49,6 @@ public final class Catalog {
     }
     return null;
   }
-
 
   /** Two pools claim one name or URI, or a pool lists an item that cannot be addressed. */
   public static final class Conflict extends RuntimeException {

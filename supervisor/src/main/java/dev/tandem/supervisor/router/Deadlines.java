@@ -16,10 +16,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Calls with the same timeout expire in the order they arrived, so each timeout value has one
  * {@link Lane}: a FIFO of the calls in flight, linked through the calls themselves so removing an
- * answered call is O(1). A lane keeps at most one check armed on the timer thread, at or before
- * its oldest call's deadline; calls that arrive meanwhile need no timer, and the check, when it
- * runs, expires what is due and re-arms for the next oldest. With answered calls leaving the lane
- * at once, memory is bounded by the calls in flight, as before.
+ * answered call is O(1). A lane keeps at most one check armed on the timer thread, at or before its
+ * oldest call's deadline; calls that arrive meanwhile need no timer, and the check, when it runs,
+ * expires what is due and re-arms for the next oldest. With answered calls leaving the lane at
+ * once, memory is bounded by the calls in flight, as before.
  */
 final class Deadlines {
 
@@ -27,6 +27,7 @@ final class Deadlines {
   abstract static class Entry {
     /** The lane it waits in; written only under that lane's lock. */
     private volatile Lane lane;
+
     private Entry prev;
     private Entry next;
     private long dueAt;
@@ -47,7 +48,9 @@ final class Deadlines {
     this.clock = clock;
   }
 
-  /** Expires {@code entry} after {@code timeoutNanos} unless it is {@link #cancel cancelled} first. */
+  /**
+   * Expires {@code entry} after {@code timeoutNanos} unless it is {@link #cancel cancelled} first.
+   */
   void add(Entry entry, long timeoutNanos) {
     lanes.computeIfAbsent(timeoutNanos, Lane::new).add(entry);
   }
@@ -74,7 +77,10 @@ final class Deadlines {
     private final long timeoutNanos;
     private Entry head;
     private Entry tail;
-    /** Whether a check is armed; while the lane is not empty one is, at or before head's deadline. */
+
+    /**
+     * Whether a check is armed; while the lane is not empty one is, at or before head's deadline.
+     */
     private boolean armed;
 
     Lane(long timeoutNanos) {

@@ -15,41 +15,56 @@ interface Errors {
 
   JsonNode expired(String what);
 
-  Errors PROTOCOL = new Errors() {
-    @Override
-    public JsonNode workerDied(WorkerDied died, WorkerDied earlier, boolean retryable) {
-      throw new CallFailed(RpcError.internal(died.getMessage() + " while answering; try again"));
-    }
+  Errors PROTOCOL =
+      new Errors() {
+        @Override
+        public JsonNode workerDied(WorkerDied died, WorkerDied earlier, boolean retryable) {
+          throw new CallFailed(
+              RpcError.internal(died.getMessage() + " while answering; try again"));
+        }
 
-    @Override
-    public JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier) {
-      throw new CallFailed(RpcError.internal(unavailable.getMessage()));
-    }
+        @Override
+        public JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier) {
+          throw new CallFailed(RpcError.internal(unavailable.getMessage()));
+        }
 
-    @Override
-    public JsonNode expired(String what) {
-      throw new CallFailed(RpcError.internal(what));
-    }
-  };
+        @Override
+        public JsonNode expired(String what) {
+          throw new CallFailed(RpcError.internal(what));
+        }
+      };
 
-  /** A tool's failures are results the model reads (the tools page: isError, not a protocol error). */
+  /**
+   * A tool's failures are results the model reads (the tools page: isError, not a protocol error).
+   */
   record ForTool(String tool) implements Errors {
     @Override
     public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
       Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-      return Router.toolError("tool \"" + tool + "\" failed: " + d.getMessage() + " while running it; "
-          + (earlier != null
-              ? "it was a retry, after " + earlier.getMessage() + ", and is not retried again"
-              : retryable
-                  ? "the call was not retried"
-                  : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-          + Router.lastLines(d.stderrTail()));
+      return Router.toolError(
+          "tool \""
+              + tool
+              + "\" failed: "
+              + d.getMessage()
+              + " while running it; "
+              + (earlier != null
+                  ? "it was a retry, after " + earlier.getMessage() + ", and is not retried again"
+                  : retryable
+                      ? "the call was not retried"
+                      : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
+              + Router.lastLines(d.stderrTail()));
     }
 
     @Override
     public JsonNode unavailable(PoolUnavailable e, WorkerDied earlier) {
-      return Router.toolError("tool \"" + tool + "\" is unavailable: " + e.getMessage()
-          + (earlier == null ? "" : " (it was being retried because " + earlier.getMessage() + ")"));
+      return Router.toolError(
+          "tool \""
+              + tool
+              + "\" is unavailable: "
+              + e.getMessage()
+              + (earlier == null
+                  ? ""
+                  : " (it was being retried because " + earlier.getMessage() + ")"));
     }
 
     @Override

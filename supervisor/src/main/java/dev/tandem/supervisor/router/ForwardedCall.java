@@ -31,8 +31,17 @@ final class ForwardedCall implements RoutedCall {
       target = onPool;
     }
     WorkerLink worker = target == null ? null : target.worker();
-    String where = worker == null ? "it was still queued, waiting for a free worker" : "it was cancelled on " + Router.describe(worker);
-    String what = "did not answer within " + timeout.toMillis() + " ms (call_timeout_ms of pool \"" + pool.name() + "\"); " + where;
+    String where =
+        worker == null
+            ? "it was still queued, waiting for a free worker"
+            : "it was cancelled on " + Router.describe(worker);
+    String what =
+        "did not answer within "
+            + timeout.toMillis()
+            + " ms (call_timeout_ms of pool \""
+            + pool.name()
+            + "\"); "
+            + where;
     boolean first;
     try {
       first = answer.complete(errors.expired(what));

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The host session a call came from, as the router needs it while the call runs: where its
- * progress and log lines go, and where a worker's sampling, elicitation or roots request for it
- * is asked. Implemented by the session, one per call, so nothing can reach another session.
+ * The host session a call came from, as the router needs it while the call runs: where its progress
+ * and log lines go, and where a worker's sampling, elicitation or roots request for it is asked.
+ * Implemented by the session, one per call, so nothing can reach another session.
  */
 public interface HostLink {
 

@@ -31,22 +31,33 @@ public final class Listing {
   }
 
   /**
-   * Collects the items of every pool in pool order. A key served by two pools is a conflict:
-   * hosts address items by key alone, so one of them would be unreachable.
+   * Collects the items of every pool in pool order. A key served by two pools is a conflict: hosts
+   * address items by key alone, so one of them would be unreachable.
    */
-  static Listing collect(String kind, String keyField, List<Pool> pools, java.util.function.Function<Pool, List<JsonNode>> items) {
+  static Listing collect(
+      String kind,
+      String keyField,
+      List<Pool> pools,
+      java.util.function.Function<Pool, List<JsonNode>> items) {
     Map<String, Entry> byKey = new LinkedHashMap<>();
     for (Pool pool : pools) {
       for (JsonNode item : items.apply(pool)) {
         String key = item.path(keyField).asText("");
         if (key.isEmpty()) {
-          throw new Catalog.Conflict("pool \"" + pool.name() + "\" lists a " + kind + " without a " + keyField);
+          throw new Catalog.Conflict(
+              "pool \"" + pool.name() + "\" lists a " + kind + " without a " + keyField);
         }
         Entry clash = byKey.get(key);
         if (clash != null) {
           throw new Catalog.Conflict(
-              kind + " \"" + key + "\" is served by both pool \"" + clash.pool().name() + "\" and pool \""
-                  + pool.name() + "\"; rename one of them or drop it from one pool");
+              kind
+                  + " \""
+                  + key
+                  + "\" is served by both pool \""
+                  + clash.pool().name()
+                  + "\" and pool \""
+                  + pool.name()
+                  + "\"; rename one of them or drop it from one pool");
         }
         byKey.put(key, new Entry(key, item, pool));
       }
@@ -69,7 +80,8 @@ public final class Listing {
   /** One page from the cursor; IllegalArgumentException names a cursor this list never gave. */
   public Page page(String cursor, int pageSize) {
     int from = cursor == null ? 0 : decode(cursor);
-    if (from > ordered.size()) throw new IllegalArgumentException("invalid cursor: past the end of the " + kind + " list");
+    if (from > ordered.size())
+      throw new IllegalArgumentException("invalid cursor: past the end of the " + kind + " list");
     int to = Math.min(ordered.size(), from + pageSize);
     List<JsonNode> items = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) items.add(ordered.get(i).item());
@@ -77,14 +89,16 @@ public final class Listing {
   }
 
   private String encode(int offset) {
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString((kind + ":" + offset).getBytes(StandardCharsets.UTF_8));
   }
 
   private int decode(String cursor) {
     try {
       String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (!raw.startsWith(kind + ":")) throw new IllegalArgumentException("not a " + kind + " cursor");
+      if (!raw.startsWith(kind + ":"))
+        throw new IllegalArgumentException("not a " + kind + " cursor");
       int offset = Integer.parseInt(raw.substring(kind.length() + 1));
       if (offset < 0) throw new IllegalArgumentException("negative offset");
       return offset;

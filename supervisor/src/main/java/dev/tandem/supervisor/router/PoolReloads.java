@@ -29,10 +29,10 @@ import java.util.concurrent.CompletableFuture;
  *               "prompts": {"before": 0, "after": 0}, "resources": {"before": 0, "after": 0}}]}
  * </pre>
  *
- * A pool whose new code does not start keeps its old workers, and the request fails with
- * {@link #RELOAD_FAILED}, a message naming the pool, the module and the traceback's last lines,
- * and {@code data}: {@code {"failed": [{"pool", "module", "traceback", "kept", "message"}],
- * "reloaded": [...pools that did reload, as above]}}.
+ * A pool whose new code does not start keeps its old workers, and the request fails with {@link
+ * #RELOAD_FAILED}, a message naming the pool, the module and the traceback's last lines, and {@code
+ * data}: {@code {"failed": [{"pool", "module", "traceback", "kept", "message"}], "reloaded":
+ * [...pools that did reload, as above]}}.
  */
 final class PoolReloads {
 
@@ -57,21 +57,33 @@ final class PoolReloads {
     JsonNode names = params == null ? null : params.get("pools");
     if (names == null || names.isNull()) return pools;
     if (!names.isArray()) {
-      throw new CallFailed(RpcError.invalidParams("tandem/reload params.pools must be an array of pool names, or left out for every pool"));
+      throw new CallFailed(
+          RpcError.invalidParams(
+              "tandem/reload params.pools must be an array of pool names, or left out for every pool"));
     }
     Set<String> wanted = new LinkedHashSet<>();
     names.forEach(n -> wanted.add(n.asText()));
     List<Pool> out = new ArrayList<>();
     for (String name : wanted) {
-      Pool pool = pools.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() -> new CallFailed(
-          RpcError.invalidParams("tandem/reload: no pool named \"" + name + "\"; the pools are "
-              + pools.stream().map(Pool::name).toList())));
+      Pool pool =
+          pools.stream()
+              .filter(p -> p.name().equals(name))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new CallFailed(
+                          RpcError.invalidParams(
+                              "tandem/reload: no pool named \""
+                                  + name
+                                  + "\"; the pools are "
+                                  + pools.stream().map(Pool::name).toList())));
       out.add(pool);
     }
     return out;
   }
 
-  private static JsonNode answer(Router router, List<Pool> pools, List<CompletableFuture<Reloaded>> each) {
+  private static JsonNode answer(
+      Router router, List<Pool> pools, List<CompletableFuture<Reloaded>> each) {
     ArrayNode reloaded = Json.NODES.arrayNode();
     ArrayNode reports = Json.NODES.arrayNode();
     ArrayNode failed = Json.NODES.arrayNode();
@@ -85,7 +97,8 @@ final class PoolReloads {
         continue;
       }
       Throwable cause = Failures.cause(f.handle((r, t) -> t).join());
-      ObjectNode failure = failed.addObject().put("pool", pools.get(i).name()).put("message", cause.getMessage());
+      ObjectNode failure =
+          failed.addObject().put("pool", pools.get(i).name()).put("message", cause.getMessage());
       if (cause instanceof ReloadFailed rf) {
         if (rf.module() != null) failure.put("module", rf.module());
         rf.traceback().forEach(failure.putArray("traceback")::add);
@@ -94,7 +107,8 @@ final class PoolReloads {
       messages.add(cause.getMessage());
     }
     String conflict = router.catalogConflict();
-    if (conflict != null) messages.add("the reloaded lists conflict, so hosts keep the previous ones: " + conflict);
+    if (conflict != null)
+      messages.add("the reloaded lists conflict, so hosts keep the previous ones: " + conflict);
     if (messages.isEmpty()) {
       ObjectNode result = Json.object();
       result.set("reloaded", reloaded);
@@ -109,7 +123,11 @@ final class PoolReloads {
   }
 
   private static ObjectNode report(Reloaded r) {
-    ObjectNode pool = Json.object().put("name", r.pool()).put("generation", r.generation()).put("ms", r.took().toMillis());
+    ObjectNode pool =
+        Json.object()
+            .put("name", r.pool())
+            .put("generation", r.generation())
+            .put("ms", r.took().toMillis());
     r.oldPids().forEach(pool.putArray("oldPids")::add);
     r.newPids().forEach(pool.putArray("newPids")::add);
     pool.put("draining", r.draining());
@@ -125,7 +143,8 @@ final class PoolReloads {
     return pool;
   }
 
-  private static ObjectNode counts(ObjectNode pool, String key, List<JsonNode> before, List<JsonNode> after) {
+  private static ObjectNode counts(
+      ObjectNode pool, String key, List<JsonNode> before, List<JsonNode> after) {
     return pool.putObject(key).put("before", before.size()).put("after", after.size());
   }
 

@@ -32,7 +32,12 @@ public final class Readiness {
     List<String> notReady = new ArrayList<>();
     for (Pool p : router.pools()) {
       if (readyWorkers(p) == 0) {
-        notReady.add("pool \"" + p.name() + "\" has no ready worker (" + p.workers().size() + " starting or stopping)");
+        notReady.add(
+            "pool \""
+                + p.name()
+                + "\" has no ready worker ("
+                + p.workers().size()
+                + " starting or stopping)");
       }
     }
     if (notReady.isEmpty()) return new Verdict(true, "ready\n");

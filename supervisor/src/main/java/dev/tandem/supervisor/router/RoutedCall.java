@@ -5,8 +5,8 @@ import dev.tandem.protocol.RpcError;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A host's request as the router carries it: the answer to send (a result, or a JSON-RPC error
- * as {@link CallFailed}) and a way to cancel it on the worker.
+ * A host's request as the router carries it: the answer to send (a result, or a JSON-RPC error as
+ * {@link CallFailed}) and a way to cancel it on the worker.
  */
 public interface RoutedCall {
 

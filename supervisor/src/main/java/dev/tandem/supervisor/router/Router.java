@@ -10,15 +10,14 @@ import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolCall;
 import dev.tandem.supervisor.pool.PoolUnavailable;
 import dev.tandem.supervisor.worker.CallListener;
-import dev.tandem.supervisor.worker.WorkerLink;
 import dev.tandem.supervisor.worker.WorkerDied;
 import dev.tandem.supervisor.worker.WorkerError;
+import dev.tandem.supervisor.worker.WorkerLink;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -64,14 +63,15 @@ public final class Router {
   public CompletableFuture<Catalog> start() {
     CompletableFuture.allOf(pools.stream().map(Pool::start).toArray(CompletableFuture[]::new))
         .thenApply(ignored -> Catalog.of(pools))
-        .whenComplete((c, failure) -> {
-          if (failure != null) {
-            ready.completeExceptionally(Failures.cause(failure));
-          } else {
-            current = c;
-            ready.complete(c);
-          }
-        });
+        .whenComplete(
+            (c, failure) -> {
+              if (failure != null) {
+                ready.completeExceptionally(Failures.cause(failure));
+              } else {
+                current = c;
+                ready.complete(c);
+              }
+            });
     return ready;
   }
 
@@ -92,38 +92,47 @@ public final class Router {
     observers.remove(observer);
   }
 
-  private final Pool.Listener poolListener = new Pool.Listener() {
-    @Override
-    public void offerChanged(Pool pool) {
-      Catalog before = current;
-      Catalog after;
-      try {
-        after = Catalog.of(pools);
-      } catch (Catalog.Conflict e) {
-        Log.error("pool=" + pool.name() + " changed its lists into a conflict, keeping the old ones: " + e.getMessage());
-        return;
-      }
-      current = after;
-      if (before == null) return;
-      if (!before.tools.entries().equals(after.tools.entries())) announce("notifications/tools/list_changed");
-      if (!before.prompts.entries().equals(after.prompts.entries())) announce("notifications/prompts/list_changed");
-      if (!before.resources.entries().equals(after.resources.entries())
-          || !before.templates.entries().equals(after.templates.entries())) {
-        announce("notifications/resources/list_changed");
-      }
-    }
+  private final Pool.Listener poolListener =
+      new Pool.Listener() {
+        @Override
+        public void offerChanged(Pool pool) {
+          Catalog before = current;
+          Catalog after;
+          try {
+            after = Catalog.of(pools);
+          } catch (Catalog.Conflict e) {
+            Log.error(
+                "pool="
+                    + pool.name()
+                    + " changed its lists into a conflict, keeping the old ones: "
+                    + e.getMessage());
+            return;
+          }
+          current = after;
+          if (before == null) return;
+          if (!before.tools.entries().equals(after.tools.entries()))
+            announce("notifications/tools/list_changed");
+          if (!before.prompts.entries().equals(after.prompts.entries()))
+            announce("notifications/prompts/list_changed");
+          if (!before.resources.entries().equals(after.resources.entries())
+              || !before.templates.entries().equals(after.templates.entries())) {
+            announce("notifications/resources/list_changed");
+          }
+        }
 
-    @Override
-    public void resourceUpdated(Pool pool, ObjectNode params) {
-      for (CatalogObserver o : observers) o.resourceUpdated(params);
-    }
-  };
+        @Override
+        public void resourceUpdated(Pool pool, ObjectNode params) {
+          for (CatalogObserver o : observers) o.resourceUpdated(params);
+        }
+      };
 
   private void announce(String notification) {
     for (CatalogObserver o : observers) o.listChanged(notification);
   }
 
-  /** Who hears each tool call's start and outcome (the metrics); one observer, set before serving. */
+  /**
+   * Who hears each tool call's start and outcome (the metrics); one observer, set before serving.
+   */
   public void observeCalls(CallObserver observer) {
     this.callObserver = observer;
   }
@@ -136,79 +145,135 @@ public final class Router {
   public RoutedCall callTool(ObjectNode params, HostLink host) {
     JsonNode name = params == null ? null : params.get("name");
     if (name == null || !name.isTextual()) {
-      return RoutedCall.failed(RpcError.invalidParams("tools/call needs params.name, the name of a tool from tools/list"));
+      return RoutedCall.failed(
+          RpcError.invalidParams(
+              "tools/call needs params.name, the name of a tool from tools/list"));
     }
     JsonNode arguments = params.get("arguments");
     if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
-      return RoutedCall.failed(RpcError.invalidParams("tools/call params.arguments must be an object of named arguments"));
+      return RoutedCall.failed(
+          RpcError.invalidParams(
+              "tools/call params.arguments must be an object of named arguments"));
     }
     String tool = name.asText();
     CallObserver seen = callObserver;
     long startedAt = System.nanoTime();
     seen.started(tool);
-    RoutedCall call = route("tools/call", params, host, catalog -> {
-      Listing.Entry entry = catalog.tools.find(tool);
-      if (entry == null) {
-        throw new CallFailed(RpcError.invalidParams(
-            "Unknown tool: \"" + tool + "\"; tools/list shows the " + catalog.tools.size() + " tools served"));
-      }
-      return new Target(entry.pool(), retryable(entry.item()));
-    }, new Errors.ForTool(tool));
-    call.answer().whenComplete((r, f) -> seen.finished(tool, r, f == null ? null : Failures.cause(f), System.nanoTime() - startedAt));
+    RoutedCall call =
+        route(
+            "tools/call",
+            params,
+            host,
+            catalog -> {
+              Listing.Entry entry = catalog.tools.find(tool);
+              if (entry == null) {
+                throw new CallFailed(
+                    RpcError.invalidParams(
+                        "Unknown tool: \""
+                            + tool
+                            + "\"; tools/list shows the "
+                            + catalog.tools.size()
+                            + " tools served"));
+              }
+              return new Target(entry.pool(), retryable(entry.item()));
+            },
+            new Errors.ForTool(tool));
+    call.answer()
+        .whenComplete(
+            (r, f) ->
+                seen.finished(
+                    tool, r, f == null ? null : Failures.cause(f), System.nanoTime() - startedAt));
     return call;
   }
 
   public RoutedCall getPrompt(ObjectNode params, HostLink host) {
     String name = text(params, "name");
-    if (name == null) return RoutedCall.failed(RpcError.invalidParams("prompts/get needs params.name, the name of a prompt from prompts/list"));
-    return route("prompts/get", params, host, catalog -> {
-      Listing.Entry entry = catalog.prompts.find(name);
-      if (entry == null) {
-        throw new CallFailed(RpcError.invalidParams("Unknown prompt: \"" + name + "\"; prompts/list shows the " + catalog.prompts.size() + " prompts served"));
-      }
-      return new Target(entry.pool(), true);
-    }, Errors.PROTOCOL);
+    if (name == null)
+      return RoutedCall.failed(
+          RpcError.invalidParams(
+              "prompts/get needs params.name, the name of a prompt from prompts/list"));
+    return route(
+        "prompts/get",
+        params,
+        host,
+        catalog -> {
+          Listing.Entry entry = catalog.prompts.find(name);
+          if (entry == null) {
+            throw new CallFailed(
+                RpcError.invalidParams(
+                    "Unknown prompt: \""
+                        + name
+                        + "\"; prompts/list shows the "
+                        + catalog.prompts.size()
+                        + " prompts served"));
+          }
+          return new Target(entry.pool(), true);
+        },
+        Errors.PROTOCOL);
   }
 
-  /** resources/read, resources/subscribe and resources/unsubscribe go to the pool serving the URI. */
+  /**
+   * resources/read, resources/subscribe and resources/unsubscribe go to the pool serving the URI.
+   */
   public RoutedCall forResource(String method, ObjectNode params, HostLink host) {
     String uri = text(params, "uri");
-    if (uri == null) return RoutedCall.failed(RpcError.invalidParams(method + " needs params.uri, a resource URI"));
-    return route(method, params, host, catalog -> {
-      Pool pool = catalog.poolForUri(uri);
-      if (pool == null) {
-        ObjectNode data = Json.object().put("uri", uri);
-        throw new CallFailed(new RpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri, data));
-      }
-      return new Target(pool, true);
-    }, Errors.PROTOCOL);
+    if (uri == null)
+      return RoutedCall.failed(
+          RpcError.invalidParams(method + " needs params.uri, a resource URI"));
+    return route(
+        method,
+        params,
+        host,
+        catalog -> {
+          Pool pool = catalog.poolForUri(uri);
+          if (pool == null) {
+            ObjectNode data = Json.object().put("uri", uri);
+            throw new CallFailed(
+                new RpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri, data));
+          }
+          return new Target(pool, true);
+        },
+        Errors.PROTOCOL);
   }
 
   /** completion/complete goes to the pool serving the prompt or resource template referred to. */
   public RoutedCall complete(ObjectNode params, HostLink host) {
     JsonNode ref = params == null ? null : params.get("ref");
     if (ref == null || !ref.isObject()) {
-      return RoutedCall.failed(RpcError.invalidParams("completion/complete needs params.ref, a ref/prompt or ref/resource"));
+      return RoutedCall.failed(
+          RpcError.invalidParams(
+              "completion/complete needs params.ref, a ref/prompt or ref/resource"));
     }
     String type = ref.path("type").asText();
-    return route("completion/complete", params, host, catalog -> {
-      Pool pool = switch (type) {
-        case "ref/prompt" -> {
-          Listing.Entry e = catalog.prompts.find(ref.path("name").asText());
-          yield e == null ? null : e.pool();
-        }
-        case "ref/resource" -> {
-          String uri = ref.path("uri").asText();
-          Listing.Entry e = catalog.templates.find(uri);
-          yield e != null ? e.pool() : catalog.poolForUri(uri);
-        }
-        default -> throw new CallFailed(RpcError.invalidParams("completion/complete: unknown ref type \"" + type + "\""));
-      };
-      if (pool == null) {
-        throw new CallFailed(RpcError.invalidParams("completion/complete: no prompt or resource template matches " + ref));
-      }
-      return new Target(pool, true);
-    }, Errors.PROTOCOL);
+    return route(
+        "completion/complete",
+        params,
+        host,
+        catalog -> {
+          Pool pool =
+              switch (type) {
+                case "ref/prompt" -> {
+                  Listing.Entry e = catalog.prompts.find(ref.path("name").asText());
+                  yield e == null ? null : e.pool();
+                }
+                case "ref/resource" -> {
+                  String uri = ref.path("uri").asText();
+                  Listing.Entry e = catalog.templates.find(uri);
+                  yield e != null ? e.pool() : catalog.poolForUri(uri);
+                }
+                default ->
+                    throw new CallFailed(
+                        RpcError.invalidParams(
+                            "completion/complete: unknown ref type \"" + type + "\""));
+              };
+          if (pool == null) {
+            throw new CallFailed(
+                RpcError.invalidParams(
+                    "completion/complete: no prompt or resource template matches " + ref));
+          }
+          return new Target(pool, true);
+        },
+        Errors.PROTOCOL);
   }
 
   private static String text(ObjectNode params, String field) {
@@ -217,8 +282,8 @@ public final class Router {
   }
 
   /**
-   * Where a request goes, and whether running it twice is harmless: reads, prompts, completions
-   * and tools annotated read-only or idempotent may be retried once if their worker dies.
+   * Where a request goes, and whether running it twice is harmless: reads, prompts, completions and
+   * tools annotated read-only or idempotent may be retried once if their worker dies.
    */
   private record Target(Pool pool, boolean retryable) {}
 
@@ -229,76 +294,108 @@ public final class Router {
 
   static boolean retryable(JsonNode tool) {
     JsonNode annotations = tool.path("annotations");
-    return annotations.path("readOnlyHint").asBoolean(false) || annotations.path("idempotentHint").asBoolean(false);
+    return annotations.path("readOnlyHint").asBoolean(false)
+        || annotations.path("idempotentHint").asBoolean(false);
   }
 
-  private RoutedCall route(String method, ObjectNode params, HostLink host, PoolChoice choice, Errors errors) {
+  private RoutedCall route(
+      String method, ObjectNode params, HostLink host, PoolChoice choice, Errors errors) {
     ForwardedCall call = new ForwardedCall();
     if (!accepting) {
       // Refused here, when it arrives; a request that came before the shutdown began is served
       // even if it is still waiting for the pools to start.
       try {
-        call.answer.complete(errors.unavailable(new PoolUnavailable("tandem is shutting down and takes no new calls"), null));
+        call.answer.complete(
+            errors.unavailable(
+                new PoolUnavailable("tandem is shutting down and takes no new calls"), null));
       } catch (CallFailed e) {
         call.answer.completeExceptionally(e);
       }
       return call;
     }
-    ready.whenComplete((first, failure) -> {
-      if (failure != null) {
-        call.answer.completeExceptionally(new CallFailed(RpcError.internal("tandem is not serving: " + Failures.cause(failure).getMessage())));
-        return;
-      }
-      Target target;
-      try {
-        target = choice.choose(current);
-      } catch (CallFailed e) {
-        call.answer.completeExceptionally(e);
-        return;
-      }
-      Duration timeout = target.pool().callTimeout();
-      Runnable cancelDeadline = deadline(() -> call.expire(method, target.pool(), timeout, errors), timeout);
-      call.answer.whenComplete((r, f) -> cancelDeadline.run());
-      send(call, method, params, target, listenerFor(params, host), errors, null);
-    });
+    ready.whenComplete(
+        (first, failure) -> {
+          if (failure != null) {
+            call.answer.completeExceptionally(
+                new CallFailed(
+                    RpcError.internal(
+                        "tandem is not serving: " + Failures.cause(failure).getMessage())));
+            return;
+          }
+          Target target;
+          try {
+            target = choice.choose(current);
+          } catch (CallFailed e) {
+            call.answer.completeExceptionally(e);
+            return;
+          }
+          Duration timeout = target.pool().callTimeout();
+          Runnable cancelDeadline =
+              deadline(() -> call.expire(method, target.pool(), timeout, errors), timeout);
+          call.answer.whenComplete((r, f) -> cancelDeadline.run());
+          send(call, method, params, target, listenerFor(params, host), errors, null);
+        });
     return call;
   }
 
   /**
-   * One attempt on the pool. A worker that dies under a request answers it with an error that
-   * says so, unless running it again cannot do harm twice: then it is retried once, on whichever
-   * worker is ready.
+   * One attempt on the pool. A worker that dies under a request answers it with an error that says
+   * so, unless running it again cannot do harm twice: then it is retried once, on whichever worker
+   * is ready.
    */
-  private void send(ForwardedCall call, String method, ObjectNode params, Target target, CallListener listener,
-      Errors errors, WorkerDied earlier) {
+  private void send(
+      ForwardedCall call,
+      String method,
+      ObjectNode params,
+      Target target,
+      CallListener listener,
+      Errors errors,
+      WorkerDied earlier) {
     PoolCall onPool = target.pool().submit(method, params, listener);
     if (!call.attach(onPool)) return;
-    onPool.result().whenComplete((result, failure) -> {
-      if (failure == null) {
-        if (earlier != null) Log.info(method + " was retried on " + describe(onPool.worker()) + " and answered");
-        call.answer.complete(result);
-        return;
-      }
-      try {
-        switch (Failures.cause(failure)) {
-          case CancellationException c -> call.answer.cancel(false);
-          case WorkerError e -> call.answer.completeExceptionally(new CallFailed(e.error()));
-          case PoolUnavailable u -> call.answer.complete(errors.unavailable(u, earlier));
-          case WorkerDied d when earlier == null && target.retryable() && !call.answer.isDone() -> {
-            Log.warn(d.getMessage() + " during " + method + "; retrying it once on another worker");
-            send(call, method, params, target, listener, errors, d);
-          }
-          case WorkerDied d -> call.answer.complete(errors.workerDied(d, earlier, target.retryable()));
-          case Throwable other -> call.answer.completeExceptionally(new CallFailed(RpcError.internal(method + " failed inside tandem: " + other)));
-        }
-      } catch (CallFailed e) {
-        call.answer.completeExceptionally(e);
-      }
-    });
+    onPool
+        .result()
+        .whenComplete(
+            (result, failure) -> {
+              if (failure == null) {
+                if (earlier != null)
+                  Log.info(
+                      method + " was retried on " + describe(onPool.worker()) + " and answered");
+                call.answer.complete(result);
+                return;
+              }
+              try {
+                switch (Failures.cause(failure)) {
+                  case CancellationException c -> call.answer.cancel(false);
+                  case WorkerError e ->
+                      call.answer.completeExceptionally(new CallFailed(e.error()));
+                  case PoolUnavailable u -> call.answer.complete(errors.unavailable(u, earlier));
+                  case WorkerDied d
+                      when earlier == null && target.retryable() && !call.answer.isDone() -> {
+                    Log.warn(
+                        d.getMessage()
+                            + " during "
+                            + method
+                            + "; retrying it once on another worker");
+                    send(call, method, params, target, listener, errors, d);
+                  }
+                  case WorkerDied d ->
+                      call.answer.complete(errors.workerDied(d, earlier, target.retryable()));
+                  case Throwable other ->
+                      call.answer.completeExceptionally(
+                          new CallFailed(
+                              RpcError.internal(method + " failed inside tandem: " + other)));
+                }
+              } catch (CallFailed e) {
+                call.answer.completeExceptionally(e);
+              }
+            });
   }
 
   static String describe(WorkerLink worker) {
-    return worker == null ? "a worker" : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
+    return worker == null
+        ? "a worker"
+        : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
   }
 
   /**
@@ -309,9 +406,17 @@ public final class Router {
    */
   public CompletableFuture<JsonNode> reload(ObjectNode params) {
     // A reload asked for while the pools start waits for them: it then reloads what just started.
-    return ready.handle((catalog, failure) -> failure).thenCompose(failure -> failure == null
-        ? PoolReloads.run(this, params)
-        : CompletableFuture.failedFuture(new CallFailed(RpcError.internal("tandem is not serving: " + Failures.cause(failure).getMessage()))));
+    return ready
+        .handle((catalog, failure) -> failure)
+        .thenCompose(
+            failure ->
+                failure == null
+                    ? PoolReloads.run(this, params)
+                    : CompletableFuture.failedFuture(
+                        new CallFailed(
+                            RpcError.internal(
+                                "tandem is not serving: "
+                                    + Failures.cause(failure).getMessage()))));
   }
 
   /** Why the pools' offers cannot form one catalog now, or null when they can. */
@@ -341,11 +446,11 @@ public final class Router {
 
   /**
    * A call's deadline, and what cancels it. Routed on a Netty event loop (every HTTP request is),
-   * it goes into that loop's own timer queue, which the loop fills without a lock and the
-   * answering thread empties lazily, without one either: one shared timer for every call was a
-   * lock each HTTP user's call took twice, and under 50 users the event loops parked on it (JFR
-   * jdk.ThreadPark in DelayedWorkQueue.offer/remove). Routed elsewhere (stdio's reader thread),
-   * into {@link #DEADLINES}' lanes, which wake no timer thread per call.
+   * it goes into that loop's own timer queue, which the loop fills without a lock and the answering
+   * thread empties lazily, without one either: one shared timer for every call was a lock each HTTP
+   * user's call took twice, and under 50 users the event loops parked on it (JFR jdk.ThreadPark in
+   * DelayedWorkQueue.offer/remove). Routed elsewhere (stdio's reader thread), into {@link
+   * #DEADLINES}' lanes, which wake no timer thread per call.
    */
   private static Runnable deadline(Runnable expire, Duration timeout) {
     EventExecutor loop = ThreadExecutorMap.currentExecutor();
@@ -357,22 +462,26 @@ public final class Router {
         // the loop is stopping: the shared lanes still serve
       }
     }
-    Deadlines.Entry entry = new Deadlines.Entry() {
-      @Override
-      void expire() {
-        expire.run();
-      }
-    };
+    Deadlines.Entry entry =
+        new Deadlines.Entry() {
+          @Override
+          void expire() {
+            expire.run();
+          }
+        };
     DEADLINES.add(entry, timeout.toNanos());
     return () -> DEADLINES.cancel(entry);
   }
 
   private static ScheduledExecutorService deadlines() {
-    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "tandem-deadlines");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "tandem-deadlines");
+              t.setDaemon(true);
+              return t;
+            });
     timers.setRemoveOnCancelPolicy(true);
     return timers;
   }
@@ -397,13 +506,16 @@ public final class Router {
 
       @Override
       public CompletableFuture<JsonNode> hostRequest(String method, ObjectNode p) {
-        return host.request(method, p).handle((r, failure) -> {
-          if (failure == null) return r;
-          Throwable cause = Failures.cause(failure);
-          if (cause instanceof CallFailed f) throw new CompletionException(new WorkerError(f.error()));
-          if (cause instanceof CancellationException c) throw c;
-          throw new CompletionException(cause);
-        });
+        return host.request(method, p)
+            .handle(
+                (r, failure) -> {
+                  if (failure == null) return r;
+                  Throwable cause = Failures.cause(failure);
+                  if (cause instanceof CallFailed f)
+                    throw new CompletionException(new WorkerError(f.error()));
+                  if (cause instanceof CancellationException c) throw c;
+                  throw new CompletionException(cause);
+                });
       }
     };
   }
@@ -431,7 +543,7 @@ public final class Router {
   }
 
   public CompletableFuture<Void> shutdown(Duration grace) {
-    return CompletableFuture.allOf(pools.stream().map(p -> p.shutdown(grace)).toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(
+        pools.stream().map(p -> p.shutdown(grace)).toArray(CompletableFuture[]::new));
   }
-
 }

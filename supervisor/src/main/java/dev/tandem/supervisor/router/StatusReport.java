@@ -13,8 +13,8 @@ import java.util.function.IntSupplier;
  * What the daemon is doing, as one JSON document: whether it is ready, the daemon's own counts
  * (open HTTP sessions), every pool with its state, queue, restarts and counters, and every worker
  * with its pid, role, state, uptime, restarts, calls in flight, calls served and RSS. The one
- * document behind the MCP request {@code tandem/status}, the admin page {@code /status} and
- * {@code tandem status}: all three call {@link Router#status()}, which calls {@link #of}.
+ * document behind the MCP request {@code tandem/status}, the admin page {@code /status} and {@code
+ * tandem status}: all three call {@link Router#status()}, which calls {@link #of}.
  *
  * <pre>
  * {"pid": 4170, "uptimeMs": 60210, "ready": true, "httpSessions": 2,

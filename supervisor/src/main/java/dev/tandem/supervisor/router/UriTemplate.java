@@ -5,9 +5,9 @@ import java.util.regex.Pattern;
 
 /**
  * Matches a URI against an RFC 6570 template, enough to route {@code resources/read} to the pool
- * whose template produced the URI: simple {@code {var}} expressions match one path segment,
- * {@code {+var}} and {@code {/var*}}-style ones any run of characters. The worker does the real
- * expansion; here we only need "could this template have made that URI".
+ * whose template produced the URI: simple {@code {var}} expressions match one path segment, {@code
+ * {+var}} and {@code {/var*}}-style ones any run of characters. The worker does the real expansion;
+ * here we only need "could this template have made that URI".
  */
 final class UriTemplate {
 
@@ -23,7 +23,10 @@ final class UriTemplate {
       regex.append(Pattern.quote(template.substring(last, m.start())));
       String operator = m.group(1);
       boolean explode = m.group(2).endsWith("*");
-      regex.append(operator.isEmpty() && !explode ? "[^/?#]+" : operator.equals("?") || operator.equals("&") ? "(?:[?&][^#]*)?" : ".*");
+      regex.append(
+          operator.isEmpty() && !explode
+              ? "[^/?#]+"
+              : operator.equals("?") || operator.equals("&") ? "(?:[?&][^#]*)?" : ".*");
       last = m.end();
     }
     regex.append(Pattern.quote(template.substring(last))).append('$');

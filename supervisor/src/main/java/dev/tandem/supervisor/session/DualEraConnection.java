@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One connection that may speak either era, message by message, as the versioning page's
- * dual-era rules say: a request whose {@code _meta} names a protocol version is served
- * statelessly; everything else (initialize and the session it opens, pings, responses to our
- * requests) belongs to the session era. Both may be in use on one stdio pipe at once.
+ * One connection that may speak either era, message by message, as the versioning page's dual-era
+ * rules say: a request whose {@code _meta} names a protocol version is served statelessly;
+ * everything else (initialize and the session it opens, pings, responses to our requests) belongs
+ * to the session era. Both may be in use on one stdio pipe at once.
  */
 public final class DualEraConnection {
 

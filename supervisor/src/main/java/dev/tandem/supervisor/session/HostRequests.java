@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Requests this session sends to its host on a worker's behalf (sampling, elicitation, roots),
- * under ids of the session's own ("t-1", "t-2", ...) so they cannot collide with the host's ids
- * in the other direction. Cancelling one tells the host, as the cancellation utility says.
+ * under ids of the session's own ("t-1", "t-2", ...) so they cannot collide with the host's ids in
+ * the other direction. Cancelling one tells the host, as the cancellation utility says.
  */
 final class HostRequests {
 
@@ -31,12 +31,16 @@ final class HostRequests {
     String id = "t-" + ids.incrementAndGet();
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     pending.put(id, answer);
-    answer.whenComplete((r, failure) -> {
-      if (pending.remove(id) != null && failure instanceof CancellationException) {
-        ObjectNode cancel = Json.object().put("requestId", id).put("reason", "the tool call that asked was cancelled");
-        out.send(new Message.Notification("notifications/cancelled", cancel), relatedTo);
-      }
-    });
+    answer.whenComplete(
+        (r, failure) -> {
+          if (pending.remove(id) != null && failure instanceof CancellationException) {
+            ObjectNode cancel =
+                Json.object()
+                    .put("requestId", id)
+                    .put("reason", "the tool call that asked was cancelled");
+            out.send(new Message.Notification("notifications/cancelled", cancel), relatedTo);
+          }
+        });
     out.send(new Message.Request(Json.NODES.textNode(id), method, params), relatedTo);
     return answer;
   }
@@ -56,7 +60,9 @@ final class HostRequests {
   void abandon() {
     for (String id : pending.keySet()) {
       CompletableFuture<JsonNode> answer = pending.remove(id);
-      if (answer != null) answer.completeExceptionally(new CallFailed(RpcError.internal("the host disconnected before answering")));
+      if (answer != null)
+        answer.completeExceptionally(
+            new CallFailed(RpcError.internal("the host disconnected before answering")));
     }
   }
 }

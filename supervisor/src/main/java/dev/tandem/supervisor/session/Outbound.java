@@ -8,8 +8,8 @@ import dev.tandem.protocol.Message;
  *
  * <p>{@code relatedTo} is the id of the host request a message belongs to (its answer, its
  * progress, a server-to-client request it caused), or null for a message that belongs to none.
- * stdio ignores it; Streamable HTTP uses it to put the message on that request's own SSE stream,
- * as the transport page requires.
+ * stdio ignores it; Streamable HTTP uses it to put the message on that request's own SSE stream, as
+ * the transport page requires.
  */
 @FunctionalInterface
 public interface Outbound {

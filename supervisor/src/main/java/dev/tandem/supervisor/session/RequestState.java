@@ -17,11 +17,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The {@code requestState} of an {@code input_required} result: an HMAC-SHA256-signed token that
- * names the suspended call it resumes, the round it answers, the request it belongs to (method
- * and a digest of its parameters), the principal that may present it, and when it expires. The
- * MRTR page makes requestState attacker-controlled input; the signature stops forgery, the
- * digest and principal stop use on another request or by another client, the round number and
- * expiry stop replay. The key is random per process: a restarted daemon has no suspended calls.
+ * names the suspended call it resumes, the round it answers, the request it belongs to (method and
+ * a digest of its parameters), the principal that may present it, and when it expires. The MRTR
+ * page makes requestState attacker-controlled input; the signature stops forgery, the digest and
+ * principal stop use on another request or by another client, the round number and expiry stop
+ * replay. The key is random per process: a restarted daemon has no suspended calls.
  */
 public final class RequestState {
 
@@ -37,13 +37,17 @@ public final class RequestState {
 
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
   /** Sorted keys at every depth, so equal parameters always digest alike. */
   private static final class Canonical {
     static final ObjectMapper MAPPER =
         Json.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   }
 
-  /** The process's key, made on the first 2026-07-28 call that needs it, not at start (see {@link Secure}). */
+  /**
+   * The process's key, made on the first 2026-07-28 call that needs it, not at start (see {@link
+   * Secure}).
+   */
   private static final class Key {
     static final SecretKeySpec HMAC = hmacKey();
 
@@ -60,7 +64,8 @@ public final class RequestState {
     this.clock = clock;
   }
 
-  public String issue(String handle, int round, String method, JsonNode params, String principal, long ttlMs) {
+  public String issue(
+      String handle, int round, String method, JsonNode params, String principal, long ttlMs) {
     ObjectNode claims = Json.object();
     claims.put("h", handle);
     claims.put("r", round);
@@ -72,7 +77,8 @@ public final class RequestState {
     return B64.encodeToString(body) + "." + B64.encodeToString(mac(body));
   }
 
-  public Claims verify(String token, String method, JsonNode params, String principal) throws Rejected {
+  public Claims verify(String token, String method, JsonNode params, String principal)
+      throws Rejected {
     int dot = token.indexOf('.');
     byte[] body;
     byte[] signature;
@@ -81,10 +87,12 @@ public final class RequestState {
       body = B64D.decode(token.substring(0, dot));
       signature = B64D.decode(token.substring(dot + 1));
     } catch (IllegalArgumentException e) {
-      throw new Rejected("requestState is malformed; send back the exact requestState tandem returned");
+      throw new Rejected(
+          "requestState is malformed; send back the exact requestState tandem returned");
     }
     if (!MessageDigest.isEqual(signature, mac(body))) {
-      throw new Rejected("requestState failed its integrity check (it was altered or not issued by this server)");
+      throw new Rejected(
+          "requestState failed its integrity check (it was altered or not issued by this server)");
     }
     JsonNode claims;
     try {
@@ -95,8 +103,10 @@ public final class RequestState {
     if (!principal.equals(claims.path("p").asText())) {
       throw new Rejected("requestState was issued to a different client");
     }
-    if (!method.equals(claims.path("m").asText()) || !digest(params).equals(claims.path("d").asText())) {
-      throw new Rejected("requestState belongs to a different request: retry the same method with the same name and arguments");
+    if (!method.equals(claims.path("m").asText())
+        || !digest(params).equals(claims.path("d").asText())) {
+      throw new Rejected(
+          "requestState belongs to a different request: retry the same method with the same name and arguments");
     }
     if (clock.millis() > claims.path("e").asLong()) {
       throw new Rejected("requestState has expired; start the request again without it");
@@ -109,12 +119,14 @@ public final class RequestState {
    * which legitimately differ between the first request and its retries.
    */
   static String digest(JsonNode params) {
-    ObjectNode salient = params == null || !params.isObject() ? Json.object() : ((ObjectNode) params).deepCopy();
+    ObjectNode salient =
+        params == null || !params.isObject() ? Json.object() : ((ObjectNode) params).deepCopy();
     salient.remove("_meta");
     salient.remove("inputResponses");
     salient.remove("requestState");
     try {
-      byte[] canonical = Canonical.MAPPER.writeValueAsBytes(Canonical.MAPPER.convertValue(salient, Map.class));
+      byte[] canonical =
+          Canonical.MAPPER.writeValueAsBytes(Canonical.MAPPER.convertValue(salient, Map.class));
       return B64.encodeToString(MessageDigest.getInstance("SHA-256").digest(canonical));
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot digest request parameters", e);

@@ -25,11 +25,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * One MCP session with one host connection, in the session era: the {@code initialize}
- * handshake, then requests answered through the router. Every request gets exactly one answer,
- * except one the host cancelled, which gets none (the cancellation utility's rule); the in-flight
- * map is what makes that hold when an answer and a cancellation race: whoever removes the entry
- * answers.
+ * One MCP session with one host connection, in the session era: the {@code initialize} handshake,
+ * then requests answered through the router. Every request gets exactly one answer, except one the
+ * host cancelled, which gets none (the cancellation utility's rule); the in-flight map is what
+ * makes that hold when an answer and a cancellation race: whoever removes the entry answers.
  */
 public final class Session implements CatalogObserver {
 
@@ -41,8 +40,10 @@ public final class Session implements CatalogObserver {
   private final Identity identity;
   private final int pageSize;
   private final Map<JsonNode, RoutedCall> inFlight = new ConcurrentHashMap<>();
+
   /** Completes once each call's answer has been written (or dropped): what a drain waits for. */
   private final Map<JsonNode, CompletableFuture<Void>> settling = new ConcurrentHashMap<>();
+
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
   private final HostRequests hostRequests;
   private volatile String protocolVersion;
@@ -71,7 +72,12 @@ public final class Session implements CatalogObserver {
       case Message.Notification n -> onNotification(n);
       case Message.Response response -> {
         if (!hostRequests.answered(response)) {
-          Log.debug("session=" + label + " ignored a response to " + response.id() + ": no such request is waiting");
+          Log.debug(
+              "session="
+                  + label
+                  + " ignored a response to "
+                  + response.id()
+                  + ": no such request is waiting");
         }
       }
     }
@@ -88,8 +94,12 @@ public final class Session implements CatalogObserver {
       return;
     }
     if (protocolVersion == null) {
-      fail(request, RpcError.invalidRequest(
-          "Invalid Request: " + method + " before initialize; a session starts with initialize"));
+      fail(
+          request,
+          RpcError.invalidRequest(
+              "Invalid Request: "
+                  + method
+                  + " before initialize; a session starts with initialize"));
       return;
     }
     ObjectNode params = request.params();
@@ -98,42 +108,62 @@ public final class Session implements CatalogObserver {
       case "prompts/list" -> list(request, c -> c.prompts, "prompts");
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
-      case "tools/call" -> forward(request, () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
-      case "prompts/get" -> forward(request, () -> router.getPrompt(withHostCapabilities(params), linkFor(request.id())));
-      case "resources/read" -> forward(request, () -> router.forResource(method, withHostCapabilities(params), linkFor(request.id())));
+      case "tools/call" ->
+          forward(
+              request, () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
+      case "prompts/get" ->
+          forward(
+              request, () -> router.getPrompt(withHostCapabilities(params), linkFor(request.id())));
+      case "resources/read" ->
+          forward(
+              request,
+              () ->
+                  router.forResource(method, withHostCapabilities(params), linkFor(request.id())));
       case "resources/subscribe", "resources/unsubscribe" -> subscription(request);
-      case "completion/complete" -> forward(request, () -> router.complete(params, linkFor(request.id())));
+      case "completion/complete" ->
+          forward(request, () -> router.complete(params, linkFor(request.id())));
       case "logging/setLevel" -> setLevel(request);
       case "tandem/status" -> reply(request, router.status());
-      case "tandem/reload" -> router.reload(params).whenComplete((result, failure) -> {
-        if (failure == null) {
-          reply(request, result);
-        } else {
-          fail(request, CallFailed.errorOf(failure));
-        }
-      });
+      case "tandem/reload" ->
+          router
+              .reload(params)
+              .whenComplete(
+                  (result, failure) -> {
+                    if (failure == null) {
+                      reply(request, result);
+                    } else {
+                      fail(request, CallFailed.errorOf(failure));
+                    }
+                  });
       default -> fail(request, RpcError.methodNotFound(method));
     }
   }
 
   /**
-   * Tells the worker what this host can do, so Python code can check before asking for sampling
-   * or elicitation (the worker itself was initialized by tandem, which can route everything).
+   * Tells the worker what this host can do, so Python code can check before asking for sampling or
+   * elicitation (the worker itself was initialized by tandem, which can route everything).
    */
   private ObjectNode withHostCapabilities(ObjectNode params) {
-    return params == null ? null : Json.withMeta(params, "tandem/clientCapabilities", clientCapabilities);
+    return params == null
+        ? null
+        : Json.withMeta(params, "tandem/clientCapabilities", clientCapabilities);
   }
 
   private void initialize(Message.Request request) {
     if (protocolVersion != null) {
-      fail(request, RpcError.invalidRequest("Invalid Request: this session is already initialized"));
+      fail(
+          request, RpcError.invalidRequest("Invalid Request: this session is already initialized"));
       return;
     }
     ObjectNode params = request.params() == null ? Json.object() : request.params();
     JsonNode requested = params.get("protocolVersion");
     if (requested == null || !requested.isTextual()) {
-      fail(request, RpcError.invalidParams("initialize needs params.protocolVersion, a string such as \""
-          + ProtocolVersions.LATEST + "\""));
+      fail(
+          request,
+          RpcError.invalidParams(
+              "initialize needs params.protocolVersion, a string such as \""
+                  + ProtocolVersions.LATEST
+                  + "\""));
       return;
     }
     protocolVersion = ProtocolVersions.negotiate(requested.asText());
@@ -143,20 +173,35 @@ public final class Session implements CatalogObserver {
     result.put("protocolVersion", protocolVersion);
     ServerSurface.describe(result);
     result.putObject("serverInfo").put("name", identity.name()).put("version", identity.version());
-    Log.info("session=" + label + " initialized: protocol " + protocolVersion + ", client "
-        + (clientInfo == null ? "unknown" : clientInfo.path("name").asText("?") + " " + clientInfo.path("version").asText("")));
+    Log.info(
+        "session="
+            + label
+            + " initialized: protocol "
+            + protocolVersion
+            + ", client "
+            + (clientInfo == null
+                ? "unknown"
+                : clientInfo.path("name").asText("?")
+                    + " "
+                    + clientInfo.path("version").asText("")));
     reply(request, result);
   }
 
   private void onNotification(Message.Notification n) {
     switch (n.method()) {
-      case "notifications/initialized" -> Log.debug("session=" + label + " the client confirmed initialization");
+      case "notifications/initialized" ->
+          Log.debug("session=" + label + " the client confirmed initialization");
       case "notifications/cancelled" -> {
         JsonNode id = n.params() == null ? null : n.params().get("requestId");
         RoutedCall call = id == null ? null : inFlight.remove(id);
         if (call != null) {
           String reason = n.params().path("reason").asText(null);
-          Log.debug("session=" + label + " cancelled request " + id + (reason == null ? "" : ": " + reason));
+          Log.debug(
+              "session="
+                  + label
+                  + " cancelled request "
+                  + id
+                  + (reason == null ? "" : ": " + reason));
           call.cancel(reason);
         }
       }
@@ -165,33 +210,41 @@ public final class Session implements CatalogObserver {
   }
 
   private void list(Message.Request request, Function<Catalog, Listing> which, String key) {
-    ServerSurface.page(router, request.method(), request.params(), which, key, pageSize).whenComplete((result, failure) -> {
-      if (failure == null) {
-        reply(request, result);
-      } else {
-        fail(request, CallFailed.errorOf(failure));
-      }
-    });
+    ServerSurface.page(router, request.method(), request.params(), which, key, pageSize)
+        .whenComplete(
+            (result, failure) -> {
+              if (failure == null) {
+                reply(request, result);
+              } else {
+                fail(request, CallFailed.errorOf(failure));
+              }
+            });
   }
-
 
   private void subscription(Message.Request request) {
     String uri = request.params() == null ? null : request.params().path("uri").asText(null);
     boolean subscribe = request.method().equals("resources/subscribe");
-    forward(request, () -> {
-      RoutedCall call = router.forResource(request.method(), request.params(), linkFor(request.id()));
-      call.answer().thenRun(() -> {
-        if (subscribe) subscriptions.add(uri);
-        else subscriptions.remove(uri);
-      });
-      return call;
-    });
+    forward(
+        request,
+        () -> {
+          RoutedCall call =
+              router.forResource(request.method(), request.params(), linkFor(request.id()));
+          call.answer()
+              .thenRun(
+                  () -> {
+                    if (subscribe) subscriptions.add(uri);
+                    else subscriptions.remove(uri);
+                  });
+          return call;
+        });
   }
 
   private void setLevel(Message.Request request) {
     String level = request.params() == null ? null : request.params().path("level").asText(null);
     if (level == null || !LogLevel.valid(level)) {
-      fail(request, RpcError.invalidParams("logging/setLevel params.level must be one of " + LogLevel.ORDER));
+      fail(
+          request,
+          RpcError.invalidParams("logging/setLevel params.level must be one of " + LogLevel.ORDER));
       return;
     }
     logLevel = level;
@@ -199,14 +252,18 @@ public final class Session implements CatalogObserver {
   }
 
   private void refuseDuplicate(Message.Request request) {
-    fail(request, RpcError.invalidRequest(
-        "Invalid Request: request id " + request.id() + " is already in flight in this session"));
+    fail(
+        request,
+        RpcError.invalidRequest(
+            "Invalid Request: request id "
+                + request.id()
+                + " is already in flight in this session"));
   }
 
   /**
-   * Routes a request and sends its answer once, unless the host cancelled it first. A duplicate
-   * of an id in flight is refused before {@code route} runs, so it never reaches a worker: this
-   * thread handles the session's requests one at a time, so none can register the id between.
+   * Routes a request and sends its answer once, unless the host cancelled it first. A duplicate of
+   * an id in flight is refused before {@code route} runs, so it never reaches a worker: this thread
+   * handles the session's requests one at a time, so none can register the id between.
    */
   private void forward(Message.Request request, Supplier<RoutedCall> route) {
     JsonNode id = request.id();
@@ -220,16 +277,19 @@ public final class Session implements CatalogObserver {
       refuseDuplicate(request);
       return;
     }
-    CompletableFuture<Void> settled = call.answer().handle((result, failure) -> {
-      if (!inFlight.remove(id, call)) return null;
-      if (failure == null) {
-        reply(request, result);
-        return null;
-      }
-      if (Failures.cause(failure) instanceof CancellationException) return null;
-      fail(request, CallFailed.errorOf(failure));
-      return null;
-    });
+    CompletableFuture<Void> settled =
+        call.answer()
+            .handle(
+                (result, failure) -> {
+                  if (!inFlight.remove(id, call)) return null;
+                  if (failure == null) {
+                    reply(request, result);
+                    return null;
+                  }
+                  if (Failures.cause(failure) instanceof CancellationException) return null;
+                  fail(request, CallFailed.errorOf(failure));
+                  return null;
+                });
     settling.put(id, settled);
     settled.whenComplete((x, y) -> settling.remove(id, settled));
   }
@@ -258,9 +318,21 @@ public final class Session implements CatalogObserver {
           return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(method)));
         }
         if (!clientCapabilities.has(capability)) {
-          String client = clientInfo == null ? "the host" : "the host (" + clientInfo.path("name").asText("?") + ")";
-          return CompletableFuture.failedFuture(new CallFailed(new RpcError(RpcError.METHOD_NOT_FOUND,
-              method + " is not available: " + client + " did not declare the '" + capability + "' capability", null)));
+          String client =
+              clientInfo == null
+                  ? "the host"
+                  : "the host (" + clientInfo.path("name").asText("?") + ")";
+          return CompletableFuture.failedFuture(
+              new CallFailed(
+                  new RpcError(
+                      RpcError.METHOD_NOT_FOUND,
+                      method
+                          + " is not available: "
+                          + client
+                          + " did not declare the '"
+                          + capability
+                          + "' capability",
+                      null)));
         }
         ObjectNode forHost = params.deepCopy();
         HostCapabilities.takeInputKey(forHost);
@@ -294,9 +366,9 @@ public final class Session implements CatalogObserver {
   }
 
   /**
-   * Completes when every call of this session in flight now has been answered on the wire: it
-   * waits for the writing of each answer, not only for the answer, so a shutdown that follows
-   * cannot cancel a call whose answer was about to be sent.
+   * Completes when every call of this session in flight now has been answered on the wire: it waits
+   * for the writing of each answer, not only for the answer, so a shutdown that follows cannot
+   * cancel a call whose answer was about to be sent.
    */
   public CompletableFuture<Void> drained() {
     return CompletableFuture.allOf(settling.values().toArray(CompletableFuture[]::new));
@@ -319,5 +391,4 @@ public final class Session implements CatalogObserver {
   public String protocolVersion() {
     return protocolVersion;
   }
-
 }

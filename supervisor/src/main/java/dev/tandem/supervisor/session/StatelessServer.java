@@ -26,10 +26,10 @@ import java.util.function.Function;
 
 /**
  * Serves requests of the stateless 2026-07-28 revision: each one carries its own version,
- * capabilities and log level in {@code _meta}, and is answered on its own, with {@code
- * resultType} and the server's identity on every result and caching hints on list and read
- * results. Sampling, elicitation and roots become {@code input_required} round trips (see
- * {@link SuspendedCall}). Shared by every transport; one instance per daemon.
+ * capabilities and log level in {@code _meta}, and is answered on its own, with {@code resultType}
+ * and the server's identity on every result and caching hints on list and read results. Sampling,
+ * elicitation and roots become {@code input_required} round trips (see {@link SuspendedCall}).
+ * Shared by every transport; one instance per daemon.
  */
 public final class StatelessServer {
 
@@ -44,7 +44,8 @@ public final class StatelessServer {
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<?>> answering = ConcurrentHashMap.newKeySet();
 
-  public StatelessServer(Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
+  public StatelessServer(
+      Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
     this.router = router;
     this.identity = identity;
     this.pageSize = pageSize;
@@ -88,61 +89,95 @@ public final class StatelessServer {
         track(call.answer().whenComplete((result, failure) -> r.settle(result, failure, false)));
         return call;
       }
-      case "tandem/reload" -> router.reload(params).whenComplete((result, failure) -> r.settle(result, failure, false));
-      case "initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe" ->
-          fail(out, request, new RpcError(RpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()
-              + " is not part of " + ModernEra.VERSION + " (it belongs to the initialize-based session era)", null));
+      case "tandem/reload" ->
+          router.reload(params).whenComplete((result, failure) -> r.settle(result, failure, false));
+      case "initialize",
+          "ping",
+          "logging/setLevel",
+          "resources/subscribe",
+          "resources/unsubscribe" ->
+          fail(
+              out,
+              request,
+              new RpcError(
+                  RpcError.METHOD_NOT_FOUND,
+                  "Method not found: "
+                      + request.method()
+                      + " is not part of "
+                      + ModernEra.VERSION
+                      + " (it belongs to the initialize-based session era)",
+                  null));
       default -> fail(out, request, RpcError.methodNotFound(request.method()));
     }
     return null;
   }
 
   /**
-   * Opens a {@code subscriptions/listen} stream: acknowledged at once with what is honored
-   * (every list-changed type, and the resource URIs some pool serves), then open until the
-   * client cancels it or the server shuts down.
+   * Opens a {@code subscriptions/listen} stream: acknowledged at once with what is honored (every
+   * list-changed type, and the resource URIs some pool serves), then open until the client cancels
+   * it or the server shuts down.
    */
   private RoutedCall listen(Request r) {
     JsonNode filter = r.request.params().get("notifications");
     if (filter != null && !filter.isObject()) {
-      fail(r.out, r.request, RpcError.invalidParams("subscriptions/listen params.notifications must be an object"));
+      fail(
+          r.out,
+          r.request,
+          RpcError.invalidParams("subscriptions/listen params.notifications must be an object"));
       return null;
     }
     CompletableFuture<Void> ended = new CompletableFuture<>();
     // Which URIs are honored depends on what the pools serve, known once they have started.
-    router.catalog().whenComplete((catalog, failure) -> {
-      if (failure != null) {
-        r.settle(null, failure, false);
-        ended.complete(null);
-        return;
-      }
-      ObjectNode honored = Json.object();
-      for (String flag : new String[] {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
-        if (filter != null && filter.path(flag).asBoolean(false)) honored.put(flag, true);
-      }
-      Set<String> uris = new LinkedHashSet<>();
-      if (filter != null) {
-        for (JsonNode uri : filter.path("resourceSubscriptions")) {
-          if (uri.isTextual() && catalog.poolForUri(uri.asText()) != null) uris.add(uri.asText());
-        }
-        if (filter.has("resourceSubscriptions")) uris.forEach(honored.putArray("resourceSubscriptions")::add);
-      }
-      Subscription sub = new Subscription(r.request.id(), r.out, honored, uris, ended);
-      subscriptions.add(sub);
-      router.observe(sub);
-      // The worker tracks what is watched and reports updates; the subscription filters them.
-      // Acknowledge only once every worker subscription is in place: a client that changes a
-      // resource right after the acknowledgement must hear about it.
-      CompletableFuture.allOf(uris.stream()
-              .map(uri -> router.forResource("resources/subscribe", Json.object().put("uri", uri), null).answer()
-                  .exceptionally(e -> null))
-              .toArray(CompletableFuture[]::new))
-          .whenComplete((x, y) -> sub.acknowledge());
-      ended.whenComplete((x, y) -> {
-        router.forget(sub);
-        subscriptions.remove(sub);
-      });
-    });
+    router
+        .catalog()
+        .whenComplete(
+            (catalog, failure) -> {
+              if (failure != null) {
+                r.settle(null, failure, false);
+                ended.complete(null);
+                return;
+              }
+              ObjectNode honored = Json.object();
+              for (String flag :
+                  new String[] {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
+                if (filter != null && filter.path(flag).asBoolean(false)) honored.put(flag, true);
+              }
+              Set<String> uris = new LinkedHashSet<>();
+              if (filter != null) {
+                for (JsonNode uri : filter.path("resourceSubscriptions")) {
+                  if (uri.isTextual() && catalog.poolForUri(uri.asText()) != null)
+                    uris.add(uri.asText());
+                }
+                if (filter.has("resourceSubscriptions"))
+                  uris.forEach(honored.putArray("resourceSubscriptions")::add);
+              }
+              Subscription sub = new Subscription(r.request.id(), r.out, honored, uris, ended);
+              subscriptions.add(sub);
+              router.observe(sub);
+              // The worker tracks what is watched and reports updates; the subscription filters
+              // them.
+              // Acknowledge only once every worker subscription is in place: a client that changes
+              // a
+              // resource right after the acknowledgement must hear about it.
+              CompletableFuture.allOf(
+                      uris.stream()
+                          .map(
+                              uri ->
+                                  router
+                                      .forResource(
+                                          "resources/subscribe",
+                                          Json.object().put("uri", uri),
+                                          null)
+                                      .answer()
+                                      .exceptionally(e -> null))
+                          .toArray(CompletableFuture[]::new))
+                  .whenComplete((x, y) -> sub.acknowledge());
+              ended.whenComplete(
+                  (x, y) -> {
+                    router.forget(sub);
+                    subscriptions.remove(sub);
+                  });
+            });
     return new RoutedCall() {
       @Override
       public CompletableFuture<JsonNode> answer() {
@@ -186,19 +221,20 @@ public final class StatelessServer {
   }
 
   private void list(Request r, Function<Catalog, Listing> which, String key) {
-    ServerSurface.page(router, r.request.method(), r.request.params(), which, key, pageSize).whenComplete((result, failure) -> {
-      if (failure == null) {
-        r.complete(result, true);
-      } else {
-        r.settle(null, failure, false);
-      }
-    });
+    ServerSurface.page(router, r.request.method(), r.request.params(), which, key, pageSize)
+        .whenComplete(
+            (result, failure) -> {
+              if (failure == null) {
+                r.complete(result, true);
+              } else {
+                r.settle(null, failure, false);
+              }
+            });
   }
 
-
   /**
-   * A request that may need the host's input: the first one starts the call, a retry with
-   * {@code requestState} resumes it with {@code inputResponses}.
+   * A request that may need the host's input: the first one starts the call, a retry with {@code
+   * requestState} resumes it with {@code inputResponses}.
    */
   private RoutedCall roundTrip(Request r, BiFunction<ObjectNode, HostLink, RoutedCall> start) {
     ObjectNode params = r.request.params();
@@ -208,11 +244,18 @@ public final class StatelessServer {
     if (token != null) {
       JsonNode responses = params.get("inputResponses");
       if (!token.isTextual()) {
-        fail(r.out, r.request, RpcError.invalidParams("requestState must be the string tandem returned"));
+        fail(
+            r.out,
+            r.request,
+            RpcError.invalidParams("requestState must be the string tandem returned"));
         return null;
       }
       if (responses != null && !responses.isObject()) {
-        fail(r.out, r.request, RpcError.invalidParams("inputResponses must be an object of results keyed like inputRequests"));
+        fail(
+            r.out,
+            r.request,
+            RpcError.invalidParams(
+                "inputResponses must be an object of results keyed like inputRequests"));
         return null;
       }
       RequestState.Claims claims;
@@ -224,11 +267,19 @@ public final class StatelessServer {
       }
       call = suspended.find(claims.handle());
       if (call == null) {
-        fail(r.out, r.request, RpcError.invalidParams("requestState refers to a call that has already finished or expired; start the request again without it"));
+        fail(
+            r.out,
+            r.request,
+            RpcError.invalidParams(
+                "requestState refers to a call that has already finished or expired; start the request again without it"));
         return null;
       }
       if (claims.round() != call.round()) {
-        fail(r.out, r.request, RpcError.invalidParams("requestState was already used; send the requestState of the latest input_required result"));
+        fail(
+            r.out,
+            r.request,
+            RpcError.invalidParams(
+                "requestState was already used; send the requestState of the latest input_required result"));
         return null;
       }
       call.host(r);
@@ -249,23 +300,34 @@ public final class StatelessServer {
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();
     }
-    track(turn.whenComplete((t, failure) -> {
-      switch (t) {
-        case SuspendedCall.Turn.Done done -> {
-          suspended.close(call);
-          r.settle(done.result(), done.failure(), r.request.method().equals("resources/read"));
-        }
-        case SuspendedCall.Turn.NeedsInput needs -> {
-          ObjectNode result = Json.object();
-          result.put("resultType", "input_required");
-          result.set("inputRequests", needs.inputRequests());
-          result.put("requestState", states.issue(call.handle, call.round(), r.request.method(), params, r.principal, suspended.ttl().toMillis()));
-          r.send(result);
-          suspended.awaitRetry(call);
-        }
-        case null -> r.settle(null, failure, false);
-      }
-    }));
+    track(
+        turn.whenComplete(
+            (t, failure) -> {
+              switch (t) {
+                case SuspendedCall.Turn.Done done -> {
+                  suspended.close(call);
+                  r.settle(
+                      done.result(), done.failure(), r.request.method().equals("resources/read"));
+                }
+                case SuspendedCall.Turn.NeedsInput needs -> {
+                  ObjectNode result = Json.object();
+                  result.put("resultType", "input_required");
+                  result.set("inputRequests", needs.inputRequests());
+                  result.put(
+                      "requestState",
+                      states.issue(
+                          call.handle,
+                          call.round(),
+                          r.request.method(),
+                          params,
+                          r.principal,
+                          suspended.ttl().toMillis()));
+                  r.send(result);
+                  suspended.awaitRetry(call);
+                }
+                case null -> r.settle(null, failure, false);
+              }
+            }));
     return new RoutedCall() {
       @Override
       public CompletableFuture<JsonNode> answer() {
@@ -313,7 +375,9 @@ public final class StatelessServer {
 
     void send(ObjectNode result) {
       ObjectNode meta = result.get("_meta") instanceof ObjectNode m ? m : result.putObject("_meta");
-      meta.putObject(ModernEra.SERVER_INFO).put("name", identity.name()).put("version", identity.version());
+      meta.putObject(ModernEra.SERVER_INFO)
+          .put("name", identity.name())
+          .put("version", identity.version());
       out.send(new Message.Result(request.id(), result), request.id());
     }
 
@@ -344,16 +408,20 @@ public final class StatelessServer {
         @Override
         public void progress(ObjectNode params) {
           Request current = call == null ? Request.this : call.host();
-          if (current != null) current.out.send(new Message.Notification("notifications/progress", params), current.request.id());
+          if (current != null)
+            current.out.send(
+                new Message.Notification("notifications/progress", params), current.request.id());
         }
 
         @Override
         public void log(ObjectNode params) {
           Request current = call == null ? Request.this : call.host();
           // 2026-07-28: no notifications/message unless the request asked with a level.
-          if (current != null && current.logLevel != null
+          if (current != null
+              && current.logLevel != null
               && LogLevel.passes(params.path("level").asText("info"), current.logLevel)) {
-            current.out.send(new Message.Notification("notifications/message", params), current.request.id());
+            current.out.send(
+                new Message.Notification("notifications/message", params), current.request.id());
           }
         }
 
@@ -361,8 +429,14 @@ public final class StatelessServer {
         public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
           String needed = HostCapabilities.requiredFor(method);
           if (call == null) {
-            return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(
-                method + " is not available while answering " + request.method() + " in " + ModernEra.VERSION)));
+            return CompletableFuture.failedFuture(
+                new CallFailed(
+                    RpcError.methodNotFound(
+                        method
+                            + " is not available while answering "
+                            + request.method()
+                            + " in "
+                            + ModernEra.VERSION)));
           }
           Request current = call.host();
           JsonNode caps = current == null ? capabilities : current.capabilities;
@@ -374,9 +448,17 @@ public final class StatelessServer {
             // (MRTR: never send an inputRequest the client did not declare) and the call stops.
             ObjectNode data = Json.object();
             data.putObject("requiredCapabilities").putObject(needed);
-            CallFailed missing = new CallFailed(new RpcError(ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY,
-                request.method() + " needs the client capability '" + needed + "' (for " + method
-                    + "), which this request did not declare", data));
+            CallFailed missing =
+                new CallFailed(
+                    new RpcError(
+                        ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                        request.method()
+                            + " needs the client capability '"
+                            + needed
+                            + "' (for "
+                            + method
+                            + "), which this request did not declare",
+                        data));
             call.abort(missing, "tandem: the client lacks the '" + needed + "' capability");
             return CompletableFuture.failedFuture(missing);
           }

@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One {@code subscriptions/listen} stream of the 2026-07-28 revision: the change notifications a
- * client opted in to, and only those, each tagged with the listen request's id (the
- * subscriptions page: "The server MUST NOT send notification types the client has not
- * explicitly requested"). It lives until the client cancels it or the server closes it.
+ * client opted in to, and only those, each tagged with the listen request's id (the subscriptions
+ * page: "The server MUST NOT send notification types the client has not explicitly requested"). It
+ * lives until the client cancels it or the server closes it.
  */
 final class Subscription implements CatalogObserver {
 
@@ -22,10 +22,16 @@ final class Subscription implements CatalogObserver {
   private final ObjectNode honored;
   private final Set<String> uris;
   private final CompletableFuture<Void> ended;
+
   /** Nothing goes out on the stream before its acknowledgement (subscriptions page). */
   private volatile boolean acknowledged;
 
-  Subscription(JsonNode id, Outbound out, ObjectNode honored, Set<String> uris, CompletableFuture<Void> ended) {
+  Subscription(
+      JsonNode id,
+      Outbound out,
+      ObjectNode honored,
+      Set<String> uris,
+      CompletableFuture<Void> ended) {
     this.id = id;
     this.out = out;
     this.honored = honored;
@@ -43,12 +49,13 @@ final class Subscription implements CatalogObserver {
 
   @Override
   public void listChanged(String notification) {
-    String flag = switch (notification) {
-      case "notifications/tools/list_changed" -> "toolsListChanged";
-      case "notifications/prompts/list_changed" -> "promptsListChanged";
-      case "notifications/resources/list_changed" -> "resourcesListChanged";
-      default -> null;
-    };
+    String flag =
+        switch (notification) {
+          case "notifications/tools/list_changed" -> "toolsListChanged";
+          case "notifications/prompts/list_changed" -> "promptsListChanged";
+          case "notifications/resources/list_changed" -> "resourcesListChanged";
+          default -> null;
+        };
     if (flag != null && acknowledged && honored.path(flag).asBoolean(false) && !ended.isDone()) {
       out.send(new Message.Notification(notification, tagged()), id);
     }

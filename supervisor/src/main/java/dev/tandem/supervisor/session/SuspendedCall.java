@@ -12,15 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A call from a 2026-07-28 host whose Python code asked the host something (sampling,
- * elicitation, roots). That revision has no server-to-client requests: the host's request is
- * answered {@code input_required}, the worker keeps waiting, and the host's retry brings the
- * answers, which are fed to the waiting worker. The worker wire never learns the difference.
+ * A call from a 2026-07-28 host whose Python code asked the host something (sampling, elicitation,
+ * roots). That revision has no server-to-client requests: the host's request is answered {@code
+ * input_required}, the worker keeps waiting, and the host's retry brings the answers, which are fed
+ * to the waiting worker. The worker wire never learns the difference.
  *
- * <p>Each host request in the exchange is one "turn": it ends with either the call's final
- * answer or the questions still open. Questions that arrive together (asyncio.gather in a tool)
- * are gathered for {@link #GATHER_MS} so they leave in one InputRequiredResult, not one per
- * round trip.
+ * <p>Each host request in the exchange is one "turn": it ends with either the call's final answer
+ * or the questions still open. Questions that arrive together (asyncio.gather in a tool) are
+ * gathered for {@link #GATHER_MS} so they leave in one InputRequiredResult, not one per round trip.
  */
 final class SuspendedCall {
 
@@ -33,7 +32,8 @@ final class SuspendedCall {
     record NeedsInput(ObjectNode inputRequests) implements Turn {}
   }
 
-  private record Question(String key, String method, ObjectNode params, CompletableFuture<JsonNode> answer) {}
+  private record Question(
+      String key, String method, ObjectNode params, CompletableFuture<JsonNode> answer) {}
 
   final String handle;
   private final Map<String, Question> open = new LinkedHashMap<>();
@@ -41,8 +41,10 @@ final class SuspendedCall {
   private Turn.Done done;
   private CompletableFuture<Turn> turn = new CompletableFuture<>();
   private int round;
+
   /** Answers a client sent before being asked (a first request with inputResponses). */
   private final Map<String, JsonNode> prefilled = new LinkedHashMap<>();
+
   private volatile StatelessServer.Request host;
   private int asked;
   private boolean gathering;
@@ -71,8 +73,8 @@ final class SuspendedCall {
   }
 
   /**
-   * Ends the exchange with an error for the host (the call needs something this host cannot
-   * give) and stops the call on the worker.
+   * Ends the exchange with an error for the host (the call needs something this host cannot give)
+   * and stops the call on the worker.
    */
   void abort(Throwable failure, String reason) {
     CompletableFuture<Turn> current;
@@ -99,15 +101,18 @@ final class SuspendedCall {
   }
 
   /**
-   * Answers that came with the first request, before any question: a question asked under one
-   * of their keys is answered at once (MRTR lets a client retry with inputResponses alone).
-   * What is not an object cannot be a result and is ignored, so the question is asked.
+   * Answers that came with the first request, before any question: a question asked under one of
+   * their keys is answered at once (MRTR lets a client retry with inputResponses alone). What is
+   * not an object cannot be a result and is ignored, so the question is asked.
    */
   synchronized void prefill(JsonNode inputResponses) {
     if (inputResponses == null || !inputResponses.isObject()) return;
-    inputResponses.fields().forEachRemaining(e -> {
-      if (e.getValue().isObject()) prefilled.put(e.getKey(), e.getValue());
-    });
+    inputResponses
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getValue().isObject()) prefilled.put(e.getKey(), e.getValue());
+            });
   }
 
   /**
@@ -120,16 +125,18 @@ final class SuspendedCall {
     synchronized (this) {
       JsonNode given = preferredKey == null ? null : prefilled.remove(preferredKey);
       if (given != null) return CompletableFuture.completedFuture(given);
-      String key = preferredKey != null && !preferredKey.isEmpty() && !open.containsKey(preferredKey)
-          ? preferredKey
-          : "input-" + (++asked);
+      String key =
+          preferredKey != null && !preferredKey.isEmpty() && !open.containsKey(preferredKey)
+              ? preferredKey
+              : "input-" + (++asked);
       q = new Question(key, method, params, new CompletableFuture<>());
       open.put(key, q);
       startGathering = !gathering && !turn.isDone();
       if (startGathering) gathering = true;
     }
     if (startGathering) {
-      CompletableFuture.runAsync(this::askNow, CompletableFuture.delayedExecutor(GATHER_MS, TimeUnit.MILLISECONDS));
+      CompletableFuture.runAsync(
+          this::askNow, CompletableFuture.delayedExecutor(GATHER_MS, TimeUnit.MILLISECONDS));
     }
     return q.answer;
   }
@@ -166,8 +173,8 @@ final class SuspendedCall {
   }
 
   /**
-   * A retry with the host's answers: answered questions resume the worker; the next turn ends
-   * with the final answer, new questions, or at once with the ones still unanswered.
+   * A retry with the host's answers: answered questions resume the worker; the next turn ends with
+   * the final answer, new questions, or at once with the ones still unanswered.
    */
   CompletableFuture<Turn> resume(JsonNode inputResponses) {
     List<Runnable> resumes = new ArrayList<>();
@@ -194,7 +201,8 @@ final class SuspendedCall {
     }
     resumes.forEach(Runnable::run);
     if (askAgain) {
-      CompletableFuture.runAsync(this::askNow, CompletableFuture.delayedExecutor(GATHER_MS, TimeUnit.MILLISECONDS));
+      CompletableFuture.runAsync(
+          this::askNow, CompletableFuture.delayedExecutor(GATHER_MS, TimeUnit.MILLISECONDS));
     }
     return next;
   }

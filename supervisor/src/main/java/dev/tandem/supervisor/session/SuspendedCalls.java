@@ -18,12 +18,13 @@ final class SuspendedCalls {
 
   private final Map<String, SuspendedCall> byHandle = new ConcurrentHashMap<>();
   private final Duration ttl;
+
   /**
-   * Handles are a random prefix, drawn once, and a counter: unique in the process and never
-   * reused. Every 2026-07-28 call opens one, and drawing 12 bytes from {@link Secure#RANDOM}
-   * for each was a global lock (and a /dev/urandom read) on that call path, the most contended
-   * one in JFR under 50 stateless users. A handle needs no secrecy: it reaches the client only
-   * inside a requestState, whose HMAC it cannot forge (RequestState).
+   * Handles are a random prefix, drawn once, and a counter: unique in the process and never reused.
+   * Every 2026-07-28 call opens one, and drawing 12 bytes from {@link Secure#RANDOM} for each was a
+   * global lock (and a /dev/urandom read) on that call path, the most contended one in JFR under 50
+   * stateless users. A handle needs no secrecy: it reaches the client only inside a requestState,
+   * whose HMAC it cannot forge (RequestState).
    */
   private final AtomicLong counter = new AtomicLong();
 
@@ -47,7 +48,8 @@ final class SuspendedCalls {
   }
 
   SuspendedCall open() {
-    SuspendedCall call = new SuspendedCall(Prefix.VALUE + Long.toHexString(counter.incrementAndGet()));
+    SuspendedCall call =
+        new SuspendedCall(Prefix.VALUE + Long.toHexString(counter.incrementAndGet()));
     byHandle.put(call.handle, call);
     return call;
   }
@@ -66,9 +68,13 @@ final class SuspendedCalls {
     CompletableFuture.runAsync(
         () -> {
           if (byHandle.get(call.handle) == call && call.round() == round) {
-            Log.info("a 2026-07-28 call waited " + ttl.toSeconds() + " s for the host's input and was cancelled");
+            Log.info(
+                "a 2026-07-28 call waited "
+                    + ttl.toSeconds()
+                    + " s for the host's input and was cancelled");
             close(call);
-            call.cancel("the host did not send the requested input before its requestState expired");
+            call.cancel(
+                "the host did not send the requested input before its requestState expired");
           }
         },
         CompletableFuture.delayedExecutor(ttl.toMillis(), TimeUnit.MILLISECONDS));

@@ -1,8 +1,8 @@
 package dev.tandem.supervisor.transport;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Decoded;
 import dev.tandem.protocol.FrameReader;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;

@@ -9,18 +9,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The daemon's stdout to a stdio host, written by a thread of its own ({@code stdio-out}), the
- * only one that ever blocks on a host that stops reading. Answers arrive on the threads that read
+ * The daemon's stdout to a stdio host, written by a thread of its own ({@code stdio-out}), the only
+ * one that ever blocks on a host that stops reading. Answers arrive on the threads that read
  * workers' stdout; if those blocked on the host, a worker's next frames (its ping answers, the
  * answers of other hosts' calls) would stay unread, the worker would stop reading its stdin in
  * turn, and the health check would kill a healthy worker as hung.
  *
- * <p>Backpressure goes to admission instead: while more than {@link #HIGH_WATER} bytes wait for
- * the host, the transport's reader stops reading the host's requests ({@link #awaitRoom}) until
- * they drain below {@link #LOW_WATER}, so a host that does not read does not get more work
- * started for it. What waits is bounded by the calls already admitted (their answers are never
- * dropped); notifications (progress, log lines), which a tool could send without end, are dropped
- * and counted past {@link #NOTIFICATION_CAP}.
+ * <p>Backpressure goes to admission instead: while more than {@link #HIGH_WATER} bytes wait for the
+ * host, the transport's reader stops reading the host's requests ({@link #awaitRoom}) until they
+ * drain below {@link #LOW_WATER}, so a host that does not read does not get more work started for
+ * it. What waits is bounded by the calls already admitted (their answers are never dropped);
+ * notifications (progress, log lines), which a tool could send without end, are dropped and counted
+ * past {@link #NOTIFICATION_CAP}.
  *
  * <p>Frames gather in a buffer and the thread is woken once per sender's {@link Turn} (at once for
  * a thread without one), so a burst of answers still costs one write.
@@ -40,10 +40,13 @@ final class StdoutWriter implements Turn.Flush {
   private final Object lock = new Object();
   private FrameBuffer pending = new FrameBuffer(8 * 1024);
   private FrameBuffer batch = new FrameBuffer(8 * 1024);
+
   /** Bytes of the batch the thread is writing now (without the lock). */
   private int writing;
+
   /** The thread was told there is something to write. */
   private boolean signalled;
+
   private boolean closing;
   private boolean closed;
   private IOException failed;
@@ -56,16 +59,25 @@ final class StdoutWriter implements Turn.Flush {
     t.start();
   }
 
-  /** Queues a frame from any thread; it leaves at the end of the sender's turn. Never blocks on the host. */
+  /**
+   * Queues a frame from any thread; it leaves at the end of the sender's turn. Never blocks on the
+   * host.
+   */
   void write(Message message) throws IOException {
     FrameBuffer frame = MessageCodec.encodeInScratch(message);
     synchronized (lock) {
       if (failed != null) throw failed;
       if (closed) throw new IOException("stdout is closed");
-      if (message instanceof Message.Notification && pending.length() + writing > NOTIFICATION_CAP) {
+      if (message instanceof Message.Notification
+          && pending.length() + writing > NOTIFICATION_CAP) {
         if (droppedNotifications++ % 1000 == 0) {
-          Log.warn("stdio: the host has not read " + ((pending.length() + writing) >> 20) + " MiB of answers; dropping "
-              + "notifications (progress, log lines) until it does (" + droppedNotifications + " so far)");
+          Log.warn(
+              "stdio: the host has not read "
+                  + ((pending.length() + writing) >> 20)
+                  + " MiB of answers; dropping "
+                  + "notifications (progress, log lines) until it does ("
+                  + droppedNotifications
+                  + " so far)");
         }
         return;
       }
@@ -85,14 +97,16 @@ final class StdoutWriter implements Turn.Flush {
   }
 
   /**
-   * Blocks the calling reader while the host has more than {@link #HIGH_WATER} bytes unread,
-   * until they drain below {@link #LOW_WATER} or the stream fails. Returns at once otherwise.
+   * Blocks the calling reader while the host has more than {@link #HIGH_WATER} bytes unread, until
+   * they drain below {@link #LOW_WATER} or the stream fails. Returns at once otherwise.
    */
   void awaitRoom() throws InterruptedException {
     synchronized (lock) {
       if (pending.length() + writing <= HIGH_WATER) return;
-      Log.debug("stdio: the host is not reading; pausing its requests until " + ((pending.length() + writing) >> 10)
-          + " KiB of answers drain");
+      Log.debug(
+          "stdio: the host is not reading; pausing its requests until "
+              + ((pending.length() + writing) >> 10)
+              + " KiB of answers drain");
       while (failed == null && !closed && pending.length() + writing > LOW_WATER) lock.wait();
     }
   }

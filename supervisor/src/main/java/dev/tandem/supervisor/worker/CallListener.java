@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Hears what a worker sends about one request while it runs: progress, log lines, and requests to
  * the host (sampling, elicitation, roots) that the request's code made. The router implements it
- * for the host session whose call this is, which is how each of these reaches that session and
- * no other.
+ * for the host session whose call this is, which is how each of these reaches that session and no
+ * other.
  */
 public interface CallListener {
 

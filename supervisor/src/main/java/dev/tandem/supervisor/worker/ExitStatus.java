@@ -1,8 +1,8 @@
 package dev.tandem.supervisor.worker;
 
 /**
- * How a worker process ended, in the words an operator needs. The JDK reports a death by signal
- * as 128 + the signal number, which is the shell's convention, so that is decoded here.
+ * How a worker process ended, in the words an operator needs. The JDK reports a death by signal as
+ * 128 + the signal number, which is the shell's convention, so that is decoded here.
  */
 public record ExitStatus(int code) {
 

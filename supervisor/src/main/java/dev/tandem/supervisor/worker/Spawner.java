@@ -9,11 +9,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Starts every worker process, through the {@link Launcher}, from one long-lived platform thread.
- * A worker asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and Linux ties
- * that to the thread that forked it, not to the JVM: a child forked from a pooled or virtual
- * thread would be killed whenever that thread happened to end. This thread lives as long as the
- * daemon.
+ * Starts every worker process, through the {@link Launcher}, from one long-lived platform thread. A
+ * worker asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and Linux ties that to
+ * the thread that forked it, not to the JVM: a child forked from a pooled or virtual thread would
+ * be killed whenever that thread happened to end. This thread lives as long as the daemon.
  */
 public final class Spawner {
 
@@ -28,16 +27,19 @@ public final class Spawner {
 
   /**
    * The daemon's. Its thread starts at once with what a first spawn would otherwise wait for:
-   * reaping what a predecessor killed with SIGKILL left running, and loading zt-exec (tens of ms
-   * of class loading), beside the config being read; spawns queue behind it on the same thread.
+   * reaping what a predecessor killed with SIGKILL left running, and loading zt-exec (tens of ms of
+   * class loading), beside the config being read; spawns queue behind it on the same thread.
    */
   public Spawner() {
-    this.launcher = CompletableFuture.supplyAsync(() -> {
-      Launcher l = Launcher.forThisDaemon();
-      l.ledger().reapLeftovers();
-      Launcher.warm();
-      return l;
-    }, thread);
+    this.launcher =
+        CompletableFuture.supplyAsync(
+            () -> {
+              Launcher l = Launcher.forThisDaemon();
+              l.ledger().reapLeftovers();
+              Launcher.warm();
+              return l;
+            },
+            thread);
   }
 
   public Spawner(Launcher launcher) {

@@ -7,45 +7,54 @@ import java.io.OutputStream;
 import java.util.function.Consumer;
 
 /**
- * Writes frames to a worker's stdin so that a worker that stops reading (SIGSTOP, a deadlock)
- * never blocks the thread that sends: a session's reader, a supervisor timer, another worker's
- * stdout reader.
+ * Writes frames to a worker's stdin so that a worker that stops reading (SIGSTOP, a deadlock) never
+ * blocks the thread that sends: a session's reader, a supervisor timer, another worker's stdout
+ * reader.
  *
- * <p>Frames gather in a buffer and are flushed once per sender's {@link Turn} (at once for a
- * thread without one). A flush writes on the sender's own thread when the write cannot block:
- * the link's writer thread is idle, and the bytes the worker may not have read yet, these
- * included, fit in the smallest buffer a pipe has. What the worker has read is known from its
- * answers: a worker that answers a request has read its stdin up to the end of that request's
- * frame ({@link #readThrough}). Otherwise the buffer is handed to the writer thread, the only one
- * that may block, which writes everything that gathered meanwhile in one go. A sequential call so
- * costs no thread hand-off, and a burst still costs one write.
+ * <p>Frames gather in a buffer and are flushed once per sender's {@link Turn} (at once for a thread
+ * without one). A flush writes on the sender's own thread when the write cannot block: the link's
+ * writer thread is idle, and the bytes the worker may not have read yet, these included, fit in the
+ * smallest buffer a pipe has. What the worker has read is known from its answers: a worker that
+ * answers a request has read its stdin up to the end of that request's frame ({@link
+ * #readThrough}). Otherwise the buffer is handed to the writer thread, the only one that may block,
+ * which writes everything that gathered meanwhile in one go. A sequential call so costs no thread
+ * hand-off, and a burst still costs one write.
  */
 final class StdinWriter implements Turn.Flush {
 
   /**
-   * Bytes a pipe is sure to take without blocking: Linux gives a pipe at least one page even when
-   * a user is over {@code pipe-user-pages-soft}; elsewhere, POSIX's PIPE_BUF minimum.
+   * Bytes a pipe is sure to take without blocking: Linux gives a pipe at least one page even when a
+   * user is over {@code pipe-user-pages-soft}; elsewhere, POSIX's PIPE_BUF minimum.
    */
   static final int PIPE_FLOOR = System.getProperty("os.name", "").startsWith("Linux") ? 4096 : 512;
 
   private final int inlineLimit;
   private final Consumer<IOException> onBroken;
+
   /** The pipe, once the process exists; frames sent before then wait in {@link #pending}. */
   private OutputStream out;
+
   /** Frames sent and not yet written or handed to the writer thread. */
   private FrameBuffer pending = new FrameBuffer(8 * 1024);
+
   /** The writer thread's buffer, swapped with {@link #pending} when it takes a batch. */
   private FrameBuffer batch = new FrameBuffer(8 * 1024);
+
   /** Everything sent so far, in bytes: the stream offset where the last frame ends. */
   private long written;
+
   /** The offset the worker is known to have read up to; written only by the stdout reader. */
   private volatile long readThrough;
+
   /** The writer thread is writing a batch (without the lock). */
   private boolean busy;
+
   /** {@link #pending} is the writer thread's to write, once it is free. */
   private boolean handedOver;
+
   /** close() was asked for: the thread closes the pipe after what is pending. */
   private boolean closing;
+
   /** A write failed or the pipe is closed: frames are dropped. */
   private boolean broken;
 
@@ -64,9 +73,9 @@ final class StdinWriter implements Turn.Flush {
   }
 
   /**
-   * Sends one frame (with its newline) after every frame sent before, unless the pipe is closed.
-   * A request's {@code call} keeps the offset where its frame ends, which {@link #readThrough}
-   * takes once the worker answers it.
+   * Sends one frame (with its newline) after every frame sent before, unless the pipe is closed. A
+   * request's {@code call} keeps the offset where its frame ends, which {@link #readThrough} takes
+   * once the worker answers it.
    */
   void send(FrameBuffer frame, WorkerCall call) {
     synchronized (this) {
@@ -116,7 +125,10 @@ final class StdinWriter implements Turn.Flush {
     notify();
   }
 
-  /** The writer thread's body, started after {@link #attach}: returns once the pipe is closed or broken. */
+  /**
+   * The writer thread's body, started after {@link #attach}: returns once the pipe is closed or
+   * broken.
+   */
   void run() {
     while (true) {
       boolean close;

@@ -29,18 +29,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The link to one worker process: an MCP client on the child's stdin/stdout, which it speaks in
- * the session era (one long-lived connection, its own request ids). Ids are the link's own
- * counter, so any number of host calls, from any number of sessions, can be in flight on one
- * worker without their ids colliding; the router maps them back.
+ * The link to one worker process: an MCP client on the child's stdin/stdout, which it speaks in the
+ * session era (one long-lived connection, its own request ids). Ids are the link's own counter, so
+ * any number of host calls, from any number of sessions, can be in flight on one worker without
+ * their ids colliding; the router maps them back.
  *
  * <p>Three platform threads per worker: two, the {@link Child}'s, read its stdout (frames) and
  * stderr (log lines), so both pipes are always drained and a chatty worker never blocks on a full
  * pipe; one writes its stdin from a queue whenever a write might block ({@link StdinWriter}), so a
  * worker that stops reading (SIGSTOP, a deadlock) blocks only that thread, never a session's reader
- * or the supervisor's timers, which must stay free to kill it. A write that cannot block is made by the
- * sender itself. The queue is bounded in practice by the pool's admission: max_concurrency calls
- * and a ping.
+ * or the supervisor's timers, which must stay free to kill it. A write that cannot block is made by
+ * the sender itself. The queue is bounded in practice by the pool's admission: max_concurrency
+ * calls and a ping.
  */
 public final class Worker implements WorkerLink {
 
@@ -64,10 +64,13 @@ public final class Worker implements WorkerLink {
   private final Events events;
   private final Spawner spawner;
   private final String clientVersion;
+
   /** One instance for every call's cancel, so a call allocates no lambda for it. */
   private final WorkerCall.Cancellation onCancel = this::cancelled;
+
   /** Requests the worker made of a host, by the worker's id, so it can cancel them. */
   private final Map<JsonNode, CompletableFuture<JsonNode>> hostRequests = new ConcurrentHashMap<>();
+
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, WorkerCall> pending = new ConcurrentHashMap<>();
   private final StderrTail stderrTail = new StderrTail(40);
@@ -82,7 +85,6 @@ public final class Worker implements WorkerLink {
   private volatile String killedBecause;
   private final AtomicBoolean deathHandled = new AtomicBoolean();
 
-
   /** {@code clientVersion}: what tandem calls itself in {@code initialize}. */
   public Worker(WorkerSpec spec, Events events, Spawner spawner, String clientVersion) {
     this.spec = spec;
@@ -94,8 +96,12 @@ public final class Worker implements WorkerLink {
   @Override
   public CompletableFuture<Worker> start() {
     // The spec's env is all a worker gets (pool.WorkerEnvironment): none of the daemon's secrets.
-    ChildSpec process = new ChildSpec("worker-" + spec.pool() + "-" + spec.index(), spec.command(),
-        ChildSpec.exactly(spec.env()), spec.workingDirectory());
+    ChildSpec process =
+        new ChildSpec(
+            "worker-" + spec.pool() + "-" + spec.index(),
+            spec.command(),
+            ChildSpec.exactly(spec.env()),
+            spec.workingDirectory());
     return spawner
         .spawn(process, new ProcessEvents())
         .thenCompose(
@@ -162,7 +168,12 @@ public final class Worker implements WorkerLink {
     this.startedAt = Instant.now();
     stdin.attach(c.stdin());
     platformThread("in", stdin::run).start();
-    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), c.pid(), "started: " + String.join(" ", spec.command()));
+    Log.worker(
+        Log.Level.DEBUG,
+        spec.pool(),
+        spec.index(),
+        c.pid(),
+        "started: " + String.join(" ", spec.command()));
   }
 
   private void exitedWith(int exitValue) {
@@ -171,7 +182,8 @@ public final class Worker implements WorkerLink {
       died(new ExitStatus(exitValue));
     } catch (RuntimeException | Error e) {
       // Never let a death go unrecorded: shutdown and the pool wait on `exited`.
-      Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), pid(), "handling its exit failed: " + e);
+      Log.worker(
+          Log.Level.ERROR, spec.pool(), spec.index(), pid(), "handling its exit failed: " + e);
       exited.complete(new ExitStatus(exitValue));
     }
   }
@@ -188,7 +200,8 @@ public final class Worker implements WorkerLink {
       Thread.currentThread().interrupt();
       return;
     }
-    if (state == State.STARTING || state == State.READY) kill("it closed its stdout but kept running");
+    if (state == State.STARTING || state == State.READY)
+      kill("it closed its stdout but kept running");
   }
 
   private Thread platformThread(String stream, Runnable body) {
@@ -216,7 +229,9 @@ public final class Worker implements WorkerLink {
       sent = Json.withMeta(params, "progressToken", Json.NODES.numberNode(id));
     }
     // If the process is going away, the write fails quietly and its exit completes this call.
-    stdin.send(MessageCodec.encodeInScratch(new Message.Request(Json.NODES.numberNode(id), method, sent)), call);
+    stdin.send(
+        MessageCodec.encodeInScratch(new Message.Request(Json.NODES.numberNode(id), method, sent)),
+        call);
     return call;
   }
 
@@ -225,7 +240,8 @@ public final class Worker implements WorkerLink {
   }
 
   private void stdinClosed(IOException e) {
-    Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
+    Log.worker(
+        Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdin closed: " + e.getMessage());
   }
 
   private void send(Message message) {
@@ -240,8 +256,8 @@ public final class Worker implements WorkerLink {
   }
 
   /**
-   * Ends every request in flight now with {@code why} and tells the worker to stop each one: for
-   * a shutdown whose grace ran out, so every caller is answered before the sessions close.
+   * Ends every request in flight now with {@code why} and tells the worker to stop each one: for a
+   * shutdown whose grace ran out, so every caller is answered before the sessions close.
    */
   @Override
   public void abandonCalls(RuntimeException why) {
@@ -261,12 +277,14 @@ public final class Worker implements WorkerLink {
         try {
           dispatch(decoded);
         } catch (RuntimeException e) {
-          Log.worker(Log.Level.ERROR, spec.pool(), spec.index(), pid(), "could not handle a frame: " + e);
+          Log.worker(
+              Log.Level.ERROR, spec.pool(), spec.index(), pid(), "could not handle a frame: " + e);
         }
         if (!reader.hasBufferedFrame()) turn.end();
       }
     } catch (IOException e) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdout closed: " + e.getMessage());
+      Log.worker(
+          Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "stdout closed: " + e.getMessage());
     } finally {
       turn.close();
     }
@@ -278,22 +296,35 @@ public final class Worker implements WorkerLink {
       case Decoded.Invalid invalid -> {
         long n = garbageFrames.incrementAndGet();
         if (n <= GARBAGE_LOGGED_IN_FULL || n % 1000 == 0) {
-          Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(),
-              "wrote something on stdout that is not an MCP message (" + invalid.reason()
+          Log.worker(
+              Log.Level.WARN,
+              spec.pool(),
+              spec.index(),
+              pid(),
+              "wrote something on stdout that is not an MCP message ("
+                  + invalid.reason()
                   + "); stdout is the wire: tools should log to stderr"
-                  + (n == GARBAGE_LOGGED_IN_FULL ? "; further ones are counted, one line per thousand" : "")
+                  + (n == GARBAGE_LOGGED_IN_FULL
+                      ? "; further ones are counted, one line per thousand"
+                      : "")
                   + (n > GARBAGE_LOGGED_IN_FULL ? " (" + n + " so far)" : ""));
         }
       }
-      case Message.Result r -> answered(r.id()).ifPresent(call -> {
-        callsServed.incrementAndGet();
-        stdin.readThrough(call.sentThrough);
-        call.result().complete(r.result());
-      });
-      case Message.Failure f -> answered(f.id()).ifPresent(call -> {
-        stdin.readThrough(call.sentThrough);
-        call.result().completeExceptionally(new WorkerError(f.error()));
-      });
+      case Message.Result r ->
+          answered(r.id())
+              .ifPresent(
+                  call -> {
+                    callsServed.incrementAndGet();
+                    stdin.readThrough(call.sentThrough);
+                    call.result().complete(r.result());
+                  });
+      case Message.Failure f ->
+          answered(f.id())
+              .ifPresent(
+                  call -> {
+                    stdin.readThrough(call.sentThrough);
+                    call.result().completeExceptionally(new WorkerError(f.error()));
+                  });
       case Message.Notification n -> onNotification(n);
       case Message.Request r -> onRequest(r);
     }
@@ -302,7 +333,11 @@ public final class Worker implements WorkerLink {
   private java.util.Optional<WorkerCall> answered(JsonNode id) {
     WorkerCall call = id != null && id.canConvertToLong() ? pending.remove(id.longValue()) : null;
     if (call == null) {
-      Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(),
+      Log.worker(
+          Log.Level.DEBUG,
+          spec.pool(),
+          spec.index(),
+          pid(),
           "answer to request " + id + ", which is no longer waiting (cancelled or unknown)");
     }
     return java.util.Optional.ofNullable(call);
@@ -313,7 +348,8 @@ public final class Worker implements WorkerLink {
     switch (n.method()) {
       case "notifications/progress" -> {
         JsonNode token = params.get("progressToken");
-        WorkerCall call = token != null && token.canConvertToLong() ? pending.get(token.longValue()) : null;
+        WorkerCall call =
+            token != null && token.canConvertToLong() ? pending.get(token.longValue()) : null;
         if (call != null) call.listener().progress(params);
       }
       case "notifications/message" -> {
@@ -339,10 +375,12 @@ public final class Worker implements WorkerLink {
       }
       case "notifications/tools/list_changed",
           "notifications/prompts/list_changed",
-          "notifications/resources/list_changed" -> events.listChanged(this, n.method());
+          "notifications/resources/list_changed" ->
+          events.listChanged(this, n.method());
       case "notifications/resources/updated" -> events.resourceUpdated(this, params);
       default ->
-          Log.worker(Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "notification " + n.method());
+          Log.worker(
+              Log.Level.DEBUG, spec.pool(), spec.index(), pid(), "notification " + n.method());
     }
   }
 
@@ -355,24 +393,39 @@ public final class Worker implements WorkerLink {
     ObjectNode params = r.params() == null ? Json.object() : r.params();
     WorkerCall call = owner(params);
     if (call == null) {
-      reply(r.id(), null, new RpcError(RpcError.INTERNAL_ERROR,
-          r.method() + " cannot be routed: it names no call in _meta[\"tandem/callId\"] and "
-              + pending.size() + " calls are in flight on this worker", null));
+      reply(
+          r.id(),
+          null,
+          new RpcError(
+              RpcError.INTERNAL_ERROR,
+              r.method()
+                  + " cannot be routed: it names no call in _meta[\"tandem/callId\"] and "
+                  + pending.size()
+                  + " calls are in flight on this worker",
+              null));
       return;
     }
-    CompletableFuture<JsonNode> asked = call.listener().hostRequest(r.method(), withoutTandemMeta(params));
+    CompletableFuture<JsonNode> asked =
+        call.listener().hostRequest(r.method(), withoutTandemMeta(params));
     hostRequests.put(r.id(), asked);
-    asked.whenComplete((result, failure) -> {
-      hostRequests.remove(r.id());
-      Throwable cause = failure == null ? null : Failures.cause(failure);
-      // Cancelled: the worker withdrew the request, or its call was cancelled; no answer is owed.
-      if (cause instanceof CancellationException) return;
-      if (cause == null) {
-        reply(r.id(), result, null);
-      } else {
-        reply(r.id(), null, cause instanceof WorkerError e ? e.error() : RpcError.internal(r.method() + " failed: " + cause.getMessage()));
-      }
-    });
+    asked.whenComplete(
+        (result, failure) -> {
+          hostRequests.remove(r.id());
+          Throwable cause = failure == null ? null : Failures.cause(failure);
+          // Cancelled: the worker withdrew the request, or its call was cancelled; no answer is
+          // owed.
+          if (cause instanceof CancellationException) return;
+          if (cause == null) {
+            reply(r.id(), result, null);
+          } else {
+            reply(
+                r.id(),
+                null,
+                cause instanceof WorkerError e
+                    ? e.error()
+                    : RpcError.internal(r.method() + " failed: " + cause.getMessage()));
+          }
+        });
   }
 
   private WorkerCall owner(ObjectNode params) {
@@ -392,11 +445,12 @@ public final class Worker implements WorkerLink {
   }
 
   /**
-   * The routing key is ours, not the host's business. A shallow copy: the rest of the message
-   * (a log line's data, a sampling request's messages) is shared, as nothing downstream mutates it.
+   * The routing key is ours, not the host's business. A shallow copy: the rest of the message (a
+   * log line's data, a sampling request's messages) is shared, as nothing downstream mutates it.
    */
   private static ObjectNode withoutTandemMeta(ObjectNode params) {
-    if (!(params.get("_meta") instanceof ObjectNode meta) || !meta.has("tandem/callId")) return params;
+    if (!(params.get("_meta") instanceof ObjectNode meta) || !meta.has("tandem/callId"))
+      return params;
     ObjectNode copy = Json.object();
     copy.setAll(params);
     ObjectNode copyMeta = Json.object();
@@ -411,7 +465,6 @@ public final class Worker implements WorkerLink {
     if (state == State.DEAD) return;
     send(error == null ? new Message.Result(id, result) : new Message.Failure(id, error));
   }
-
 
   private static Log.Level levelOf(String mcpLevel) {
     return switch (mcpLevel) {
@@ -446,23 +499,27 @@ public final class Worker implements WorkerLink {
       WorkerCall call = pending.remove(id);
       if (call != null) call.result().completeExceptionally(death);
     }
-    for (CompletableFuture<JsonNode> asked : List.copyOf(hostRequests.values())) asked.cancel(false);
+    for (CompletableFuture<JsonNode> asked : List.copyOf(hostRequests.values()))
+      asked.cancel(false);
     hostRequests.clear();
   }
 
   private WorkerDied deathOf(ExitStatus status) {
-    return new WorkerDied(spec.label() + " (pid " + pid() + ") " + exitReason(status), status, stderrTail.snapshot());
+    return new WorkerDied(
+        spec.label() + " (pid " + pid() + ") " + exitReason(status), status, stderrTail.snapshot());
   }
 
   /** How it ended, in words: the exit status, or why tandem killed it. */
   @Override
   public String exitReason(ExitStatus status) {
-    return killedBecause == null ? status.describe() : "was killed by tandem with SIGKILL: " + killedBecause;
+    return killedBecause == null
+        ? status.describe()
+        : "was killed by tandem with SIGKILL: " + killedBecause;
   }
 
   /**
-   * Stops the process the way the MCP stdio transport says: close its stdin and wait, then
-   * SIGTERM and wait, then SIGKILL. Completes once it is gone with what its tools started.
+   * Stops the process the way the MCP stdio transport says: close its stdin and wait, then SIGTERM
+   * and wait, then SIGKILL. Completes once it is gone with what its tools started.
    */
   @Override
   public CompletableFuture<ExitStatus> stop(Duration grace) {
@@ -473,17 +530,31 @@ public final class Worker implements WorkerLink {
     CompletableFuture<ExitStatus> gone = c.gone().thenCompose(value -> exited);
     return gone.copy()
         .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
-        .thenCompose(done -> {
-          if (done != null) return gone;
-          Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "did not exit after stdin closed; sending SIGTERM");
-          c.terminate();
-          return gone.copy().completeOnTimeout(null, 2, TimeUnit.SECONDS).thenCompose(d2 -> {
-            if (d2 != null) return gone;
-            Log.worker(Log.Level.WARN, spec.pool(), spec.index(), pid(), "ignored SIGTERM; sending SIGKILL");
-            c.kill();
-            return gone;
-          });
-        });
+        .thenCompose(
+            done -> {
+              if (done != null) return gone;
+              Log.worker(
+                  Log.Level.WARN,
+                  spec.pool(),
+                  spec.index(),
+                  pid(),
+                  "did not exit after stdin closed; sending SIGTERM");
+              c.terminate();
+              return gone.copy()
+                  .completeOnTimeout(null, 2, TimeUnit.SECONDS)
+                  .thenCompose(
+                      d2 -> {
+                        if (d2 != null) return gone;
+                        Log.worker(
+                            Log.Level.WARN,
+                            spec.pool(),
+                            spec.index(),
+                            pid(),
+                            "ignored SIGTERM; sending SIGKILL");
+                        c.kill();
+                        return gone;
+                      });
+            });
   }
 
   /**
@@ -502,7 +573,8 @@ public final class Worker implements WorkerLink {
   @Override
   public boolean speaksStats() {
     JsonNode init = initializeResult;
-    return init != null && init.path("capabilities").path("experimental").path("tandem").has("stats");
+    return init != null
+        && init.path("capabilities").path("experimental").path("tandem").has("stats");
   }
 
   /** Lines on stdout that were not MCP messages: a count an operator can watch. */

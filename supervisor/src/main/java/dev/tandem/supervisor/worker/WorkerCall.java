@@ -20,6 +20,7 @@ public final class WorkerCall {
   private final String method;
   private final CallListener listener;
   private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+
   /** Where its request's frame ends in the worker's stdin: an answer proves it was read so far. */
   volatile long sentThrough;
 

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a supervisor sees of one worker: start it, send it calls, stop or kill it, read what it
- * said about itself. {@link Worker} is the one real link (a child process speaking MCP on its
- * pipes); the seam exists so the pool's state machine can run in a unit test against a fake one,
- * as go-sdk runs its sessions over in-memory transports.
+ * What a supervisor sees of one worker: start it, send it calls, stop or kill it, read what it said
+ * about itself. {@link Worker} is the one real link (a child process speaking MCP on its pipes);
+ * the seam exists so the pool's state machine can run in a unit test against a fake one, as go-sdk
+ * runs its sessions over in-memory transports.
  */
 public interface WorkerLink {
 

@@ -6,7 +6,12 @@ import java.util.Map;
 
 /** How to start one worker process: its argv, its whole environment and working directory. */
 public record WorkerSpec(
-    String pool, int index, List<String> command, Map<String, String> env, Path workingDirectory, int maxFrameBytes) {
+    String pool,
+    int index,
+    List<String> command,
+    Map<String, String> env,
+    Path workingDirectory,
+    int maxFrameBytes) {
 
   public String label() {
     return "pool \"" + pool + "\" worker " + index;

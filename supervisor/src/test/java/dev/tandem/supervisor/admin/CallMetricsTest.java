@@ -33,7 +33,10 @@ class CallMetricsTest {
   }
 
   private static long value(String text, String series) {
-    return text.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1)))
-        .findFirst().orElseThrow(() -> new AssertionError(series + " not in\n" + text));
+    return text.lines()
+        .filter(l -> l.startsWith(series + " "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(series + " not in\n" + text));
   }
 }

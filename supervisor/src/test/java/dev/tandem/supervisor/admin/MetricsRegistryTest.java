@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** What a scraper reads from tandem's registry: the same names, labels and shapes as before the client library. */
+/**
+ * What a scraper reads from tandem's registry: the same names, labels and shapes as before the
+ * client library.
+ */
 class MetricsRegistryTest {
 
   @Test
@@ -22,7 +25,10 @@ class MetricsRegistryTest {
     c.labelValues("echo").inc();
     r.gauge("up", "Up.", List.of(), () -> Map.of(List.of(), 1));
     String text = r.scrape();
-    assertTrue(text.contains("# HELP calls_total Calls.\n# TYPE calls_total counter\ncalls_total{tool=\"echo\"} 2"), text);
+    assertTrue(
+        text.contains(
+            "# HELP calls_total Calls.\n# TYPE calls_total counter\ncalls_total{tool=\"echo\"} 2"),
+        text);
     assertTrue(text.contains("# HELP up Up.\n# TYPE up gauge\nup 1"), text);
   }
 
@@ -30,11 +36,15 @@ class MetricsRegistryTest {
   void valuesReadAtScrapeTimeAreCurrent() {
     MetricsRegistry r = new MetricsRegistry();
     AtomicInteger restarts = new AtomicInteger();
-    r.counterFrom("tandem_pool_restarts_total", "Restarts.", List.of("pool"), () -> {
-      Map<List<String>, Integer> m = new LinkedHashMap<>();
-      m.put(List.of("a"), restarts.get());
-      return m;
-    });
+    r.counterFrom(
+        "tandem_pool_restarts_total",
+        "Restarts.",
+        List.of("pool"),
+        () -> {
+          Map<List<String>, Integer> m = new LinkedHashMap<>();
+          m.put(List.of("a"), restarts.get());
+          return m;
+        });
     assertTrue(r.scrape().contains("tandem_pool_restarts_total{pool=\"a\"} 0"), r.scrape());
     restarts.set(3);
     assertTrue(r.scrape().contains("tandem_pool_restarts_total{pool=\"a\"} 3"), r.scrape());

@@ -35,7 +35,9 @@ class HelpAt80ColumnsTest {
   @MethodSource("commands")
   void noLineIsWiderThan80Columns(String command) {
     for (String line : render(command, 80).lines().toList()) {
-      assertTrue(line.length() <= 80, "tandem " + command + " --help: " + line.length() + " columns: " + line);
+      assertTrue(
+          line.length() <= 80,
+          "tandem " + command + " --help: " + line.length() + " columns: " + line);
     }
   }
 
@@ -46,8 +48,14 @@ class HelpAt80ColumnsTest {
     List<String> whole = words(render(command, 1000));
     List<String> wrapped = words(render(command, 80));
     List<String> broken = wrapped.stream().filter(w -> !whole.contains(w)).toList();
-    assertEquals(List.of(), broken, "tandem " + command + " --help: pieces of words split across lines (picocli breaks"
-        + " after '.' and ':'; reword so the word falls elsewhere):\n" + render(command, 80));
+    assertEquals(
+        List.of(),
+        broken,
+        "tandem "
+            + command
+            + " --help: pieces of words split across lines (picocli breaks"
+            + " after '.' and ':'; reword so the word falls elsewhere):\n"
+            + render(command, 80));
     assertEquals(whole, wrapped, "tandem " + command + " --help");
   }
 
@@ -55,27 +63,44 @@ class HelpAt80ColumnsTest {
   @ParameterizedTest(name = "tandem {0} --help")
   @MethodSource("commands")
   void everyParagraphOfACommandsDescriptionEndsItsSentence(String command) {
-    if (spec(command).userObject() instanceof CommandLine.HelpCommand) return;  // picocli's own text
+    if (spec(command).userObject() instanceof CommandLine.HelpCommand) return; // picocli's own text
     for (String paragraph : spec(command).usageMessage().description()) {
-      assertFalse(paragraph.contains("\n") || paragraph.contains("%n"), "a hard line break in: " + paragraph);
-      assertTrue(paragraph.isEmpty() || paragraph.endsWith("."), "tandem " + command + ": a paragraph cut mid-sentence: " + paragraph);
+      assertFalse(
+          paragraph.contains("\n") || paragraph.contains("%n"),
+          "a hard line break in: " + paragraph);
+      assertTrue(
+          paragraph.isEmpty() || paragraph.endsWith("."),
+          "tandem " + command + ": a paragraph cut mid-sentence: " + paragraph);
     }
   }
 
-  /** An option's description is one element: a second would start a new line in the middle of it. */
+  /**
+   * An option's description is one element: a second would start a new line in the middle of it.
+   */
   @ParameterizedTest(name = "tandem {0} --help")
   @MethodSource("commands")
   void everyOptionIsDescribedInOnePiece(String command) {
     List<String[]> described = new ArrayList<>();
     for (OptionSpec o : spec(command).options()) described.add(o.description());
-    for (PositionalParamSpec p : spec(command).positionalParameters()) described.add(p.description());
+    for (PositionalParamSpec p : spec(command).positionalParameters())
+      described.add(p.description());
     for (String[] d : described) {
-      assertTrue(d.length <= 1, "tandem " + command + ": a description in " + d.length + " pieces: " + Arrays.toString(d));
-      if (d.length == 1) assertFalse(d[0].contains("\n") || d[0].contains("%n"), "a hard line break in: " + d[0]);
+      assertTrue(
+          d.length <= 1,
+          "tandem "
+              + command
+              + ": a description in "
+              + d.length
+              + " pieces: "
+              + Arrays.toString(d));
+      if (d.length == 1)
+        assertFalse(d[0].contains("\n") || d[0].contains("%n"), "a hard line break in: " + d[0]);
     }
   }
 
-  /** The Commands list of {@code tandem --help}: each summary one whole sentence, however wrapped. */
+  /**
+   * The Commands list of {@code tandem --help}: each summary one whole sentence, however wrapped.
+   */
   @Test
   void eachCommandsSummaryIsOneWholeSentence() {
     List<String> lines = render("", 80).lines().toList();
@@ -87,10 +112,15 @@ class HelpAt80ColumnsTest {
       if (line.matches("  \\S.*")) summaries.add(line.strip().split("\\s{2,}", 2)[1]);
       else summaries.set(summaries.size() - 1, summaries.getLast() + " " + line.strip());
     }
-    assertEquals(new CommandLine(new Main()).getSubcommands().size(), summaries.size(), summaries.toString());
+    assertEquals(
+        new CommandLine(new Main()).getSubcommands().size(),
+        summaries.size(),
+        summaries.toString());
     for (String summary : summaries) {
       assertTrue(summary.endsWith("."), "a summary cut mid-sentence: " + summary);
-      assertFalse(summary.substring(0, summary.length() - 1).matches(".*[.!?] [A-Z].*"), "a summary of more than one sentence: " + summary);
+      assertFalse(
+          summary.substring(0, summary.length() - 1).matches(".*[.!?] [A-Z].*"),
+          "a summary of more than one sentence: " + summary);
     }
   }
 

@@ -29,7 +29,8 @@ class HostConfigFileTest {
   @Test
   void keepsOtherServersAndKeysInTheirOrderAndBacksUpTheOriginal() throws Exception {
     Path file = dir.resolve("claude_desktop_config.json");
-    String original = "{\"globalShortcut\":\"Ctrl+Space\",\"mcpServers\":{\"fs\":{\"command\":\"npx\"}},\"zeta\":[1,2]}";
+    String original =
+        "{\"globalShortcut\":\"Ctrl+Space\",\"mcpServers\":{\"fs\":{\"command\":\"npx\"}},\"zeta\":[1,2]}";
     Files.writeString(file, original);
     HostConfigFile.Outcome done = HostConfigFile.install(file, "tandem", entry("/a.toml"));
     assertTrue(done.changed());
@@ -62,14 +63,19 @@ class HostConfigFileTest {
     HostConfigFile.install(file, "tandem", entry("/a.toml"));
     HostConfigFile.Outcome again = HostConfigFile.install(file, "tandem", entry("/b.toml"));
     assertEquals("{}", Files.readString(dir.resolve("mcp.json.bak")));
-    assertTrue(again.backup().getFileName().toString().startsWith("mcp.json.bak-"), again.backup().toString());
+    assertTrue(
+        again.backup().getFileName().toString().startsWith("mcp.json.bak-"),
+        again.backup().toString());
   }
 
   @Test
   void aFileThatIsNotJsonIsLeftUntouched() throws Exception {
     Path file = dir.resolve("mcp.json");
     Files.writeString(file, "{ \"mcpServers\": { ,, }");
-    Main.UsageException e = assertThrows(Main.UsageException.class, () -> HostConfigFile.install(file, "tandem", entry("/a.toml")));
+    Main.UsageException e =
+        assertThrows(
+            Main.UsageException.class,
+            () -> HostConfigFile.install(file, "tandem", entry("/a.toml")));
     assertTrue(e.getMessage().contains("is not valid JSON"), e.getMessage());
     assertTrue(e.getMessage().contains("left untouched"), e.getMessage());
     assertEquals("{ \"mcpServers\": { ,, }", Files.readString(file));

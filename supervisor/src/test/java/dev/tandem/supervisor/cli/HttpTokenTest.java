@@ -22,7 +22,9 @@ class HttpTokenTest {
     String token = HttpToken.loadOrCreate(file);
     assertEquals(43, token.length(), "256 bits, base64url without padding");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
     assertEquals(token, HttpToken.loadOrCreate(file));
     Files.delete(file);
     assertNotEquals(token, HttpToken.loadOrCreate(file));

@@ -36,7 +36,9 @@ class HttpConfigLoaderTest {
 
   @Test
   void everyKeyIsRead() throws Exception {
-    HttpConfig http = load("""
+    HttpConfig http =
+        load(
+                """
         [http]
         listen = "[::1]:9000"
         token = "file-token"
@@ -49,7 +51,9 @@ class HttpConfigLoaderTest {
         idle_timeout_ms = 7000
         read_timeout_ms = 3000
         max_connections = 50
-        """, null).http();
+        """,
+                null)
+            .http();
     assertEquals("::1", http.host());
     assertEquals(9000, http.port());
     assertEquals("file-token", http.token());
@@ -81,8 +85,13 @@ class HttpConfigLoaderTest {
   @Test
   void mistakesNameTheKeyAndTheFix() {
     var e = assertThrows(ConfigException.class, () -> load("[http]\nlisten = \"8765\"\n", null));
-    assertTrue(e.getMessage().contains("[http]: listen") && e.getMessage().contains("127.0.0.1:8765"), e.getMessage());
-    e = assertThrows(ConfigException.class, () -> load("[http]\nallowed_origins = [\"evil.example\"]\n", null));
+    assertTrue(
+        e.getMessage().contains("[http]: listen") && e.getMessage().contains("127.0.0.1:8765"),
+        e.getMessage());
+    e =
+        assertThrows(
+            ConfigException.class,
+            () -> load("[http]\nallowed_origins = [\"evil.example\"]\n", null));
     assertTrue(e.getMessage().contains("scheme://host"), e.getMessage());
     e = assertThrows(ConfigException.class, () -> load("[http]\nport = 1\n", null));
     assertTrue(e.getMessage().contains("unknown key \"port\""), e.getMessage());

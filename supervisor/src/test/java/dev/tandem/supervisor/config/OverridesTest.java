@@ -23,7 +23,8 @@ class OverridesTest {
     return new ConfigLoader(dir, overrides).load(file);
   }
 
-  private static final String POOL = """
+  private static final String POOL =
+      """
       [server]
       shutdown_grace_ms = 5000
 
@@ -34,11 +35,15 @@ class OverridesTest {
 
   @Test
   void environmentVariablesWinOverTheFile() throws Exception {
-    TandemConfig c = load(POOL, Overrides.fromEnvironment(Map.of(
-        "TANDEM_SHUTDOWN_GRACE_MS", "2000",
-        "TANDEM_HTTP_LISTEN", "0.0.0.0:9000",
-        "TANDEM_HTTP_ALLOWED_HOSTS", "tandem.example.com, tandem",
-        "TANDEM_POOL_NOTES_V2_REPLICAS", "3")));
+    TandemConfig c =
+        load(
+            POOL,
+            Overrides.fromEnvironment(
+                Map.of(
+                    "TANDEM_SHUTDOWN_GRACE_MS", "2000",
+                    "TANDEM_HTTP_LISTEN", "0.0.0.0:9000",
+                    "TANDEM_HTTP_ALLOWED_HOSTS", "tandem.example.com, tandem",
+                    "TANDEM_POOL_NOTES_V2_REPLICAS", "3")));
     assertEquals(Duration.ofMillis(2000), c.server().shutdownGrace());
     assertEquals("0.0.0.0", c.http().host());
     assertEquals(9000, c.http().port());
@@ -49,9 +54,10 @@ class OverridesTest {
 
   @Test
   void setFlagsWinOverEnvironmentVariables() throws Exception {
-    Overrides o = Overrides.fromEnvironment(Map.of("TANDEM_POOL_NOTES_V2_REPLICAS", "3"))
-        .with("pool.notes-v2.replicas=5")
-        .with("server.page_size=10");
+    Overrides o =
+        Overrides.fromEnvironment(Map.of("TANDEM_POOL_NOTES_V2_REPLICAS", "3"))
+            .with("pool.notes-v2.replicas=5")
+            .with("server.page_size=10");
     TandemConfig c = load(POOL, o);
     assertEquals(5, c.pools().get(0).replicas());
     assertEquals(10, c.server().pageSize());
@@ -59,40 +65,64 @@ class OverridesTest {
 
   @Test
   void aBadOverrideNamesTheVariableNotTheFile() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_SHUTDOWN_GRACE_MS", "soon"))));
-    assertTrue(e.getMessage().startsWith("TANDEM_SHUTDOWN_GRACE_MS (overriding [server] shutdown_grace_ms of "), e.getMessage());
-    assertTrue(e.getMessage().endsWith("shutdown_grace_ms must be an integer from 0 to 3600000, got \"soon\""), e.getMessage());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_SHUTDOWN_GRACE_MS", "soon"))));
+    assertTrue(
+        e.getMessage()
+            .startsWith("TANDEM_SHUTDOWN_GRACE_MS (overriding [server] shutdown_grace_ms of "),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith("shutdown_grace_ms must be an integer from 0 to 3600000, got \"soon\""),
+        e.getMessage());
   }
 
   @Test
   void aPoolVariableNamingNoPoolIsRefused() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_POOL_NOTES_REPLICAS", "3"))));
-    assertTrue(e.getMessage().contains("TANDEM_POOL_NOTES_REPLICAS names no pool key"), e.getMessage());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_POOL_NOTES_REPLICAS", "3"))));
+    assertTrue(
+        e.getMessage().contains("TANDEM_POOL_NOTES_REPLICAS names no pool key"), e.getMessage());
     assertTrue(e.getMessage().contains("TANDEM_POOL_NOTES_V2_REPLICAS"), e.getMessage());
   }
 
   @Test
   void unrelatedTandemVariablesAreIgnored() throws Exception {
-    TandemConfig c = load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_TRACE_DIR", "off", "TANDEM_POOL", "x", "TANDEM_MODEL", "fake")));
+    TandemConfig c =
+        load(
+            POOL,
+            Overrides.fromEnvironment(
+                Map.of("TANDEM_TRACE_DIR", "off", "TANDEM_POOL", "x", "TANDEM_MODEL", "fake")));
     assertTrue(c.overridden().isEmpty());
   }
 
   @Test
   void setFlagsAreCheckedAsTheyAreGiven() {
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Overrides.none().with("server.shutdown_grace=1"));
-    assertTrue(unknown.getMessage().contains("did you mean \"shutdown_grace_ms\"?"), unknown.getMessage());
-    IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> Overrides.none().with("replicas=2"));
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class, () -> Overrides.none().with("server.shutdown_grace=1"));
+    assertTrue(
+        unknown.getMessage().contains("did you mean \"shutdown_grace_ms\"?"), unknown.getMessage());
+    IllegalArgumentException shape =
+        assertThrows(IllegalArgumentException.class, () -> Overrides.none().with("replicas=2"));
     assertTrue(shape.getMessage().contains("is not TABLE.KEY=VALUE"), shape.getMessage());
-    ConfigException noPool = assertThrows(ConfigException.class, () -> load(POOL, Overrides.none().with("pool.nope.replicas=2")));
+    ConfigException noPool =
+        assertThrows(
+            ConfigException.class, () -> load(POOL, Overrides.none().with("pool.nope.replicas=2")));
     assertTrue(noPool.getMessage().contains("has no pool named \"nope\""), noPool.getMessage());
   }
 
   @Test
   void theTokenIsNeverPrintedOnlyWhereItCameFrom() throws Exception {
-    TandemConfig c = load(POOL + "\n[http]\ntoken = \"file-secret\"\n",
-        Overrides.fromEnvironment(Map.of("TANDEM_HTTP_TOKEN", "env-secret")));
+    TandemConfig c =
+        load(
+            POOL + "\n[http]\ntoken = \"file-secret\"\n",
+            Overrides.fromEnvironment(Map.of("TANDEM_HTTP_TOKEN", "env-secret")));
     assertEquals("env-secret", c.http().token());
     String printed = EffectiveConfig.toml(c);
     assertFalse(printed.contains("secret"), printed);
@@ -102,7 +132,8 @@ class OverridesTest {
 
   @Test
   void theEffectiveConfigReadsBackAsTheSameConfig() throws Exception {
-    TandemConfig c = load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_POOL_NOTES_V2_SPARE", "0")));
+    TandemConfig c =
+        load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_POOL_NOTES_V2_SPARE", "0")));
     Path again = dir.resolve("again.toml");
     Files.writeString(again, EffectiveConfig.toml(c));
     TandemConfig reread = new ConfigLoader(dir, Overrides.none()).load(again);

@@ -27,7 +27,8 @@ class SupervisionConfigTest {
 
   @Test
   void supervisionKeysAreRead() throws Exception {
-    Supervision s = load("""
+    Supervision s =
+        load("""
         max_concurrency = 8
         queue = 0
         call_timeout_ms = 1500
@@ -40,18 +41,34 @@ class SupervisionConfigTest {
         spare = 0
         max_calls = 500
         max_rss_mb = 1024
-        """).supervision();
+        """)
+            .supervision();
     assertEquals(
-        new Supervision(8, 0, Duration.ofMillis(1500), Duration.ofMillis(2000), Duration.ofMillis(200),
-            Duration.ofMillis(300), 2, Duration.ofMinutes(1), Duration.ofSeconds(1), 0, 500, 1024),
+        new Supervision(
+            8,
+            0,
+            Duration.ofMillis(1500),
+            Duration.ofMillis(2000),
+            Duration.ofMillis(200),
+            Duration.ofMillis(300),
+            2,
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(1),
+            0,
+            500,
+            1024),
         s);
   }
 
   @Test
   void aValueOutOfRangeNamesThePoolTheKeyAndTheRange() {
     ConfigException e = assertThrows(ConfigException.class, () -> load("max_concurrency = 0\n"));
-    assertTrue(e.getMessage().contains("pool \"p\": max_concurrency must be an integer from 1 to 10000, got 0"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains("pool \"p\": max_concurrency must be an integer from 1 to 10000, got 0"),
+        e.getMessage());
     e = assertThrows(ConfigException.class, () -> load("ping_interval_ms = \"fast\"\n"));
-    assertTrue(e.getMessage().contains("pool \"p\": ping_interval_ms must be an integer"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("pool \"p\": ping_interval_ms must be an integer"), e.getMessage());
   }
 }

@@ -29,7 +29,10 @@ class WatchConfigTest {
   @Test
   void watchIsReadAndMustBeABoolean() throws Exception {
     assertTrue(load("[server]\nwatch = true").watch());
-    ConfigException e = assertThrows(ConfigException.class, () -> load("[server]\nwatch = \"yes\""));
-    assertTrue(e.getMessage().contains("[server]: watch must be true or false, got \"yes\""), e.getMessage());
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> load("[server]\nwatch = \"yes\""));
+    assertTrue(
+        e.getMessage().contains("[server]: watch must be true or false, got \"yes\""),
+        e.getMessage());
   }
 }

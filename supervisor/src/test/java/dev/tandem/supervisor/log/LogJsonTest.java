@@ -13,7 +13,8 @@ class LogJsonTest {
 
   @Test
   void aWorkerRecordIsOneParseableObjectWithItsFields() throws Exception {
-    String line = Log.json(Log.Level.WARN, "notes", 3, 4182, "stderr: said \"hi\"\n\tthen\u0001left", null);
+    String line =
+        Log.json(Log.Level.WARN, "notes", 3, 4182, "stderr: said \"hi\"\n\tthen\u0001left", null);
     JsonNode n = JSON.readTree(line);
     assertEquals("warn", n.get("level").asText());
     assertEquals("notes", n.get("pool").asText());
@@ -25,7 +26,10 @@ class LogJsonTest {
 
   @Test
   void aTracebackIsOneRecordWithTheBlockAsDetail() throws Exception {
-    JsonNode n = JSON.readTree(Log.json(Log.Level.ERROR, null, 0, 0, "pool \"x\" could not start", "Traceback\n  line 1"));
+    JsonNode n =
+        JSON.readTree(
+            Log.json(
+                Log.Level.ERROR, null, 0, 0, "pool \"x\" could not start", "Traceback\n  line 1"));
     assertEquals("Traceback\n  line 1", n.get("detail").asText());
     assertEquals(false, n.has("pool"));
   }
@@ -34,7 +38,8 @@ class LogJsonTest {
   void unknownNamesAreRefusedWithTheValidOnes() {
     assertEquals(Log.Format.JSON, Log.format("JSON"));
     assertEquals(Log.Level.WARN, Log.level("warning"));
-    assertEquals("unknown log format \"yaml\"; use text or json",
+    assertEquals(
+        "unknown log format \"yaml\"; use text or json",
         assertThrows(IllegalArgumentException.class, () -> Log.format("yaml")).getMessage());
   }
 }

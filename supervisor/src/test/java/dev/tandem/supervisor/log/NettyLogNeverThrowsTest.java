@@ -15,15 +15,21 @@ class NettyLogNeverThrowsTest {
   @Test
   void aRecordWhoseArgumentThrowsOnFormattingIsDroppedNotThrown() {
     NettyLog.install();
-    InternalLogger logger = InternalLoggerFactory.getInstance("io.netty.channel.nio.AbstractNioMessageChannel");
-    Object poisoned = new Object() {
-      @Override
-      public String toString() {
-        throw new NoClassDefFoundError("java/time/zone/ZoneRulesProvider (no file descriptor left)");
-      }
-    };
-    assertDoesNotThrow(() -> logger.warn("Failed to create a new channel from an accepted socket: {}", poisoned));
-    assertDoesNotThrow(() -> logger.error("{} and {}", poisoned, poisoned, new RuntimeException("cause")));
-    assertDoesNotThrow(() -> logger.warn("accept failed", new java.io.IOException("Too many open files")));
+    InternalLogger logger =
+        InternalLoggerFactory.getInstance("io.netty.channel.nio.AbstractNioMessageChannel");
+    Object poisoned =
+        new Object() {
+          @Override
+          public String toString() {
+            throw new NoClassDefFoundError(
+                "java/time/zone/ZoneRulesProvider (no file descriptor left)");
+          }
+        };
+    assertDoesNotThrow(
+        () -> logger.warn("Failed to create a new channel from an accepted socket: {}", poisoned));
+    assertDoesNotThrow(
+        () -> logger.error("{} and {}", poisoned, poisoned, new RuntimeException("cause")));
+    assertDoesNotThrow(
+        () -> logger.warn("accept failed", new java.io.IOException("Too many open files")));
   }
 }

@@ -27,7 +27,9 @@ class SecretsTest {
   /** protocol/vectors/secret_names.jsonl: the Python recorder replays the same lines. */
   @Test
   void everySharedVectorGetsTheVerdictThePythonRecorderGets() throws Exception {
-    List<String> lines = Files.readAllLines(Path.of("..", "protocol", "vectors", "secret_names.jsonl"), StandardCharsets.UTF_8);
+    List<String> lines =
+        Files.readAllLines(
+            Path.of("..", "protocol", "vectors", "secret_names.jsonl"), StandardCharsets.UTF_8);
     int cases = 0;
     for (String line : lines) {
       if (line.isBlank()) continue;
@@ -36,7 +38,10 @@ class SecretsTest {
       String value = v.get("value").asText();
       Secrets.clear();
       Secrets.fromEnvironment(Map.of(name, value));
-      String expected = v.get("redacted").asBoolean() ? "the tool said [redacted $" + name + "]." : "the tool said " + value + ".";
+      String expected =
+          v.get("redacted").asBoolean()
+              ? "the tool said [redacted $" + name + "]."
+              : "the tool said " + value + ".";
       assertEquals(expected, Secrets.redact("the tool said " + value + "."), name);
       cases++;
     }
@@ -48,7 +53,9 @@ class SecretsTest {
     Secrets.clear();
     Secrets.add("$SHORT_TOKEN", "abcdefgh");
     Secrets.add("$LONG_TOKEN", "abcdefgh-and-more");
-    assertEquals("[redacted $LONG_TOKEN] then [redacted $SHORT_TOKEN]", Secrets.redact("abcdefgh-and-more then abcdefgh"));
+    assertEquals(
+        "[redacted $LONG_TOKEN] then [redacted $SHORT_TOKEN]",
+        Secrets.redact("abcdefgh-and-more then abcdefgh"));
   }
 
   @Test

@@ -15,9 +15,10 @@ class AfterLockTest {
     List<String> ran = new ArrayList<>();
     AfterLock after = new AfterLock(lock);
     after.add(() -> ran.add("write"));
-    after.add(() -> {
-      throw new IllegalStateException("a broken callback");
-    });
+    after.add(
+        () -> {
+          throw new IllegalStateException("a broken callback");
+        });
     after.add(() -> ran.add("complete"));
 
     after.run();

@@ -21,16 +21,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link WorkerFactory} of fake workers the test drives by hand: each is created "spawned" (a
- * pid, no process) and waits for the test to make it {@link Fake#ready}, {@link Fake#die} or
- * {@link Fake#failSpawn}. Lists, pings and stats are answered at once; every other call waits for
- * {@link Fake#answer}. Everything runs on the test's thread, so a pool event has happened when the
- * method that caused it returns.
+ * pid, no process) and waits for the test to make it {@link Fake#ready}, {@link Fake#die} or {@link
+ * Fake#failSpawn}. Lists, pings and stats are answered at once; every other call waits for {@link
+ * Fake#answer}. Everything runs on the test's thread, so a pool event has happened when the method
+ * that caused it returns.
  */
 public final class FakeWorkers implements WorkerFactory {
 
   public final List<Fake> created = new CopyOnWriteArrayList<>();
+
   /** What the tools/list of workers created from now on answers. */
   public volatile List<String> tools = List.of("echo");
+
   /** Which of those tools say readOnlyHint, so the router may retry them on a death. */
   public volatile java.util.Set<String> readOnly = java.util.Set.of();
 
@@ -64,15 +66,21 @@ public final class FakeWorkers implements WorkerFactory {
     volatile Duration stoppedWith;
     volatile String killedBecause;
     volatile boolean stats;
+
     /** Stopped (SIGSTOP) or deadlocked: pings go unanswered. */
     volatile boolean silent;
+
     volatile long rssBytes = 1 << 20;
     volatile int stuckThreads;
     volatile long stuckForMs;
     private volatile JsonNode initializeResult;
     private volatile Instant startedAt;
 
-    Fake(WorkerSpec spec, WorkerLink.Events events, List<String> tools, java.util.Set<String> readOnly) {
+    Fake(
+        WorkerSpec spec,
+        WorkerLink.Events events,
+        List<String> tools,
+        java.util.Set<String> readOnly) {
       this.spec = spec;
       this.events = events;
       this.tools = tools;
@@ -107,17 +115,25 @@ public final class FakeWorkers implements WorkerFactory {
       if (state == Worker.State.DEAD) return;
       state = Worker.State.DEAD;
       ExitStatus status = new ExitStatus(code);
-      if (!started.isDone()) started.completeExceptionally(new WorkerDied("exited before ready", status, List.of()));
+      if (!started.isDone())
+        started.completeExceptionally(new WorkerDied("exited before ready", status, List.of()));
       events.exited(this, status);
-      WorkerDied death = new WorkerDied(spec.label() + " (pid " + pid + ") " + exitReason(status), status, List.of("Traceback: boom"));
+      WorkerDied death =
+          new WorkerDied(
+              spec.label() + " (pid " + pid + ") " + exitReason(status),
+              status,
+              List.of("Traceback: boom"));
       for (WorkerCall c : List.copyOf(pending.values())) c.result().completeExceptionally(death);
       pending.clear();
     }
 
     /** Answers the oldest call still waiting for {@code method}. */
     public void answer(String method, JsonNode result) {
-      WorkerCall call = pending.values().stream().filter(c -> c.method().equals(method))
-          .min((a, b) -> Long.compare(a.id(), b.id())).orElseThrow(() -> new AssertionError(method + " is not waiting on " + spec.label()));
+      WorkerCall call =
+          pending.values().stream()
+              .filter(c -> c.method().equals(method))
+              .min((a, b) -> Long.compare(a.id(), b.id()))
+              .orElseThrow(() -> new AssertionError(method + " is not waiting on " + spec.label()));
       pending.remove(call.id());
       call.result().complete(result);
     }
@@ -143,10 +159,15 @@ public final class FakeWorkers implements WorkerFactory {
     @Override
     public WorkerCall call(String method, ObjectNode params, CallListener listener) {
       long id = ids.incrementAndGet();
-      WorkerCall call = new WorkerCall((c, reason) -> {
-        pending.remove(c.id());
-        cancelled.add(c.method());
-      }, id, method, listener);
+      WorkerCall call =
+          new WorkerCall(
+              (c, reason) -> {
+                pending.remove(c.id());
+                cancelled.add(c.method());
+              },
+              id,
+              method,
+              listener);
       if (state == Worker.State.DEAD) {
         call.result().completeExceptionally(new WorkerDied("dead", new ExitStatus(1), List.of()));
         return call;
@@ -156,8 +177,13 @@ public final class FakeWorkers implements WorkerFactory {
           if (silent) pending.put(id, call);
           else call.result().complete(Json.object());
         }
-        case "tandem/stats" -> call.result().complete(
-            Json.object().put("rssBytes", rssBytes).put("stuckThreads", stuckThreads).put("stuckForMs", stuckForMs));
+        case "tandem/stats" ->
+            call.result()
+                .complete(
+                    Json.object()
+                        .put("rssBytes", rssBytes)
+                        .put("stuckThreads", stuckThreads)
+                        .put("stuckForMs", stuckForMs));
         case "tools/list" -> {
           ObjectNode result = Json.object();
           var list = result.putArray("tools");
@@ -194,7 +220,9 @@ public final class FakeWorkers implements WorkerFactory {
 
     @Override
     public String exitReason(ExitStatus status) {
-      return killedBecause == null ? status.describe() : "was killed by tandem with SIGKILL: " + killedBecause;
+      return killedBecause == null
+          ? status.describe()
+          : "was killed by tandem with SIGKILL: " + killedBecause;
     }
 
     @Override

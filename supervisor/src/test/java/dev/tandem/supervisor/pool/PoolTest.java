@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The supervision state machine against fake workers: every event (ready, death, spawn failure,
- * answer, stats) is caused by the test on its own thread, so what the pool did is visible when
- * the call that caused it returns. Only timers (backoff, half-open, health checks) run on the
- * pool's own thread, and are awaited with short deadlines.
+ * answer, stats) is caused by the test on its own thread, so what the pool did is visible when the
+ * call that caused it returns. Only timers (backoff, half-open, health checks) run on the pool's
+ * own thread, and are awaited with short deadlines.
  */
 class PoolTest {
 
@@ -47,15 +47,30 @@ class PoolTest {
 
   /** A command pool (no Python) supervised by {@code limits}. */
   private Pool pool(int replicas, Supervision limits) {
-    PoolConfig config = new PoolConfig("p", List.of(), List.of(), List.of("fake-server"), replicas, Map.of(), null, limits);
-    ServerConfig server = new ServerConfig("python3", 100, 1 << 22, Duration.ofSeconds(1), Path.of("."), false);
+    PoolConfig config =
+        new PoolConfig(
+            "p", List.of(), List.of(), List.of("fake-server"), replicas, Map.of(), null, limits);
+    ServerConfig server =
+        new ServerConfig("python3", 100, 1 << 22, Duration.ofSeconds(1), Path.of("."), false);
     pool = new Pool(config, server, new TraceConfig.Traces(null, null, Map.of()), null, workers);
     return pool;
   }
 
-  private static Supervision limits(int spare, int maxRestarts, Duration halfOpenAfter, long maxCalls) {
-    return new Supervision(4, 8, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10),
-        maxRestarts, Duration.ofMinutes(1), halfOpenAfter, spare, maxCalls, 0);
+  private static Supervision limits(
+      int spare, int maxRestarts, Duration halfOpenAfter, long maxCalls) {
+    return new Supervision(
+        4,
+        8,
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(1),
+        Duration.ofHours(1),
+        Duration.ofSeconds(10),
+        maxRestarts,
+        Duration.ofMinutes(1),
+        halfOpenAfter,
+        spare,
+        maxCalls,
+        0);
   }
 
   /** Starts the pool with every replica ready, and its spares created (not yet ready). */
@@ -76,7 +91,8 @@ class PoolTest {
   }
 
   private ObjectNode worker(int id) {
-    for (JsonNode w : pool.status().path("workers")) if (w.path("id").asInt() == id) return (ObjectNode) w;
+    for (JsonNode w : pool.status().path("workers"))
+      if (w.path("id").asInt() == id) return (ObjectNode) w;
     return null;
   }
 
@@ -93,11 +109,15 @@ class PoolTest {
 
     first.die(1);
 
-    assertEquals(PoolState.SERVING, p.state(), "the spare serves at once: the pool is never degraded");
+    assertEquals(
+        PoolState.SERVING, p.state(), "the spare serves at once: the pool is never degraded");
     assertEquals("serving", worker(spare.index()).path("role").asText());
     assertEquals(1, worker(spare.index()).path("slot").asInt());
     assertEquals(1, p.restarts());
-    assertEquals(2, workers.created.size(), "the spare's replacement waits SPARE_REFILL_DELAY, so retries land on a quiet spare");
+    assertEquals(
+        2,
+        workers.created.size(),
+        "the spare's replacement waits SPARE_REFILL_DELAY, so retries land on a quiet spare");
     await().atMost(WAIT).until(() -> workers.created.size() == 3);
     assertEquals("spare", worker(workers.get(2).index()).path("role").asText());
   }
@@ -131,7 +151,8 @@ class PoolTest {
     assertEquals(PoolState.SERVING, p.state());
 
     workers.get(1).die(1);
-    assertEquals(2, workers.created.size(), "a second death in a row waits the backoff (100 ms and more)");
+    assertEquals(
+        2, workers.created.size(), "a second death in a row waits the backoff (100 ms and more)");
     await().atMost(WAIT).until(() -> workers.created.size() == 3);
     workers.get(2).ready();
     assertEquals(PoolState.SERVING, p.state());
@@ -148,17 +169,24 @@ class PoolTest {
       if (w.state() != dev.tandem.supervisor.worker.Worker.State.READY) w.ready();
       if (death == 3) queued = p.submit("tools/call", params(), null);
       w.die(1);
-      if (death < 3) await().atMost(WAIT).until(() -> workers.created.size() > 0 && workers.last() != w);
+      if (death < 3)
+        await().atMost(WAIT).until(() -> workers.created.size() > 0 && workers.last() != w);
     }
 
     assertEquals(PoolState.OPEN, p.state());
     Throwable refused = failureOf(p.submit("tools/call", params(), null));
     assertInstanceOf(PoolUnavailable.class, refused);
-    assertTrue(refused.getMessage().contains("is open: its workers died 3 times"), refused.getMessage());
-    assertTrue(refused.getMessage().contains("Traceback: boom"), "the last stderr lines say why: " + refused.getMessage());
-    assertInstanceOf(WorkerDied.class, failureOf(queued), "the call on the dying worker fails with its death");
+    assertTrue(
+        refused.getMessage().contains("is open: its workers died 3 times"), refused.getMessage());
+    assertTrue(
+        refused.getMessage().contains("Traceback: boom"),
+        "the last stderr lines say why: " + refused.getMessage());
+    assertInstanceOf(
+        WorkerDied.class, failureOf(queued), "the call on the dying worker fails with its death");
     int before = workers.created.size();
-    assertFalse(workers.created.stream().anyMatch(w -> w.state() != dev.tandem.supervisor.worker.Worker.State.DEAD),
+    assertFalse(
+        workers.created.stream()
+            .anyMatch(w -> w.state() != dev.tandem.supervisor.worker.Worker.State.DEAD),
         "an open pool keeps no worker");
     assertEquals(before, workers.created.size());
   }
@@ -171,7 +199,9 @@ class PoolTest {
     assertEquals(PoolState.OPEN, p.state());
     int before = workers.created.size();
 
-    await().atMost(WAIT).until(() -> p.state() == PoolState.HALF_OPEN && workers.created.size() == before + 1);
+    await()
+        .atMost(WAIT)
+        .until(() -> p.state() == PoolState.HALF_OPEN && workers.created.size() == before + 1);
     Fake probe = workers.last();
     probe.ready();
     PoolCall first = p.submit("tools/call", params(), null);
@@ -181,7 +211,8 @@ class PoolTest {
     probe.answer("tools/call", Json.object());
     first.result().get(1, TimeUnit.SECONDS);
 
-    assertEquals(PoolState.DEGRADED, p.state(), "closed again: the second replica and the spare start");
+    assertEquals(
+        PoolState.DEGRADED, p.state(), "closed again: the second replica and the spare start");
     assertEquals(before + 3, workers.created.size());
     assertEquals(1, probe.waiting("tools/call"), "the queued call runs once the pool closed");
     probe.answer("tools/call", Json.object());
@@ -193,7 +224,9 @@ class PoolTest {
     Pool p = pool(1, limits(0, 0, Duration.ofMillis(50), 0));
     serve(p, 1);
     workers.get(0).die(1);
-    await().atMost(WAIT).until(() -> p.state() == PoolState.HALF_OPEN && workers.created.size() == 2);
+    await()
+        .atMost(WAIT)
+        .until(() -> p.state() == PoolState.HALF_OPEN && workers.created.size() == 2);
 
     workers.get(1).ready();
     workers.get(1).die(1);
@@ -276,7 +309,10 @@ class PoolTest {
     assertInstanceOf(ReloadFailed.class, failed);
     assertTrue(failed.getMessage().contains("was not reloaded"), failed.getMessage());
     assertFalse(old.stopped(), "the old worker keeps serving");
-    assertEquals(0, p.restarts(), "a probe that does not start is the reload's error, not a death of the pool");
+    assertEquals(
+        0,
+        p.restarts(),
+        "a probe that does not start is the reload's error, not a death of the pool");
     assertEquals(PoolState.SERVING, p.state());
     assertEquals(1, p.status().path("generation").asInt());
     PoolCall call = p.submit("tools/call", params(), null);
@@ -299,7 +335,9 @@ class PoolTest {
     p.shutdown(Duration.ofMillis(10)).get(1, TimeUnit.SECONDS);
 
     Throwable refused = failureOf(p.submit("tools/call", params(), null));
-    assertTrue(refused.getMessage().contains("is shutting down and takes no new calls"), refused.getMessage());
+    assertTrue(
+        refused.getMessage().contains("is shutting down and takes no new calls"),
+        refused.getMessage());
     assertTrue(workers.created.stream().filter(w -> w.pid() > 0).allMatch(Fake::stopped));
     assertEquals(0, p.restarts());
   }
@@ -322,8 +360,20 @@ class PoolTest {
 
   @Test
   void aWorkerWhoseToolThreadsStayStuckIsReplacedAndItsCallsFailWithTheReason() throws Exception {
-    Supervision fastChecks = new Supervision(4, 8, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMillis(10),
-        Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(1), 1, 0, 0);
+    Supervision fastChecks =
+        new Supervision(
+            4,
+            8,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            Duration.ofMillis(10),
+            Duration.ofSeconds(10),
+            5,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            1,
+            0,
+            0);
     Pool p = pool(1, fastChecks);
     CompletableFuture<Void> started = p.start();
     Fake first = workers.get(0);
@@ -348,8 +398,19 @@ class PoolTest {
   // ------------------------------------------------------------------------- health and load
 
   private static Supervision checkedEvery10ms(int spare, long maxRssMb) {
-    return new Supervision(4, 8, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(100),
-        5, Duration.ofMinutes(1), Duration.ofMinutes(1), spare, 0, maxRssMb);
+    return new Supervision(
+        4,
+        8,
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(1),
+        Duration.ofMillis(10),
+        Duration.ofMillis(100),
+        5,
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(1),
+        spare,
+        0,
+        maxRssMb);
   }
 
   @Test
@@ -361,7 +422,9 @@ class PoolTest {
     stopped.silent = true;
 
     await().atMost(WAIT).until(() -> stopped.killedBecause != null);
-    assertTrue(stopped.killedBecause.contains("did not answer a ping within 100 ms (ping_timeout_ms)"), stopped.killedBecause);
+    assertTrue(
+        stopped.killedBecause.contains("did not answer a ping within 100 ms (ping_timeout_ms)"),
+        stopped.killedBecause);
     assertEquals(2, workers.created.size(), "its exit is a death, replaced at once");
     assertEquals(1, p.restarts());
   }
@@ -391,8 +454,20 @@ class PoolTest {
 
   @Test
   void aCallPastMaxConcurrencyAndAFullQueueIsRefusedAsOverloaded() throws Exception {
-    Supervision tight = new Supervision(1, 1, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(1), 0, 0, 0);
+    Supervision tight =
+        new Supervision(
+            1,
+            1,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            Duration.ofSeconds(10),
+            5,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            0,
+            0,
+            0);
     Pool p = pool(1, tight);
     serve(p, 1);
     PoolCall running = p.submit("tools/call", params(), null);
@@ -405,15 +480,30 @@ class PoolTest {
     assertEquals(1, p.queueDepth());
     workers.get(0).answer("tools/call", Json.object());
     running.result().get(1, TimeUnit.SECONDS);
-    assertEquals(1, workers.get(0).waiting("tools/call"), "the queued call is handed on when the first ends");
+    assertEquals(
+        1,
+        workers.get(0).waiting("tools/call"),
+        "the queued call is handed on when the first ends");
     workers.get(0).answer("tools/call", Json.object());
     queued.result().get(1, TimeUnit.SECONDS);
   }
 
   @Test
   void aCancelledQueuedCallLeavesTheQueueAndARunningOneIsCancelledOnItsWorker() throws Exception {
-    Supervision one = new Supervision(1, 4, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(1), 0, 0, 0);
+    Supervision one =
+        new Supervision(
+            1,
+            4,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            Duration.ofSeconds(10),
+            5,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            0,
+            0,
+            0);
     Pool p = pool(1, one);
     serve(p, 1);
     Fake w = workers.get(0);
@@ -444,7 +534,8 @@ class PoolTest {
     Throwable failed = Failures.cause(started.handle((r, f) -> f).join());
     assertInstanceOf(PoolStartFailed.class, failed);
     assertTrue(failed.getMessage().contains("pool \"p\" could not start"), failed.getMessage());
-    assertEquals(2, workers.created.size(), "a pool that cannot start is a config error, not retried");
+    assertEquals(
+        2, workers.created.size(), "a pool that cannot start is a config error, not retried");
     assertEquals(PoolState.STARTING, p.state());
   }
 
@@ -460,7 +551,10 @@ class PoolTest {
     workers.get(1).ready();
 
     reload.get(5, TimeUnit.SECONDS);
-    assertEquals(PoolState.SERVING, p.state(), "the fixed code serves at once, without waiting half_open_after");
+    assertEquals(
+        PoolState.SERVING,
+        p.state(),
+        "the fixed code serves at once, without waiting half_open_after");
     PoolCall call = p.submit("tools/call", params(), null);
     assertEquals(1, workers.get(1).waiting("tools/call"));
   }

@@ -15,12 +15,17 @@ class RestartPolicyTest {
 
   @Test
   void theFirstRestartIsImmediateThenBackoffDoublesWithAtMostHalfAgainAsJitterAndIsCapped() {
-    assertEquals(Duration.ZERO, RestartPolicy.backoff(1), "one death after a good run is replaced at once");
+    assertEquals(
+        Duration.ZERO, RestartPolicy.backoff(1), "one death after a good run is replaced at once");
     for (int failures = 2; failures <= 20; failures++) {
-      long base = Math.min(RestartPolicy.BACKOFF_MIN.toMillis() << Math.min(failures - 2, 16), RestartPolicy.BACKOFF_MAX.toMillis());
+      long base =
+          Math.min(
+              RestartPolicy.BACKOFF_MIN.toMillis() << Math.min(failures - 2, 16),
+              RestartPolicy.BACKOFF_MAX.toMillis());
       for (int i = 0; i < 50; i++) {
         long ms = RestartPolicy.backoff(failures).toMillis();
-        assertTrue(ms >= base && ms <= base * 1.5, failures + " failures: " + ms + " ms, base " + base);
+        assertTrue(
+            ms >= base && ms <= base * 1.5, failures + " failures: " + ms + " ms, base " + base);
       }
     }
     assertEquals(Duration.ZERO, RestartPolicy.backoff(0));
@@ -31,7 +36,8 @@ class RestartPolicyTest {
     RestartPolicy policy = new RestartPolicy(2, Duration.ofSeconds(10));
     assertFalse(policy.recordDeath(T0, BRIEF));
     assertFalse(policy.recordDeath(T0.plusSeconds(1), BRIEF));
-    assertTrue(policy.recordDeath(T0.plusSeconds(2), BRIEF), "the third death in 10 s is one too many");
+    assertTrue(
+        policy.recordDeath(T0.plusSeconds(2), BRIEF), "the third death in 10 s is one too many");
   }
 
   @Test
@@ -39,7 +45,8 @@ class RestartPolicyTest {
     RestartPolicy policy = new RestartPolicy(2, Duration.ofSeconds(10));
     policy.recordDeath(T0, BRIEF);
     policy.recordDeath(T0.plusSeconds(1), BRIEF);
-    assertFalse(policy.recordDeath(T0.plusSeconds(12), BRIEF), "the first two have left the window");
+    assertFalse(
+        policy.recordDeath(T0.plusSeconds(12), BRIEF), "the first two have left the window");
     assertEquals(1, policy.recentDeaths());
   }
 
@@ -49,7 +56,8 @@ class RestartPolicyTest {
     for (int i = 0; i < 5; i++) policy.recordDeath(T0.plusSeconds(i * 10L), BRIEF);
     assertTrue(policy.backoff().toMillis() >= 800, "five quick deaths back off 0.8 s or more");
     policy.recordDeath(T0.plusSeconds(100), RestartPolicy.STABLE_AFTER.plusSeconds(1));
-    assertEquals(Duration.ZERO, policy.backoff(), "after a stable run the next restart is immediate again");
+    assertEquals(
+        Duration.ZERO, policy.backoff(), "after a stable run the next restart is immediate again");
   }
 
   @Test

@@ -13,18 +13,31 @@ class SourceWatcherIgnoresTest {
 
   @Test
   void sourcesAndTemplatesCount() {
-    for (String name : new String[] {"notes.py", "summarize.tmpl", "prompt.txt", "README.md", "system.j2", "data.json"}) {
+    for (String name :
+        new String[] {
+          "notes.py", "summarize.tmpl", "prompt.txt", "README.md", "system.j2", "data.json"
+        }) {
       assertFalse(SourceWatcher.ignoredFile(name), name);
     }
   }
 
   @Test
   void bytecodeSwapFilesLogsAndTracesDoNot() {
-    for (String name : new String[] {"notes.cpython-311.pyc", ".notes.py.swp", "notes.py~", "#notes.py#", ".#notes.py",
-        "calls.jsonl", "tool.log", "notes.py.tmp"}) {
+    for (String name :
+        new String[] {
+          "notes.cpython-311.pyc",
+          ".notes.py.swp",
+          "notes.py~",
+          "#notes.py#",
+          ".#notes.py",
+          "calls.jsonl",
+          "tool.log",
+          "notes.py.tmp"
+        }) {
       assertTrue(SourceWatcher.ignoredFile(name), name);
     }
-    for (String dir : new String[] {"__pycache__", ".git", ".venv", "venv", "node_modules", "notes.egg-info"}) {
+    for (String dir :
+        new String[] {"__pycache__", ".git", ".venv", "venv", "node_modules", "notes.egg-info"}) {
       assertTrue(SourceWatcher.ignoredDirectory(dir), dir);
     }
     assertFalse(SourceWatcher.ignoredDirectory("prompts"));
@@ -32,7 +45,8 @@ class SourceWatcherIgnoresTest {
 
   @Test
   void templatesAreReReadByTheWorkersOtherFilesNeedAReload() {
-    assertTrue(SourceWatcher.rereadByWorkers(java.nio.file.Path.of("tools/prompts/summarize.tmpl")));
+    assertTrue(
+        SourceWatcher.rereadByWorkers(java.nio.file.Path.of("tools/prompts/summarize.tmpl")));
     for (String name : new String[] {"notes.py", "prompt.txt", "data.json", "summarize.tmpl.py"}) {
       assertFalse(SourceWatcher.rereadByWorkers(java.nio.file.Path.of(name)), name);
     }

@@ -27,8 +27,13 @@ class GroupLedgerTest {
   /** A process leading its own group, as a worker does; returns its start ticks. */
   private long startLeader() throws Exception {
     leftover = new ProcessBuilder("setsid", "sleep", "1000").start();
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        ProcessTable.read(leftover.pid()).map(e -> e.pgrp() == leftover.pid()).orElse(false));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ProcessTable.read(leftover.pid())
+                    .map(e -> e.pgrp() == leftover.pid())
+                    .orElse(false));
     return ProcessTable.read(leftover.pid()).orElseThrow().startTicks();
   }
 
@@ -47,7 +52,9 @@ class GroupLedgerTest {
   void theGroupsOfADaemonThatIsGoneAreKilledAndItsFileRemoved() throws Exception {
     long start = startLeader();
     Path file = dir.resolve("123.groups");
-    Files.writeString(file, "daemon " + deadPid() + " 1 " + bootId() + "\n" + leftover.pid() + " " + start + "\n");
+    Files.writeString(
+        file,
+        "daemon " + deadPid() + " 1 " + bootId() + "\n" + leftover.pid() + " " + start + "\n");
     assertEquals(1, GroupLedger.in(dir).reapLeftovers());
     assertTrue(leftover.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
     assertFalse(Files.exists(file));
@@ -59,7 +66,19 @@ class GroupLedgerTest {
     long self = ProcessHandle.current().pid();
     long selfStart = ProcessTable.read(self).orElseThrow().startTicks();
     Path file = dir.resolve(self + ".groups");
-    Files.writeString(file, "daemon " + self + " " + selfStart + " " + bootId() + "\n" + leftover.pid() + " " + start + "\n");
+    Files.writeString(
+        file,
+        "daemon "
+            + self
+            + " "
+            + selfStart
+            + " "
+            + bootId()
+            + "\n"
+            + leftover.pid()
+            + " "
+            + start
+            + "\n");
     assertEquals(0, GroupLedger.in(dir).reapLeftovers());
     assertTrue(leftover.isAlive());
     assertTrue(Files.exists(file));
@@ -68,9 +87,19 @@ class GroupLedgerTest {
   @Test
   void aGroupIdNowLedByAnotherProcessIsLeftAlone() throws Exception {
     long start = startLeader();
-    // The recorded leader started earlier than the process that has its pid now: the pid was reused.
-    Files.writeString(dir.resolve("1.groups"),
-        "daemon " + deadPid() + " 1 " + bootId() + "\n" + leftover.pid() + " " + (start - 1) + "\n");
+    // The recorded leader started earlier than the process that has its pid now: the pid was
+    // reused.
+    Files.writeString(
+        dir.resolve("1.groups"),
+        "daemon "
+            + deadPid()
+            + " 1 "
+            + bootId()
+            + "\n"
+            + leftover.pid()
+            + " "
+            + (start - 1)
+            + "\n");
     assertEquals(0, GroupLedger.in(dir).reapLeftovers());
     assertTrue(leftover.isAlive());
   }
@@ -79,7 +108,8 @@ class GroupLedgerTest {
   void aLedgerFromBeforeTheLastBootIsDroppedUnread() throws Exception {
     long start = startLeader();
     Path file = dir.resolve("7.groups");
-    Files.writeString(file, "daemon " + deadPid() + " 1 another-boot\n" + leftover.pid() + " " + start + "\n");
+    Files.writeString(
+        file, "daemon " + deadPid() + " 1 another-boot\n" + leftover.pid() + " " + start + "\n");
     assertEquals(0, GroupLedger.in(dir).reapLeftovers());
     assertTrue(leftover.isAlive());
     assertFalse(Files.exists(file));
@@ -91,10 +121,16 @@ class GroupLedgerTest {
     ledger.record(4242, 99);
     Path file = dir.resolve("children").resolve(ProcessHandle.current().pid() + ".groups");
     List<String> lines = Files.readAllLines(file);
-    assertTrue(lines.get(0).startsWith("daemon " + ProcessHandle.current().pid() + " "), lines.toString());
+    assertTrue(
+        lines.get(0).startsWith("daemon " + ProcessHandle.current().pid() + " "), lines.toString());
     assertEquals("4242 99", lines.get(1));
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals(
+        "rwx------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(file.getParent())));
     ledger.close();
     assertFalse(Files.exists(file));
   }

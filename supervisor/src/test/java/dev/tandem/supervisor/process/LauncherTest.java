@@ -42,7 +42,8 @@ class LauncherTest {
 
     @Override
     public void stdout(InputStream in) {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) stdout.add(line);
       } catch (IOException e) {
@@ -68,13 +69,16 @@ class LauncherTest {
 
   private Child start(Recorder events, String script) throws IOException {
     Launcher launcher = new Launcher(GroupLedger.in(dir));
-    return launcher.start(new ChildSpec("test-child", List.of("sh", "-c", script), Map.of("GREETING", "hello"), null), events);
+    return launcher.start(
+        new ChildSpec("test-child", List.of("sh", "-c", script), Map.of("GREETING", "hello"), null),
+        events);
   }
 
   @Test
   void exitIsReportedThroughTheListenerAfterTheLastLinesOfBothPipes() throws Exception {
     Recorder events = new Recorder();
-    Child child = start(events, "echo $GREETING; echo 'last words' >&2; printf 'no newline' >&2; exit 7");
+    Child child =
+        start(events, "echo $GREETING; echo 'last words' >&2; printf 'no newline' >&2; exit 7");
     assertEquals(child, events.started.getNow(null), "started is told before start returns");
     assertEquals(7, events.exited.get(10, TimeUnit.SECONDS));
     assertEquals(List.of("hello"), events.stdoutAtExit);
@@ -89,42 +93,69 @@ class LauncherTest {
     Child child = start(events, "sleep 1000 & echo $!; wait");
     await().atMost(Duration.ofSeconds(10)).until(() -> !events.stdout.isEmpty());
     long sleeper = Long.parseLong(events.stdout.get(0));
-    assertEquals(child.pid(), ProcessTable.read(child.pid()).orElseThrow().pgrp(), "the child leads its own group");
-    assertEquals(child.pid(), ProcessTable.read(sleeper).orElseThrow().pgrp(), "what it starts inherits the group");
+    assertEquals(
+        child.pid(),
+        ProcessTable.read(child.pid()).orElseThrow().pgrp(),
+        "the child leads its own group");
+    assertEquals(
+        child.pid(),
+        ProcessTable.read(sleeper).orElseThrow().pgrp(),
+        "what it starts inherits the group");
 
     child.kill();
     assertEquals(128 + 9, events.exited.get(10, TimeUnit.SECONDS));
     child.gone().get(10, TimeUnit.SECONDS);
-    assertTrue(ProcessTable.read(sleeper).map(ProcessTable.Entry::dead).orElse(true), "the sleep is gone");
+    assertTrue(
+        ProcessTable.read(sleeper).map(ProcessTable.Entry::dead).orElse(true), "the sleep is gone");
   }
 
   @Test
   void aChildGivenExactlyAnEnvironmentSeesNothingOfTheDaemons() throws Exception {
     Recorder events = new Recorder();
-    new Launcher(GroupLedger.in(dir)).start(
-        new ChildSpec("env-child", List.of("/usr/bin/env"), ChildSpec.exactly(Map.of("ONLY", "this")), null), events);
+    new Launcher(GroupLedger.in(dir))
+        .start(
+            new ChildSpec(
+                "env-child",
+                List.of("/usr/bin/env"),
+                ChildSpec.exactly(Map.of("ONLY", "this")),
+                null),
+            events);
     assertEquals(0, events.exited.get(10, TimeUnit.SECONDS));
     assertEquals(List.of("ONLY=this"), events.stdoutAtExit);
   }
 
   @Test
   void aProgramThatCannotRunIsRefusedAtStartWithTheReason() {
-    IOException e = assertThrows(IOException.class, () -> new Launcher(GroupLedger.in(dir))
-        .start(new ChildSpec("ghost", List.of("/no/such/server", "--stdio"), Map.of(), null), new Recorder()));
-    assertTrue(e.getMessage().contains("/no/such/server: No such file or directory"), e.getMessage());
-    IOException onPath = assertThrows(IOException.class, () -> Launcher.run(List.of("no-such-program-here"), Duration.ofSeconds(5)));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                new Launcher(GroupLedger.in(dir))
+                    .start(
+                        new ChildSpec(
+                            "ghost", List.of("/no/such/server", "--stdio"), Map.of(), null),
+                        new Recorder()));
+    assertTrue(
+        e.getMessage().contains("/no/such/server: No such file or directory"), e.getMessage());
+    IOException onPath =
+        assertThrows(
+            IOException.class,
+            () -> Launcher.run(List.of("no-such-program-here"), Duration.ofSeconds(5)));
     assertTrue(onPath.getMessage().contains("not found on PATH"), onPath.getMessage());
   }
 
   @Test
   void aShortCommandAnswersWithWhatItPrintedAndItsExitValue() throws Exception {
-    Launcher.Answer answer = Launcher.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(30));
+    Launcher.Answer answer =
+        Launcher.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(30));
     assertEquals(3, answer.exitValue());
     assertTrue(answer.output().contains("out") && answer.output().contains("err"), answer.output());
   }
 
   @Test
   void aShortCommandThatDoesNotEndIsKilledAndReportedAsATimeout() {
-    assertThrows(TimeoutException.class, () -> Launcher.run(List.of("sleep", "1000"), Duration.ofMillis(300)));
+    assertThrows(
+        TimeoutException.class,
+        () -> Launcher.run(List.of("sleep", "1000"), Duration.ofMillis(300)));
   }
 }

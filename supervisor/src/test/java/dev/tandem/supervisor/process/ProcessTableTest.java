@@ -10,8 +10,9 @@ class ProcessTableTest {
 
   @Test
   void aCommandNameWithSpacesAndParenthesesDoesNotShiftTheFields() {
-    String stat = "4182 (my (odd) tool) S 1 4100 4100 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 987654 "
-        + "12345678 456 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+    String stat =
+        "4182 (my (odd) tool) S 1 4100 4100 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 987654 "
+            + "12345678 456 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
     byte[] bytes = (stat + "\n").getBytes(StandardCharsets.US_ASCII);
     ProcessTable.Entry e = ProcessTable.parse(4182, bytes, bytes.length);
     assertEquals(new ProcessTable.Entry(4182, 'S', 4100, 987654), e);

@@ -17,13 +17,15 @@ class DeadlinesTest {
 
   /** Counts the checks armed: the point of Deadlines is one per lane, not one per call. */
   private final AtomicInteger armed = new AtomicInteger();
-  private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1) {
-    @Override
-    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-      armed.incrementAndGet();
-      return super.schedule(command, delay, unit);
-    }
-  };
+
+  private final ScheduledThreadPoolExecutor timer =
+      new ScheduledThreadPoolExecutor(1) {
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+          armed.incrementAndGet();
+          return super.schedule(command, delay, unit);
+        }
+      };
   private final Deadlines deadlines = new Deadlines(timer);
 
   @AfterEach

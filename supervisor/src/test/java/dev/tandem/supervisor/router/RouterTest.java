@@ -29,18 +29,19 @@ import org.junit.jupiter.api.Test;
 /** Routing and the one retry on a death, against a real pool of fake workers. */
 class RouterTest {
 
-  private static final HostLink HOST = new HostLink() {
-    @Override
-    public void progress(ObjectNode params) {}
+  private static final HostLink HOST =
+      new HostLink() {
+        @Override
+        public void progress(ObjectNode params) {}
 
-    @Override
-    public void log(ObjectNode params) {}
+        @Override
+        public void log(ObjectNode params) {}
 
-    @Override
-    public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
-      return CompletableFuture.failedFuture(new IllegalStateException("no host here"));
-    }
-  };
+        @Override
+        public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no host here"));
+        }
+      };
 
   private final FakeWorkers workers = new FakeWorkers();
   private Router router;
@@ -49,11 +50,30 @@ class RouterTest {
   void serve() throws Exception {
     workers.tools = List.of("look", "write");
     workers.readOnly = Set.of("look");
-    Supervision limits = new Supervision(4, 8, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(1), 0, 0, 0);
-    PoolConfig config = new PoolConfig("p", List.of(), List.of(), List.of("fake-server"), 2, Map.of(), null, limits);
-    ServerConfig server = new ServerConfig("python3", 100, 1 << 22, Duration.ofSeconds(1), Path.of("."), false);
-    router = new Router(List.of(new Pool(config, server, new TraceConfig.Traces(null, null, Map.of()), null, workers)));
+    Supervision limits =
+        new Supervision(
+            4,
+            8,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            Duration.ofSeconds(10),
+            5,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(1),
+            0,
+            0,
+            0);
+    PoolConfig config =
+        new PoolConfig(
+            "p", List.of(), List.of(), List.of("fake-server"), 2, Map.of(), null, limits);
+    ServerConfig server =
+        new ServerConfig("python3", 100, 1 << 22, Duration.ofSeconds(1), Path.of("."), false);
+    router =
+        new Router(
+            List.of(
+                new Pool(
+                    config, server, new TraceConfig.Traces(null, null, Map.of()), null, workers)));
     CompletableFuture<Catalog> started = router.start();
     workers.get(0).ready();
     workers.get(1).ready();
@@ -70,7 +90,10 @@ class RouterTest {
   }
 
   private Fake runningOn() {
-    return workers.created.stream().filter(w -> w.waiting("tools/call") > 0).findFirst().orElseThrow();
+    return workers.created.stream()
+        .filter(w -> w.waiting("tools/call") > 0)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -96,10 +119,14 @@ class RouterTest {
     JsonNode answer = call.answer().get(1, TimeUnit.SECONDS);
     assertTrue(answer.path("isError").asBoolean());
     String text = answer.path("content").get(0).path("text").asText();
-    assertTrue(text.contains("pool \"p\" worker " + first.index() + " (pid " + first.pid() + ")"), text);
+    assertTrue(
+        text.contains("pool \"p\" worker " + first.index() + " (pid " + first.pid() + ")"), text);
     assertTrue(text.contains("SIGKILL"), text);
     assertTrue(text.contains("not annotated readOnlyHint or idempotentHint"), text);
-    assertEquals(0, workers.created.stream().mapToLong(w -> w.waiting("tools/call")).sum(), "nothing was run again");
+    assertEquals(
+        0,
+        workers.created.stream().mapToLong(w -> w.waiting("tools/call")).sum(),
+        "nothing was run again");
   }
 
   @Test
@@ -109,7 +136,8 @@ class RouterTest {
 
     runningOn().die(1);
 
-    String text = call.answer().get(1, TimeUnit.SECONDS).path("content").get(0).path("text").asText();
+    String text =
+        call.answer().get(1, TimeUnit.SECONDS).path("content").get(0).path("text").asText();
     assertTrue(text.contains("it was a retry, after"), text);
   }
 

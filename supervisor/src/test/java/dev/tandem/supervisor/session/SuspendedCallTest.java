@@ -17,7 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The 2026-07-28 multi-round-trip exchange of one call, driven in-process against a fake routed call. */
+/**
+ * The 2026-07-28 multi-round-trip exchange of one call, driven in-process against a fake routed
+ * call.
+ */
 class SuspendedCallTest {
 
   /** The worker side of the call: its answer is completed by the test; cancels are recorded. */
@@ -42,11 +45,13 @@ class SuspendedCallTest {
 
   private static ObjectNode responses(String... keysAndNames) {
     ObjectNode out = Json.object();
-    for (int i = 0; i < keysAndNames.length; i += 2) out.putObject(keysAndNames[i]).put("name", keysAndNames[i + 1]);
+    for (int i = 0; i < keysAndNames.length; i += 2)
+      out.putObject(keysAndNames[i]).put("name", keysAndNames[i + 1]);
     return out;
   }
 
-  private static SuspendedCall.Turn await(CompletableFuture<SuspendedCall.Turn> turn) throws Exception {
+  private static SuspendedCall.Turn await(CompletableFuture<SuspendedCall.Turn> turn)
+      throws Exception {
     return turn.get(10, TimeUnit.SECONDS);
   }
 
@@ -55,7 +60,8 @@ class SuspendedCallTest {
     SuspendedCall call = new SuspendedCall("h");
     FakeCall worker = new FakeCall();
     call.attach(worker);
-    CompletableFuture<JsonNode> first = call.ask("elicitation/create", params("name?"), "user_name");
+    CompletableFuture<JsonNode> first =
+        call.ask("elicitation/create", params("name?"), "user_name");
     CompletableFuture<JsonNode> second = call.ask("elicitation/create", params("city?"), null);
 
     var needs = assertInstanceOf(SuspendedCall.Turn.NeedsInput.class, await(call.firstTurn()));
@@ -63,7 +69,8 @@ class SuspendedCallTest {
     assertEquals("elicitation/create", needs.inputRequests().at("/user_name/method").asText());
     assertEquals("name?", needs.inputRequests().at("/user_name/params/message").asText());
 
-    CompletableFuture<SuspendedCall.Turn> next = call.resume(responses("user_name", "Ada", "input-1", "Paris"));
+    CompletableFuture<SuspendedCall.Turn> next =
+        call.resume(responses("user_name", "Ada", "input-1", "Paris"));
     assertEquals("Ada", first.get(10, TimeUnit.SECONDS).get("name").asText());
     assertEquals("Paris", second.get(10, TimeUnit.SECONDS).get("name").asText());
     assertEquals(1, call.round());
@@ -84,7 +91,9 @@ class SuspendedCallTest {
     CompletableFuture<JsonNode> b = call.ask("elicitation/create", params("b?"), "b");
     await(call.firstTurn());
 
-    var again = assertInstanceOf(SuspendedCall.Turn.NeedsInput.class, await(call.resume(responses("a", "yes"))));
+    var again =
+        assertInstanceOf(
+            SuspendedCall.Turn.NeedsInput.class, await(call.resume(responses("a", "yes"))));
     assertEquals(List.of("b"), fieldNames(again.inputRequests()));
     assertTrue(a.isDone());
     assertFalse(b.isDone());
@@ -94,10 +103,12 @@ class SuspendedCallTest {
   void anAnswerSentBeforeTheQuestionAnswersItAtOnce() throws Exception {
     SuspendedCall call = new SuspendedCall("h");
     call.prefill(responses("user_name", "Ada").put("not-an-object", 3));
-    CompletableFuture<JsonNode> given = call.ask("elicitation/create", params("name?"), "user_name");
+    CompletableFuture<JsonNode> given =
+        call.ask("elicitation/create", params("name?"), "user_name");
     assertEquals("Ada", given.getNow(null).get("name").asText());
     assertFalse(call.firstTurn().isDone(), "nothing to ask the host");
-    CompletableFuture<JsonNode> asked = call.ask("elicitation/create", params("x?"), "not-an-object");
+    CompletableFuture<JsonNode> asked =
+        call.ask("elicitation/create", params("x?"), "not-an-object");
     assertFalse(asked.isDone(), "a prefilled value that is not an object is no answer");
   }
 
@@ -135,7 +146,9 @@ class SuspendedCallTest {
     FakeCall late = new FakeCall();
     call.attach(late);
     assertEquals(1, late.cancels.size(), late.cancels.toString());
-    assertTrue(late.cancels.getFirst().contains("answered before its call started"), late.cancels.toString());
+    assertTrue(
+        late.cancels.getFirst().contains("answered before its call started"),
+        late.cancels.toString());
   }
 
   private static List<String> fieldNames(JsonNode node) {

@@ -59,17 +59,23 @@ class StdoutWriterTest {
     for (int i = 0; i < answers; i++) writer.write(answer(i, big));
     assertTrue(writer.unwritten() > StdoutWriter.HIGH_WATER, String.valueOf(writer.unwritten()));
 
-    Thread reader = Thread.ofPlatform().start(() -> {
-      try {
-        writer.awaitRoom();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread reader =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    writer.awaitRoom();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     await().atMost(Duration.ofSeconds(10)).until(() -> reader.getState() == Thread.State.WAITING);
     host.released.countDown();
     reader.join(Duration.ofSeconds(10));
-    assertEquals(Thread.State.TERMINATED, reader.getState(), "the reader still waits after the host read again");
+    assertEquals(
+        Thread.State.TERMINATED,
+        reader.getState(),
+        "the reader still waits after the host read again");
 
     writer.close(10_000);
     String[] lines = host.text().split("\n");
@@ -87,7 +93,8 @@ class StdoutWriterTest {
     String big = "y".repeat(1 << 20);
     int filled = StdoutWriter.NOTIFICATION_CAP / big.length() + 1;
     for (int i = 0; i < filled; i++) writer.write(answer(i, big));
-    writer.write(new Message.Notification("notifications/progress", Json.object().put("progress", 1)));
+    writer.write(
+        new Message.Notification("notifications/progress", Json.object().put("progress", 1)));
     writer.write(answer(9999, "last"));
     host.released.countDown();
     writer.close(30_000);

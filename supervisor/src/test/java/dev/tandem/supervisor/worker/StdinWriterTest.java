@@ -115,7 +115,9 @@ class StdinWriterTest {
       w.send(frame("frame " + i), null);
       expected.append("frame ").append(i).append('\n');
     }
-    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "sends returned while the worker did not read");
+    assertTrue(
+        System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5),
+        "sends returned while the worker did not read");
     assertTrue(sink.text().length() <= 100, "no more than the pipe holds: " + sink.text().length());
     sink.released.countDown();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -211,12 +213,13 @@ class StdinWriterTest {
   void aBrokenPipeIsReportedOnceAndLaterFramesAreDropped() {
     AtomicInteger reported = new AtomicInteger();
     StdinWriter w = new StdinWriter(4096, e -> reported.incrementAndGet());
-    w.attach(new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        throw new IOException("Broken pipe");
-      }
-    });
+    w.attach(
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("Broken pipe");
+          }
+        });
     w.send(frame("x"), null);
     w.send(frame("y"), null);
     assertEquals(1, reported.get());

@@ -29,7 +29,8 @@ final class AcceptErrors extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.channel().config().setAutoRead(false);
-    ctx.executor().schedule(() -> ctx.channel().config().setAutoRead(true), PAUSE_MS, TimeUnit.MILLISECONDS);
+    ctx.executor()
+        .schedule(() -> ctx.channel().config().setAutoRead(true), PAUSE_MS, TimeUnit.MILLISECONDS);
     long now = System.nanoTime() / 1_000_000;
     if (now - lastLogged < LOG_EVERY_MS) {
       unlogged++;
@@ -38,8 +39,15 @@ final class AcceptErrors extends ChannelInboundHandlerAdapter {
     lastLogged = now;
     String more = unlogged == 0 ? "" : " (and " + unlogged + " more since the last report)";
     unlogged = 0;
-    Log.warn("http: cannot accept a connection: " + cause.getMessage() + more + "; " + open.getAsInt()
-        + " connections are open; pausing accepts for " + PAUSE_MS + " ms. Raise the open-file limit (ulimit -n) "
-        + "or lower [http] max_connections");
+    Log.warn(
+        "http: cannot accept a connection: "
+            + cause.getMessage()
+            + more
+            + "; "
+            + open.getAsInt()
+            + " connections are open; pausing accepts for "
+            + PAUSE_MS
+            + " ms. Raise the open-file limit (ulimit -n) "
+            + "or lower [http] max_connections");
   }
 }

@@ -11,12 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 record Accepts(boolean json, boolean eventStream) {
 
   private static final Accepts BOTH = new Accepts(true, true);
+
   /**
-   * Parsed headers by their text: a client sends the same Accept on every request, and splitting
-   * it each time was ~2% of the event loops' time under load. Bounded: past the limit, new
-   * texts are parsed and not kept.
+   * Parsed headers by their text: a client sends the same Accept on every request, and splitting it
+   * each time was ~2% of the event loops' time under load. Bounded: past the limit, new texts are
+   * parsed and not kept.
    */
   private static final Map<String, Accepts> SEEN = new ConcurrentHashMap<>();
+
   private static final int SEEN_LIMIT = 64;
 
   static Accepts of(String header) {
@@ -67,7 +69,8 @@ record Accepts(boolean json, boolean eventStream) {
   static boolean isJson(String contentType) {
     if (contentType == null) return false;
     int semi = contentType.indexOf(';');
-    String essence = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    String essence =
+        (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     return essence.equals(HttpReplies.JSON);
   }
 }

@@ -15,10 +15,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 
 /**
- * Gathers a request body up to {@code [http] max_body_bytes} and answers 413 with a JSON-RPC
- * error past it. A body announced too large by Content-Length is refused before it is read (the
- * aggregator then discards it and keeps the connection); one that grows too large while chunked
- * has been partly read, so that connection is closed.
+ * Gathers a request body up to {@code [http] max_body_bytes} and answers 413 with a JSON-RPC error
+ * past it. A body announced too large by Content-Length is refused before it is read (the
+ * aggregator then discards it and keeps the connection); one that grows too large while chunked has
+ * been partly read, so that connection is closed.
  */
 final class BodyLimit extends HttpObjectAggregator {
 
@@ -31,9 +31,11 @@ final class BodyLimit extends HttpObjectAggregator {
 
   /** A client that sent {@code Expect: 100-continue} for a body too large hears why, too. */
   @Override
-  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+  protected Object newContinueResponse(
+      HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
     Object response = super.newContinueResponse(start, maxContentLength, pipeline);
-    if (response instanceof FullHttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+    if (response instanceof FullHttpResponse r
+        && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
       r.release();
       return tooLarge();
     }
@@ -44,8 +46,9 @@ final class BodyLimit extends HttpObjectAggregator {
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     if (!(oversized instanceof HttpRequest)) return;
     FullHttpResponse r = tooLarge();
-    boolean close = oversized instanceof FullHttpMessage
-        || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
+    boolean close =
+        oversized instanceof FullHttpMessage
+            || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
     if (close) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -55,8 +58,11 @@ final class BodyLimit extends HttpObjectAggregator {
   }
 
   private FullHttpResponse tooLarge() {
-    return HttpReplies.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, RpcError.INVALID_REQUEST,
-        "Payload Too Large: the body is over this server's limit of " + maxBytes
+    return HttpReplies.error(
+        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+        RpcError.INVALID_REQUEST,
+        "Payload Too Large: the body is over this server's limit of "
+            + maxBytes
             + " bytes ([http] max_body_bytes); send a smaller message");
   }
 }

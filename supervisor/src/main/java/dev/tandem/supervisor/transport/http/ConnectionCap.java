@@ -25,19 +25,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The refusal is a 503 with {@code Retry-After} rather than a close at accept: the file
  * descriptor is already spent by then either way, and a reset tells a client nothing, where a 503
- * says the server is full and when to try again. It is written once the client's request has
- * begun to arrive (or after {@link #LINGER_MS} if none does): a response that comes before the
- * request was lost by clients under load (the JDK's HttpClient read "no bytes" on about 1 in 6
- * refused connections of a 2,000-call flood in {@code make chaos}). The output is then shut and
- * whatever else the client sends is discarded until it closes, for at most {@link #LINGER_MS}
- * more, so it reads the 503 instead of a reset caused by its own unread request. At most
- * {@link #MAX_REFUSING} refusals are in progress at once (see {@link #admission}), so a flood of
- * refusals cannot itself use up the descriptors the cap protects.
+ * says the server is full and when to try again. It is written once the client's request has begun
+ * to arrive (or after {@link #LINGER_MS} if none does): a response that comes before the request
+ * was lost by clients under load (the JDK's HttpClient read "no bytes" on about 1 in 6 refused
+ * connections of a 2,000-call flood in {@code make chaos}). The output is then shut and whatever
+ * else the client sends is discarded until it closes, for at most {@link #LINGER_MS} more, so it
+ * reads the 503 instead of a reset caused by its own unread request. At most {@link #MAX_REFUSING}
+ * refusals are in progress at once (see {@link #admission}), so a flood of refusals cannot itself
+ * use up the descriptors the cap protects.
  *
  * <p>The default is {@value HttpConfig#DEFAULT_MAX_CONNECTIONS}, or half the file descriptors the
- * process may still open when it starts listening if that is lower: the other half is for what
- * the daemon itself must keep opening (worker pipes, a replacement worker), which idle clients
- * must never starve.
+ * process may still open when it starts listening if that is lower: the other half is for what the
+ * daemon itself must keep opening (worker pipes, a replacement worker), which idle clients must
+ * never starve.
  */
 final class ConnectionCap {
 
@@ -79,15 +79,21 @@ final class ConnectionCap {
             open.decrementAndGet();
             child.attr(REFUSED).set(true);
             if (refusing.incrementAndGet() >= MAX_REFUSING) listener.config().setAutoRead(false);
-            child.closeFuture().addListener(f -> {
-              refusing.decrementAndGet();
-              resume(listener);
-            });
+            child
+                .closeFuture()
+                .addListener(
+                    f -> {
+                      refusing.decrementAndGet();
+                      resume(listener);
+                    });
           } else {
-            child.closeFuture().addListener(f -> {
-              open.decrementAndGet();
-              resume(listener);
-            });
+            child
+                .closeFuture()
+                .addListener(
+                    f -> {
+                      open.decrementAndGet();
+                      resume(listener);
+                    });
           }
         }
         ctx.fireChannelRead(msg);
@@ -96,28 +102,41 @@ final class ConnectionCap {
   }
 
   private static void resume(Channel listener) {
-    if (!listener.config().isAutoRead()) listener.eventLoop().execute(() -> listener.config().setAutoRead(true));
+    if (!listener.config().isAutoRead())
+      listener.eventLoop().execute(() -> listener.config().setAutoRead(true));
   }
 
   /** The whole pipeline of a refused connection (after an HttpResponseEncoder). */
   ChannelInboundHandlerAdapter refusal() {
     return new Refusal();
   }
+
   /** The cap for this process: the configured one, else the default bounded by the fd limit. */
   static int effective(int configured) {
     long fds = openFileLimit();
     if (configured > 0) {
       if (fds > 0 && configured > fds) {
-        Log.warn("[http] max_connections = " + configured + " is over this process's limit of " + fds
-            + " open files; connections past that fail at accept (raise ulimit -n, or lower max_connections)");
+        Log.warn(
+            "[http] max_connections = "
+                + configured
+                + " is over this process's limit of "
+                + fds
+                + " open files; connections past that fail at accept (raise ulimit -n, or lower max_connections)");
       }
       return configured;
     }
     long free = fds - openFiles();
     if (fds > 0 && free / 2 < HttpConfig.DEFAULT_MAX_CONNECTIONS) {
       int cap = (int) Math.max(1, free / 2);
-      Log.info("at most " + cap + " HTTP connections at once: half of the " + free + " files this process may still open"
-          + " (ulimit -n is " + fds + "); set [http] max_connections to choose");
+      Log.info(
+          "at most "
+              + cap
+              + " HTTP connections at once: half of the "
+              + free
+              + " files this process may still open"
+              + " (ulimit -n is "
+              + fds
+              + "); set [http] max_connections to choose");
       return cap;
     }
     return HttpConfig.DEFAULT_MAX_CONNECTIONS;
@@ -152,7 +171,12 @@ final class ConnectionCap {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      Log.debug("http: refusing a connection from " + ctx.channel().remoteAddress() + ": " + cap + " are open ([http] max_connections)");
+      Log.debug(
+          "http: refusing a connection from "
+              + ctx.channel().remoteAddress()
+              + ": "
+              + cap
+              + " are open ([http] max_connections)");
       // A client that never sends gets the answer anyway, then the close.
       ctx.executor().schedule(() -> answer(ctx), LINGER_MS, TimeUnit.MILLISECONDS);
     }
@@ -167,15 +191,24 @@ final class ConnectionCap {
     private void answer(ChannelHandlerContext ctx) {
       if (answered || !ctx.channel().isActive()) return;
       answered = true;
-      FullHttpResponse r = HttpReplies.error(HttpResponseStatus.SERVICE_UNAVAILABLE, HttpReplies.REFUSED,
-          "Service Unavailable: this server already has " + cap + " connections open, its limit ([http] max_connections); "
-              + "retry in " + RETRY_AFTER_SECONDS + " s, or reuse an open connection");
+      FullHttpResponse r =
+          HttpReplies.error(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              HttpReplies.REFUSED,
+              "Service Unavailable: this server already has "
+                  + cap
+                  + " connections open, its limit ([http] max_connections); "
+                  + "retry in "
+                  + RETRY_AFTER_SECONDS
+                  + " s, or reuse an open connection");
       r.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(r).addListener(f -> {
-        if (f.isSuccess() && ctx.channel() instanceof SocketChannel s) s.shutdownOutput();
-        else ctx.close();
-      });
+      ctx.writeAndFlush(r)
+          .addListener(
+              f -> {
+                if (f.isSuccess() && ctx.channel() instanceof SocketChannel s) s.shutdownOutput();
+                else ctx.close();
+              });
       ctx.executor().schedule(() -> ctx.close(), LINGER_MS, TimeUnit.MILLISECONDS);
     }
 

@@ -24,31 +24,36 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li><b>idle</b> ({@code [http] idle_timeout_ms}): nothing is being read and nothing answered,
- *       as between two requests of a keep-alive connection, or before the first; the connection
- *       is closed. A response still being written is not idle: an SSE stream (a GET stream, a
- *       POST whose call is still running) is exempt for as long as it is open, and it carries
- *       keep-alive comments anyway.
+ *       as between two requests of a keep-alive connection, or before the first; the connection is
+ *       closed. A response still being written is not idle: an SSE stream (a GET stream, a POST
+ *       whose call is still running) is exempt for as long as it is open, and it carries keep-alive
+ *       comments anyway.
  *   <li><b>read</b> ({@code [http] read_timeout_ms}): from a request's first byte to the end of its
  *       body, counted as a whole so a client trickling one byte a second cannot stretch it; the
  *       request is answered 408 (unless its response has begun) and the connection closed.
  * </ul>
  *
- * It needs two vantage points: {@link #bytes} sits before the codec and sees a request begin
- * (a head that never completes never becomes an {@code HttpRequest}); {@link #messages} sits
- * after it and sees requests end and responses begin and end. Both run on the channel's event
- * loop, so the state needs no lock.
+ * It needs two vantage points: {@link #bytes} sits before the codec and sees a request begin (a
+ * head that never completes never becomes an {@code HttpRequest}); {@link #messages} sits after it
+ * and sees requests end and responses begin and end. Both run on the channel's event loop, so the
+ * state needs no lock.
  */
 final class ConnectionClock {
 
   private final long idleMs;
   private final long readMs;
+
   /** Bytes of a request have arrived and its last content has not. */
   private boolean reading;
+
   /** A request's head was read and its final response not yet written. */
   private boolean answering;
+
   /** The status line of that response has been written (so a 408 can no longer be sent). */
   private boolean responseStarted;
+
   private ScheduledFuture<?> timer;
+
   /** Where {@link #messages} sits: a 408 written from there goes through the encoder. */
   private ChannelHandlerContext afterCodec;
 
@@ -111,7 +116,9 @@ final class ConnectionClock {
       @Override
       public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse r && r.status().code() >= 200) responseStarted = true;
-        boolean ends = msg instanceof LastHttpContent && !(msg instanceof HttpResponse r && r.status().code() < 200);
+        boolean ends =
+            msg instanceof LastHttpContent
+                && !(msg instanceof HttpResponse r && r.status().code() < 200);
         ctx.write(msg, promise);
         if (ends) {
           answering = false;
@@ -142,23 +149,35 @@ final class ConnectionClock {
   private void idleExpired() {
     ChannelHandlerContext ctx = afterCodec;
     if (reading || answering || !ctx.channel().isActive()) return;
-    Log.debug("http: closing the connection from " + ctx.channel().remoteAddress() + ", idle for " + idleMs
-        + " ms ([http] idle_timeout_ms)");
+    Log.debug(
+        "http: closing the connection from "
+            + ctx.channel().remoteAddress()
+            + ", idle for "
+            + idleMs
+            + " ms ([http] idle_timeout_ms)");
     ctx.close();
   }
 
   private void readExpired() {
     ChannelHandlerContext ctx = afterCodec;
     if (!reading || !ctx.channel().isActive()) return;
-    Log.debug("http: the request from " + ctx.channel().remoteAddress() + " did not arrive within " + readMs
-        + " ms ([http] read_timeout_ms); answering 408 and closing");
+    Log.debug(
+        "http: the request from "
+            + ctx.channel().remoteAddress()
+            + " did not arrive within "
+            + readMs
+            + " ms ([http] read_timeout_ms); answering 408 and closing");
     if (responseStarted) {
       ctx.close();
       return;
     }
-    FullHttpResponse r = HttpReplies.error(HttpResponseStatus.REQUEST_TIMEOUT, HttpReplies.REFUSED,
-        "Request Timeout: the request's head and body did not arrive within " + readMs
-            + " ms ([http] read_timeout_ms); send the whole request at once");
+    FullHttpResponse r =
+        HttpReplies.error(
+            HttpResponseStatus.REQUEST_TIMEOUT,
+            HttpReplies.REFUSED,
+            "Request Timeout: the request's head and body did not arrive within "
+                + readMs
+                + " ms ([http] read_timeout_ms); send the whole request at once");
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
   }

@@ -3,13 +3,13 @@ package dev.tandem.supervisor.transport.http;
 import dev.tandem.supervisor.log.Log;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import java.net.URI;
 import java.util.Set;
 
@@ -57,13 +57,21 @@ final class Endpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (Responding.busy(ctx.channel())) {
-      Log.debug("http: " + ctx.channel().remoteAddress() + " sent a request before its previous response ended; closing the connection");
+      Log.debug(
+          "http: "
+              + ctx.channel().remoteAddress()
+              + " sent a request before its previous response ended; closing the connection");
       ctx.close();
       return;
     }
     if (!request.decoderResult().isSuccess()) {
-      HttpReplies.send(ctx, false, HttpReplies.error(HttpResponseStatus.BAD_REQUEST, HttpReplies.REFUSED,
-          "Bad Request: not a valid HTTP request"));
+      HttpReplies.send(
+          ctx,
+          false,
+          HttpReplies.error(
+              HttpResponseStatus.BAD_REQUEST,
+              HttpReplies.REFUSED,
+              "Bad Request: not a valid HTTP request"));
       return;
     }
     String path = pathOf(request.uri());
@@ -74,19 +82,29 @@ final class Endpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     SideEndpoints.Reply reply = side.get(path);
     if (reply == null) {
-      HttpReplies.send(ctx, keepAlive, HttpReplies.error(HttpResponseStatus.NOT_FOUND, HttpReplies.REFUSED,
-          "Not Found: " + path + "; MCP is served at " + MCP_PATH));
+      HttpReplies.send(
+          ctx,
+          keepAlive,
+          HttpReplies.error(
+              HttpResponseStatus.NOT_FOUND,
+              HttpReplies.REFUSED,
+              "Not Found: " + path + "; MCP is served at " + MCP_PATH));
       return;
     }
     boolean head = request.method().equals(HttpMethod.HEAD);
     if (!head && !request.method().equals(HttpMethod.GET)) {
-      FullHttpResponse r = HttpReplies.error(HttpResponseStatus.METHOD_NOT_ALLOWED, HttpReplies.REFUSED,
-          "Method Not Allowed: " + path + " answers GET only");
+      FullHttpResponse r =
+          HttpReplies.error(
+              HttpResponseStatus.METHOD_NOT_ALLOWED,
+              HttpReplies.REFUSED,
+              "Method Not Allowed: " + path + " answers GET only");
       r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
       HttpReplies.send(ctx, keepAlive, r);
       return;
     }
-    FullHttpResponse r = HttpReplies.text(HttpResponseStatus.valueOf(reply.status()), reply.contentType(), reply.body());
+    FullHttpResponse r =
+        HttpReplies.text(
+            HttpResponseStatus.valueOf(reply.status()), reply.contentType(), reply.body());
     r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     if (head) {
       FullHttpResponse bodiless = new DefaultFullHttpResponse(r.protocolVersion(), r.status());

@@ -11,8 +11,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * A check on a request's head, made before its body is read or buffered: a refused request is
- * answered at once and the rest of its body discarded as it arrives, so a client that may not
- * talk to us cannot make us hold its body in memory.
+ * answered at once and the rest of its body discarded as it arrives, so a client that may not talk
+ * to us cannot make us hold its body in memory.
  */
 abstract class Gate extends ChannelInboundHandlerAdapter {
 

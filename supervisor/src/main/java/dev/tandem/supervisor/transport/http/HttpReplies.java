@@ -22,13 +22,14 @@ import java.util.Arrays;
 
 /**
  * The complete (non-streaming) responses the HTTP side sends. A refusal carries a JSON-RPC error
- * response with no {@code id} in its body, as the transport page allows for every error status
- * (the schema's {@code JSONRPCErrorResponse.id} is optional for exactly this).
+ * response with no {@code id} in its body, as the transport page allows for every error status (the
+ * schema's {@code JSONRPCErrorResponse.id} is optional for exactly this).
  */
 final class HttpReplies {
 
   /** Implementation-defined JSON-RPC code (-32000..-32099) for a request the transport refuses. */
   static final int REFUSED = -32000;
+
   /** Implementation-defined code for an unknown, expired or deleted {@code Mcp-Session-Id}. */
   static final int SESSION_NOT_FOUND = -32001;
 
@@ -70,13 +71,16 @@ final class HttpReplies {
   }
 
   static FullHttpResponse empty(HttpResponseStatus status) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
     return r;
   }
 
-  private static FullHttpResponse bytes(HttpResponseStatus status, String contentType, byte[] body) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+  private static FullHttpResponse bytes(
+      HttpResponseStatus status, String contentType, byte[] body) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     return r;

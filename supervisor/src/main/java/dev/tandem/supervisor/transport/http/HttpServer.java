@@ -1,8 +1,8 @@
 package dev.tandem.supervisor.transport.http;
 
 import dev.tandem.supervisor.config.HttpConfig;
-import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.session.StatelessServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -29,8 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Streamable HTTP on Netty: one port serving the MCP endpoint {@code /mcp} and the side (admin)
- * endpoints. Each connection's pipeline is one step per handler, in the order a request needs
- * them:
+ * endpoints. Each connection's pipeline is one step per handler, in the order a request needs them:
  *
  * <pre>
  * ConnectionClock.bytes → HttpServerCodec → ConnectionClock.messages (idle: close; slow: 408)
@@ -52,12 +51,15 @@ public final class HttpServer {
   private final HttpSessions sessions;
   private final StatelessServer stateless;
   private final SideEndpoints side;
-  private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup acceptor =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-  private final ChannelGroup connections = new DefaultChannelGroup("tandem-http", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup connections =
+      new DefaultChannelGroup("tandem-http", GlobalEventExecutor.INSTANCE);
   private Channel listener;
 
-  public HttpServer(HttpConfig config, SessionFactory factory, StatelessServer stateless, SideEndpoints side) {
+  public HttpServer(
+      HttpConfig config, SessionFactory factory, StatelessServer stateless, SideEndpoints side) {
     this.config = config;
     this.sessions = new HttpSessions(factory);
     this.stateless = stateless;
@@ -67,50 +69,67 @@ public final class HttpServer {
   /** Binds and starts serving; returns the bound address (the real port when 0 was asked for). */
   public InetSocketAddress start() throws InterruptedException, UnknownHostException {
     InetAddress address = InetAddress.getByName(config.host());
-    McpEndpoint mcp = new McpEndpoint(sessions, config.keepalive(), new StatelessEndpoint(stateless, config.keepalive()));
+    McpEndpoint mcp =
+        new McpEndpoint(
+            sessions, config.keepalive(), new StatelessEndpoint(stateless, config.keepalive()));
     int high = config.streamBufferBytes();
     ConnectionCap cap = new ConnectionCap(ConnectionCap.effective(config.maxConnections()));
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(acceptor, io)
-        .channel(NioServerSocketChannel.class)
-        .handler(new ChannelInitializer<ServerChannel>() {
-          @Override
-          protected void initChannel(ServerChannel ch) {
-            ch.pipeline().addLast(new AcceptErrors(cap::open), cap.admission());
-          }
-        })
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ChannelPipeline p = ch.pipeline();
-            if (ConnectionCap.refused(ch)) {
-              p.addLast("encoder", new HttpResponseEncoder());
-              p.addLast("refusal", cap.refusal());
-              return;
-            }
-            connections.add(ch);
-            ConnectionClock clock = new ConnectionClock(config.idleTimeout(), config.readTimeout());
-            p.addLast("clock-bytes", clock.bytes());
-            p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
-            p.addLast("clock", clock.messages());
-            p.addLast("syntax", new RequestSyntax());
-            p.addLast("origin", new OriginGuard(config.host(), config.allowedOrigins(), config.allowedHosts()));
-            p.addLast("oauth", new OAuthDiscovery(config.token() != null));
-            if (config.token() != null) p.addLast("token", new BearerTokenGuard(config.token()));
-            p.addLast("body", new BodyLimit(config.maxBodyBytes()));
-            p.addLast("endpoints", new Endpoints(mcp, side));
-          }
-        });
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptor, io)
+            .channel(NioServerSocketChannel.class)
+            .handler(
+                new ChannelInitializer<ServerChannel>() {
+                  @Override
+                  protected void initChannel(ServerChannel ch) {
+                    ch.pipeline().addLast(new AcceptErrors(cap::open), cap.admission());
+                  }
+                })
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ChannelPipeline p = ch.pipeline();
+                    if (ConnectionCap.refused(ch)) {
+                      p.addLast("encoder", new HttpResponseEncoder());
+                      p.addLast("refusal", cap.refusal());
+                      return;
+                    }
+                    connections.add(ch);
+                    ConnectionClock clock =
+                        new ConnectionClock(config.idleTimeout(), config.readTimeout());
+                    p.addLast("clock-bytes", clock.bytes());
+                    p.addLast(
+                        "codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+                    p.addLast("clock", clock.messages());
+                    p.addLast("syntax", new RequestSyntax());
+                    p.addLast(
+                        "origin",
+                        new OriginGuard(
+                            config.host(), config.allowedOrigins(), config.allowedHosts()));
+                    p.addLast("oauth", new OAuthDiscovery(config.token() != null));
+                    if (config.token() != null)
+                      p.addLast("token", new BearerTokenGuard(config.token()));
+                    p.addLast("body", new BodyLimit(config.maxBodyBytes()));
+                    p.addLast("endpoints", new Endpoints(mcp, side));
+                  }
+                });
     listener = bootstrap.bind(address, config.port()).sync().channel();
     InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
     if (!bound.getAddress().isLoopbackAddress()) {
-      Log.warn("listening on " + bound.getAddress().getHostAddress() + ", which is not loopback: anyone who can reach it may call tools"
-          + (config.token() == null ? "; set [http] token (or TANDEM_HTTP_TOKEN)" : "")
-          + "; requests must name an [http] allowed_hosts host");
+      Log.warn(
+          "listening on "
+              + bound.getAddress().getHostAddress()
+              + ", which is not loopback: anyone who can reach it may call tools"
+              + (config.token() == null ? "; set [http] token (or TANDEM_HTTP_TOKEN)" : "")
+              + "; requests must name an [http] allowed_hosts host");
     }
     long sweep = Math.max(1000, Math.min(60_000, config.sessionIdle().toMillis() / 2));
-    io.next().scheduleAtFixedRate(() -> sessions.expireIdle(config.sessionIdle()), sweep, sweep, TimeUnit.MILLISECONDS);
+    io.next()
+        .scheduleAtFixedRate(
+            () -> sessions.expireIdle(config.sessionIdle()), sweep, sweep, TimeUnit.MILLISECONDS);
     return bound;
   }
 
@@ -122,8 +141,8 @@ public final class HttpServer {
 
   /**
    * Stops accepting connections; open ones keep being served so calls in flight can answer. Never
-   * throws: shutdown must get past this whatever state the event loops are in (one that died or
-   * was already shut rejects the close task).
+   * throws: shutdown must get past this whatever state the event loops are in (one that died or was
+   * already shut rejects the close task).
    */
   public void stopAccepting() {
     Channel l = listener;
@@ -148,7 +167,9 @@ public final class HttpServer {
     return sessions.drained();
   }
 
-  /** Ends every session (cancelling what still runs), closes every connection and the event loops. */
+  /**
+   * Ends every session (cancelling what still runs), closes every connection and the event loops.
+   */
   public void close(Duration grace) {
     stopAccepting();
     try {

@@ -21,19 +21,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The live HTTP sessions by {@code Mcp-Session-Id}. Ids are 256 random bits from
- * {@link SecureRandom}, base64url: unguessable (the transport page asks for "cryptographically
- * secure" ids, since holding one is holding the session) and visible ASCII only. A deleted or
- * expired id is simply absent, so it answers 404 like one that never existed.
+ * The live HTTP sessions by {@code Mcp-Session-Id}. Ids are 256 random bits from {@link
+ * SecureRandom}, base64url: unguessable (the transport page asks for "cryptographically secure"
+ * ids, since holding one is holding the session) and visible ASCII only. A deleted or expired id is
+ * simply absent, so it answers 404 like one that never existed.
  *
- * <p>The table is bounded ({@link #MAX_SESSIONS}) and so is each principal's share of it
- * ({@link #MAX_PER_PRINCIPAL}; a principal is a credential and a peer address,
- * {@link #principalOf}), so one client opening sessions in a loop cannot lock the others out for
- * {@code session_idle_ms}. A new session past a bound takes the place of an idle one (nothing
- * running, no stream open), least recently used first: past its own share, one of the same
- * principal's; in a full table, one of the principal holding the most. That session ends as if
- * expired (404, and a client starts a new one, as the transport page says). Only when none is idle
- * is initialize refused (503): a session with a call or a stream open is never taken away.
+ * <p>The table is bounded ({@link #MAX_SESSIONS}) and so is each principal's share of it ({@link
+ * #MAX_PER_PRINCIPAL}; a principal is a credential and a peer address, {@link #principalOf}), so
+ * one client opening sessions in a loop cannot lock the others out for {@code session_idle_ms}. A
+ * new session past a bound takes the place of an idle one (nothing running, no stream open), least
+ * recently used first: past its own share, one of the same principal's; in a full table, one of the
+ * principal holding the most. That session ends as if expired (404, and a client starts a new one,
+ * as the transport page says). Only when none is idle is initialize refused (503): a session with a
+ * call or a stream open is never taken away.
  */
 final class HttpSessions {
 
@@ -57,21 +57,25 @@ final class HttpSessions {
   HttpSession create(String principal) {
     byte[] bytes = new byte[32];
     Secure.RANDOM.nextBytes(bytes);
-    return new HttpSession(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), principal, factory);
+    return new HttpSession(
+        Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), principal, factory);
   }
 
   /**
-   * Who opens a session: the SHA-256 of its {@code Authorization} header (never the header
-   * itself) or "anonymous", at the peer's address. Behind one token every client is the same
-   * principal per address; without one, the address alone tells clients apart.
+   * Who opens a session: the SHA-256 of its {@code Authorization} header (never the header itself)
+   * or "anonymous", at the peer's address. Behind one token every client is the same principal per
+   * address; without one, the address alone tells clients apart.
    */
   static String principalOf(HttpHeaders headers, SocketAddress peer) {
-    String address = peer instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() : String.valueOf(peer);
+    String address =
+        peer instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : String.valueOf(peer);
     String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (auth == null) return "anonymous@" + address;
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(auth.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(auth.getBytes(StandardCharsets.UTF_8));
       return "bearer:" + HexFormat.of().formatHex(digest, 0, 8) + "@" + address;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
@@ -83,21 +87,34 @@ final class HttpSessions {
    * class comment). Returns null when registered, else why not, for the 503.
    */
   synchronized String register(HttpSession session) {
-    List<HttpSession> own = byId.values().stream().filter(s -> s.principal().equals(session.principal())).toList();
+    List<HttpSession> own =
+        byId.values().stream().filter(s -> s.principal().equals(session.principal())).toList();
     if (own.size() >= MAX_PER_PRINCIPAL) {
       HttpSession victim = leastRecentlyUsedIdle(own);
       if (victim == null) {
-        return "this client already holds " + MAX_PER_PRINCIPAL + " sessions, each with a call or a stream open; "
+        return "this client already holds "
+            + MAX_PER_PRINCIPAL
+            + " sessions, each with a call or a stream open; "
             + "end unused ones with DELETE";
       }
-      evict(victim, "its client opened more than " + MAX_PER_PRINCIPAL + " sessions; this was its least recently used idle one");
+      evict(
+          victim,
+          "its client opened more than "
+              + MAX_PER_PRINCIPAL
+              + " sessions; this was its least recently used idle one");
     } else if (byId.size() >= MAX_SESSIONS) {
       HttpSession victim = idleOfTheLargestPrincipal();
       if (victim == null) {
-        return "this server already holds " + MAX_SESSIONS + " sessions, each with a call or a stream open; "
+        return "this server already holds "
+            + MAX_SESSIONS
+            + " sessions, each with a call or a stream open; "
             + "end unused ones with DELETE";
       }
-      evict(victim, "the server holds " + MAX_SESSIONS + " sessions; this was the least recently used idle one of the client holding the most");
+      evict(
+          victim,
+          "the server holds "
+              + MAX_SESSIONS
+              + " sessions; this was the least recently used idle one of the client holding the most");
     }
     byId.put(session.id(), session);
     return null;
@@ -105,7 +122,8 @@ final class HttpSessions {
 
   private HttpSession idleOfTheLargestPrincipal() {
     Map<String, List<HttpSession>> byPrincipal = new HashMap<>();
-    for (HttpSession s : byId.values()) byPrincipal.computeIfAbsent(s.principal(), k -> new ArrayList<>()).add(s);
+    for (HttpSession s : byId.values())
+      byPrincipal.computeIfAbsent(s.principal(), k -> new ArrayList<>()).add(s);
     List<List<HttpSession>> largestFirst = new ArrayList<>(byPrincipal.values());
     largestFirst.sort(Comparator.comparingInt((List<HttpSession> l) -> l.size()).reversed());
     for (List<HttpSession> sessions : largestFirst) {
@@ -118,7 +136,8 @@ final class HttpSessions {
   private static HttpSession leastRecentlyUsedIdle(List<HttpSession> sessions) {
     HttpSession best = null;
     for (HttpSession s : sessions) {
-      if (s.idleLongerThan(Duration.ZERO) && (best == null || s.lastActive() - best.lastActive() < 0)) best = s;
+      if (s.idleLongerThan(Duration.ZERO)
+          && (best == null || s.lastActive() - best.lastActive() < 0)) best = s;
     }
     return best;
   }
@@ -135,7 +154,9 @@ final class HttpSessions {
     return id == null ? null : byId.remove(id);
   }
 
-  /** Closes sessions a client abandoned without DELETE: nothing open or running for {@code idle}. */
+  /**
+   * Closes sessions a client abandoned without DELETE: nothing open or running for {@code idle}.
+   */
   void expireIdle(Duration idle) {
     for (HttpSession s : List.copyOf(byId.values())) {
       if (s.idleLongerThan(idle) && byId.remove(s.id(), s)) {
@@ -153,7 +174,8 @@ final class HttpSessions {
   }
 
   CompletableFuture<Void> drained() {
-    return CompletableFuture.allOf(byId.values().stream().map(HttpSession::drained).toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(
+        byId.values().stream().map(HttpSession::drained).toArray(CompletableFuture[]::new));
   }
 
   void closeAll(String why) {

@@ -17,9 +17,10 @@ final class OAuthDiscovery extends Gate {
   private final String advice;
 
   OAuthDiscovery(boolean tokenSet) {
-    this.advice = tokenSet
-        ? "send Authorization: Bearer <token> (the [http] token or TANDEM_HTTP_TOKEN it was started with)"
-        : "it needs no authorization";
+    this.advice =
+        tokenSet
+            ? "send Authorization: Bearer <token> (the [http] token or TANDEM_HTTP_TOKEN it was started with)"
+            : "it needs no authorization";
   }
 
   static boolean isDiscovery(String path) {
@@ -34,7 +35,9 @@ final class OAuthDiscovery extends Gate {
   protected FullHttpResponse refuse(HttpRequest request) {
     String path = Endpoints.pathOf(request.uri());
     if (!isDiscovery(path)) return null;
-    return HttpReplies.error(HttpResponseStatus.NOT_FOUND, HttpReplies.REFUSED,
+    return HttpReplies.error(
+        HttpResponseStatus.NOT_FOUND,
+        HttpReplies.REFUSED,
         "Not Found: " + path + "; this server does not offer OAuth: " + advice);
   }
 }

@@ -23,13 +23,13 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The response to one POSTed request, which picks its own form when it has something to say
- * (the transport page lets the server choose, per request, between one {@code application/json}
- * body and a {@code text/event-stream}):
+ * The response to one POSTed request, which picks its own form when it has something to say (the
+ * transport page lets the server choose, per request, between one {@code application/json} body and
+ * a {@code text/event-stream}):
  *
  * <ul>
- *   <li>the answer is the first thing ready: one JSON response with {@code Content-Length},
- *       written and flushed once, which is what nearly every call is;
+ *   <li>the answer is the first thing ready: one JSON response with {@code Content-Length}, written
+ *       and flushed once, which is what nearly every call is;
  *   <li>a message about the call comes first (progress, a log line routed to it, a sampling or
  *       elicitation request): the response becomes an SSE stream ({@link SseStream}) carrying it,
  *       whatever follows, then the answer;
@@ -43,8 +43,8 @@ import java.util.function.Supplier;
  *
  * <p>Concurrency: {@link #offer} and {@link #end} may be called from any thread; a message is
  * encoded there, and everything else happens on the channel's event loop, in offer order (see
- * {@link #onLoop}), so the choice is made once and a call's progress precedes its answer.
- * Construct on the event loop.
+ * {@link #onLoop}), so the choice is made once and a call's progress precedes its answer. Construct
+ * on the event loop.
  */
 final class Reply implements AnswerSink {
 
@@ -57,17 +57,22 @@ final class Reply implements AnswerSink {
   private final boolean keepAlive;
   private final boolean json;
   private final boolean events;
+
   /** Names the response in a log line; built only then (a JSON-RPC id's text is not free). */
   private final Supplier<String> label;
+
   private final Duration keepalive;
   private final HttpHeaders extraHeaders;
   private final Function<Message, HttpResponseStatus> statusOf;
   private final Runnable onGone;
   private final Runnable onStall;
+
   /** Set by the first of: the answer offered, end(). Nothing is taken after it. */
   private final AtomicBoolean settled = new AtomicBoolean();
+
   /** The client went away, or stopped reading a stream. */
   private volatile boolean closed;
+
   /** Tasks of this reply queued on the event loop and not run yet. */
   private final AtomicInteger queued = new AtomicInteger();
 
@@ -82,8 +87,16 @@ final class Reply implements AnswerSink {
    * @param onGone told once when the response is complete or the client is gone
    * @param onStall told when the client stopped reading a stream, which was closed for it
    */
-  Reply(Channel channel, boolean keepAlive, Accepts accepts, Supplier<String> label, Duration keepalive, HttpHeaders extraHeaders,
-      Function<Message, HttpResponseStatus> statusOf, Runnable onGone, Runnable onStall) {
+  Reply(
+      Channel channel,
+      boolean keepAlive,
+      Accepts accepts,
+      Supplier<String> label,
+      Duration keepalive,
+      HttpHeaders extraHeaders,
+      Function<Message, HttpResponseStatus> statusOf,
+      Runnable onGone,
+      Runnable onStall) {
     this.channel = channel;
     this.keepAlive = keepAlive;
     this.json = accepts.json();
@@ -116,23 +129,24 @@ final class Reply implements AnswerSink {
   @Override
   public void end() {
     if (!settled.compareAndSet(false, true)) return;
-    onLoop(() -> {
-      if (done) return;
-      done = true;
-      cancelQuiet();
-      if (stream != null) {
-        stream.finish();
-        return;
-      }
-      Responding.done(channel);
-      if (events) {
-        // An event stream with no events: the connection stays usable.
-        send(HttpResponseStatus.OK, HttpReplies.EVENT_STREAM, new byte[0]);
-      } else {
-        channel.close();
-      }
-      onGone.run();
-    });
+    onLoop(
+        () -> {
+          if (done) return;
+          done = true;
+          cancelQuiet();
+          if (stream != null) {
+            stream.finish();
+            return;
+          }
+          Responding.done(channel);
+          if (events) {
+            // An event stream with no events: the connection stays usable.
+            send(HttpResponseStatus.OK, HttpReplies.EVENT_STREAM, new byte[0]);
+          } else {
+            channel.close();
+          }
+          onGone.run();
+        });
   }
 
   /** The request was refused before it was handed over: nothing was sent, nothing will be. */
@@ -171,10 +185,16 @@ final class Reply implements AnswerSink {
 
   private void openStream() {
     cancelQuiet();
-    stream = new SseStream(channel, keepAlive, label.get(), () -> {
-      closed = true;
-      onGone.run();
-    }, onStall);
+    stream =
+        new SseStream(
+            channel,
+            keepAlive,
+            label.get(),
+            () -> {
+              closed = true;
+              onGone.run();
+            },
+            onStall);
     stream.start(extraHeaders, keepalive);
   }
 
@@ -196,8 +216,11 @@ final class Reply implements AnswerSink {
 
   /** One complete response, its length known: a single write and flush. */
   private void send(HttpResponseStatus status, String contentType, byte[] body) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType).setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     if (extraHeaders != null) r.headers().add(extraHeaders);
     if (keepAlive) {
       channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -208,9 +231,9 @@ final class Reply implements AnswerSink {
   }
 
   /**
-   * Runs on the event loop, after whatever this reply queued before: at once when called there
-   * with nothing queued (an answer ready as the request is handed over, or completed under it),
-   * else queued. Without the count an answer completed on the loop would overtake the progress a
+   * Runs on the event loop, after whatever this reply queued before: at once when called there with
+   * nothing queued (an answer ready as the request is handed over, or completed under it), else
+   * queued. Without the count an answer completed on the loop would overtake the progress a
    * worker's reader thread queued just before it.
    */
   private void onLoop(Runnable task) {
@@ -219,10 +242,13 @@ final class Reply implements AnswerSink {
       return;
     }
     queued.incrementAndGet();
-    channel.eventLoop().execute(() -> {
-      queued.decrementAndGet();
-      task.run();
-    });
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              queued.decrementAndGet();
+              task.run();
+            });
   }
 
   /** A message as the JSON text both forms carry. */

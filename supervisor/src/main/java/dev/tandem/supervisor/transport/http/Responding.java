@@ -5,12 +5,12 @@ import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 
 /**
- * The response a connection is still writing (an open SSE stream, a JSON answer not yet ready),
- * and what to tell it if the client goes away. Kept on the channel rather than as close-future
+ * The response a connection is still writing (an open SSE stream, a JSON answer not yet ready), and
+ * what to tell it if the client goes away. Kept on the channel rather than as close-future
  * listeners, which would pile up, one per request, on a long-lived keep-alive connection.
  *
- * <p>HTTP/1.1 answers in request order, so a request pipelined behind an unfinished response
- * could only be answered by interleaving two responses on one socket: such a connection is closed
+ * <p>HTTP/1.1 answers in request order, so a request pipelined behind an unfinished response could
+ * only be answered by interleaving two responses on one socket: such a connection is closed
  * instead. Clients of this transport do not pipeline.
  */
 final class Responding {

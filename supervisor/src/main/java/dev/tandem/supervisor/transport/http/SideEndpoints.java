@@ -9,7 +9,9 @@ public interface SideEndpoints {
 
   record Reply(int status, String contentType, String body) {}
 
-  /** The answer to a GET of {@code path}, or null when {@code path} is not one of these endpoints. */
+  /**
+   * The answer to a GET of {@code path}, or null when {@code path} is not one of these endpoints.
+   */
   Reply get(String path);
 
   SideEndpoints NONE = path -> null;

@@ -28,14 +28,14 @@ import java.util.concurrent.TimeUnit;
  * channel's event loop, in offer order, so a call's progress always precedes its answer.
  *
  * <p>Memory: Netty queues what the client has not read yet. A write is made only while the channel
- * is writable, that is while less than {@code [http] stream_buffer_bytes} waits for this client;
- * an event or keep-alive that finds it unwritable means the client stopped reading, and the stream
- * is closed and {@code onStall} told (it cancels the call). So one stalled client holds at most
- * that much plus one event, and never slows anyone else.
+ * is writable, that is while less than {@code [http] stream_buffer_bytes} waits for this client; an
+ * event or keep-alive that finds it unwritable means the client stopped reading, and the stream is
+ * closed and {@code onStall} told (it cancels the call). So one stalled client holds at most that
+ * much plus one event, and never slows anyone else.
  *
- * <p>Events carry no {@code id}: an id tells a client the stream can be resumed with
- * {@code Last-Event-ID} (the SDK client then retries a stream that ended without an answer), and
- * tandem does not replay streams.
+ * <p>Events carry no {@code id}: an id tells a client the stream can be resumed with {@code
+ * Last-Event-ID} (the SDK client then retries a stream that ended without an answer), and tandem
+ * does not replay streams.
  */
 final class SseStream implements AnswerSink {
 
@@ -77,8 +77,14 @@ final class SseStream implements AnswerSink {
     Responding.begin(channel, this::gone);
     channel.writeAndFlush(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     long every = keepaliveEvery.toMillis();
-    keepaliveTask = channel.eventLoop().scheduleAtFixedRate(
-        () -> write(Unpooled.wrappedBuffer(KEEPALIVE)), every, every, TimeUnit.MILLISECONDS);
+    keepaliveTask =
+        channel
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> write(Unpooled.wrappedBuffer(KEEPALIVE)),
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -106,7 +112,8 @@ final class SseStream implements AnswerSink {
     open = false;
     cancelKeepalive();
     var last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-    last.addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    last.addListener(
+        keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     Responding.done(channel);
     onGone.run();
   }
@@ -125,13 +132,18 @@ final class SseStream implements AnswerSink {
       stalled();
       return;
     }
-    channel.writeAndFlush(new DefaultHttpContent(chunk)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    channel
+        .writeAndFlush(new DefaultHttpContent(chunk))
+        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
 
   private void stalled() {
     var unread = channel.unsafe().outboundBuffer();
-    Log.warn(label + ": closed its SSE stream: the client has left "
-        + (unread == null ? "?" : unread.totalPendingWriteBytes()) + " bytes unread (limit [http] stream_buffer_bytes); it is not reading, so its call is cancelled");
+    Log.warn(
+        label
+            + ": closed its SSE stream: the client has left "
+            + (unread == null ? "?" : unread.totalPendingWriteBytes())
+            + " bytes unread (limit [http] stream_buffer_bytes); it is not reading, so its call is cancelled");
     ended = true;
     open = false;
     cancelKeepalive();

@@ -21,9 +21,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * A 2026-07-28 request on {@code /mcp}: no session, headers that mirror the body (checked, since
- * a proxy may route on them), and one answer on the POST's own response, JSON or SSE. Closing
- * that stream cancels the call, which is how this revision cancels over HTTP.
+ * A 2026-07-28 request on {@code /mcp}: no session, headers that mirror the body (checked, since a
+ * proxy may route on them), and one answer on the POST's own response, JSON or SSE. Closing that
+ * stream cancels the call, which is how this revision cancels over HTTP.
  */
 final class StatelessEndpoint {
 
@@ -38,22 +38,38 @@ final class StatelessEndpoint {
     this.keepalive = keepalive;
   }
 
-  void handle(ChannelHandlerContext ctx, FullHttpRequest http, Message.Request request, Accepts accepts, boolean keepAlive) {
+  void handle(
+      ChannelHandlerContext ctx,
+      FullHttpRequest http,
+      Message.Request request,
+      Accepts accepts,
+      boolean keepAlive) {
     // Headers that contradict the body come first (a proxy may have routed on them), then what
     // is wrong with the body's metadata itself, then the other headers.
     String version = http.headers().get(McpEndpoint.PROTOCOL_VERSION);
     String mismatch = versionMismatch(version, request);
     RpcError metaProblem = mismatch == null ? RequestMeta.problem(request) : null;
     if (metaProblem != null) {
-      send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, new Message.Failure(request.id(), metaProblem));
+      send(
+          ctx,
+          keepAlive,
+          HttpResponseStatus.BAD_REQUEST,
+          new Message.Failure(request.id(), metaProblem));
       return;
     }
     if (mismatch == null) mismatch = headerMismatch(http.headers(), version, request);
     if (mismatch != null) {
-      reply(ctx, keepAlive, new Message.Failure(request.id(), new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
+      reply(
+          ctx,
+          keepAlive,
+          new Message.Failure(
+              request.id(),
+              new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
       return;
     }
-    Exchange exchange = new Exchange(ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
+    Exchange exchange =
+        new Exchange(
+            ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
     RoutedCall call = server.handle(request, exchange, principalOf(http.headers()));
     exchange.open(call);
   }
@@ -62,7 +78,8 @@ final class StatelessEndpoint {
   private static HttpResponseStatus statusOf(Message message) {
     if (message instanceof Message.Failure f) {
       int code = f.error().code();
-      if (code == ModernEra.HEADER_MISMATCH || code == ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY
+      if (code == ModernEra.HEADER_MISMATCH
+          || code == ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY
           || code == ModernEra.UNSUPPORTED_PROTOCOL_VERSION) {
         return HttpResponseStatus.BAD_REQUEST;
       } else if (code == RpcError.METHOD_NOT_FOUND) {
@@ -76,38 +93,62 @@ final class StatelessEndpoint {
     send(ctx, keepAlive, statusOf(message), message);
   }
 
-  private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Message message) {
+  private static void send(
+      ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Message message) {
     HttpReplies.send(ctx, keepAlive, HttpReplies.json(status, message));
   }
 
   /**
-   * Transport page, "Server Validation": MCP-Protocol-Version, Mcp-Method and (for calls, reads
-   * and prompts) Mcp-Name must be present and equal to the body, or the request is refused.
+   * Transport page, "Server Validation": MCP-Protocol-Version, Mcp-Method and (for calls, reads and
+   * prompts) Mcp-Name must be present and equal to the body, or the request is refused.
    */
-  /** MCP-Protocol-Version against a version the body does state; a missing one is a _meta problem. */
+  /**
+   * MCP-Protocol-Version against a version the body does state; a missing one is a _meta problem.
+   */
   static String versionMismatch(String version, Message.Request request) {
-    JsonNode bodyVersion = request.params() == null ? null : request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
-    if (version == null || bodyVersion == null || !bodyVersion.isTextual() || version.equals(bodyVersion.asText())) return null;
-    return McpEndpoint.PROTOCOL_VERSION + " header value '" + version + "' does not match body value '" + bodyVersion.asText() + "'";
+    JsonNode bodyVersion =
+        request.params() == null
+            ? null
+            : request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
+    if (version == null
+        || bodyVersion == null
+        || !bodyVersion.isTextual()
+        || version.equals(bodyVersion.asText())) return null;
+    return McpEndpoint.PROTOCOL_VERSION
+        + " header value '"
+        + version
+        + "' does not match body value '"
+        + bodyVersion.asText()
+        + "'";
   }
 
   static String headerMismatch(HttpHeaders headers, String version, Message.Request request) {
     JsonNode bodyVersion = request.params().path("_meta").get(ModernEra.PROTOCOL_VERSION);
     if (version == null) return McpEndpoint.PROTOCOL_VERSION + " header is missing";
     if (bodyVersion == null || !version.equals(bodyVersion.asText())) {
-      return McpEndpoint.PROTOCOL_VERSION + " header value '" + version + "' does not match body value '"
-          + (bodyVersion == null ? "" : bodyVersion.asText()) + "'";
+      return McpEndpoint.PROTOCOL_VERSION
+          + " header value '"
+          + version
+          + "' does not match body value '"
+          + (bodyVersion == null ? "" : bodyVersion.asText())
+          + "'";
     }
     String method = headers.get(METHOD);
     if (method == null) return METHOD + " header is missing";
     if (!method.equals(request.method())) {
-      return METHOD + " header value '" + method + "' does not match body value '" + request.method() + "'";
+      return METHOD
+          + " header value '"
+          + method
+          + "' does not match body value '"
+          + request.method()
+          + "'";
     }
-    String field = switch (request.method()) {
-      case "tools/call", "prompts/get" -> "name";
-      case "resources/read" -> "uri";
-      default -> null;
-    };
+    String field =
+        switch (request.method()) {
+          case "tools/call", "prompts/get" -> "name";
+          case "resources/read" -> "uri";
+          default -> null;
+        };
     if (field == null) return null;
     String name = headers.get(NAME);
     String bodyName = request.params().path(field).asText(null);
@@ -120,25 +161,31 @@ final class StatelessEndpoint {
     return null;
   }
 
-  /** Values that are not plain ASCII travel as {@code =?base64?...?=} (transport page, "Value Encoding"). */
+  /**
+   * Values that are not plain ASCII travel as {@code =?base64?...?=} (transport page, "Value
+   * Encoding").
+   */
   private static String decode(String value) {
     if (!value.startsWith("=?base64?") || !value.endsWith("?=")) return value;
     try {
-      return new String(Base64.getDecoder().decode(value.substring(9, value.length() - 2)), StandardCharsets.UTF_8);
+      return new String(
+          Base64.getDecoder().decode(value.substring(9, value.length() - 2)),
+          StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       return null;
     }
   }
 
   /**
-   * Who may resume what a request suspends: the credential it came with (hashed, never kept),
-   * or one shared anonymous principal when the server takes no token.
+   * Who may resume what a request suspends: the credential it came with (hashed, never kept), or
+   * one shared anonymous principal when the server takes no token.
    */
   private static String principalOf(HttpHeaders headers) {
     String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (auth == null) return "http:anonymous";
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(auth.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(auth.getBytes(StandardCharsets.UTF_8));
       return "http:" + HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -157,9 +204,23 @@ final class StatelessEndpoint {
     private boolean answered;
     private boolean abandoned;
 
-    Exchange(ChannelHandlerContext ctx, boolean keepAlive, Accepts accepts, java.util.function.Supplier<String> label, Duration keepalive) {
-      this.reply = new Reply(ctx.channel(), keepAlive, accepts, label, keepalive, null, StatelessEndpoint::statusOf,
-          this::gone, this::gone);
+    Exchange(
+        ChannelHandlerContext ctx,
+        boolean keepAlive,
+        Accepts accepts,
+        java.util.function.Supplier<String> label,
+        Duration keepalive) {
+      this.reply =
+          new Reply(
+              ctx.channel(),
+              keepAlive,
+              accepts,
+              label,
+              keepalive,
+              null,
+              StatelessEndpoint::statusOf,
+              this::gone,
+              this::gone);
     }
 
     /** After the request was handed over; a client that already left cancels it now. */

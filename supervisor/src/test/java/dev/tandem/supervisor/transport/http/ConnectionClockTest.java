@@ -38,14 +38,17 @@ class ConnectionClockTest {
       boolean last = msg instanceof LastHttpContent;
       ReferenceCountUtil.release(msg);
       if (!last) return;
-      if (stream) ctx.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+      if (stream)
+        ctx.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
       else ctx.writeAndFlush(HttpReplies.empty(HttpResponseStatus.OK));
     }
   }
 
   static EmbeddedChannel channel(boolean stream) {
-    ConnectionClock clock = new ConnectionClock(Duration.ofMillis(IDLE_MS), Duration.ofMillis(READ_MS));
-    return new EmbeddedChannel(clock.bytes(), new HttpServerCodec(), clock.messages(), new Answer(stream));
+    ConnectionClock clock =
+        new ConnectionClock(Duration.ofMillis(IDLE_MS), Duration.ofMillis(READ_MS));
+    return new EmbeddedChannel(
+        clock.bytes(), new HttpServerCodec(), clock.messages(), new Answer(stream));
   }
 
   static void send(EmbeddedChannel ch, String bytes) {

@@ -26,8 +26,12 @@ import org.junit.jupiter.api.Test;
 class GuardsTest {
 
   private static FullHttpRequest post(String host, String origin, String auth) {
-    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp",
-        Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+    FullHttpRequest r =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.POST,
+            "/mcp",
+            Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
     if (host != null) r.headers().set(HttpHeaderNames.HOST, host);
     if (origin != null) r.headers().set(HttpHeaderNames.ORIGIN, origin);
     if (auth != null) r.headers().set(HttpHeaderNames.AUTHORIZATION, auth);
@@ -44,14 +48,19 @@ class GuardsTest {
     if (r == null) return 0;
     int status = r.status().code();
     String body = r.content().toString(StandardCharsets.UTF_8);
-    assertTrue(body.contains("\"jsonrpc\":\"2.0\"") && body.contains("\"error\"") && !body.contains("\"id\""), body);
+    assertTrue(
+        body.contains("\"jsonrpc\":\"2.0\"")
+            && body.contains("\"error\"")
+            && !body.contains("\"id\""),
+        body);
     r.release();
     return status;
   }
 
   @Test
   void loopbackHostsAndOriginsPass() {
-    for (String host : List.of("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "localhost", "127.0.0.2")) {
+    for (String host :
+        List.of("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "localhost", "127.0.0.2")) {
       EmbeddedChannel ch = origins(List.of(), List.of());
       assertEquals(0, refusedWith(ch, post(host, "http://localhost:6274", null)), host);
       FullHttpRequest passed = ch.readInbound();
@@ -61,9 +70,17 @@ class GuardsTest {
 
   @Test
   void foreignOriginIsForbidden() {
-    assertEquals(403, refusedWith(origins(List.of(), List.of()), post("127.0.0.1:1", "http://evil.example", null)));
-    assertEquals(403, refusedWith(origins(List.of(), List.of()), post("127.0.0.1:1", "null", null)));
-    assertEquals(403, refusedWith(origins(List.of(), List.of()), post("127.0.0.1:1", "http://localhost.evil.example", null)));
+    assertEquals(
+        403,
+        refusedWith(
+            origins(List.of(), List.of()), post("127.0.0.1:1", "http://evil.example", null)));
+    assertEquals(
+        403, refusedWith(origins(List.of(), List.of()), post("127.0.0.1:1", "null", null)));
+    assertEquals(
+        403,
+        refusedWith(
+            origins(List.of(), List.of()),
+            post("127.0.0.1:1", "http://localhost.evil.example", null)));
   }
 
   @Test
@@ -75,7 +92,8 @@ class GuardsTest {
 
   @Test
   void reboundHostIsForbiddenAndMissingHostIsBadRequest() {
-    assertEquals(403, refusedWith(origins(List.of(), List.of()), post("evil.example:8765", null, null)));
+    assertEquals(
+        403, refusedWith(origins(List.of(), List.of()), post("evil.example:8765", null, null)));
     assertEquals(400, refusedWith(origins(List.of(), List.of()), post(null, null, null)));
   }
 
@@ -90,7 +108,8 @@ class GuardsTest {
   @Test
   void probesSkipEveryGate() {
     EmbeddedChannel ch = new EmbeddedChannel(new BearerTokenGuard("t"));
-    FullHttpRequest probe = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/readyz");
+    FullHttpRequest probe =
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/readyz");
     assertEquals(0, refusedWith(ch, probe));
     assertSame(probe, ch.readInbound());
   }
@@ -101,12 +120,15 @@ class GuardsTest {
     ch.writeInbound(post("127.0.0.1", null, null));
     FullHttpResponse missing = ch.readOutbound();
     assertEquals(401, missing.status().code());
-    assertEquals("Bearer realm=\"tandem\"", missing.headers().get(HttpHeaderNames.WWW_AUTHENTICATE));
+    assertEquals(
+        "Bearer realm=\"tandem\"", missing.headers().get(HttpHeaderNames.WWW_AUTHENTICATE));
     ch.writeInbound(post("127.0.0.1", null, "Bearer s3cre"));
     FullHttpResponse wrong = ch.readOutbound();
     assertEquals(401, wrong.status().code());
     assertTrue(wrong.headers().get(HttpHeaderNames.WWW_AUTHENTICATE).contains("invalid_token"));
-    assertTrue(!wrong.content().toString(StandardCharsets.UTF_8).contains("s3cret"), "the token is never echoed");
+    assertTrue(
+        !wrong.content().toString(StandardCharsets.UTF_8).contains("s3cret"),
+        "the token is never echoed");
     ch.writeInbound(post("127.0.0.1", null, "bearer s3cret"));
     assertNull(ch.readOutbound(), "the scheme is case-insensitive (RFC 7235)");
     ((FullHttpRequest) ch.readInbound()).release();
@@ -119,7 +141,8 @@ class GuardsTest {
     HttpUtil.setTransferEncodingChunked(head, true);
     ch.writeInbound(head);
     assertEquals(401, ((FullHttpResponse) ch.readOutbound()).status().code());
-    DefaultHttpContent chunk = new DefaultHttpContent(Unpooled.copiedBuffer("x".repeat(1000), StandardCharsets.UTF_8));
+    DefaultHttpContent chunk =
+        new DefaultHttpContent(Unpooled.copiedBuffer("x".repeat(1000), StandardCharsets.UTF_8));
     ch.writeInbound(chunk);
     ch.writeInbound(new DefaultLastHttpContent());
     assertNull(ch.readInbound(), "nothing of the refused request goes further");

@@ -23,23 +23,27 @@ class SerialExecutorTest {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       int n = i;
-      serial.execute(() -> {
-        seen.add(n);
-        threads.add(Thread.currentThread());
-      });
+      serial.execute(
+          () -> {
+            seen.add(n);
+            threads.add(Thread.currentThread());
+          });
     }
     assertEquals(IntStream.range(0, 1000).boxed().toList(), seen);
-    assertTrue(threads.stream().allMatch(t -> t == Thread.currentThread()), "no thread is handed the work");
+    assertTrue(
+        threads.stream().allMatch(t -> t == Thread.currentThread()),
+        "no thread is handed the work");
   }
 
   @Test
   void aTaskSubmittedByATaskRunsAfterIt() {
     SerialExecutor serial = new SerialExecutor();
     List<String> seen = new ArrayList<>();
-    serial.execute(() -> {
-      serial.execute(() -> seen.add("inner"));
-      seen.add("outer");
-    });
+    serial.execute(
+        () -> {
+          serial.execute(() -> seen.add("inner"));
+          seen.add("outer");
+        });
     assertEquals(List.of("outer", "inner"), seen);
   }
 
@@ -51,12 +55,15 @@ class SerialExecutorTest {
     List<Integer> overlaps = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(4000);
     for (int i = 0; i < 4000; i++) {
-      pool.execute(() -> serial.execute(() -> {
-        if (running.incrementAndGet() != 1) overlaps.add(1);
-        Thread.onSpinWait();
-        running.decrementAndGet();
-        done.countDown();
-      }));
+      pool.execute(
+          () ->
+              serial.execute(
+                  () -> {
+                    if (running.incrementAndGet() != 1) overlaps.add(1);
+                    Thread.onSpinWait();
+                    running.decrementAndGet();
+                    done.countDown();
+                  }));
     }
     assertTrue(done.await(10, TimeUnit.SECONDS));
     assertEquals(List.of(), overlaps);
