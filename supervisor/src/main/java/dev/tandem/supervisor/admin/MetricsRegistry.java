@@ -62,13 +62,7 @@ public final class MetricsRegistry {
         .name(name)
         .help(help)
         .labelNames(labelNames.toArray(String[]::new))
-        .callback(
-            sample ->
-                source
-                    .get()
-                    .forEach(
-                        (labels, value) ->
-                            sample.call(value.doubleValue(), labels.toArray(String[]::new))))
+        .callback(sample -> readEach(source, sample::call))
         .register(registry);
   }
 
@@ -82,14 +76,22 @@ public final class MetricsRegistry {
         .name(name)
         .help(help)
         .labelNames(labelNames.toArray(String[]::new))
-        .callback(
-            sample ->
-                source
-                    .get()
-                    .forEach(
-                        (labels, value) ->
-                            sample.call(value.doubleValue(), labels.toArray(String[]::new))))
+        .callback(sample -> readEach(source, sample::call))
         .register(registry);
+  }
+
+  /** How a scrape-time family hands over one sample: its value, then its label values. */
+  private interface Sample {
+    void call(double value, String... labelValues);
+  }
+
+  /** Reads {@code source} now and passes on each of its samples. */
+  private static void readEach(
+      Supplier<Map<List<String>, ? extends Number>> source, Sample sample) {
+    source
+        .get()
+        .forEach(
+            (labels, value) -> sample.call(value.doubleValue(), labels.toArray(String[]::new)));
   }
 
   public String scrape() {

@@ -124,17 +124,7 @@ public final class Session implements CatalogObserver {
           forward(request, () -> router.complete(params, linkFor(request.id())));
       case "logging/setLevel" -> setLevel(request);
       case "tandem/status" -> reply(request, router.status());
-      case "tandem/reload" ->
-          router
-              .reload(params)
-              .whenComplete(
-                  (result, failure) -> {
-                    if (failure == null) {
-                      reply(request, result);
-                    } else {
-                      fail(request, CallFailed.errorOf(failure));
-                    }
-                  });
+      case "tandem/reload" -> answerWhenDone(request, router.reload(params));
       default -> fail(request, RpcError.methodNotFound(method));
     }
   }
@@ -210,15 +200,21 @@ public final class Session implements CatalogObserver {
   }
 
   private void list(Message.Request request, Function<Catalog, Listing> which, String key) {
-    ServerSurface.page(router, request.method(), request.params(), which, key, pageSize)
-        .whenComplete(
-            (result, failure) -> {
-              if (failure == null) {
-                reply(request, result);
-              } else {
-                fail(request, CallFailed.errorOf(failure));
-              }
-            });
+    answerWhenDone(
+        request,
+        ServerSurface.page(router, request.method(), request.params(), which, key, pageSize));
+  }
+
+  /** Answers {@code request} with the result, or with the JSON-RPC error its failure maps to. */
+  private void answerWhenDone(Message.Request request, CompletableFuture<? extends JsonNode> done) {
+    done.whenComplete(
+        (result, failure) -> {
+          if (failure == null) {
+            reply(request, result);
+          } else {
+            fail(request, CallFailed.errorOf(failure));
+          }
+        });
   }
 
   private void subscription(Message.Request request) {
