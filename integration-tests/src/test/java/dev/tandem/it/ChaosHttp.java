@@ -1,5 +1,7 @@
 package dev.tandem.it;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpClient;
@@ -111,13 +113,11 @@ final class ChaosHttp implements AutoCloseable {
     return DaemonProcess.JSON.createObjectNode();
   }
 
-  void awaitInFlight(int n) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (pool(ChaosStdio.POOL).path("inFlight").asInt() < n) {
-      if (System.nanoTime() > end)
-        throw new IllegalStateException("the chaos pool never had " + n + " calls in flight");
-      Thread.sleep(20); // polling the daemon's status until the deadline
-    }
+  void awaitInFlight(int n) {
+    await("the chaos pool has " + n + " calls in flight")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> pool(ChaosStdio.POOL).path("inFlight").asInt() >= n);
   }
 
   long victim() throws Exception {

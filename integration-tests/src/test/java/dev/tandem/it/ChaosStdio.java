@@ -1,5 +1,7 @@
 package dev.tandem.it;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,23 +84,19 @@ final class ChaosStdio implements AutoCloseable {
   }
 
   /** Waits (up to 30 s) until the chaos pool reports this many ready workers. */
-  void awaitReady(int workers) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (WorkerKilledMidCallTest.readyWorkers(ledger.pool(POOL)) < workers) {
-      if (System.nanoTime() > end)
-        throw new IllegalStateException("the chaos pool did not get " + workers + " ready workers");
-      Thread.sleep(50); // polling the daemon's status until the deadline
-    }
+  void awaitReady(int workers) {
+    await("the chaos pool gets " + workers + " ready workers")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> WorkerKilledMidCallTest.readyWorkers(ledger.pool(POOL)) >= workers);
   }
 
   /** Waits (up to 30 s) until the chaos pool has this many calls in flight. */
-  void awaitInFlight(int calls) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (ledger.pool(POOL).path("inFlight").asInt() < calls) {
-      if (System.nanoTime() > end)
-        throw new IllegalStateException("the chaos pool never had " + calls + " calls in flight");
-      Thread.sleep(20); // polling the daemon's status until the deadline
-    }
+  void awaitInFlight(int calls) {
+    await("the chaos pool has " + calls + " calls in flight")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.pool(POOL).path("inFlight").asInt() >= calls);
   }
 
   /** A serving worker with calls in flight (or any serving one), for a fault to hit. */

@@ -2,6 +2,7 @@ package dev.tandem.it;
 
 import static dev.tandem.it.ChaosTally.error;
 import static dev.tandem.it.ChaosTally.result;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,12 +170,7 @@ final class ChaosWorkerFaults {
       }
       run.awaitInFlight(5);
       long victim = run.victim();
-      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      // The sleeps are started by the calls: wait until the worker has all five children.
-      while (ProcessHandle.of(victim).map(p -> p.children().count()).orElse(0L) < 5
-          && System.nanoTime() < end) {
-        Thread.sleep(20); // polling the process table until the deadline
-      }
+      awaitChildren(victim, 5);
       Answers.signal(victim, "KILL");
       run.ledger.awaitAll(ids, DEADLINE);
       return run.finish(s.name(), "5 `sleep 300` started by the tool");
@@ -203,14 +199,18 @@ final class ChaosWorkerFaults {
       }
       run.awaitInFlight(5);
       long worker = run.victim();
-      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (ProcessHandle.of(worker).map(p -> p.children().count()).orElse(0L) < 5
-          && System.nanoTime() < end) {
-        Thread.sleep(20); // polling the process table until the deadline
-      }
+      awaitChildren(worker, 5);
       Answers.signal(run.daemon.process().pid(), "TERM");
       run.ledger.awaitAll(ids, DEADLINE);
       return run.finish(s.name(), "5 `sleep 300` started by the tool");
     }
+  }
+
+  /** The sleeps are started by the calls: waits until the worker has all {@code n} children. */
+  private static void awaitChildren(long worker, int n) {
+    await("worker " + worker + " has " + n + " children")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> ProcessHandle.of(worker).map(p -> p.children().count()).orElse(0L) >= n);
   }
 }
