@@ -79,6 +79,8 @@ class ToolCalls:
                             f"awaitable; make it `async def`"
                         )
                     result, outcome = call_result(value, tool.output), "ok"
+                except RpcError:
+                    raise  # a protocol error the tool chose: the JSON-RPC error answers
                 except (Exception, SystemExit) as e:
                     result, outcome = _raised(e, request_id, name)
         finally:
@@ -161,6 +163,8 @@ class ToolCalls:
                 _log.info("tools/call %s %s: cancelled after %s", call.id, name, _since(started))
                 raise
             return exception_result(asyncio.CancelledError()), "raised CancelledError"
+        except RpcError:
+            raise  # a protocol error the tool chose: the JSON-RPC error answers
         except (Exception, SystemExit) as e:
             return _raised(e, call.id, name)
 

@@ -24,6 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 # "dynamic": no outputSchema; decided by the runtime type of the value.
 OutputKind = Literal["object", "wrapped", "dynamic"]
 
+# Whether a call may run as a task (MCP tasks): the host polls for its result instead of
+# waiting on the request. "optional": when the host supports tasks; "required": only so.
+TaskSupport = Literal["forbidden", "optional", "required"]
+_TASK_SUPPORT = ("forbidden", "optional", "required")
+
 # The MCP spec's recommended tool name alphabet and length.
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
@@ -49,6 +54,9 @@ class Tool:
     # A plain `def` tool: True runs it on the worker's threads, False on its event loop,
     # None decides by measuring (see placement.py). Ignored for `async def` tools.
     blocking: bool | None = None
+    task: TaskSupport | None = None
+    # Its questions (ctx.elicit...) come first, as round trips; the task starts once answered.
+    input_first: bool = False
 
     @functools.cached_property
     def is_async(self) -> bool:
@@ -66,6 +74,10 @@ class Tool:
             out["outputSchema"] = self.output_schema
         if self.annotations:
             out["annotations"] = self.annotations
+        if self.task is not None:
+            out["execution"] = {"taskSupport": self.task}
+        if self.input_first:
+            out["_meta"] = {"tandem/inputFirst": True}
         return out
 
 
@@ -78,10 +90,18 @@ def define_tool(
     annotations: dict[str, Any] | None = None,
     input_schema: JsonSchema | None = None,
     blocking: bool | None = None,
+    task: TaskSupport | None = None,
+    input_first: bool = False,
     **hint_flags: bool | None,
 ) -> Tool:
     """Build a Tool from a function without registering it."""
     tool_name = name or fn.__name__
+    if task is not None and task not in _TASK_SUPPORT:
+        raise ValueError(
+            f"tool {tool_name!r}: task={task!r} must be one of {', '.join(map(repr, _TASK_SUPPORT))}"
+        )
+    if input_first and task not in ("optional", "required"):
+        raise ValueError(f"tool {tool_name!r}: input_first=True needs task='optional' or 'required'")
     if not _TOOL_NAME.match(tool_name):
         raise ValueError(
             f"tool name {tool_name!r} must be 1-128 characters of A-Z a-z 0-9 _ - ."
@@ -107,6 +127,8 @@ def define_tool(
         output=output,
         annotations=merged or None,
         blocking=blocking,
+        task=task,
+        input_first=input_first,
     )
 
 
@@ -128,6 +150,8 @@ def tool(
     idempotent: bool | None = None,
     open_world: bool | None = None,
     blocking: bool | None = None,
+    task: TaskSupport | None = None,
+    input_first: bool = False,
 ) -> Callable[[F], F]: ...
 
 
@@ -144,6 +168,8 @@ def tool(
     idempotent: bool | None = None,
     open_world: bool | None = None,
     blocking: bool | None = None,
+    task: TaskSupport | None = None,
+    input_first: bool = False,
 ) -> Any:
     """Serve a function as an MCP tool; the function itself is returned unchanged.
 
@@ -152,6 +178,9 @@ def tool(
     describes the parameters. A plain `def` tool runs on a worker thread until its
     calls prove quick, then on the event loop; `blocking=True` keeps it on threads
     (it waits on the network or disk), `blocking=False` puts it on the loop at once.
+    `task="optional"` lets a host run a long call as a task it polls (`"required"`: only
+    so); `idempotent=True` lets tandem run such a task again if its worker or the daemon
+    dies under it.
     """
     if isinstance(fn, str):
         name, fn = fn, None
@@ -171,6 +200,8 @@ def tool(
                 idempotent=idempotent,
                 open_world=open_world,
                 blocking=blocking,
+                task=task,
+                input_first=input_first,
             ),
         )
         return f

@@ -27,6 +27,9 @@ import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
 import dev.tandem.supervisor.session.StatelessServer;
+import dev.tandem.supervisor.tasks.ModernTasks;
+import dev.tandem.supervisor.tasks.TaskEngine;
+import dev.tandem.supervisor.tasks.TaskStores;
 import dev.tandem.supervisor.transport.StdioTransport;
 import dev.tandem.supervisor.transport.http.HttpServer;
 import dev.tandem.supervisor.transport.http.SideEndpoints;
@@ -97,6 +100,7 @@ final class Serve {
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
   private volatile StatelessServer modern;
+  private volatile TaskEngine tasks;
   private volatile StdioTransport stdio;
 
   Serve(Options options, OutputStream wire) {
@@ -231,6 +235,15 @@ final class Serve {
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
     SideEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
+    metrics.gauge(
+        "tandem_tasks",
+        "Tasks held by the daemon's task store, by status.",
+        List.of("status"),
+        () -> {
+          Map<List<String>, Integer> byStatus = new java.util.HashMap<>();
+          tasks.countByStatus().forEach((status, n) -> byStatus.put(List.of(status), n));
+          return byStatus;
+        });
     server[0] =
         new HttpServer(
             http,
@@ -328,7 +341,27 @@ final class Serve {
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
   private StatelessServer stateless(Router router, TandemConfig config) {
     modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    modern.serveTasks(new ModernTasks(tasks(router, config), router));
     return modern;
+  }
+
+  /** The task engine and its store, opened once; running tasks a previous daemon left resume. */
+  private TaskEngine tasks(Router router, TandemConfig config) {
+    if (tasks != null) return tasks;
+    TaskEngine.Settings settings = TaskEngine.Settings.DEFAULTS;
+    tasks =
+        new TaskEngine(
+            router,
+            TaskStores.open(System.getenv(), config.source(), settings.maxTasks()),
+            settings,
+            System::currentTimeMillis);
+    tasks.start();
+    for (String status :
+        new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
+      router.reportInStatus(
+          "tasks." + status, () -> tasks.countByStatus().getOrDefault(status, 0));
+    }
+    return tasks;
   }
 
   private static Session.Identity identity() {
@@ -402,9 +435,12 @@ final class Serve {
    */
   private void drainAndStop(Router router, Session session, HttpServer http, Duration grace) {
     attempt("stop taking calls", router::stopAccepting);
+    // What shutdown does to running tasks is not their outcome: the next daemon takes them over.
+    if (tasks != null) attempt("stop recording task failures", tasks::stopping);
     if (http != null) attempt("close the HTTP listener", http::stopAccepting);
     attempt("drain the calls in flight", () -> drain(router, session, http, grace));
     if (modern != null) attempt("close the 2026-07-28 server", modern::close);
+    if (tasks != null) attempt("close the task store", tasks::close);
     if (session != null) attempt("close the stdio session", session::close);
     if (http != null) attempt("close the HTTP sessions", () -> http.close(Duration.ofSeconds(2)));
     attempt(

@@ -1,6 +1,8 @@
 package dev.tandem.supervisor.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.PoolUnavailable;
@@ -41,7 +43,8 @@ interface Errors {
     @Override
     public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
       Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-      return Router.toolError(
+      // Marked, so a task ends failed (not completed) when its worker died under it.
+      return Json.withMeta((ObjectNode) Router.toolError(
           "tool \""
               + tool
               + "\" failed: "
@@ -52,7 +55,7 @@ interface Errors {
                   : retryable
                       ? "the call was not retried"
                       : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-              + Router.lastLines(d.stderrTail()));
+              + Router.lastLines(d.stderrTail())), "tandem/workerDied", Json.NODES.booleanNode(true));
     }
 
     @Override

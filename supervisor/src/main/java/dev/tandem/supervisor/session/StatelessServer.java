@@ -13,6 +13,7 @@ import dev.tandem.supervisor.router.HostLink;
 import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.router.Router;
+import dev.tandem.supervisor.tasks.ModernTasks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -43,6 +44,7 @@ public final class StatelessServer {
   private final SuspendedCalls suspended;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<?>> answering = ConcurrentHashMap.newKeySet();
+  private volatile ModernTasks tasks;
 
   public StatelessServer(
       Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
@@ -51,6 +53,11 @@ public final class StatelessServer {
     this.pageSize = pageSize;
     this.states = new RequestState(Clock.systemUTC());
     this.suspended = new SuspendedCalls(inputTtl);
+  }
+
+  /** Serves the io.modelcontextprotocol/tasks extension from now on (wired once, at start). */
+  public void serveTasks(ModernTasks tasks) {
+    this.tasks = tasks;
   }
 
   /**
@@ -73,7 +80,12 @@ public final class StatelessServer {
       case "resources/list" -> list(r, c -> c.resources, "resources");
       case "resources/templates/list" -> list(r, c -> c.templates, "resourceTemplates");
       case "tools/call" -> {
+        if (tasks != null && answer(r, () -> tasks.callAsTask(params, principal))) return null;
         return roundTrip(r, router::callTool);
+      }
+      case "tasks/get", "tasks/update", "tasks/cancel" -> {
+        if (tasks == null) fail(out, request, RpcError.methodNotFound(request.method()));
+        else answer(r, () -> tasks.handle(request.method(), params, principal));
       }
       case "prompts/get" -> {
         return roundTrip(r, router::getPrompt);
@@ -217,6 +229,7 @@ public final class StatelessServer {
     // Every version served: 2026-07-28 per request, the older ones through initialize.
     ModernEra.ALL_SUPPORTED.forEach(result.putArray("supportedVersions")::add);
     ServerSurface.describe(result);
+    if (tasks != null) ModernTasks.advertise(result);
     return result;
   }
 
@@ -340,6 +353,23 @@ public final class StatelessServer {
         call.cancel(reason);
       }
     };
+  }
+
+  /**
+   * Sends what {@code answer} returns at once (a {@link CallFailed} as its error); false when it
+   * returns null, which leaves the request to the ordinary path.
+   */
+  private boolean answer(Request r, java.util.function.Supplier<ObjectNode> answer) {
+    ObjectNode result;
+    try {
+      result = answer.get();
+    } catch (CallFailed e) {
+      fail(r.out, r.request, e.error());
+      return true;
+    }
+    if (result == null) return false;
+    r.send(result);
+    return true;
   }
 
   private void fail(Outbound out, Message.Request request, RpcError error) {

@@ -147,6 +147,7 @@ final class StatelessEndpoint {
         switch (request.method()) {
           case "tools/call", "prompts/get" -> "name";
           case "resources/read" -> "uri";
+          case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId";
           default -> null;
         };
     if (field == null) return null;

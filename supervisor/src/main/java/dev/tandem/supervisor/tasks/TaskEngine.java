@@ -1,0 +1,288 @@
+package dev.tandem.supervisor.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Failures;
+import dev.tandem.protocol.Json;
+import dev.tandem.protocol.RpcError;
+import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.router.CallFailed;
+import dev.tandem.supervisor.router.HostLink;
+import dev.tandem.supervisor.router.RoutedCall;
+import dev.tandem.supervisor.router.Router;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs tool calls as tasks: each is an ordinary call through {@link Router#callTool} whose answer
+ * goes into the {@link TaskStore} instead of a reply, so the host polls for it and the daemon, not
+ * the worker, holds it. What a running task asks the host is parked on it ({@link RunningTask})
+ * until the host answers. On start the engine takes over the tasks a previous daemon left running:
+ * an idempotent one runs again, any other ends failed, none stays working.
+ */
+public final class TaskEngine implements AutoCloseable {
+
+  /** Marks a tool result the router made because the worker died (router/Errors.ForTool). */
+  public static final String WORKER_DIED = "tandem/workerDied";
+
+  public record Settings(long ttlMs, long pollIntervalMs, int maxTasks) {
+    public static final Settings DEFAULTS = new Settings(3_600_000, 1_000, 10_000);
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Router router;
+  private final TaskStore store;
+  private final Settings settings;
+  private final LongSupplier clock;
+  private final String runner = newId();
+  private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
+  private final ScheduledExecutorService purger =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "tandem-tasks");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public TaskEngine(Router router, TaskStore store, Settings settings, LongSupplier clock) {
+    this.router = router;
+    this.store = store;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Takes over what a previous daemon left running, and purges expired tasks every minute. */
+  public void start() {
+    store.purgeExpired(clock.getAsLong());
+    for (TaskRecord t : store.claimUnfinished(runner, clock.getAsLong())) {
+      if (t.idempotent() && t.arguments() != null) {
+        Log.info("task " + shortId(t.id()) + " (" + t.tool() + ") was running when tandem stopped; running it again (the tool is idempotent)");
+        TaskRecord again = t.withStatus(TaskRecord.WORKING, "running again after tandem restarted", clock.getAsLong());
+        store.put(again);
+        ObjectNode params = Json.object().put("name", t.tool());
+        params.set("arguments", t.arguments());
+        run(again, params, null, null);
+      } else {
+        String why =
+            "tandem stopped while this task was running; tool \""
+                + t.tool()
+                + "\" is not declared idempotent (idempotentHint), so it was not run again. Call it again if that is safe.";
+        store.put(t.ended(TaskRecord.FAILED, why, null, errorJson(RpcError.internal(why)), clock.getAsLong()));
+      }
+    }
+    purger.scheduleWithFixedDelay(
+        () -> {
+          try {
+            store.purgeExpired(clock.getAsLong());
+          } catch (RuntimeException e) {
+            Log.warn("purging expired tasks failed: " + e.getMessage());
+          }
+        },
+        60,
+        60,
+        TimeUnit.SECONDS);
+  }
+
+  /**
+   * Creates a task for {@code params} (a {@code tools/call}'s params) owned by {@code owner} and
+   * starts it; returns the record once it is durably stored. {@code prefill}: answers the host
+   * gave before being asked, by key. {@code relay}: where questions go when the host can be asked
+   * directly (a session-era host); null parks them on the task for {@code tasks/get}.
+   */
+  public TaskRecord start(
+      String owner, ObjectNode params, boolean idempotent, JsonNode prefill, HostLink relay) {
+    long now = clock.getAsLong();
+    String tool = params.path("name").asText();
+    ObjectNode arguments =
+        params.get("arguments") instanceof ObjectNode a ? a.deepCopy() : Json.object();
+    TaskRecord task =
+        new TaskRecord(
+            newId(), owner, tool, digest(arguments), idempotent ? arguments : null, idempotent,
+            TaskRecord.WORKING, null, null, null, now, now, settings.ttlMs(), runner);
+    if (!store.create(task)) {
+      throw new CallFailed(
+          RpcError.internal(
+              "tandem holds "
+                  + settings.maxTasks()
+                  + " tasks already ([tasks] max_tasks); wait for finished ones to expire after their ttlMs, or raise the limit"));
+    }
+    run(task, params, prefill, relay);
+    return task;
+  }
+
+  private void run(TaskRecord task, ObjectNode params, JsonNode prefill, HostLink relay) {
+    RunningTask live = new RunningTask(this, task.id(), prefill, relay);
+    running.put(task.id(), live);
+    // Progress reaches a host link only for a call with a token: the task's own.
+    ObjectNode forWorker = Json.withMeta(params, "progressToken", Json.NODES.textNode("task-" + task.id()));
+    forWorker.remove("task");
+    RoutedCall call = router.callTool(forWorker, live);
+    live.attach(call);
+    call.answer().whenComplete((result, failure) -> finish(task.id(), result, failure));
+  }
+
+  /**
+   * Shutdown has begun: a call that fails from now on failed because tandem is stopping, which is
+   * not the task's outcome; it stays as it is, for the next daemon to re-run or fail.
+   */
+  public void stopping() {
+    stopping = true;
+  }
+
+  private void finish(String id, JsonNode result, Throwable failure) {
+    if (stopping && (failure != null || result.path("isError").asBoolean(false))) return;
+    RunningTask live = running.remove(id);
+    if (live != null) live.closeQuestions();
+    TaskRecord t = store.get(id);
+    if (t == null || t.terminal()) return;
+    long now = clock.getAsLong();
+    TaskRecord ended;
+    if (failure != null) {
+      Throwable cause = Failures.cause(failure);
+      if (cause instanceof CancellationException) {
+        ended = t.ended(TaskRecord.CANCELLED, "cancelled", null, null, now);
+      } else {
+        RpcError error = CallFailed.errorOf(cause);
+        ended = t.ended(TaskRecord.FAILED, error.message(), null, errorJson(error), now);
+      }
+    } else if (result.path("_meta").path(WORKER_DIED).asBoolean(false)) {
+      String why = result.path("content").path(0).path("text").asText("its worker died");
+      ended = t.ended(TaskRecord.FAILED, why, null, errorJson(RpcError.internal(why)), now);
+    } else {
+      ended = t.ended(TaskRecord.COMPLETED, null, result, null, now);
+    }
+    store.put(ended);
+    if (live != null) live.ended(ended);
+  }
+
+  /** The task if {@code owner} may see it; null for one that does not exist or is another's. */
+  public TaskRecord get(String owner, String id) {
+    TaskRecord t = id == null ? null : store.get(id);
+    if (t == null || !t.owner().equals(owner)) return null;
+    if (t.expired(clock.getAsLong())) return null;
+    return t;
+  }
+
+  public List<TaskRecord> list(String owner) {
+    long now = clock.getAsLong();
+    return store.listByOwner(owner).stream().filter(t -> !t.expired(now)).toList();
+  }
+
+  /** The questions a task waits on, keyed as the host answers them; empty when none. */
+  public ObjectNode inputRequests(String id) {
+    RunningTask live = running.get(id);
+    return live == null ? Json.object() : live.inputRequests();
+  }
+
+  /** Answers to a task's questions (keys not asked are ignored); false if not found. */
+  public boolean update(String owner, String id, JsonNode responses) {
+    if (get(owner, id) == null) return false;
+    RunningTask live = running.get(id);
+    if (live != null) live.answer(responses);
+    return true;
+  }
+
+  /** Cancels a running task (an ended one is left as it is); false if not found. */
+  public boolean cancel(String owner, String id) {
+    TaskRecord t = get(owner, id);
+    if (t == null) return false;
+    if (t.terminal()) return true;
+    TaskRecord cancelled =
+        t.ended(TaskRecord.CANCELLED, "cancelled by the client", null, null, clock.getAsLong());
+    store.put(cancelled);
+    RunningTask live = running.remove(id);
+    if (live != null) {
+      live.cancel("the task was cancelled");
+      live.ended(cancelled);
+    }
+    return true;
+  }
+
+  /** Waits for the task to end: what {@code tasks/result} blocks on (2025-11-25). */
+  public java.util.concurrent.CompletableFuture<TaskRecord> whenEnded(String owner, String id) {
+    TaskRecord t = get(owner, id);
+    if (t == null) return java.util.concurrent.CompletableFuture.completedFuture(null);
+    if (t.terminal()) return java.util.concurrent.CompletableFuture.completedFuture(t);
+    RunningTask live = running.get(id);
+    if (live == null) {
+      TaskRecord now = store.get(id);
+      return java.util.concurrent.CompletableFuture.completedFuture(now);
+    }
+    return live.end();
+  }
+
+  /** Someone to tell when a task changes status (2025-11-25's notifications/tasks/status). */
+  public void observe(String id, java.util.function.Consumer<TaskRecord> observer) {
+    RunningTask live = running.get(id);
+    if (live != null) live.observe(observer);
+  }
+
+  void status(String id, String status, String message) {
+    TaskRecord t = store.get(id);
+    if (t == null || t.terminal()) return;
+    if (status.equals(t.status()) && java.util.Objects.equals(message, t.statusMessage())) return;
+    TaskRecord changed = t.withStatus(status, message, clock.getAsLong());
+    store.put(changed);
+    RunningTask live = running.get(id);
+    if (live != null) live.changed(changed);
+  }
+
+  public Map<String, Integer> countByStatus() {
+    return store.countByStatus();
+  }
+
+  public int running() {
+    return running.size();
+  }
+
+  @Override
+  public void close() {
+    purger.shutdownNow();
+    store.close();
+  }
+
+  static ObjectNode errorJson(RpcError error) {
+    ObjectNode e = Json.object().put("code", error.code()).put("message", error.message());
+    if (error.data() != null) e.set("data", error.data());
+    return e;
+  }
+
+  static String newId() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static String shortId(String id) {
+    return id.length() > 8 ? id.substring(0, 8) : id;
+  }
+
+  private static String digest(JsonNode arguments) {
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest(arguments.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
