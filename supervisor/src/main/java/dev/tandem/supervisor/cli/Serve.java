@@ -27,6 +27,7 @@ import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
 import dev.tandem.supervisor.session.StatelessServer;
+import dev.tandem.supervisor.tasks.LegacyTasks;
 import dev.tandem.supervisor.tasks.ModernTasks;
 import dev.tandem.supervisor.tasks.TaskEngine;
 import dev.tandem.supervisor.tasks.TaskStores;
@@ -247,7 +248,9 @@ final class Serve {
     server[0] =
         new HttpServer(
             http,
-            (label, out) -> new Session(label, router, out, identity(), config.server().pageSize()),
+            (label, out) ->
+                new Session(label, router, out, identity(), config.server().pageSize())
+                    .serveTasks(new LegacyTasks(tasks, router)),
             modern,
             side);
     metrics.gauge(
@@ -332,7 +335,8 @@ final class Serve {
     stdio.serve(
         t -> {
           Session session =
-              new Session("stdio", router, t::send, identity(), config.server().pageSize());
+              new Session("stdio", router, t::send, identity(), config.server().pageSize())
+                  .serveTasks(new LegacyTasks(tasks(router, config), router));
           opened.accept(session);
           return new DualEraConnection(session, modern, t::send, "stdio");
         });

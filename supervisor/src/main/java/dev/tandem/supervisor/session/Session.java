@@ -16,6 +16,7 @@ import dev.tandem.supervisor.router.HostLink;
 import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.router.Router;
+import dev.tandem.supervisor.tasks.LegacyTasks;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -50,6 +51,10 @@ public final class Session implements CatalogObserver {
   private volatile JsonNode clientInfo;
   private volatile JsonNode clientCapabilities = Json.object();
   private volatile String logLevel = "info";
+  private volatile LegacyTasks tasks;
+
+  /** Whose tasks this session sees: its own, by an id no other session has. */
+  private final String taskOwner = "session:" + java.util.UUID.randomUUID();
 
   public Session(String label, Router router, Outbound out, Identity identity, int pageSize) {
     this.label = label;
@@ -59,6 +64,12 @@ public final class Session implements CatalogObserver {
     this.pageSize = pageSize;
     this.hostRequests = new HostRequests(out);
     router.observe(this);
+  }
+
+  /** Serves the 2025-11-25 tasks utility from now on (wired once, when the session is made). */
+  public Session serveTasks(LegacyTasks tasks) {
+    this.tasks = tasks;
+    return this;
   }
 
   public void receive(Decoded frame) {
@@ -108,9 +119,19 @@ public final class Session implements CatalogObserver {
       case "prompts/list" -> list(request, c -> c.prompts, "prompts");
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
-      case "tools/call" ->
+      case "tools/call" -> {
+        if (tasks == null || !answerTask(request, () -> tasks.callAsTask(withHostCapabilities(params), taskOwner, linkFor(request.id()), this::taskStatus)))
           forward(
               request, () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
+      }
+      case "tasks/get", "tasks/list", "tasks/cancel" -> {
+        if (tasks == null) fail(request, RpcError.methodNotFound(method));
+        else answerTask(request, () -> tasks.handle(method, params, taskOwner));
+      }
+      case "tasks/result" -> {
+        if (tasks == null) fail(request, RpcError.methodNotFound(method));
+        else answerWhenDone(request, tasks.result(params, taskOwner));
+      }
       case "prompts/get" ->
           forward(
               request, () -> router.getPrompt(withHostCapabilities(params), linkFor(request.id())));
@@ -162,6 +183,7 @@ public final class Session implements CatalogObserver {
     ObjectNode result = Json.object();
     result.put("protocolVersion", protocolVersion);
     ServerSurface.describe(result);
+    if (tasks != null) LegacyTasks.advertise(result);
     result.putObject("serverInfo").put("name", identity.name()).put("version", identity.version());
     Log.info(
         "session="
@@ -347,6 +369,24 @@ public final class Session implements CatalogObserver {
     if (subscriptions.contains(params.path("uri").asText())) {
       out.send(new Message.Notification("notifications/resources/updated", params), null);
     }
+  }
+
+  /** Answers with what {@code answer} returns, or its CallFailed; false when it returns null. */
+  private boolean answerTask(Message.Request request, Supplier<ObjectNode> answer) {
+    ObjectNode result;
+    try {
+      result = answer.get();
+    } catch (CallFailed e) {
+      fail(request, e.error());
+      return true;
+    }
+    if (result == null) return false;
+    reply(request, result);
+    return true;
+  }
+
+  private void taskStatus(ObjectNode task) {
+    out.send(new Message.Notification("notifications/tasks/status", task), null);
   }
 
   private void reply(Message.Request request, JsonNode result) {

@@ -90,8 +90,9 @@ final class RunningTask implements HostLink {
         relayed++;
       }
       engine.status(id, TaskRecord.INPUT_REQUIRED, "waiting for the client to answer " + method);
+      ObjectNode related = Json.object().put("taskId", id);
       return relay
-          .request(method, forHost)
+          .request(method, Json.withMeta(forHost, LegacyTasks.RELATED_TASK, related))
           .whenComplete(
               (r, f) -> {
                 boolean none;

@@ -109,6 +109,17 @@ public final class TaskEngine implements AutoCloseable {
    */
   public TaskRecord start(
       String owner, ObjectNode params, boolean idempotent, JsonNode prefill, HostLink relay) {
+    return start(owner, params, idempotent, prefill, relay, settings.ttlMs());
+  }
+
+  /** As above, kept {@code ttlMs} after it ends (a 2025-11-25 host may ask for its own ttl). */
+  public TaskRecord start(
+      String owner,
+      ObjectNode params,
+      boolean idempotent,
+      JsonNode prefill,
+      HostLink relay,
+      long ttlMs) {
     long now = clock.getAsLong();
     String tool = params.path("name").asText();
     ObjectNode arguments =
@@ -116,7 +127,7 @@ public final class TaskEngine implements AutoCloseable {
     TaskRecord task =
         new TaskRecord(
             newId(), owner, tool, digest(arguments), idempotent ? arguments : null, idempotent,
-            TaskRecord.WORKING, null, null, null, now, now, settings.ttlMs(), runner);
+            TaskRecord.WORKING, null, null, null, now, now, ttlMs, runner);
     if (!store.create(task)) {
       throw new CallFailed(
           RpcError.internal(

@@ -1,0 +1,117 @@
+package dev.tandem.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the worker running two tasks: the idempotent one completes on the spare, the other
+ * ends failed with a message that says its worker died; neither stays working.
+ */
+class TasksSurviveWorkerDeathTest {
+
+  static final String TOOLS =
+      """
+      import asyncio
+      from tandem import tool
+
+      @tool(task="optional", idempotent=True)
+      async def brew(seconds: float, label: str) -> str:
+          await asyncio.sleep(seconds)
+          return f"brewed {label}"
+
+      @tool(task="optional")
+      async def brew_once(seconds: float, label: str) -> str:
+          await asyncio.sleep(seconds)
+          return f"brewed once {label}"
+      """;
+
+  static Path config(Path dir) throws Exception {
+    Files.writeString(dir.resolve("brews.py"), TOOLS);
+    return Tandem.config(
+        dir,
+        """
+        [[pool]]
+        name = "brews"
+        modules = ["brews"]
+        path = "."
+        replicas = 1
+        spare = 1
+        """);
+  }
+
+  static ObjectNode args(double seconds, String label) {
+    return DaemonProcess.JSON.createObjectNode().put("seconds", seconds).put("label", label);
+  }
+
+  static JsonNode awaitEnd(TaskClient client, String id, Duration within) {
+    JsonNode[] last = new JsonNode[1];
+    await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              last[0] = client.get(id);
+              String s = last[0].path("status").asText();
+              return s.equals("completed") || s.equals("failed") || s.equals("cancelled");
+            });
+    return last[0];
+  }
+
+  @Test
+  void theIdempotentTaskCompletesOnTheSpareAndTheOtherFailsSayingWhy(@TempDir Path dir)
+      throws Exception {
+    Map<String, String> env = Map.of("TANDEM_TASKS_DIR", dir.resolve("tasks").toString());
+    try (HttpDaemon daemon = HttpDaemon.serve(config(dir), env).awaitReady()) {
+      TaskClient client = new TaskClient(daemon, null);
+      JsonNode idem = client.call("brew", args(4, "idem"));
+      JsonNode once = client.call("brew_once", args(4, "once"));
+      assertEquals("task", idem.path("resultType").asText(), idem.toString());
+      assertEquals("task", once.path("resultType").asText(), once.toString());
+
+      long pid = servingPidWithCalls(daemon, 2);
+      Answers.signal(pid, "KILL");
+
+      JsonNode idemEnd = awaitEnd(client, idem.path("taskId").asText(), Duration.ofSeconds(60));
+      assertEquals("completed", idemEnd.path("status").asText(), idemEnd.toString());
+      assertEquals("brewed idem", idemEnd.path("result").path("content").path(0).path("text").asText());
+
+      JsonNode onceEnd = awaitEnd(client, once.path("taskId").asText(), Duration.ofSeconds(60));
+      assertEquals("failed", onceEnd.path("status").asText(), onceEnd.toString());
+      String message = onceEnd.path("error").path("message").asText();
+      assertTrue(message.contains("brew_once") && message.contains("SIGKILL"), message);
+      assertTrue(message.contains("not annotated readOnlyHint or idempotentHint"), message);
+      assertTrue(!onceEnd.has("result"), onceEnd.toString());
+    }
+  }
+
+  /** The pid of the serving worker once it has {@code calls} calls in flight. */
+  static long servingPidWithCalls(HttpDaemon daemon, int calls) {
+    long[] pid = new long[1];
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              JsonNode status = DaemonProcess.JSON.readTree(daemon.get("/status").body());
+              for (JsonNode pool : status.path("pools")) {
+                for (JsonNode w : pool.path("workers")) {
+                  if (w.path("inFlight").asInt() == calls) {
+                    pid[0] = w.path("pid").asLong();
+                    return true;
+                  }
+                }
+              }
+              return false;
+            });
+    return pid[0];
+  }
+}
