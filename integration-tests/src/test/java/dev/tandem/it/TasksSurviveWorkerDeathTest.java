@@ -96,12 +96,20 @@ class TasksSurviveWorkerDeathTest {
 
   /** The pid of the serving worker once it has {@code calls} calls in flight. */
   static long servingPidWithCalls(HttpDaemon daemon, int calls) {
+    return servingPidWithCalls(daemon, calls, null);
+  }
+
+  static long servingPidWithCalls(HttpDaemon daemon, int calls, String token) {
     long[] pid = new long[1];
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () -> {
-              JsonNode status = DaemonProcess.JSON.readTree(daemon.get("/status").body());
+              var get = java.net.http.HttpRequest.newBuilder(daemon.uri("/status")).GET();
+              if (token != null) get.header("Authorization", "Bearer " + token);
+              String body =
+                  daemon.http.send(get.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+              JsonNode status = DaemonProcess.JSON.readTree(body);
               for (JsonNode pool : status.path("pools")) {
                 for (JsonNode w : pool.path("workers")) {
                   if (w.path("inFlight").asInt() == calls) {
