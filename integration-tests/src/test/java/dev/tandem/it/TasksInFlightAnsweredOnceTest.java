@@ -46,9 +46,12 @@ class TasksInFlightAnsweredOnceTest {
       for (var e : labelOf.entrySet()) {
         JsonNode t = ended.get(e.getKey());
         assertEquals("completed", t.path("status").asText(), t.toString());
-        assertEquals("brewed " + e.getValue(), t.path("result").path("content").path(0).path("text").asText());
+        assertEquals(
+            "brewed " + e.getValue(),
+            t.path("result").path("content").path(0).path("text").asText());
         JsonNode again = client.get(e.getKey());
-        assertEquals(t.path("result"), again.path("result"), "an ended task's result never changes");
+        assertEquals(
+            t.path("result"), again.path("result"), "an ended task's result never changes");
         assertEquals(t.path("lastUpdatedAt"), again.path("lastUpdatedAt"));
       }
     }

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of the daemon with tasks finished and running, then a daemon started again on the same
- * configuration: the finished task's result is still there, the idempotent running one is run
- * again to completion, the other ends failed saying why; none stays working. The store file is
- * private to the user.
+ * configuration: the finished task's result is still there, the idempotent running one is run again
+ * to completion, the other ends failed saying why; none stays working. The store file is private to
+ * the user.
  */
 class TasksSurviveDaemonRestartTest {
 
@@ -37,7 +37,8 @@ class TasksSurviveDaemonRestartTest {
     try (HttpDaemon first = HttpDaemon.serve(config, env).awaitReady()) {
       TaskClient client = new TaskClient(first, TOKEN);
       done = client.call("brew", args(0.1, "done")).path("taskId").asText();
-      assertEquals("completed", awaitEnd(client, done, Duration.ofSeconds(30)).path("status").asText());
+      assertEquals(
+          "completed", awaitEnd(client, done, Duration.ofSeconds(30)).path("status").asText());
       idem = client.call("brew", args(3, "again")).path("taskId").asText();
       once = client.call("brew_once", args(30, "lost")).path("taskId").asText();
       TasksSurviveWorkerDeathTest.servingPidWithCalls(first, 2, TOKEN);
@@ -47,7 +48,10 @@ class TasksSurviveDaemonRestartTest {
 
     try (var files = Files.list(store)) {
       for (Path f : files.toList()) {
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+        assertEquals(
+            "rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
+            f.toString());
       }
     }
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store)));
@@ -56,11 +60,13 @@ class TasksSurviveDaemonRestartTest {
       TaskClient client = new TaskClient(second, TOKEN);
       JsonNode finished = client.get(done);
       assertEquals("completed", finished.path("status").asText(), finished.toString());
-      assertEquals("brewed done", finished.path("result").path("content").path(0).path("text").asText());
+      assertEquals(
+          "brewed done", finished.path("result").path("content").path(0).path("text").asText());
 
       JsonNode rerun = awaitEnd(client, idem, Duration.ofSeconds(60));
       assertEquals("completed", rerun.path("status").asText(), rerun.toString());
-      assertEquals("brewed again", rerun.path("result").path("content").path(0).path("text").asText());
+      assertEquals(
+          "brewed again", rerun.path("result").path("content").path(0).path("text").asText());
 
       JsonNode failed = client.get(once);
       assertEquals("failed", failed.path("status").asText(), failed.toString());

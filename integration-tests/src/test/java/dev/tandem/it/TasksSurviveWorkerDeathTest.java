@@ -83,7 +83,8 @@ class TasksSurviveWorkerDeathTest {
 
       JsonNode idemEnd = awaitEnd(client, idem.path("taskId").asText(), Duration.ofSeconds(60));
       assertEquals("completed", idemEnd.path("status").asText(), idemEnd.toString());
-      assertEquals("brewed idem", idemEnd.path("result").path("content").path(0).path("text").asText());
+      assertEquals(
+          "brewed idem", idemEnd.path("result").path("content").path(0).path("text").asText());
 
       JsonNode onceEnd = awaitEnd(client, once.path("taskId").asText(), Duration.ofSeconds(60));
       assertEquals("failed", onceEnd.path("status").asText(), onceEnd.toString());
@@ -108,7 +109,10 @@ class TasksSurviveWorkerDeathTest {
               var get = java.net.http.HttpRequest.newBuilder(daemon.uri("/status")).GET();
               if (token != null) get.header("Authorization", "Bearer " + token);
               String body =
-                  daemon.http.send(get.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                  daemon
+                      .http
+                      .send(get.build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                      .body();
               JsonNode status = DaemonProcess.JSON.readTree(body);
               for (JsonNode pool : status.path("pools")) {
                 for (JsonNode w : pool.path("workers")) {

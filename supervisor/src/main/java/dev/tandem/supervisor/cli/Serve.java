@@ -362,8 +362,7 @@ final class Serve {
     tasks.start();
     for (String status :
         new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
-      router.reportInStatus(
-          "tasks." + status, () -> tasks.countByStatus().getOrDefault(status, 0));
+      router.reportInStatus("tasks." + status, () -> tasks.countByStatus().getOrDefault(status, 0));
     }
     return tasks;
   }

@@ -44,18 +44,24 @@ interface Errors {
     public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
       Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
       // Marked, so a task ends failed (not completed) when its worker died under it.
-      return Json.withMeta((ObjectNode) Router.toolError(
-          "tool \""
-              + tool
-              + "\" failed: "
-              + d.getMessage()
-              + " while running it; "
-              + (earlier != null
-                  ? "it was a retry, after " + earlier.getMessage() + ", and is not retried again"
-                  : retryable
-                      ? "the call was not retried"
-                      : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-              + Router.lastLines(d.stderrTail())), "tandem/workerDied", Json.NODES.booleanNode(true));
+      return Json.withMeta(
+          (ObjectNode)
+              Router.toolError(
+                  "tool \""
+                      + tool
+                      + "\" failed: "
+                      + d.getMessage()
+                      + " while running it; "
+                      + (earlier != null
+                          ? "it was a retry, after "
+                              + earlier.getMessage()
+                              + ", and is not retried again"
+                          : retryable
+                              ? "the call was not retried"
+                              : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
+                      + Router.lastLines(d.stderrTail())),
+          "tandem/workerDied",
+          Json.NODES.booleanNode(true));
     }
 
     @Override

@@ -120,7 +120,15 @@ public final class Session implements CatalogObserver {
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
       case "tools/call" -> {
-        if (tasks == null || !answerTask(request, () -> tasks.callAsTask(withHostCapabilities(params), taskOwner, linkFor(request.id()), this::taskStatus)))
+        if (tasks == null
+            || !answerTask(
+                request,
+                () ->
+                    tasks.callAsTask(
+                        withHostCapabilities(params),
+                        taskOwner,
+                        linkFor(request.id()),
+                        this::taskStatus)))
           forward(
               request, () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
       }

@@ -60,19 +60,25 @@ public final class LegacyTasks {
         throw new CallFailed(
             new RpcError(
                 RpcError.METHOD_NOT_FOUND,
-                "tool \"" + name + "\" runs only as a task (execution.taskSupport = required): send params.task",
+                "tool \""
+                    + name
+                    + "\" runs only as a task (execution.taskSupport = required): send params.task",
                 null));
       }
       return null;
     }
     if (!task.isObject()) {
-      throw new CallFailed(RpcError.invalidParams("tools/call params.task must be an object, e.g. {\"ttl\": 60000}"));
+      throw new CallFailed(
+          RpcError.invalidParams(
+              "tools/call params.task must be an object, e.g. {\"ttl\": 60000}"));
     }
     if (!support.equals("optional") && !support.equals("required")) {
       throw new CallFailed(
           new RpcError(
               RpcError.METHOD_NOT_FOUND,
-              "tool \"" + name + "\" does not run as a task (no execution.taskSupport); call it without params.task",
+              "tool \""
+                  + name
+                  + "\" does not run as a task (no execution.taskSupport); call it without params.task",
               null));
     }
     long ttl = engine.settings().ttlMs();
@@ -83,9 +89,7 @@ public final class LegacyTasks {
     forWorker.remove("task");
     TaskRecord created =
         engine.start(owner, forWorker, ModernTasks.idempotent(tool), null, host, ttl);
-    engine.observe(
-        created.id(),
-        changed -> notify.accept(taskObject(changed)));
+    engine.observe(created.id(), changed -> notify.accept(taskObject(changed)));
     ObjectNode result = Json.object();
     result.set("task", taskObject(created));
     return result;
@@ -107,7 +111,13 @@ public final class LegacyTasks {
     if (t == null) throw notFound(id);
     if (method.equals("tasks/cancel")) {
       if (t.terminal()) {
-        throw new CallFailed(RpcError.invalidParams("task \"" + id + "\" has already ended (" + t.status() + "); it cannot be cancelled"));
+        throw new CallFailed(
+            RpcError.invalidParams(
+                "task \""
+                    + id
+                    + "\" has already ended ("
+                    + t.status()
+                    + "); it cannot be cancelled"));
       }
       engine.cancel(owner, id);
       return taskObject(engine.get(owner, id));
@@ -133,7 +143,8 @@ public final class LegacyTasks {
               return switch (t.status()) {
                 case TaskRecord.COMPLETED -> {
                   ObjectNode r = t.result().deepCopy();
-                  ObjectNode meta = r.get("_meta") instanceof ObjectNode m ? m : r.putObject("_meta");
+                  ObjectNode meta =
+                      r.get("_meta") instanceof ObjectNode m ? m : r.putObject("_meta");
                   meta.setAll(related);
                   yield r;
                 }
@@ -143,7 +154,9 @@ public final class LegacyTasks {
                             t.error().path("code").asInt(RpcError.INTERNAL_ERROR),
                             t.error().path("message").asText("the task failed"),
                             t.error().get("data")));
-                default -> throw new CallFailed(RpcError.internal("task \"" + id + "\" was cancelled; it has no result"));
+                default ->
+                    throw new CallFailed(
+                        RpcError.internal("task \"" + id + "\" was cancelled; it has no result"));
               };
             });
   }
@@ -151,7 +164,9 @@ public final class LegacyTasks {
   private static String taskId(String method, ObjectNode params) {
     JsonNode id = params == null ? null : params.get("taskId");
     if (id == null || !id.isTextual()) {
-      throw new CallFailed(RpcError.invalidParams(method + " needs params.taskId, a string from a CreateTaskResult"));
+      throw new CallFailed(
+          RpcError.invalidParams(
+              method + " needs params.taskId, a string from a CreateTaskResult"));
     }
     return id.asText();
   }
@@ -170,6 +185,8 @@ public final class LegacyTasks {
   private static CallFailed notFound(String id) {
     return new CallFailed(
         RpcError.invalidParams(
-            "no task \"" + id + "\" in this session: it never existed, belongs to another session, or expired after its ttl"));
+            "no task \""
+                + id
+                + "\" in this session: it never existed, belongs to another session, or expired after its ttl"));
   }
 }

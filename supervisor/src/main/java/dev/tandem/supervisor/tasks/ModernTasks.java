@@ -53,7 +53,8 @@ public final class ModernTasks {
     String support = tool.path("execution").path("taskSupport").asText("forbidden");
     if (!support.equals("optional") && !support.equals("required")) return null;
     if (!declared(params)) {
-      if (support.equals("required")) throw missingExtension("tools/call for \"" + tool.path("name").asText() + "\"");
+      if (support.equals("required"))
+        throw missingExtension("tools/call for \"" + tool.path("name").asText() + "\"");
       return null;
     }
     JsonNode responses = params.get("inputResponses");
@@ -64,8 +65,7 @@ public final class ModernTasks {
     ObjectNode forWorker = Json.object().setAll(params);
     forWorker.remove("inputResponses");
     forWorker.remove("requestState");
-    TaskRecord task =
-        engine.start(owner(principal), forWorker, idempotent(tool), responses, null);
+    TaskRecord task = engine.start(owner(principal), forWorker, idempotent(tool), responses, null);
     ObjectNode result = Json.object();
     result.put("resultType", "task");
     envelope(result, task);
@@ -77,7 +77,9 @@ public final class ModernTasks {
     if (!declared(params)) throw missingExtension(method);
     JsonNode id = params.get("taskId");
     if (id == null || !id.isTextual()) {
-      throw new CallFailed(RpcError.invalidParams(method + " needs params.taskId, a string from a CreateTaskResult"));
+      throw new CallFailed(
+          RpcError.invalidParams(
+              method + " needs params.taskId, a string from a CreateTaskResult"));
     }
     String owner = owner(principal);
     ObjectNode ack = Json.object().put("resultType", "complete");
@@ -102,7 +104,9 @@ public final class ModernTasks {
       case "tasks/update" -> {
         JsonNode responses = params.get("inputResponses");
         if (responses != null && !responses.isObject()) {
-          throw new CallFailed(RpcError.invalidParams("tasks/update params.inputResponses must be an object keyed like inputRequests"));
+          throw new CallFailed(
+              RpcError.invalidParams(
+                  "tasks/update params.inputResponses must be an object keyed like inputRequests"));
         }
         if (!engine.update(owner, id.asText(), responses)) throw notFound(id.asText());
         return ack;
@@ -145,7 +149,9 @@ public final class ModernTasks {
   private static CallFailed notFound(String id) {
     return new CallFailed(
         RpcError.invalidParams(
-            "no task \"" + id + "\" for this client: it never existed, belongs to another client, or expired after its ttlMs"));
+            "no task \""
+                + id
+                + "\" for this client: it never existed, belongs to another client, or expired after its ttlMs"));
   }
 
   private static CallFailed missingExtension(String what) {
@@ -154,7 +160,10 @@ public final class ModernTasks {
     return new CallFailed(
         new RpcError(
             ModernEra.MISSING_REQUIRED_CLIENT_CAPABILITY,
-            what + " needs the client capability extensions[\"" + EXTENSION + "\"], which this request did not declare",
+            what
+                + " needs the client capability extensions[\""
+                + EXTENSION
+                + "\"], which this request did not declare",
             data));
   }
 }

@@ -17,9 +17,8 @@ import java.util.function.Consumer;
 /**
  * A task while its call runs, as the router sees its host: progress becomes the task's status
  * message; a question (elicitation, sampling, roots) is parked under a key until {@code
- * tasks/update} answers it, and the task is {@code input_required} while any is open. A
- * session-era host can be asked directly ({@code relay}); the task is {@code input_required} while
- * it answers.
+ * tasks/update} answers it, and the task is {@code input_required} while any is open. A session-era
+ * host can be asked directly ({@code relay}); the task is {@code input_required} while it answers.
  */
 final class RunningTask implements HostLink {
 
@@ -106,7 +105,8 @@ final class RunningTask implements HostLink {
     synchronized (this) {
       JsonNode given = key == null ? null : prefilled.remove(key);
       if (given != null) return CompletableFuture.completedFuture(given);
-      String k = key != null && !key.isEmpty() && !open.containsKey(key) ? key : "input-" + (++asked);
+      String k =
+          key != null && !key.isEmpty() && !open.containsKey(key) ? key : "input-" + (++asked);
       q = new Question(method, forHost, new CompletableFuture<>());
       open.put(k, q);
     }
@@ -166,7 +166,8 @@ final class RunningTask implements HostLink {
       left = new ArrayList<>(open.values());
       open.clear();
     }
-    for (Question q : left) q.answer().completeExceptionally(new CancellationException("task ended"));
+    for (Question q : left)
+      q.answer().completeExceptionally(new CancellationException("task ended"));
   }
 
   void observe(Consumer<TaskRecord> observer) {

@@ -74,8 +74,15 @@ public final class TaskEngine implements AutoCloseable {
     store.purgeExpired(clock.getAsLong());
     for (TaskRecord t : store.claimUnfinished(runner, clock.getAsLong())) {
       if (t.idempotent() && t.arguments() != null) {
-        Log.info("task " + shortId(t.id()) + " (" + t.tool() + ") was running when tandem stopped; running it again (the tool is idempotent)");
-        TaskRecord again = t.withStatus(TaskRecord.WORKING, "running again after tandem restarted", clock.getAsLong());
+        Log.info(
+            "task "
+                + shortId(t.id())
+                + " ("
+                + t.tool()
+                + ") was running when tandem stopped; running it again (the tool is idempotent)");
+        TaskRecord again =
+            t.withStatus(
+                TaskRecord.WORKING, "running again after tandem restarted", clock.getAsLong());
         store.put(again);
         ObjectNode params = Json.object().put("name", t.tool());
         params.set("arguments", t.arguments());
@@ -85,7 +92,13 @@ public final class TaskEngine implements AutoCloseable {
             "tandem stopped while this task was running; tool \""
                 + t.tool()
                 + "\" is not declared idempotent (idempotentHint), so it was not run again. Call it again if that is safe.";
-        store.put(t.ended(TaskRecord.FAILED, why, null, errorJson(RpcError.internal(why)), clock.getAsLong()));
+        store.put(
+            t.ended(
+                TaskRecord.FAILED,
+                why,
+                null,
+                errorJson(RpcError.internal(why)),
+                clock.getAsLong()));
       }
     }
     purger.scheduleWithFixedDelay(
@@ -103,8 +116,8 @@ public final class TaskEngine implements AutoCloseable {
 
   /**
    * Creates a task for {@code params} (a {@code tools/call}'s params) owned by {@code owner} and
-   * starts it; returns the record once it is durably stored. {@code prefill}: answers the host
-   * gave before being asked, by key. {@code relay}: where questions go when the host can be asked
+   * starts it; returns the record once it is durably stored. {@code prefill}: answers the host gave
+   * before being asked, by key. {@code relay}: where questions go when the host can be asked
    * directly (a session-era host); null parks them on the task for {@code tasks/get}.
    */
   public TaskRecord start(
@@ -126,8 +139,20 @@ public final class TaskEngine implements AutoCloseable {
         params.get("arguments") instanceof ObjectNode a ? a.deepCopy() : Json.object();
     TaskRecord task =
         new TaskRecord(
-            newId(), owner, tool, digest(arguments), idempotent ? arguments : null, idempotent,
-            TaskRecord.WORKING, null, null, null, now, now, ttlMs, runner);
+            newId(),
+            owner,
+            tool,
+            digest(arguments),
+            idempotent ? arguments : null,
+            idempotent,
+            TaskRecord.WORKING,
+            null,
+            null,
+            null,
+            now,
+            now,
+            ttlMs,
+            runner);
     if (!store.create(task)) {
       throw new CallFailed(
           RpcError.internal(
@@ -143,7 +168,8 @@ public final class TaskEngine implements AutoCloseable {
     RunningTask live = new RunningTask(this, task.id(), prefill, relay);
     running.put(task.id(), live);
     // Progress reaches a host link only for a call with a token: the task's own.
-    ObjectNode forWorker = Json.withMeta(params, "progressToken", Json.NODES.textNode("task-" + task.id()));
+    ObjectNode forWorker =
+        Json.withMeta(params, "progressToken", Json.NODES.textNode("task-" + task.id()));
     forWorker.remove("task");
     RoutedCall call = router.callTool(forWorker, live);
     live.attach(call);

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
 
 /**
- * One task as the store keeps it. {@code arguments} are kept only while an idempotent task runs
- * (so a restarted daemon can run it again) and dropped when it ends; {@code result} or {@code
- * error} only once it has ended. Immutable: every change is a new record written whole.
+ * One task as the store keeps it. {@code arguments} are kept only while an idempotent task runs (so
+ * a restarted daemon can run it again) and dropped when it ends; {@code result} or {@code error}
+ * only once it has ended. Immutable: every change is a new record written whole.
  */
 public record TaskRecord(
     String id,
@@ -46,21 +46,57 @@ public record TaskRecord(
 
   public TaskRecord withStatus(String newStatus, String message, long now) {
     return new TaskRecord(
-        id, owner, tool, argumentsDigest, arguments, idempotent, newStatus, message, result, error,
-        createdAt, now, ttlMs, runner);
+        id,
+        owner,
+        tool,
+        argumentsDigest,
+        arguments,
+        idempotent,
+        newStatus,
+        message,
+        result,
+        error,
+        createdAt,
+        now,
+        ttlMs,
+        runner);
   }
 
   /** The task's end: its result or error, and its arguments forgotten. */
   public TaskRecord ended(String newStatus, String message, JsonNode res, JsonNode err, long now) {
     return new TaskRecord(
-        id, owner, tool, argumentsDigest, null, idempotent, newStatus, message, res, err, createdAt,
-        now, ttlMs, runner);
+        id,
+        owner,
+        tool,
+        argumentsDigest,
+        null,
+        idempotent,
+        newStatus,
+        message,
+        res,
+        err,
+        createdAt,
+        now,
+        ttlMs,
+        runner);
   }
 
   public TaskRecord claimedBy(String newRunner, long now) {
     return new TaskRecord(
-        id, owner, tool, argumentsDigest, arguments, idempotent, status, statusMessage, result,
-        error, createdAt, now, ttlMs, newRunner);
+        id,
+        owner,
+        tool,
+        argumentsDigest,
+        arguments,
+        idempotent,
+        status,
+        statusMessage,
+        result,
+        error,
+        createdAt,
+        now,
+        ttlMs,
+        newRunner);
   }
 
   public ObjectNode toJson() {
