@@ -6,6 +6,7 @@
     daemon.tools()                              # what it serves
     daemon.call("summarize", text="...")        # a tool's structured result or text
     daemon.reload()                             # restart the workers onto edited code
+    job = daemon.start_task("crawl", url="...")  # a long call as a task: poll it, fetch it later
 
 The wire is MCP's Streamable HTTP transport: each JSON-RPC message is POSTed
 to one URL with `Accept: application/json, text/event-stream`; a request is
@@ -237,12 +238,30 @@ class Client:
 
     def call(self, tool: str, /, **arguments: Any) -> Any:
         """The tool's answer: its structured content, else its text; ToolError if it failed."""
-        result = self.call_result(tool, arguments)
+        return self._answer(tool, self.call_result(tool, arguments))
+
+    def start_task(self, tool: str, /, **arguments: Any) -> str:
+        """Start the tool as a task and return its id at once; the daemon keeps the result."""
+        params = {"name": tool, "arguments": arguments, "task": {}}
+        return self.request("tools/call", params)["task"]["taskId"]
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        """The task now: `status` (working, input_required, completed, failed, cancelled)."""
+        return self.request("tasks/get", {"taskId": task_id})
+
+    def task_result(self, task_id: str, tool: str = "") -> Any:
+        """Waits for the task to end, then its answer as `call` gives it."""
+        return self._answer(tool, self.request("tasks/result", {"taskId": task_id}))
+
+    def cancel_task(self, task_id: str) -> dict[str, Any]:
+        return self.request("tasks/cancel", {"taskId": task_id})
+
+    def _answer(self, tool: str, result: dict[str, Any]) -> Any:
         if result.get("isError"):
             raise ToolError(tool, _text(result), result)
         if "structuredContent" in result:
             data = result["structuredContent"]
-            if tool not in self._output_kinds:
+            if tool and tool not in self._output_kinds:
                 self.tools()
             # Non-object results travel as {"result": value} (outputSchema says so).
             if self._output_kinds.get(tool) and isinstance(data, dict) and "result" in data:
@@ -370,11 +389,8 @@ class _SessionGone(Exception):
 
 
 def _wraps_result(schema: Any) -> bool:
-    return (
-        isinstance(schema, dict)
-        and list((schema.get("properties") or {})) == ["result"]
-        and schema.get("required") == ["result"]
-    )
+    properties = isinstance(schema, dict) and list(schema.get("properties") or {})
+    return properties == ["result"] and schema.get("required") == ["result"]
 
 
 def _text(result: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from .method_params import arguments_param, name_param, named_entry
 from .placement import SLOW_SECONDS, Placement
 from .results import call_result, error_result, exception_result
 from .session import LATER, InFlightCall
-from .wire import INVALID_PARAMS, RequestId, RpcError
+from .wire import INVALID_PARAMS, ProtocolError, RequestId, RpcError
 
 if TYPE_CHECKING:
     from .context import Context
@@ -79,7 +79,7 @@ class ToolCalls:
                             f"awaitable; make it `async def`"
                         )
                     result, outcome = call_result(value, tool.output), "ok"
-                except RpcError:
+                except ProtocolError:
                     raise  # a protocol error the tool chose: the JSON-RPC error answers
                 except (Exception, SystemExit) as e:
                     result, outcome = _raised(e, request_id, name)
@@ -163,7 +163,7 @@ class ToolCalls:
                 _log.info("tools/call %s %s: cancelled after %s", call.id, name, _since(started))
                 raise
             return exception_result(asyncio.CancelledError()), "raised CancelledError"
-        except RpcError:
+        except ProtocolError:
             raise  # a protocol error the tool chose: the JSON-RPC error answers
         except (Exception, SystemExit) as e:
             return _raised(e, call.id, name)

@@ -76,6 +76,12 @@ class RpcError(Exception):
         return error
 
 
+class ProtocolError(RpcError):
+    """Raised by a tool to answer its call with this JSON-RPC error rather than an isError
+    result: the call failed in a way that is not the model's to read (a task then ends
+    `failed`). Any other exception, an RpcError from the host included, is a tool error."""
+
+
 def decode(line: bytes, max_bytes: int = MAX_FRAME_BYTES) -> Message | Invalid | None:
     """One frame (without its newline) → a message, None for a blank line, or Invalid."""
     if line[:1] == b"{" and len(line) <= max_bytes:

@@ -50,6 +50,40 @@ class DecoratorTest(unittest.TestCase):
         self.assertEqual(definition["description"], "Explicit.")
         self.assertEqual(definition["annotations"], {"openWorldHint": False, "readOnlyHint": True})
 
+    def test_task_support_and_idempotence_are_declared_in_the_definition(self) -> None:
+        @tool(task="optional", idempotent=True)
+        def crawl(url: str) -> str:
+            return url
+
+        @tool(task="required", input_first=True)
+        def ask_then_run() -> str:
+            return ""
+
+        crawl_def = self.registry.tools.get("crawl").definition()
+        self.assertEqual(crawl_def["execution"], {"taskSupport": "optional"})
+        self.assertEqual(crawl_def["annotations"], {"idempotentHint": True})
+        self.assertNotIn("_meta", crawl_def)
+        ask_def = self.registry.tools.get("ask_then_run").definition()
+        self.assertEqual(ask_def["execution"], {"taskSupport": "required"})
+        self.assertEqual(ask_def["_meta"], {"tandem/inputFirst": True})
+
+    def test_a_tool_without_task_option_declares_no_execution(self) -> None:
+        @tool
+        def quick() -> str:
+            return ""
+
+        self.assertNotIn("execution", self.registry.tools.get("quick").definition())
+
+    def test_a_bad_task_option_is_an_error_naming_the_tool(self) -> None:
+        with self.assertRaisesRegex(ValueError, "'weird'.*task='sometimes'"):
+            @tool(task="sometimes")  # type: ignore[arg-type]
+            def weird() -> str:
+                return ""
+        with self.assertRaisesRegex(ValueError, "'eager'.*input_first=True needs task"):
+            @tool(input_first=True)
+            def eager() -> str:
+                return ""
+
     def test_same_name_from_two_functions_is_an_error_naming_both(self) -> None:
         @tool(name="twin")
         def first() -> str:
