@@ -19,7 +19,7 @@ import tandem
 from tandem.client import Client, McpError, ToolError, TransportError
 
 GREETER = '''
-from tandem import Context, tool
+from tandem import tool
 
 GREETING = "hello"
 
@@ -32,14 +32,6 @@ def greet(name: str) -> str:
 def fail() -> str:
     """Always fails."""
     raise ValueError("boom")
-
-@tool(task="optional", idempotent=True)
-async def slow_greet(name: str, ctx: Context) -> str:
-    """Greets someone, slowly, reporting progress."""
-    import asyncio
-    await ctx.progress(1, 2, "warming up")
-    await asyncio.sleep(1)
-    return f"{GREETING} at last, {name}"
 '''
 
 
@@ -84,21 +76,6 @@ class ClientAgainstDaemonTest(unittest.TestCase):
             Client(self.daemon.url).initialize()
         with tandem.connect(self.daemon.url) as client:
             self.assertEqual(client.server_info["name"], "tandem")
-
-    def test_a_long_call_as_a_task_started_polled_and_fetched(self) -> None:
-        with tandem.connect() as client:
-            self.assertIn("call", client.capabilities["tasks"]["requests"]["tools"])
-            task_id = client.start_task("slow_greet", name="Ada")
-            self.assertIn(client.task(task_id)["status"], ("working", "completed"))
-            self.assertEqual(client.task_result(task_id, "slow_greet"), "hello at last, Ada")
-            self.assertEqual(client.task(task_id)["status"], "completed")
-            with self.assertRaises(McpError) as refused:
-                client.cancel_task(task_id)
-            self.assertEqual(refused.exception.code, -32602)
-        with tandem.connect() as other:
-            with self.assertRaises(McpError) as unknown:
-                other.task(task_id)
-            self.assertEqual(unknown.exception.code, -32602)
 
     def test_tools_and_calls(self) -> None:
         with tandem.connect(self.daemon.url) as client:

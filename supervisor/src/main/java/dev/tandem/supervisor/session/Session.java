@@ -120,17 +120,25 @@ public final class Session implements CatalogObserver {
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
       case "tools/call" -> {
-        if (tasks == null
-            || !answerTask(
-                request,
-                () ->
-                    tasks.callAsTask(
-                        withHostCapabilities(params),
-                        taskOwner,
-                        linkFor(request.id()),
-                        this::taskStatus)))
-          forward(
-              request, () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
+        Runnable plain =
+            () ->
+                forward(
+                    request,
+                    () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
+        if (tasks == null) {
+          plain.run();
+          return;
+        }
+        tasks
+            .callAsTask(
+                withHostCapabilities(params), taskOwner, linkFor(request.id()), this::taskStatus)
+            .whenComplete(
+                (created, failure) -> {
+                  if (created != null) reply(request, created);
+                  else if (failure != null && Failures.cause(failure) instanceof CallFailed f)
+                    fail(request, f.error());
+                  else plain.run();
+                });
       }
       case "tasks/get", "tasks/list", "tasks/cancel" -> {
         if (tasks == null) fail(request, RpcError.methodNotFound(method));

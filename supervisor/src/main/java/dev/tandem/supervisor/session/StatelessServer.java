@@ -80,8 +80,18 @@ public final class StatelessServer {
       case "resources/list" -> list(r, c -> c.resources, "resources");
       case "resources/templates/list" -> list(r, c -> c.templates, "resourceTemplates");
       case "tools/call" -> {
-        if (tasks != null && answer(r, () -> tasks.callAsTask(params, principal))) return null;
-        return roundTrip(r, router::callTool);
+        if (tasks == null) return roundTrip(r, router::callTool);
+        CompletableFuture<ObjectNode> task = tasks.callAsTask(params, principal);
+        if (task.isDone() && task.getNow(null) == null && !task.isCompletedExceptionally())
+          return roundTrip(r, router::callTool);
+        task.whenComplete(
+            (created, failure) -> {
+              if (created != null) r.send(created);
+              else if (failure != null && Failures.cause(failure) instanceof CallFailed f)
+                fail(out, request, f.error());
+              else roundTrip(r, router::callTool);
+            });
+        return null;
       }
       case "tasks/get", "tasks/update", "tasks/cancel" -> {
         if (tasks == null) fail(out, request, RpcError.methodNotFound(request.method()));

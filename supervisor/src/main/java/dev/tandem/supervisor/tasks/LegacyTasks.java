@@ -45,10 +45,19 @@ public final class LegacyTasks {
    * when the ordinary path answers it; throws {@link CallFailed} for a task the tool refuses, or a
    * plain call to a tool that runs only as a task (-32601, as the spec says).
    */
-  public ObjectNode callAsTask(
+  public CompletableFuture<ObjectNode> callAsTask(
       ObjectNode params, String owner, HostLink host, Consumer<ObjectNode> notify) {
-    Catalog catalog = router.catalog().getNow(null);
-    if (catalog == null || params == null || !params.path("name").isTextual()) return null;
+    // Once the pools serve: whether a tool runs as a task is in its tools/list entry.
+    return router.catalog().thenApply(catalog -> callAsTask(catalog, params, owner, host, notify));
+  }
+
+  private ObjectNode callAsTask(
+      Catalog catalog,
+      ObjectNode params,
+      String owner,
+      HostLink host,
+      Consumer<ObjectNode> notify) {
+    if (params == null || !params.path("name").isTextual()) return null;
     Listing.Entry entry = catalog.tools.find(params.path("name").asText());
     if (entry == null) return null;
     JsonNode tool = entry.item();

@@ -10,6 +10,7 @@ import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.Router;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The 2026-07-28 {@code io.modelcontextprotocol/tasks} extension (SEP-2663) on the wire: which
@@ -44,9 +45,13 @@ public final class ModernTasks {
    * ordinary path answers it. Throws {@link CallFailed} for a tool that only runs as a task asked
    * by a client that did not declare the extension (-32021).
    */
-  public ObjectNode callAsTask(ObjectNode params, String principal) {
-    Catalog catalog = router.catalog().getNow(null);
-    if (catalog == null || !params.path("name").isTextual()) return null;
+  public CompletableFuture<ObjectNode> callAsTask(ObjectNode params, String principal) {
+    // Once the pools serve: whether a tool runs as a task is in its tools/list entry.
+    return router.catalog().thenApply(catalog -> callAsTask(catalog, params, principal));
+  }
+
+  private ObjectNode callAsTask(Catalog catalog, ObjectNode params, String principal) {
+    if (!params.path("name").isTextual()) return null;
     Listing.Entry entry = catalog.tools.find(params.path("name").asText());
     if (entry == null) return null;
     JsonNode tool = entry.item();
