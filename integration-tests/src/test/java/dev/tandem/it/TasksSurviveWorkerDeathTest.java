@@ -92,6 +92,15 @@ class TasksSurviveWorkerDeathTest {
       assertTrue(message.contains("brew_once") && message.contains("SIGKILL"), message);
       assertTrue(message.contains("not annotated readOnlyHint or idempotentHint"), message);
       assertTrue(!onceEnd.has("result"), onceEnd.toString());
+
+      // Observability: tasks by status in the status document (tandem status) and /metrics.
+      JsonNode status = DaemonProcess.JSON.readTree(daemon.get("/status").body());
+      assertEquals(1, status.path("tasksCompleted").asInt(), status.toString());
+      assertEquals(1, status.path("tasksFailed").asInt(), status.toString());
+      assertEquals(0, status.path("tasksWorking").asInt(), status.toString());
+      String metrics = daemon.get("/metrics").body();
+      assertTrue(metrics.contains("tandem_tasks{status=\"completed\"} 1"), metrics);
+      assertTrue(metrics.contains("tandem_tasks{status=\"failed\"} 1"), metrics);
     }
   }
 

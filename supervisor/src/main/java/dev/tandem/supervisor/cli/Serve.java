@@ -362,7 +362,9 @@ final class Serve {
     tasks.start();
     for (String status :
         new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
-      router.reportInStatus("tasks." + status, () -> tasks.countByStatus().getOrDefault(status, 0));
+      // tasksWorking, tasksInputRequired...: the status document's keys, which tandem status shows.
+      router.reportInStatus(
+          StatusCommand.taskCountKey(status), () -> tasks.countByStatus().getOrDefault(status, 0));
     }
     return tasks;
   }

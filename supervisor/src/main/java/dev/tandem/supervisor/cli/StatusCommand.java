@@ -163,6 +163,14 @@ final class StatusCommand implements Callable<Integer> {
     return u.resolve(path + "/status");
   }
 
+  /** The status document's key for the number of tasks in {@code status}: tasksInputRequired. */
+  static String taskCountKey(String status) {
+    StringBuilder key = new StringBuilder("tasks");
+    for (String part : status.split("_"))
+      key.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    return key.toString();
+  }
+
   /** A short table; fields the daemon does not report are left out rather than guessed. */
   static void render(PrintStream out, String url, JsonNode status) {
     StringBuilder head = new StringBuilder("tandem at " + url);
@@ -174,6 +182,15 @@ final class StatusCommand implements Callable<Integer> {
     if (status.has("httpSessions"))
       head.append(", ").append(status.get("httpSessions").asInt()).append(" HTTP session(s)");
     out.println(head);
+    if (status.has(taskCountKey("working"))) {
+      StringBuilder tasks = new StringBuilder("tasks:");
+      String sep = " ";
+      for (String st : new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
+        tasks.append(sep).append(status.path(taskCountKey(st)).asInt()).append(' ').append(st);
+        sep = ", ";
+      }
+      out.println(tasks);
+    }
     for (JsonNode pool : status.path("pools")) {
       StringBuilder p = new StringBuilder("pool \"" + pool.path("name").asText() + "\"");
       append(p, pool, "state", "");
