@@ -33,7 +33,9 @@ modules="${modules},jdk.unsupported"
 # and reaches only for types tandem never maps: java.desktop (java.beans annotations, loaded
 # behind a check), java.sql (java.sql.Date and friends) and java.xml (DOM nodes). Without them
 # the runtime sheds AWT, fonts and the XML stack: about a third of its size.
-optional="java.desktop java.sql java.xml"
+# h2-mvstore (the task store) names java.sql in its JDBC exception classes and java.management
+# for a memory reading; the store tandem opens loads neither.
+optional="java.desktop java.sql java.xml java.management"
 modules=$(echo "$modules" | tr , '\n' | grep -vxF -f <(echo "$optional" | tr ' ' '\n') | paste -sd, -)
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=zip-6 --output "$stage/runtime"

@@ -353,10 +353,12 @@ final class Serve {
   private TaskEngine tasks(Router router, TandemConfig config) {
     if (tasks != null) return tasks;
     TaskEngine.Settings settings = TaskEngine.Settings.DEFAULTS;
+    Map<String, String> env = System.getenv();
     tasks =
         new TaskEngine(
             router,
-            TaskStores.open(System.getenv(), config.source(), settings.maxTasks()),
+            () -> TaskStores.open(env, config.source(), settings.maxTasks()),
+            () -> TaskStores.exists(env, config.source()),
             settings,
             System::currentTimeMillis);
     tasks.start();

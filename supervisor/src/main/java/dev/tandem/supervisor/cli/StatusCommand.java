@@ -185,7 +185,8 @@ final class StatusCommand implements Callable<Integer> {
     if (status.has(taskCountKey("working"))) {
       StringBuilder tasks = new StringBuilder("tasks:");
       String sep = " ";
-      for (String st : new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
+      for (String st :
+          new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
         tasks.append(sep).append(status.path(taskCountKey(st)).asInt()).append(' ').append(st);
         sep = ", ";
       }

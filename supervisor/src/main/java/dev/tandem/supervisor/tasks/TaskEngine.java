@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs tool calls as tasks: each is an ordinary call through {@link Router#callTool} whose answer
@@ -44,7 +46,9 @@ public final class TaskEngine implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Router router;
-  private final TaskStore store;
+  private final Supplier<TaskStore> opener;
+  private final BooleanSupplier stored;
+  private volatile TaskStore opened;
   private final Settings settings;
   private final LongSupplier clock;
   private final String runner = newId();
@@ -58,11 +62,32 @@ public final class TaskEngine implements AutoCloseable {
             return t;
           });
 
-  public TaskEngine(Router router, TaskStore store, Settings settings, LongSupplier clock) {
+  /**
+   * {@code store} opens the store, on first use: a daemon that never runs a task never loads it
+   * (nor do its AOT cache and start time pay for it). {@code stored}: whether a store exists
+   * already, which {@link #start} then opens to take over its unfinished tasks.
+   */
+  public TaskEngine(
+      Router router,
+      Supplier<TaskStore> store,
+      BooleanSupplier stored,
+      Settings settings,
+      LongSupplier clock) {
     this.router = router;
-    this.store = store;
+    this.opener = store;
+    this.stored = stored;
     this.settings = settings;
     this.clock = clock;
+  }
+
+  /** The store, opened now if it is not yet. */
+  private TaskStore store() {
+    TaskStore s = opened;
+    if (s != null) return s;
+    synchronized (this) {
+      if (opened == null) opened = opener.get();
+      return opened;
+    }
   }
 
   public Settings settings() {
@@ -71,6 +96,20 @@ public final class TaskEngine implements AutoCloseable {
 
   /** Takes over what a previous daemon left running, and purges expired tasks every minute. */
   public void start() {
+    purger.scheduleWithFixedDelay(
+        () -> {
+          try {
+            TaskStore open = opened;
+            if (open != null) open.purgeExpired(clock.getAsLong());
+          } catch (RuntimeException e) {
+            Log.warn("purging expired tasks failed: " + e.getMessage());
+          }
+        },
+        60,
+        60,
+        TimeUnit.SECONDS);
+    if (!stored.getAsBoolean()) return;
+    TaskStore store = store();
     store.purgeExpired(clock.getAsLong());
     for (TaskRecord t : store.claimUnfinished(runner, clock.getAsLong())) {
       if (t.idempotent() && t.arguments() != null) {
@@ -101,17 +140,6 @@ public final class TaskEngine implements AutoCloseable {
                 clock.getAsLong()));
       }
     }
-    purger.scheduleWithFixedDelay(
-        () -> {
-          try {
-            store.purgeExpired(clock.getAsLong());
-          } catch (RuntimeException e) {
-            Log.warn("purging expired tasks failed: " + e.getMessage());
-          }
-        },
-        60,
-        60,
-        TimeUnit.SECONDS);
   }
 
   /**
@@ -153,7 +181,7 @@ public final class TaskEngine implements AutoCloseable {
             now,
             ttlMs,
             runner);
-    if (!store.create(task)) {
+    if (!store().create(task)) {
       throw new CallFailed(
           RpcError.internal(
               "tandem holds "
@@ -188,7 +216,7 @@ public final class TaskEngine implements AutoCloseable {
     if (stopping && (failure != null || result.path("isError").asBoolean(false))) return;
     RunningTask live = running.remove(id);
     if (live != null) live.closeQuestions();
-    TaskRecord t = store.get(id);
+    TaskRecord t = store().get(id);
     if (t == null || t.terminal()) return;
     long now = clock.getAsLong();
     TaskRecord ended;
@@ -206,13 +234,13 @@ public final class TaskEngine implements AutoCloseable {
     } else {
       ended = t.ended(TaskRecord.COMPLETED, null, result, null, now);
     }
-    store.put(ended);
+    store().put(ended);
     if (live != null) live.ended(ended);
   }
 
   /** The task if {@code owner} may see it; null for one that does not exist or is another's. */
   public TaskRecord get(String owner, String id) {
-    TaskRecord t = id == null ? null : store.get(id);
+    TaskRecord t = id == null ? null : store().get(id);
     if (t == null || !t.owner().equals(owner)) return null;
     if (t.expired(clock.getAsLong())) return null;
     return t;
@@ -220,7 +248,7 @@ public final class TaskEngine implements AutoCloseable {
 
   public List<TaskRecord> list(String owner) {
     long now = clock.getAsLong();
-    return store.listByOwner(owner).stream().filter(t -> !t.expired(now)).toList();
+    return store().listByOwner(owner).stream().filter(t -> !t.expired(now)).toList();
   }
 
   /** The questions a task waits on, keyed as the host answers them; empty when none. */
@@ -244,7 +272,7 @@ public final class TaskEngine implements AutoCloseable {
     if (t.terminal()) return true;
     TaskRecord cancelled =
         t.ended(TaskRecord.CANCELLED, "cancelled by the client", null, null, clock.getAsLong());
-    store.put(cancelled);
+    store().put(cancelled);
     RunningTask live = running.remove(id);
     if (live != null) {
       live.cancel("the task was cancelled");
@@ -260,7 +288,7 @@ public final class TaskEngine implements AutoCloseable {
     if (t.terminal()) return java.util.concurrent.CompletableFuture.completedFuture(t);
     RunningTask live = running.get(id);
     if (live == null) {
-      TaskRecord now = store.get(id);
+      TaskRecord now = store().get(id);
       return java.util.concurrent.CompletableFuture.completedFuture(now);
     }
     return live.end();
@@ -273,17 +301,19 @@ public final class TaskEngine implements AutoCloseable {
   }
 
   void status(String id, String status, String message) {
-    TaskRecord t = store.get(id);
+    TaskRecord t = store().get(id);
     if (t == null || t.terminal()) return;
     if (status.equals(t.status()) && java.util.Objects.equals(message, t.statusMessage())) return;
     TaskRecord changed = t.withStatus(status, message, clock.getAsLong());
-    store.put(changed);
+    store().put(changed);
     RunningTask live = running.get(id);
     if (live != null) live.changed(changed);
   }
 
+  /** Tasks by status; none while no task was ever stored (the store is not opened for it). */
   public Map<String, Integer> countByStatus() {
-    return store.countByStatus();
+    TaskStore s = opened;
+    return s == null ? Map.of() : s.countByStatus();
   }
 
   public int running() {
@@ -293,7 +323,8 @@ public final class TaskEngine implements AutoCloseable {
   @Override
   public void close() {
     purger.shutdownNow();
-    store.close();
+    TaskStore s = opened;
+    if (s != null) s.close();
   }
 
   static ObjectNode errorJson(RpcError error) {

@@ -30,6 +30,11 @@ public final class TaskStores {
     return dir.resolve("tasks-" + digest(key) + ".mv.db");
   }
 
+  /** Whether a daemon on this configuration has stored tasks before. */
+  public static boolean exists(Map<String, String> env, Path config) {
+    return java.nio.file.Files.exists(location(env, config));
+  }
+
   /**
    * The store for this configuration; when its file is held by another daemon on the same
    * configuration (two stdio hosts), or cannot be written, an in-memory one, said in the log.

@@ -16,7 +16,7 @@ class RunningTaskTest {
 
   private final MvTaskStore store = MvTaskStore.inMemory(10);
   private final TaskEngine engine =
-      new TaskEngine(null, store, TaskEngine.Settings.DEFAULTS, () -> 1_000);
+      new TaskEngine(null, () -> store, () -> true, TaskEngine.Settings.DEFAULTS, () -> 1_000);
 
   private RunningTask running(String id, JsonNode prefill) {
     store.create(MvTaskStoreTest.task(id, "o", TaskRecord.WORKING, 0));
