@@ -43,7 +43,10 @@ public final class TaskEngine implements AutoCloseable {
     public static final Settings DEFAULTS = new Settings(3_600_000, 1_000, 10_000);
   }
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /** A holder, so a daemon that never makes a task never seeds a SecureRandom. */
+  private static final class Ids {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
 
   private final Router router;
   private final Supplier<TaskStore> opener;
@@ -51,16 +54,10 @@ public final class TaskEngine implements AutoCloseable {
   private volatile TaskStore opened;
   private final Settings settings;
   private final LongSupplier clock;
-  private final String runner = newId();
+  private final String runner = java.util.UUID.randomUUID().toString();
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
-  private final ScheduledExecutorService purger =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "tandem-tasks");
-            t.setDaemon(true);
-            return t;
-          });
+  private ScheduledExecutorService purger;
 
   /**
    * {@code store} opens the store, on first use: a daemon that never runs a task never loads it
@@ -80,12 +77,33 @@ public final class TaskEngine implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** The store, opened now if it is not yet. */
+  /** The store, opened now if it is not yet; from then on expired tasks are purged every minute. */
   private TaskStore store() {
     TaskStore s = opened;
     if (s != null) return s;
     synchronized (this) {
-      if (opened == null) opened = opener.get();
+      if (opened == null) {
+        opened = opener.get();
+        purger =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "tandem-tasks");
+                  t.setDaemon(true);
+                  return t;
+                });
+        TaskStore open = opened;
+        purger.scheduleWithFixedDelay(
+            () -> {
+              try {
+                open.purgeExpired(clock.getAsLong());
+              } catch (RuntimeException e) {
+                Log.warn("purging expired tasks failed: " + e.getMessage());
+              }
+            },
+            60,
+            60,
+            TimeUnit.SECONDS);
+      }
       return opened;
     }
   }
@@ -96,18 +114,6 @@ public final class TaskEngine implements AutoCloseable {
 
   /** Takes over what a previous daemon left running, and purges expired tasks every minute. */
   public void start() {
-    purger.scheduleWithFixedDelay(
-        () -> {
-          try {
-            TaskStore open = opened;
-            if (open != null) open.purgeExpired(clock.getAsLong());
-          } catch (RuntimeException e) {
-            Log.warn("purging expired tasks failed: " + e.getMessage());
-          }
-        },
-        60,
-        60,
-        TimeUnit.SECONDS);
     if (!stored.getAsBoolean()) return;
     TaskStore store = store();
     store.purgeExpired(clock.getAsLong());
@@ -322,7 +328,9 @@ public final class TaskEngine implements AutoCloseable {
 
   @Override
   public void close() {
-    purger.shutdownNow();
+    synchronized (this) {
+      if (purger != null) purger.shutdownNow();
+    }
     TaskStore s = opened;
     if (s != null) s.close();
   }
@@ -335,7 +343,7 @@ public final class TaskEngine implements AutoCloseable {
 
   static String newId() {
     byte[] bytes = new byte[24];
-    RANDOM.nextBytes(bytes);
+    Ids.RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
