@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Typed reads out of one config file's tree, each failing with a message that names the file (or
@@ -24,6 +25,22 @@ final class ConfigFields {
   ConfigFields(Path source, Map<String, Overrides.Setting> applied) {
     this.source = source;
     this.applied = applied;
+  }
+
+  /** An error in {@code where} of this file: "FILE: [table]: what". */
+  ConfigException error(String where, String what) {
+    return new ConfigException(source + ": " + where + ": " + what);
+  }
+
+  /** A value that has the right type but is wrong: "FILE: [table]: key \"value\" why". */
+  ConfigException badValue(String where, String key, String value, String why) {
+    return error(where, key + " \"" + value + "\" " + why);
+  }
+
+  /** {@code value} if it matches {@code pattern}, else the error "key \"value\" why". */
+  String matching(String where, String key, String value, Pattern pattern, String why) {
+    if (!pattern.matcher(value).matches()) throw badValue(where, key, value, why);
+    return value;
   }
 
   void requireTable(String where, JsonNode node) {

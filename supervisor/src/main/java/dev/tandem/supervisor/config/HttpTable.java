@@ -37,7 +37,7 @@ final class HttpTable {
       try {
         listen = ListenAddress.parse(f.string(where, "listen", node.get("listen")));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(f.source + ": " + where + ": listen " + e.getMessage());
+        throw f.error(where, "listen " + e.getMessage());
       }
     }
     // "" is the explicit opt-out (an open server); left out, serve --http generates a token.
@@ -49,15 +49,12 @@ final class HttpTable {
                 : f.string(where, "token", node.get("token"));
     List<String> origins = f.strings(where, "allowed_origins", node.get("allowed_origins"));
     for (String origin : origins) {
-      if (!ORIGIN.matcher(origin).matches()) {
-        throw new ConfigException(
-            f.source
-                + ": "
-                + where
-                + ": allowed_origins item \""
-                + origin
-                + "\" is not an origin; write scheme://host[:port], like \"https://app.example.com\"");
-      }
+      f.matching(
+          where,
+          "allowed_origins item",
+          origin,
+          ORIGIN,
+          "is not an origin; write scheme://host[:port], like \"https://app.example.com\"");
     }
     List<String> hosts = f.strings(where, "allowed_hosts", node.get("allowed_hosts"));
     int maxBody = f.intIn(where, node, "max_body_bytes", defaults.maxBodyBytes(), 1024, 1 << 30);

@@ -55,16 +55,13 @@ final class PoolTable {
     if (!node.has("name")) {
       throw new ConfigException(f.source + ": " + where + " has no name; add name = \"...\"");
     }
-    String name = f.string(where, "name", node.get("name"));
-    if (!POOL_NAME.matcher(name).matches()) {
-      throw new ConfigException(
-          f.source
-              + ": "
-              + where
-              + ": name \""
-              + name
-              + "\" must be letters, digits, '_', '.' or '-', starting with a letter or digit");
-    }
+    String name =
+        f.matching(
+            where,
+            "name",
+            f.string(where, "name", node.get("name")),
+            POOL_NAME,
+            "must be letters, digits, '_', '.' or '-', starting with a letter or digit");
     where = "pool \"" + name + "\"";
     List<String> modules = f.strings(where, "modules", node.get("modules"));
     List<String> command = f.strings(where, "command", node.get("command"));
@@ -100,15 +97,7 @@ final class PoolTable {
     for (String p : rawPaths) {
       Path resolved = dir.resolve(p).normalize();
       if (!Files.isDirectory(resolved)) {
-        throw new ConfigException(
-            f.source
-                + ": "
-                + where
-                + ": path \""
-                + p
-                + "\" is not a directory (resolved to "
-                + resolved
-                + ")");
+        throw f.badValue(where, "path", p, "is not a directory (resolved to " + resolved + ")");
       }
       paths.add(resolved);
     }
@@ -119,7 +108,7 @@ final class PoolTable {
     Map<String, String> env = new LinkedHashMap<>();
     if (envNode != null) {
       if (!envNode.isObject()) {
-        throw new ConfigException(f.source + ": " + where + ": env must be a table of strings");
+        throw f.error(where, "env must be a table of strings");
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = envNode.fields(); it.hasNext(); ) {
         var e = it.next();
@@ -134,13 +123,11 @@ final class PoolTable {
     for (String p : passEnv) {
       if (p.indexOf('*') != p.lastIndexOf('*')
           || (p.contains("*") && !p.startsWith("*") && !p.endsWith("*"))) {
-        throw new ConfigException(
-            f.source
-                + ": "
-                + where
-                + ": pass_env item \""
-                + p
-                + "\" is not a variable name or pattern; write NAME, PREFIX*, *SUFFIX or *");
+        throw f.badValue(
+            where,
+            "pass_env item",
+            p,
+            "is not a variable name or pattern; write NAME, PREFIX*, *SUFFIX or *");
       }
     }
     return passEnv;

@@ -26,15 +26,7 @@ final class TraceTable {
       String raw = TraceConfig.expandHome(f.string(where, "dir", node.get("dir")), System.getenv());
       traceDir = dir.resolve(raw).normalize();
       if (Files.exists(traceDir) && !Files.isDirectory(traceDir)) {
-        throw new ConfigException(
-            f.source
-                + ": "
-                + where
-                + ": dir \""
-                + raw
-                + "\" is not a directory (resolved to "
-                + traceDir
-                + ")");
+        throw f.badValue(where, "dir", raw, "is not a directory (resolved to " + traceDir + ")");
       }
     }
     int maxBytes = f.intIn(where, node, "max_bytes", d.maxBytes(), 1024, Integer.MAX_VALUE);

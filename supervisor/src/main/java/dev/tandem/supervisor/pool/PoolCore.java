@@ -113,12 +113,7 @@ final class PoolCore {
   private static ScheduledExecutorService timers() {
     ScheduledThreadPoolExecutor timers =
         new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "tandem-supervisor");
-              t.setDaemon(true);
-              return t;
-            });
+            1, Thread.ofPlatform().name("tandem-supervisor").daemon().factory());
     timers.setRemoveOnCancelPolicy(true);
     return timers;
   }
