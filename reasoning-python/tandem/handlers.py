@@ -89,6 +89,8 @@ class Methods(ToolCalls, PromptsAndResources):
         )
         return {
             "protocolVersion": version,
+            # Not the daemon's ServerSurface: one worker's answer to its client (the daemon reads
+            # it as a foreign server's, in OfferListing), so it says what this process serves.
             "capabilities": {
                 "tools": {"listChanged": True},
                 "prompts": {"listChanged": True},

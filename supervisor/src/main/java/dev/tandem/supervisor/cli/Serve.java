@@ -48,16 +48,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * {@code tandem serve}: reads the config, starts the pools while already answering the host
  * (initialize does not wait for Python), then serves one host on stdio until it closes stdin, or
- * (with {@code --http}) any number of hosts over Streamable HTTP until a signal, and shuts down:
- * stop taking work, let calls in flight finish within the grace period, stop the workers.
+ * (with {@code --http}) any number of hosts over Streamable HTTP until a signal, and shuts down
+ * ({@link Shutdown}): stop taking work, let calls in flight finish within the grace period, stop
+ * the workers. This class is the start-up sequence and the transports' wiring.
  */
 final class Serve {
 
@@ -73,36 +72,10 @@ final class Serve {
   /** How long a 2026-07-28 call waits for the host to come back with the input it asked for. */
   static final Duration INPUT_TTL = Duration.ofMinutes(10);
 
-  /** How long shutdown waits for a stdio host to take the last answers before exiting anyway. */
-  static final Duration STDOUT_DRAIN = Duration.ofSeconds(2);
-
-  /**
-   * How long shutdown waits for the errors that end the calls the grace period did not see
-   * answered.
-   */
-  static final Duration ABANDONED_ANSWERS = Duration.ofSeconds(1);
-
   private final Options options;
   private final OutputStream wire;
-
-  /**
-   * Guards {@link #stopped} and {@link #runtimeFile}, so a file is never written after a stop
-   * began.
-   */
-  private final Object stopLock = new Object();
-
-  private boolean stopped;
-  private RuntimeFile runtimeFile;
-
-  /** What a signal stops, once there is something to stop; before that a signal just exits. */
-  private volatile Runnable onStop;
-
-  /** Completes when {@link #stop} has run to its end. */
-  private final CompletableFuture<Void> finished = new CompletableFuture<>();
-
-  private volatile StatelessServer modern;
+  private final Shutdown shutdown = new Shutdown();
   private volatile TaskEngine tasks;
-  private volatile StdioTransport stdio;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -114,8 +87,8 @@ final class Serve {
     // From here on a stop may come at any moment, even while the config loads or the port binds:
     // it must exit 0 and leave no runtime file behind (so one hook and one handler, from the
     // start).
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stopNow, "tandem-shutdown"));
-    Signals.onTerminate(this::stopNow);
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown::stopNow, "tandem-shutdown"));
+    Signals.onTerminate(shutdown::stopNow);
     Path file =
         options.config() != null
             ? options.config()
@@ -184,12 +157,12 @@ final class Serve {
   private int serveStdio(TandemConfig config, Router router) {
     AtomicReference<Session> session = new AtomicReference<>();
     Duration grace = config.server().shutdownGrace();
-    onStop = () -> stop(router, session.get(), null, grace);
-    if (isStopped()) return awaitStop();
-    startPools(router, () -> stop(router, null, null, Duration.ZERO));
+    shutdown.onSignal(() -> shutdown.stop(router, session.get(), null, grace));
+    if (shutdown.isStopped()) return shutdown.awaitStop();
+    startPools(router, () -> shutdown.stop(router, null, null, Duration.ZERO));
     serveStdioSession(config, router, stateless(router, config), session::set);
     Log.info("the host closed stdin; shutting down");
-    stop(router, session.get(), null, grace);
+    shutdown.stop(router, session.get(), null, grace);
     return router.catalog().isCompletedExceptionally() ? 1 : 0;
   }
 
@@ -262,15 +235,15 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    onStop = () -> stop(router, stdioSession.get(), server[0], grace);
-    if (isStopped()) return awaitStop();
-    startPools(router, () -> stop(router, null, server[0], Duration.ZERO));
+    shutdown.onSignal(() -> shutdown.stop(router, stdioSession.get(), server[0], grace));
+    if (shutdown.isStopped()) return shutdown.awaitStop();
+    startPools(router, () -> shutdown.stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
     try {
       bound = server[0].start();
     } catch (Exception e) {
-      if (isStopped())
-        return awaitStop(); // a signal shut the event loops while we bound: not an error
+      if (shutdown.isStopped())
+        return shutdown.awaitStop(); // a signal shut the event loops while we bound: not an error
       Log.error(
           "cannot listen on "
               + http.host()
@@ -283,8 +256,9 @@ final class Serve {
       return 1;
     }
     // Before the line below: whoever reads it may look for the runtime file at once.
-    if (!writeRuntimeFile(HttpServer.mcpUrl(http.host(), bound), config.source(), generatedToken))
-      return awaitStop();
+    if (!shutdown.writeRuntimeFile(
+        HttpServer.mcpUrl(http.host(), bound), config.source(), generatedToken))
+      return shutdown.awaitStop();
     openEveryJar();
     // Tests and scripts read this line for the real port when asked for port 0.
     Log.info(
@@ -295,7 +269,7 @@ final class Serve {
       // One more host on stdin/stdout, multiplexed onto the same workers as the HTTP sessions.
       serveStdioSession(config, router, modern, stdioSession::set);
       Log.info("the stdio host closed stdin; shutting down");
-      stop(router, stdioSession.get(), server[0], grace);
+      shutdown.stop(router, stdioSession.get(), server[0], grace);
       return 0;
     }
     try {
@@ -331,7 +305,7 @@ final class Serve {
     StdioTransport stdio =
         new StdioTransport(
             new FileInputStream(FileDescriptor.in), wire, config.server().maxFrameBytes());
-    this.stdio = stdio;
+    shutdown.writesLastAnswersTo(stdio);
     stdio.serve(
         t -> {
           Session session =
@@ -344,7 +318,9 @@ final class Serve {
 
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
   private StatelessServer stateless(Router router, TandemConfig config) {
-    modern = new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    StatelessServer modern =
+        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+    shutdown.drains(modern);
     modern.serveTasks(new ModernTasks(tasks(router, config), router));
     return modern;
   }
@@ -361,6 +337,7 @@ final class Serve {
             () -> TaskStores.exists(env, config.source()),
             settings,
             System::currentTimeMillis);
+    shutdown.keepsTasks(tasks);
     tasks.start();
     for (String status :
         new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
@@ -381,7 +358,7 @@ final class Serve {
         .whenComplete(
             (catalog, failure) -> {
               // A pool that failed because a stop interrupted its start is no error to report.
-              if (failure != null && !isStopped()) {
+              if (failure != null && !shutdown.isStopped()) {
                 startFailed(failure);
                 stopNow.run();
                 System.exit(Failures.cause(failure) instanceof ConfigException ? 2 : 1);
@@ -400,138 +377,5 @@ final class Serve {
       Log.error(String.valueOf(cause.getMessage()));
     }
     Log.error("tandem cannot serve this configuration; fix the error above and start it again");
-  }
-
-  /** Whether every call in flight was answered on the wire within {@code limit}. */
-  private boolean drained(Session session, HttpServer http, Duration limit) {
-    try {
-      CompletableFuture.allOf(
-              session == null ? CompletableFuture.completedFuture(null) : session.drained(),
-              http == null ? CompletableFuture.completedFuture(null) : http.drained(),
-              modern == null ? CompletableFuture.completedFuture(null) : modern.drained())
-          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (Exception e) {
-      Log.debug("drain ended: " + e);
-      return true;
-    }
-  }
-
-  /**
-   * Stop taking work (HTTP: close the listening socket first), let calls in flight finish within
-   * the grace period, answer those that did not with an error that says tandem is shutting down
-   * (and cancel them), then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).
-   * Runs once, from stdin EOF or the signal hook.
-   */
-  private boolean stop(Router router, Session session, HttpServer http, Duration grace) {
-    if (!markStopped()) return false;
-    try {
-      drainAndStop(router, session, http, grace);
-    } finally {
-      finished.complete(null);
-    }
-    return true;
-  }
-
-  /**
-   * Each step is attempted whatever the one before it threw: a stop must get to the workers from
-   * any state, including one where an earlier failure (no file descriptor left to load a class)
-   * left something broken.
-   */
-  private void drainAndStop(Router router, Session session, HttpServer http, Duration grace) {
-    attempt("stop taking calls", router::stopAccepting);
-    // What shutdown does to running tasks is not their outcome: the next daemon takes them over.
-    if (tasks != null) attempt("stop recording task failures", tasks::stopping);
-    if (http != null) attempt("close the HTTP listener", http::stopAccepting);
-    attempt("drain the calls in flight", () -> drain(router, session, http, grace));
-    if (modern != null) attempt("close the 2026-07-28 server", modern::close);
-    if (tasks != null) attempt("close the task store", tasks::close);
-    if (session != null) attempt("close the stdio session", session::close);
-    if (http != null) attempt("close the HTTP sessions", () -> http.close(Duration.ofSeconds(2)));
-    attempt(
-        "stop the workers",
-        () -> {
-          try {
-            router.shutdown(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-          } catch (Exception e) {
-            Log.warn("workers did not all stop in time: " + e);
-          }
-        });
-    // Answers are written by their own thread: the last ones must leave before the process does.
-    StdioTransport host = stdio;
-    if (host != null)
-      attempt("write the last answers to the host", () -> host.finish(STDOUT_DRAIN.toMillis()));
-    Log.info("stopped");
-  }
-
-  private void drain(Router router, Session session, HttpServer http, Duration grace) {
-    int inFlight =
-        (session == null ? 0 : session.inFlight())
-            + (http == null ? 0 : http.inFlight())
-            + (modern == null ? 0 : modern.inFlight());
-    if (inFlight == 0) return;
-    Log.info("waiting up to " + grace.toMillis() + " ms for " + inFlight + " call(s) in flight");
-    if (drained(session, http, grace)) return;
-    // The hosts are still connected: each call gets an answer that says why it ends, then the
-    // workers are told to stop it. Only then do the sessions close.
-    Log.warn(
-        "calls still in flight after the grace period; answering them with an error and cancelling them");
-    router.abandonCalls(
-        "tandem is shutting down: the call did not finish within shutdown_grace_ms = "
-            + grace.toMillis()
-            + " ms and was cancelled; call it again once tandem is back");
-    drained(session, http, ABANDONED_ANSWERS);
-  }
-
-  private static void attempt(String step, Runnable action) {
-    try {
-      action.run();
-    } catch (Throwable t) {
-      Log.warn("shutdown: could not " + step + ": " + t + "; going on");
-    }
-  }
-
-  /** A signal or the JVM's shutdown: stops what has started, or marks that nothing should. */
-  private void stopNow() {
-    Runnable stop = onStop;
-    if (stop != null) stop.run();
-    else markStopped();
-  }
-
-  /**
-   * True for the one caller that begins the stop; removes the runtime file first, so no new
-   * notebook finds a daemon that is leaving.
-   */
-  private boolean markStopped() {
-    synchronized (stopLock) {
-      if (stopped) return false;
-      stopped = true;
-      NettyLog.stopping();
-      if (runtimeFile != null) runtimeFile.remove();
-      return true;
-    }
-  }
-
-  private boolean isStopped() {
-    synchronized (stopLock) {
-      return stopped;
-    }
-  }
-
-  /** Writes the runtime file unless a stop has begun (which would never remove it); false then. */
-  private boolean writeRuntimeFile(String url, Path config, String generatedToken) {
-    synchronized (stopLock) {
-      if (stopped) return false;
-      runtimeFile = RuntimeFile.write(url, config, Main.VERSION, generatedToken);
-      return true;
-    }
-  }
-
-  /** The main thread's part when a stop came first: the stopping thread exits; wait for it. */
-  private int awaitStop() {
-    finished.join();
-    return 0;
   }
 }

@@ -98,8 +98,7 @@ public final class Overrides {
       case "server", "http" -> {
         if (parts.length != 2)
           throw new IllegalArgumentException("--set \"" + assignment + "\": too many dots" + hint);
-        Set<String> known =
-            parts[0].equals("server") ? ConfigLoader.SERVER_KEYS : ConfigLoader.HTTP_KEYS;
+        Set<String> known = parts[0].equals("server") ? ServerTable.KEYS : HttpTable.KEYS;
         if (!known.contains(parts[1]))
           throw unknownKey(origin, "[" + parts[0] + "]", parts[1], known);
         setting = new Setting(parts[0], null, parts[1], value, origin);
@@ -143,8 +142,8 @@ public final class Overrides {
   List<Setting> settings(Path source, List<String> poolNames) {
     Map<String, Setting> out = new LinkedHashMap<>();
     Set<String> used = new java.util.HashSet<>();
-    for (String key : ConfigLoader.SERVER_KEYS) fromEnv("server", null, key, out, used);
-    for (String key : ConfigLoader.HTTP_KEYS) fromEnv("http", null, key, out, used);
+    for (String key : ServerTable.KEYS) fromEnv("server", null, key, out, used);
+    for (String key : HttpTable.KEYS) fromEnv("http", null, key, out, used);
     for (String pool : poolNames) {
       for (String key : poolKeys()) fromEnv("pool", pool, key, out, used);
     }
@@ -233,7 +232,7 @@ public final class Overrides {
   }
 
   private static Set<String> poolKeys() {
-    Set<String> keys = new java.util.TreeSet<>(ConfigLoader.POOL_KEYS);
+    Set<String> keys = new java.util.TreeSet<>(PoolTable.KEYS);
     keys.removeAll(FIXED_POOL_KEYS);
     return keys;
   }
@@ -247,7 +246,7 @@ public final class Overrides {
             + " has no key \""
             + key
             + "\""
-            + ConfigLoader.suggestion(key, known)
+            + ConfigFields.suggestion(key, known)
             + "; its keys are "
             + String.join(", ", new java.util.TreeSet<>(known)));
   }

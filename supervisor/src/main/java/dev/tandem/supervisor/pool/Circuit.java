@@ -20,12 +20,12 @@ final class Circuit {
   /** Enough of the last death's stderr, in a refusal, to show the error. */
   private static final int DEATH_LINES = 5;
 
-  private final Pool pool;
+  private final PoolCore pool;
   // Guarded by pool.lock.
   private String openedBecause;
   private Instant halfOpenAt;
 
-  Circuit(Pool pool) {
+  Circuit(PoolCore pool) {
     this.pool = pool;
   }
 
@@ -38,7 +38,7 @@ final class Circuit {
     halfOpenAt = Instant.now().plus(pause);
     for (Replica r : List.copyOf(pool.replicas)) pool.retire(r, after);
     pool.dispatch.failQueue(openError(), after);
-    Pool.TIMERS.schedule(this::halfOpen, pause.toMillis(), TimeUnit.MILLISECONDS);
+    PoolCore.TIMERS.schedule(this::halfOpen, pause.toMillis(), TimeUnit.MILLISECONDS);
     Death last = pool.lastDeath;
     Log.block(
         Log.Level.ERROR,
@@ -70,7 +70,7 @@ final class Circuit {
 
   /** The half-open pool's worker is ready: if it is still up a window later, the cause is gone. */
   void trying(Replica r) {
-    Pool.TIMERS.schedule(
+    PoolCore.TIMERS.schedule(
         () -> survived(r), pool.limits.restartWindow().toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -9,13 +9,13 @@ import dev.tandem.supervisor.worker.WorkerCall;
  * with the reason (open, starting, stopping, overloaded); handed on from the queue as workers free
  * up; cancelled in the queue or on the worker. The call path: {@link #submit} takes the pool's lock
  * once for bookkeeping, and the write to the worker's pipe happens after it is released. A call's
- * end is the pool's event ({@link Pool#finished}).
+ * end is the pool's event ({@link WorkerEvents#finished}).
  */
 final class Dispatch {
 
-  private final Pool pool;
+  private final PoolCore pool;
 
-  Dispatch(Pool pool) {
+  Dispatch(PoolCore pool) {
     this.pool = pool;
   }
 
@@ -83,7 +83,9 @@ final class Dispatch {
       cancelled = call.cancelReason;
     }
     if (cancelled != null) onWorker.cancel(cancelled);
-    onWorker.result().whenComplete((answer, failure) -> pool.finished(call, r, answer, failure));
+    onWorker
+        .result()
+        .whenComplete((answer, failure) -> pool.events.finished(call, r, answer, failure));
   }
 
   void cancel(PoolCall call, String reason) {

@@ -24,8 +24,8 @@ final class FirstStart {
 
   private FirstStart() {}
 
-  /** {@code python}: the interpreter, to name in the error when it cannot be run. */
-  static CompletableFuture<Void> of(Pool pool, PythonCommand python) {
+  static CompletableFuture<Void> of(PoolCore pool) {
+    PythonCommand python = pool.python;
     PoolConfig config = pool.config;
     Supervision limits = pool.limits;
     List<String> withheld = WorkerEnvironment.withheld(System.getenv(), config.passEnv());
@@ -41,7 +41,7 @@ final class FirstStart {
     List<CompletableFuture<? extends WorkerLink>> starting = new ArrayList<>();
     synchronized (pool.lock) {
       for (int slot = 1; slot <= config.replicas(); slot++)
-        starting.add(pool.launch(Role.SERVING, slot, pool.generation).starting);
+        starting.add(pool.launching.launch(Role.SERVING, slot, pool.generation).starting);
     }
     return CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
         .exceptionally(
@@ -64,7 +64,7 @@ final class FirstStart {
         .thenCompose(ignored -> OfferListing.of(starting.get(0).join()))
         .thenAccept(
             o -> {
-              pool.serving(o);
+              serving(pool, o);
               Log.info(
                   "pool="
                       + pool.name()
@@ -80,6 +80,19 @@ final class FirstStart {
                       + (o.resources().size() + o.resourceTemplates().size())
                       + " resource(s)");
             });
+  }
+
+  /** The first start is over: serve, and start the spares. */
+  private static void serving(PoolCore pool, Offer first) {
+    pool.offer = first;
+    AfterLock after = new AfterLock(pool.lock);
+    synchronized (pool.lock) {
+      if (pool.phase == PoolState.STARTING) {
+        pool.phase = PoolState.SERVING;
+        pool.slots.reconcile(after);
+      }
+    }
+    after.run();
   }
 
   /** The cause a host sees when the pool's code does not import: the error and the user's line. */

@@ -28,18 +28,18 @@ final class HealthCheck {
 
   private static final long PAGE_SIZE = 4096;
 
-  private final Pool pool;
+  private final PoolCore pool;
   private final Replica replica;
   private final Duration timeout;
 
-  private HealthCheck(Pool pool, Replica replica, Duration timeout) {
+  private HealthCheck(PoolCore pool, Replica replica, Duration timeout) {
     this.pool = pool;
     this.replica = replica;
     this.timeout = timeout;
   }
 
   static ScheduledFuture<?> start(
-      Pool pool,
+      PoolCore pool,
       Replica replica,
       Duration interval,
       Duration timeout,

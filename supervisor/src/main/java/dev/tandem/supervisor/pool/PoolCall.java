@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PoolCall {
 
-  final Pool pool;
+  final PoolCore pool;
   final String method;
   final ObjectNode params;
   final CallListener listener;
@@ -26,7 +26,7 @@ public final class PoolCall {
   WorkerCall onWorker;
   String cancelReason;
 
-  PoolCall(Pool pool, String method, ObjectNode params, CallListener listener) {
+  PoolCall(PoolCore pool, String method, ObjectNode params, CallListener listener) {
     this.pool = pool;
     this.method = method;
     this.params = params;

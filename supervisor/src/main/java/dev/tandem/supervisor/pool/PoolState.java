@@ -1,8 +1,9 @@
 package dev.tandem.supervisor.pool;
 
 /**
- * The states of a pool, in the order a pool usually meets them. The transitions are all in {@link
- * Pool}; this is their vocabulary.
+ * The states of a pool, in the order a pool usually meets them. The transitions are made by the
+ * pool's events ({@link WorkerEvents}) and rooms ({@link Circuit}, {@link FirstStart}, {@link
+ * Pool#shutdown}); this is their vocabulary.
  *
  * <pre>
  * STARTING --every replica ready--> SERVING <--replacement ready-- DEGRADED

@@ -18,20 +18,15 @@ final class PoolStatus {
   private PoolStatus() {}
 
   /** Under the pool's lock. */
-  static ObjectNode of(Pool p) {
+  static ObjectNode of(PoolCore p) {
     Instant now = Instant.now();
     ObjectNode pool = Json.object();
     pool.put("name", p.name());
-    pool.put(
-        "state",
-        (p.phase == PoolState.SERVING && p.readyServing() < p.config.replicas()
-                ? PoolState.DEGRADED
-                : p.phase)
-            .label());
+    pool.put("state", p.state().label());
     pool.put("replicas", p.config.replicas());
     pool.put("spare", p.limits.spare());
     pool.put("ready", p.readyServing());
-    pool.put("tools", p.offer().tools().size());
+    pool.put("tools", p.offer.tools().size());
     pool.put("inFlight", p.replicas.stream().mapToInt(r -> r.inFlight).sum());
     pool.put("queueDepth", p.admission.depth());
     pool.put("queueLimit", p.limits.queue());

@@ -12,9 +12,9 @@ import java.time.Duration;
  */
 final class Recycling {
 
-  private final Pool pool;
+  private final PoolCore pool;
 
-  Recycling(Pool pool) {
+  Recycling(PoolCore pool) {
     this.pool = pool;
   }
 

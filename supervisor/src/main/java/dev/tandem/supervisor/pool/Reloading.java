@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Reloading {
 
-  private final Pool pool;
+  private final PoolCore pool;
 
   // Guarded by pool.lock.
   /** The reload in progress, if any; reloads of one pool run one after another. */
@@ -29,7 +29,7 @@ final class Reloading {
   private CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
   private ObjectNode last;
 
-  Reloading(Pool pool) {
+  Reloading(PoolCore pool) {
     this.pool = pool;
   }
 
@@ -76,8 +76,8 @@ final class Reloading {
       }
       List<Long> old =
           pool.replicas.stream().filter(r -> !r.retiring).map(r -> r.worker.pid()).toList();
-      current = new Reload(pool.generation + 1, pool.offer(), old);
-      current.probe = pool.launch(Role.PROBE, 0, current.generation);
+      current = new Reload(pool.generation + 1, pool.offer, old);
+      current.probe = pool.launching.launch(Role.PROBE, 0, current.generation);
       Log.info(
           "pool="
               + pool.name()
@@ -196,7 +196,7 @@ final class Reloading {
       if (pool.slots.readySpare() == null) {
         boolean starting =
             pool.replicas.stream().anyMatch(x -> x.role == Role.SPARE && !x.retiring);
-        if (!starting) pool.launch(Role.SPARE, 0, pool.generation);
+        if (!starting) pool.launching.launch(Role.SPARE, 0, pool.generation);
         return; // its readiness brings us back here
       }
       old.role = Role.DRAINING;
@@ -218,7 +218,7 @@ final class Reloading {
 
   private void finish(Reload r, AfterLock after) {
     current = null;
-    pool.offered(r.next);
+    pool.offer = r.next;
     int generation = pool.generation;
     List<Long> newPids =
         pool.replicas.stream()

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Slots {
 
-  private final Pool pool;
+  private final PoolCore pool;
 
   // Guarded by pool.lock.
   /** No new worker starts before this: the restart backoff after a death. */
@@ -21,7 +21,7 @@ final class Slots {
 
   private boolean reconcileScheduled;
 
-  Slots(Pool pool) {
+  Slots(PoolCore pool) {
     this.pool = pool;
   }
 
@@ -50,20 +50,20 @@ final class Slots {
             spare.worker.pid(),
             "spare now serves slot " + slot);
       } else if (mayStart) {
-        pool.launch(Role.SERVING, slot);
+        pool.launching.launch(Role.SERVING, slot);
       } else {
         missing = true;
       }
     }
     long spares = pool.replicas.stream().filter(x -> x.role == Role.SPARE).count();
     for (long i = spares; i < wantSpares; i++) {
-      if (mayStart) pool.launch(Role.SPARE, 0);
+      if (mayStart) pool.launching.launch(Role.SPARE, 0);
       else missing = true;
     }
     if (missing && !reconcileScheduled) {
       reconcileScheduled = true;
       long delay = Math.max(1, Duration.between(now, nextStartAt).toMillis());
-      Pool.TIMERS.schedule(this::reconcileLater, delay, TimeUnit.MILLISECONDS);
+      PoolCore.TIMERS.schedule(this::reconcileLater, delay, TimeUnit.MILLISECONDS);
     }
   }
 

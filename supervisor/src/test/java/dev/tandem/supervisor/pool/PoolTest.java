@@ -253,7 +253,7 @@ class PoolTest {
     }
 
     assertTrue(first.stopped(), "max_calls = 2 (+ up to 10%, rounded down) reached: retired");
-    assertEquals(Pool.RETIRE_GRACE, first.stoppedWith);
+    assertEquals(PoolCore.RETIRE_GRACE, first.stoppedWith);
     assertEquals("serving", worker(spare.index()).path("role").asText());
     assertEquals(0, p.restarts(), "a recycled worker is no death");
     assertEquals(PoolState.SERVING, p.state());
