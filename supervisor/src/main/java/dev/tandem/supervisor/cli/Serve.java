@@ -15,6 +15,7 @@ import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.config.ListenAddress;
 import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
+import dev.tandem.supervisor.config.TasksConfig;
 import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.log.NettyLog;
@@ -328,7 +329,9 @@ final class Serve {
   /** The task engine and its store, opened once; running tasks a previous daemon left resume. */
   private TaskEngine tasks(Router router, TandemConfig config) {
     if (tasks != null) return tasks;
-    TaskEngine.Settings settings = TaskEngine.Settings.DEFAULTS;
+    TasksConfig t = config.tasks();
+    TaskEngine.Settings settings =
+        new TaskEngine.Settings(t.ttlMs(), t.pollIntervalMs(), t.maxTasks());
     Map<String, String> env = System.getenv();
     tasks =
         new TaskEngine(

@@ -90,10 +90,11 @@ public final class ConfigLoader {
     Map<String, Overrides.Setting> byKey = new LinkedHashMap<>();
     for (Overrides.Setting s : settings) byKey.put(s.where() + "." + s.key(), s);
     ConfigFields fields = new ConfigFields(source, byKey);
-    fields.checkKeys("the top level", root, Set.of("server", "pool", "http", "trace"));
+    fields.checkKeys("the top level", root, Set.of("server", "pool", "http", "trace", "tasks"));
     ServerConfig server = ServerTable.read(fields, root.path("server"), tandemHome);
     HttpConfig http = HttpTable.read(fields, root.path("http"));
     TraceConfig trace = TraceTable.read(fields, dir, root.path("trace"));
+    TasksConfig tasks = TasksTable.read(fields, root.path("tasks"));
     JsonNode pools = root.get("pool");
     if (pools == null || !pools.isArray() || pools.isEmpty()) {
       throw new ConfigException(
@@ -110,7 +111,8 @@ public final class ConfigLoader {
       out.add(pool);
     }
     registerSecrets(http, out);
-    return new TandemConfig(source, server, List.copyOf(out), http, trace, List.copyOf(settings));
+    return new TandemConfig(
+        source, server, List.copyOf(out), http, trace, tasks, List.copyOf(settings));
   }
 
   /**

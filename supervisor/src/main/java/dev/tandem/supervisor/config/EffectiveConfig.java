@@ -95,6 +95,13 @@ public final class EffectiveConfig {
     trace.put("max_bytes", t.maxBytes());
     trace.put("files", t.files());
 
+    TasksConfig k = config.tasks();
+    b.append('\n');
+    Section tasks = new Section(b, "[tasks]", origins);
+    tasks.put("ttl_ms", k.ttlMs());
+    tasks.put("poll_interval_ms", k.pollIntervalMs());
+    tasks.put("max_tasks", k.maxTasks());
+
     for (PoolConfig p : config.pools()) {
       b.append('\n');
       Section pool = new Section(b, "[[pool]]", origins);

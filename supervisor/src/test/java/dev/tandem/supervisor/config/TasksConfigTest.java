@@ -1,0 +1,45 @@
+package dev.tandem.supervisor.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** [tasks]: defaults, values read, and a bad value or key refused naming the table and key. */
+class TasksConfigTest {
+
+  @TempDir Path dir;
+
+  private TandemConfig load(String tasks) throws Exception {
+    Path file = dir.resolve("tandem.toml");
+    Files.writeString(file, tasks + "\n[[pool]]\nname = \"p\"\ncommand = [\"server\"]\n");
+    return new ConfigLoader(dir, Overrides.none()).load(file);
+  }
+
+  @Test
+  void defaultsWithoutTheTable() throws Exception {
+    assertEquals(TasksConfig.defaults(), load("").tasks());
+    assertEquals(new TasksConfig(3_600_000, 1_000, 10_000), TasksConfig.defaults());
+  }
+
+  @Test
+  void readsEachKey() throws Exception {
+    TasksConfig t = load("[tasks]\nttl_ms = 60000\npoll_interval_ms = 250\nmax_tasks = 50").tasks();
+    assertEquals(new TasksConfig(60_000, 250, 50), t);
+  }
+
+  @Test
+  void refusesABadValueOrAnUnknownKey() {
+    ConfigException zero =
+        assertThrows(ConfigException.class, () -> load("[tasks]\nmax_tasks = 0"));
+    assertTrue(
+        zero.getMessage().contains("[tasks]") && zero.getMessage().contains("max_tasks"),
+        zero.getMessage());
+    ConfigException unknown = assertThrows(ConfigException.class, () -> load("[tasks]\nttl = 5"));
+    assertTrue(unknown.getMessage().contains("ttl"), unknown.getMessage());
+  }
+}
