@@ -24,11 +24,19 @@ final class TaskClient {
   private final URI mcp;
   private final String token;
   private final AtomicLong ids = new AtomicLong();
+  private final boolean declares;
+  int lastStatus;
 
   TaskClient(HttpDaemon daemon, String token) {
+    this(daemon, token, true);
+  }
+
+  /** {@code declares}: whether its requests name the tasks extension in their capabilities. */
+  TaskClient(HttpDaemon daemon, String token, boolean declares) {
     this.http = daemon.http;
     this.mcp = daemon.mcp();
     this.token = token;
+    this.declares = declares;
   }
 
   /** A tools/call: the CreateTaskResult (or a plain result) as the result member. */
@@ -59,9 +67,8 @@ final class TaskClient {
       throws IOException, InterruptedException {
     ObjectNode meta = params.putObject("_meta");
     meta.put("io.modelcontextprotocol/protocolVersion", VERSION);
-    meta.putObject("io.modelcontextprotocol/clientCapabilities")
-        .putObject("extensions")
-        .putObject(EXTENSION);
+    ObjectNode capabilities = meta.putObject("io.modelcontextprotocol/clientCapabilities");
+    if (declares) capabilities.putObject("extensions").putObject(EXTENSION);
     ObjectNode request =
         DaemonProcess.JSON
             .createObjectNode()
@@ -80,6 +87,7 @@ final class TaskClient {
     if (name != null) b.header("Mcp-Name", name);
     if (token != null) b.header("Authorization", "Bearer " + token);
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    lastStatus = r.statusCode();
     return McpHttpClient.messages(r).getLast();
   }
 

@@ -33,6 +33,10 @@ class TasksSurviveWorkerDeathTest {
       async def brew_once(seconds: float, label: str) -> str:
           await asyncio.sleep(seconds)
           return f"brewed once {label}"
+
+      @tool(task="required")
+      async def brew_only_as_task() -> str:
+          return "brewed as a task"
       """;
 
   static Path config(Path dir) throws Exception {

@@ -82,7 +82,8 @@ public final class StatelessServer {
       case "tools/call" -> {
         if (tasks == null) return roundTrip(r, router::callTool);
         CompletableFuture<ObjectNode> task = tasks.callAsTask(params, principal);
-        if (task.isDone() && task.getNow(null) == null && !task.isCompletedExceptionally())
+        // The common case, decided at once: not a task, so the call is cancellable as usual.
+        if (task.isDone() && !task.isCompletedExceptionally() && task.join() == null)
           return roundTrip(r, router::callTool);
         task.whenComplete(
             (created, failure) -> {
