@@ -55,4 +55,48 @@ class TaskCapabilityTest {
       assertEquals(-32602, unknown.path("error").path("code").asInt(), unknown.toString());
     }
   }
+
+  @Test
+  void anInputFirstToolAsksThenRunsAsATaskAndTheAskingCallEnds(@TempDir Path dir) throws Exception {
+    Map<String, String> env = Map.of("TANDEM_TASKS_DIR", dir.resolve("tasks").toString());
+    try (HttpDaemon daemon =
+        HttpDaemon.serve(TasksSurviveWorkerDeathTest.config(dir), env).awaitReady()) {
+      TaskClient client = new TaskClient(daemon, null, true);
+      ObjectNode first = DaemonProcess.JSON.createObjectNode().put("name", "brew_for");
+      first.putObject("arguments");
+      JsonNode asked = client.send("tools/call", first, "brew_for").path("result");
+      assertEquals("input_required", asked.path("resultType").asText(), asked.toString());
+      assertTrue(asked.path("inputRequests").has("who"), asked.toString());
+      assertFalse(asked.has("taskId"), asked.toString());
+
+      ObjectNode second = DaemonProcess.JSON.createObjectNode().put("name", "brew_for");
+      second.putObject("arguments");
+      second.put("requestState", asked.path("requestState").asText());
+      ObjectNode who = second.putObject("inputResponses").putObject("who");
+      who.put("action", "accept").putObject("content").put("name", "Ada");
+      JsonNode created = client.send("tools/call", second, "brew_for").path("result");
+      assertEquals("task", created.path("resultType").asText(), created.toString());
+      assertFalse(created.has("requestState"), created.toString());
+
+      JsonNode ended =
+          TasksSurviveWorkerDeathTest.awaitEnd(
+              client, created.path("taskId").asText(), java.time.Duration.ofSeconds(30));
+      assertEquals(
+          "brewed for Ada",
+          ended.path("result").path("content").path(0).path("text").asText(),
+          ended.toString());
+      // The first round's call, which asked, ended when its answers started the task.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(
+              () ->
+                  DaemonProcess.JSON
+                          .readTree(daemon.get("/status").body())
+                          .path("pools")
+                          .path(0)
+                          .path("inFlight")
+                          .asInt()
+                      == 0);
+    }
+  }
 }

@@ -68,6 +68,7 @@ final class TaskClient {
     ObjectNode meta = params.putObject("_meta");
     meta.put("io.modelcontextprotocol/protocolVersion", VERSION);
     ObjectNode capabilities = meta.putObject("io.modelcontextprotocol/clientCapabilities");
+    capabilities.putObject("elicitation");
     if (declares) capabilities.putObject("extensions").putObject(EXTENSION);
     ObjectNode request =
         DaemonProcess.JSON

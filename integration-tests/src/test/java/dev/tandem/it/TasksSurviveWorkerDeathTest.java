@@ -22,7 +22,7 @@ class TasksSurviveWorkerDeathTest {
   static final String TOOLS =
       """
       import asyncio
-      from tandem import tool
+      from tandem import Context, tool
 
       @tool(task="optional", idempotent=True)
       async def brew(seconds: float, label: str) -> str:
@@ -37,6 +37,12 @@ class TasksSurviveWorkerDeathTest {
       @tool(task="required")
       async def brew_only_as_task() -> str:
           return "brewed as a task"
+
+      @tool(task="required", input_first=True)
+      async def brew_for(ctx: Context) -> str:
+          form = {"type": "object", "properties": {"name": {"type": "string"}}}
+          answer = await ctx.elicit("For whom?", form, key="who")
+          return f"brewed for {answer['content']['name']}"
       """;
 
   static Path config(Path dir) throws Exception {

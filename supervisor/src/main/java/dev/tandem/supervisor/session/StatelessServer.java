@@ -87,8 +87,10 @@ public final class StatelessServer {
           return roundTrip(r, router::callTool);
         task.whenComplete(
             (created, failure) -> {
-              if (created != null) r.send(created);
-              else if (failure != null && Failures.cause(failure) instanceof CallFailed f)
+              if (created != null) {
+                retireRoundTrip(params, principal);
+                r.send(created);
+              } else if (failure != null && Failures.cause(failure) instanceof CallFailed f)
                 fail(out, request, f.error());
               else roundTrip(r, router::callTool);
             });
@@ -381,6 +383,25 @@ public final class StatelessServer {
     if (result == null) return false;
     r.send(result);
     return true;
+  }
+
+  /**
+   * A task started by the round that answered an input_first tool's questions: the call that asked
+   * them, still waiting for this retry, is over (the task's own call got the answers).
+   */
+  private void retireRoundTrip(ObjectNode params, String principal) {
+    JsonNode token = params.get("requestState");
+    if (token == null || !token.isTextual()) return;
+    try {
+      SuspendedCall old =
+          suspended.find(states.verify(token.asText(), "tools/call", params, principal).handle());
+      if (old != null) {
+        suspended.close(old);
+        old.cancel("its answers started a task");
+      }
+    } catch (RequestState.Rejected e) {
+      // not one of ours, or expired: nothing waits for it
+    }
   }
 
   private void fail(Outbound out, Message.Request request, RpcError error) {
