@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
+import dev.tandem.protocol.RawJson;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
@@ -145,7 +146,7 @@ public final class Router {
               "tools/call needs params.name, the name of a tool from tools/list"));
     }
     JsonNode arguments = params.get("arguments");
-    if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
+    if (arguments != null && !RawJson.isObject(arguments) && !arguments.isNull()) {
       return RoutedCall.failed(
           RpcError.invalidParams(
               "tools/call params.arguments must be an object of named arguments"));

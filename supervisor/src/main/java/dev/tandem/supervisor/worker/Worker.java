@@ -3,6 +3,7 @@ package dev.tandem.supervisor.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Decoded;
+import dev.tandem.protocol.EnvelopeDecoder;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
@@ -54,6 +55,20 @@ public final class Worker implements WorkerLink {
   private final WorkerCall.Cancellation onCancel = this::cancelled;
 
   private final AtomicLong ids = new AtomicLong();
+
+  /**
+   * A tool call's result stays the bytes the worker sent, spliced into the host's frame: the daemon
+   * only carries it. Answers to the link's own requests (initialize, lists, stats) become trees.
+   */
+  private final EnvelopeDecoder.Passthrough toolResults =
+      new EnvelopeDecoder.Passthrough() {
+        @Override
+        public boolean result(JsonNode id) {
+          WorkerCall call = id.canConvertToLong() ? pending.get(id.longValue()) : null;
+          return call != null && call.method().equals("tools/call");
+        }
+      };
+
   private final Map<Long, WorkerCall> pending = new ConcurrentHashMap<>();
   private volatile State state = State.STARTING;
   private volatile JsonNode initializeResult;
@@ -177,7 +192,7 @@ public final class Worker implements WorkerLink {
 
   private void readStdout(InputStream in) {
     // A partial line a tool wrote must not swallow the answer written after it.
-    FrameReader reader = new FrameReader(in, spec.maxFrameBytes(), true);
+    FrameReader reader = new FrameReader(in, spec.maxFrameBytes(), true, toolResults);
     // Answers that arrived in one read go out to their hosts in one write per host.
     Turn turn = Turn.begin();
     try {
