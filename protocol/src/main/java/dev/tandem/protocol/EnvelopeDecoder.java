@@ -78,7 +78,7 @@ public final class EnvelopeDecoder {
             && pass.result(id)) {
           value = raw(p, buf, base, true);
         } else {
-          value = VALUE.readValue(p);
+          value = value(p);
           if (name.equals("method")) method = value.isTextual() ? value.textValue() : null;
           if (name.equals("id")) id = value;
         }
@@ -104,7 +104,7 @@ public final class EnvelopeDecoder {
           name,
           token == JsonToken.START_OBJECT && name.equals("arguments")
               ? raw(p, buf, base, false)
-              : VALUE.readValue(p));
+              : value(p));
     }
     return params;
   }
@@ -127,7 +127,7 @@ public final class EnvelopeDecoder {
           p.skipChildren();
         } else {
           if (scalars == null) scalars = Json.object();
-          scalars.set(name, VALUE.readValue(p));
+          scalars.set(name, value(p));
         }
       }
     } else {
@@ -139,6 +139,27 @@ public final class EnvelopeDecoder {
       throw new IllegalStateException("raw JSON offsets do not frame an object");
     }
     return new RawJson(Arrays.copyOfRange(buf, from, to), scalars, nested);
+  }
+
+  /**
+   * The value the parser stands at, as the mapper's tree would hold it. The envelope's scalars
+   * (jsonrpc, id, method, name) are made here: a mapper read costs a deserialization context each.
+   * Fractions and big numbers, objects and arrays go to the mapper, whose rules they follow.
+   */
+  private static JsonNode value(JsonParser p) throws Exception {
+    return switch (p.currentToken()) {
+      case VALUE_STRING -> Json.NODES.textNode(p.getText());
+      case VALUE_TRUE -> Json.NODES.booleanNode(true);
+      case VALUE_FALSE -> Json.NODES.booleanNode(false);
+      case VALUE_NULL -> Json.NODES.nullNode();
+      case VALUE_NUMBER_INT ->
+          switch (p.getNumberType()) {
+            case INT -> Json.NODES.numberNode(p.getIntValue());
+            case LONG -> Json.NODES.numberNode(p.getLongValue());
+            default -> VALUE.readValue(p);
+          };
+      default -> VALUE.readValue(p);
+    };
   }
 
   private static boolean isWhitespace(byte b) {
