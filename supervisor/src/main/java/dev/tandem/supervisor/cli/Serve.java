@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.cli;
 
+import dev.tandem.protocol.EnvelopeDecoder;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
@@ -137,6 +138,8 @@ final class Serve {
   /** Decodes and encodes one message of each kind a host's first exchange has. */
   private static void warmJsonPath() {
     MessageCodec.decode(WARM_REQUEST);
+    // stdio reads a host's frames through the envelope decoder (its member reader, its scalars).
+    EnvelopeDecoder.decode(WARM_REQUEST, 0, WARM_REQUEST.length, EnvelopeDecoder.TOOL_ARGUMENTS);
     MessageCodec.encode(
         new Message.Result(
             Json.NODES.numberNode(0),

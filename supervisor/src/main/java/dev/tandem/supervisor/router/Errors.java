@@ -1,10 +1,13 @@
 package dev.tandem.supervisor.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.PoolUnavailable;
 import dev.tandem.supervisor.worker.WorkerDied;
+import java.util.List;
 
 /** How a failure after routing is answered: tools read errors as results, the rest as errors. */
 interface Errors {
@@ -14,6 +17,20 @@ interface Errors {
   JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier);
 
   JsonNode expired(String what);
+
+  /** A result the model reads: the tool could not do its job, and why. */
+  static JsonNode toolError(String message) {
+    ObjectNode result = Json.object();
+    result.putArray("content").addObject().put("type", "text").put("text", message);
+    result.put("isError", true);
+    return result;
+  }
+
+  static String lastLines(List<String> tail) {
+    if (tail.isEmpty()) return "";
+    List<String> last = tail.subList(Math.max(0, tail.size() - 5), tail.size());
+    return ". Its last stderr lines:\n" + String.join("\n", last);
+  }
 
   Errors PROTOCOL =
       new Errors() {
@@ -41,7 +58,7 @@ interface Errors {
     @Override
     public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
       Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-      return Router.toolError(
+      return toolError(
           "tool \""
               + tool
               + "\" failed: "
@@ -52,12 +69,12 @@ interface Errors {
                   : retryable
                       ? "the call was not retried"
                       : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-              + Router.lastLines(d.stderrTail()));
+              + lastLines(d.stderrTail()));
     }
 
     @Override
     public JsonNode unavailable(PoolUnavailable e, WorkerDied earlier) {
-      return Router.toolError(
+      return toolError(
           "tool \""
               + tool
               + "\" is unavailable: "
@@ -69,7 +86,7 @@ interface Errors {
 
     @Override
     public JsonNode expired(String what) {
-      return Router.toolError("tool \"" + tool + "\" " + what);
+      return toolError("tool \"" + tool + "\" " + what);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.ModernEra;
+import dev.tandem.protocol.RawJson;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.router.CallFailed;
 import dev.tandem.supervisor.router.Catalog;
@@ -59,6 +60,13 @@ public final class StatelessServer {
    * transport can cancel it, or null for requests answered at once.
    */
   public RoutedCall handle(Message.Request request, Outbound out, String principal) {
+    if (request.params() != null && request.params().get("arguments") instanceof RawJson raw) {
+      // A requestState signs a digest of the params, taken over trees so that equal JSON digests
+      // alike however a host spaces it: this era's arguments are parsed (stdio keeps them bytes).
+      ObjectNode params = Json.object().setAll(request.params());
+      params.set("arguments", raw.tree());
+      request = new Message.Request(request.id(), request.method(), params);
+    }
     RpcError problem = RequestMeta.problem(request);
     if (problem != null) {
       fail(out, request, problem);
@@ -383,7 +391,11 @@ public final class StatelessServer {
 
     void settle(JsonNode result, Throwable failure, boolean cacheable) {
       if (failure == null) {
-        ObjectNode copy = result instanceof ObjectNode o ? o.deepCopy() : Json.object();
+        // A tool's result may be the worker's bytes (RawJson): this era adds members to it.
+        ObjectNode copy =
+            result instanceof RawJson raw
+                ? raw.tree().deepCopy()
+                : result instanceof ObjectNode o ? o.deepCopy() : Json.object();
         if (cacheable) {
           // A resource may hold what only this caller should see: private, and not kept long.
           copy.put("resultType", "complete").put("ttlMs", 0).put("cacheScope", "private");
