@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Serves requests of the stateless 2026-07-28 revision: each one carries its own version,
@@ -59,6 +60,14 @@ public final class StatelessServer {
    * transport can cancel it, or null for requests answered at once.
    */
   public RoutedCall handle(Message.Request request, Outbound out, String principal) {
+    return handle(request, out, () -> principal);
+  }
+
+  /**
+   * As above, with the principal worked out only if this request suspends or resumes a call (over
+   * HTTP it is a hash of the credential, which nearly every request never needs).
+   */
+  public RoutedCall handle(Message.Request request, Outbound out, Supplier<String> principal) {
     RpcError problem = RequestMeta.problem(request);
     if (problem != null) {
       fail(out, request, problem);
@@ -260,7 +269,7 @@ public final class StatelessServer {
       }
       RequestState.Claims claims;
       try {
-        claims = states.verify(token.asText(), r.request.method(), params, r.principal);
+        claims = states.verify(token.asText(), r.request.method(), params, r.principal());
       } catch (RequestState.Rejected e) {
         fail(r.out, r.request, RpcError.invalidParams(e.getMessage()));
         return null;
@@ -310,6 +319,7 @@ public final class StatelessServer {
                       done.result(), done.failure(), r.request.method().equals("resources/read"));
                 }
                 case SuspendedCall.Turn.NeedsInput needs -> {
+                  suspended.register(call);
                   ObjectNode result = Json.object();
                   result.put("resultType", "input_required");
                   result.set("inputRequests", needs.inputRequests());
@@ -320,7 +330,7 @@ public final class StatelessServer {
                           call.round(),
                           r.request.method(),
                           params,
-                          r.principal,
+                          r.principal(),
                           suspended.ttl().toMillis()));
                   r.send(result);
                   suspended.awaitRetry(call);
@@ -350,17 +360,24 @@ public final class StatelessServer {
   final class Request {
     final Message.Request request;
     final Outbound out;
-    final String principal;
+    private final Supplier<String> principalOf;
+    private String principal;
     private final JsonNode capabilities;
     private final String logLevel;
 
-    Request(Message.Request request, Outbound out, String principal) {
+    Request(Message.Request request, Outbound out, Supplier<String> principal) {
       this.request = request;
       this.out = out;
-      this.principal = principal;
+      this.principalOf = principal;
       JsonNode meta = request.params().path("_meta");
       this.capabilities = meta.path(ModernEra.CLIENT_CAPABILITIES);
       this.logLevel = meta.path(ModernEra.LOG_LEVEL).asText(null);
+    }
+
+    /** Who may resume what this request suspends; asked at most once. */
+    synchronized String principal() {
+      if (principal == null) principal = principalOf.get();
+      return principal;
     }
 
     void complete(ObjectNode result, boolean cacheable) {
@@ -374,7 +391,10 @@ public final class StatelessServer {
     }
 
     void send(ObjectNode result) {
-      ObjectNode meta = result.get("_meta") instanceof ObjectNode m ? m : result.putObject("_meta");
+      // A fresh _meta beside the result's own members: that object may be the worker's.
+      ObjectNode meta = Json.object();
+      if (result.get("_meta") instanceof ObjectNode m) meta.setAll(m);
+      result.set("_meta", meta);
       meta.putObject(ModernEra.SERVER_INFO)
           .put("name", identity.name())
           .put("version", identity.version());
@@ -383,7 +403,10 @@ public final class StatelessServer {
 
     void settle(JsonNode result, Throwable failure, boolean cacheable) {
       if (failure == null) {
-        ObjectNode copy = result instanceof ObjectNode o ? o.deepCopy() : Json.object();
+        // The worker's result is not ours to change (a trace may still be writing it): the
+        // envelope is a new object over the same members, which send() leaves untouched.
+        ObjectNode copy = Json.object();
+        if (result instanceof ObjectNode o) copy.setAll(o);
         if (cacheable) {
           // A resource may hold what only this caller should see: private, and not kept long.
           copy.put("resultType", "complete").put("ttlMs", 0).put("cacheScope", "private");

@@ -35,7 +35,16 @@ final class SuspendedCall {
   private record Question(
       String key, String method, ObjectNode params, CompletableFuture<JsonNode> answer) {}
 
-  final String handle;
+  /**
+   * Its name in a requestState, given when the first questions go out ({@link
+   * SuspendedCalls#register}): a call that never asks anything, nearly every one, is never
+   * registered.
+   */
+  volatile String handle;
+
+  /** Closed by {@link SuspendedCalls#close}; a registration racing with it undoes itself. */
+  volatile boolean closed;
+
   private final Map<String, Question> open = new LinkedHashMap<>();
   private RoutedCall call;
   private Turn.Done done;

@@ -67,10 +67,12 @@ final class StatelessEndpoint {
               new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
       return;
     }
+    // Read now: the request's headers are released once this returns.
+    String auth = http.headers().get(HttpHeaderNames.AUTHORIZATION);
     Exchange exchange =
         new Exchange(
             ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
-    RoutedCall call = server.handle(request, exchange, principalOf(http.headers()));
+    RoutedCall call = server.handle(request, exchange, () -> principalOf(auth));
     exchange.open(call);
   }
 
@@ -178,10 +180,10 @@ final class StatelessEndpoint {
 
   /**
    * Who may resume what a request suspends: the credential it came with (hashed, never kept), or
-   * one shared anonymous principal when the server takes no token.
+   * one shared anonymous principal when the server takes no token. Hashed only for a request that
+   * suspends or resumes a call.
    */
-  private static String principalOf(HttpHeaders headers) {
-    String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
+  private static String principalOf(String auth) {
     if (auth == null) return "http:anonymous";
     try {
       byte[] digest =
