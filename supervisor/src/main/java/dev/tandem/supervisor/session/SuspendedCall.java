@@ -54,7 +54,7 @@ final class SuspendedCall {
   /** Answers a client sent before being asked (a first request with inputResponses). */
   private final Map<String, JsonNode> prefilled = new LinkedHashMap<>();
 
-  private volatile StatelessServer.Request host;
+  private volatile ModernRequest host;
   private int asked;
   private boolean gathering;
 
@@ -63,11 +63,11 @@ final class SuspendedCall {
   }
 
   /** The host request this call answers now; each retry takes over from the one before. */
-  void host(StatelessServer.Request request) {
+  void host(ModernRequest request) {
     this.host = request;
   }
 
-  StatelessServer.Request host() {
+  ModernRequest host() {
     return host;
   }
 
