@@ -111,6 +111,11 @@ public final class StatelessServer {
     return null;
   }
 
+  /** What the pools serve, once they have started: a transport's checks read tools' schemas. */
+  public CompletableFuture<Catalog> catalog() {
+    return router.catalog();
+  }
+
   /** Answers being worked on, by the stage that writes them: what a shutdown drains. */
   private void track(CompletableFuture<?> written) {
     answering.add(written);
