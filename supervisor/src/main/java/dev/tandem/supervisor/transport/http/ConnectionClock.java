@@ -52,7 +52,9 @@ final class ConnectionClock {
   /** The status line of that response has been written (so a 408 can no longer be sent). */
   private boolean responseStarted;
 
-  /** A deadline is set: {@link #deadline} (System.nanoTime), for reading or for idleness. */
+  /**
+   * A deadline is set: {@link #deadline} (the event loop's ticker), for reading or for idleness.
+   */
   private boolean armed;
 
   private boolean expiresRead;
@@ -154,20 +156,23 @@ final class ConnectionClock {
     }
     armed = true;
     expiresRead = reading;
-    deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    deadline = ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
     if (timer == null || checkAt - deadline > 0) checkAt(ctx, deadline);
   }
 
   private void checkAt(ChannelHandlerContext ctx, long at) {
     cancel();
     checkAt = at;
-    timer = ctx.executor().schedule(() -> check(ctx), at - System.nanoTime(), TimeUnit.NANOSECONDS);
+    timer =
+        ctx.executor()
+            .schedule(
+                () -> check(ctx), at - ctx.executor().ticker().nanoTime(), TimeUnit.NANOSECONDS);
   }
 
   private void check(ChannelHandlerContext ctx) {
     timer = null;
     if (!armed) return;
-    if (System.nanoTime() - deadline < 0) {
+    if (ctx.executor().ticker().nanoTime() - deadline < 0) {
       checkAt(ctx, deadline);
       return;
     }

@@ -90,11 +90,15 @@ final class ParamHeaders {
       c = new Cache(catalog, new ConcurrentHashMap<>());
       cache = c;
     }
-    return c.byTool.computeIfAbsent(tool, t -> read(catalog.tools.find(t)));
+    List<Declared> known = c.byTool.get(tool);
+    if (known != null) return known;
+    // Only tools that exist are remembered: a client naming made-up tools must not grow this.
+    Listing.Entry entry = catalog.tools.find(tool);
+    if (entry == null) return List.of();
+    return c.byTool.computeIfAbsent(tool, t -> read(entry));
   }
 
   private static List<Declared> read(Listing.Entry entry) {
-    if (entry == null) return List.of();
     List<Declared> out = new ArrayList<>();
     collect(entry.item().path("inputSchema"), new ArrayList<>(), out);
     return List.copyOf(out);
