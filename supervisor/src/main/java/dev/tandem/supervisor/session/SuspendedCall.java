@@ -35,7 +35,16 @@ final class SuspendedCall {
   private record Question(
       String key, String method, ObjectNode params, CompletableFuture<JsonNode> answer) {}
 
-  final String handle;
+  /**
+   * Its name in a requestState, given when the first questions go out ({@link
+   * SuspendedCalls#register}): a call that never asks anything, nearly every one, is never
+   * registered.
+   */
+  volatile String handle;
+
+  /** Closed by {@link SuspendedCalls#close}; a registration racing with it undoes itself. */
+  volatile boolean closed;
+
   private final Map<String, Question> open = new LinkedHashMap<>();
   private RoutedCall call;
   private Turn.Done done;
@@ -45,7 +54,7 @@ final class SuspendedCall {
   /** Answers a client sent before being asked (a first request with inputResponses). */
   private final Map<String, JsonNode> prefilled = new LinkedHashMap<>();
 
-  private volatile StatelessServer.Request host;
+  private volatile ModernRequest host;
   private int asked;
   private boolean gathering;
 
@@ -54,11 +63,11 @@ final class SuspendedCall {
   }
 
   /** The host request this call answers now; each retry takes over from the one before. */
-  void host(StatelessServer.Request request) {
+  void host(ModernRequest request) {
     this.host = request;
   }
 
-  StatelessServer.Request host() {
+  ModernRequest host() {
     return host;
   }
 
