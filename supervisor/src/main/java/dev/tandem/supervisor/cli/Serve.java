@@ -27,10 +27,10 @@ import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
+import dev.tandem.supervisor.session.StateKeys;
 import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.transport.StdioTransport;
 import dev.tandem.supervisor.transport.http.HttpServer;
-import dev.tandem.supervisor.transport.http.SideEndpoints;
 import dev.tandem.supervisor.worker.Spawner;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -205,7 +206,7 @@ final class Serve {
     PoolMetrics.register(metrics, router.pools());
     HttpServer[] server = new HttpServer[1];
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
-    SideEndpoints side = new AdminEndpoints(router, metrics);
+    AdminEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
     server[0] =
         new HttpServer(
@@ -222,7 +223,17 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    shutdown.onSignal(() -> shutdown.stop(router, stdioSession.get(), server[0], grace));
+    Duration drain = drainPeriod();
+    AtomicBoolean draining = new AtomicBoolean();
+    shutdown.onSignal(
+        () -> {
+          // Only a signal drains (a failed start or the stdio host leaving stops at once), and
+          // only the first: the shutdown hook that follows the signal's exit finds it done.
+          side.draining();
+          if (draining.compareAndSet(false, true) && !shutdown.isStopped())
+            Shutdown.drainForBalancers(drain);
+          shutdown.stop(router, stdioSession.get(), server[0], grace);
+        });
     if (shutdown.isStopped()) return shutdown.awaitStop();
     startPools(router, () -> shutdown.stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
@@ -304,8 +315,10 @@ final class Serve {
 
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
   private StatelessServer stateless(Router router, TandemConfig config) {
+    StateKeys keys = StateKeys.load(null, System.getenv());
+    Log.info(keys.describe());
     StatelessServer modern =
-        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL, keys);
     shutdown.drains(modern);
     return modern;
   }
@@ -339,5 +352,12 @@ final class Serve {
       Log.error(String.valueOf(cause.getMessage()));
     }
     Log.error("tandem cannot serve this configuration; fix the error above and start it again");
+  }
+
+  /** {@code [http] drain_ms}, until that key joins the config loader. */
+  private static Duration drainPeriod() {
+    String ms = System.getenv("TANDEM_HTTP_DRAIN_MS");
+    if (ms == null || ms.isBlank()) return Duration.ZERO;
+    return Duration.ofMillis(Long.parseLong(ms.strip()));
   }
 }

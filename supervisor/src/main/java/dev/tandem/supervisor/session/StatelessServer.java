@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -47,10 +48,15 @@ public final class StatelessServer {
 
   public StatelessServer(
       Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
+    this(router, identity, pageSize, inputTtl, StateKeys.perProcess());
+  }
+
+  public StatelessServer(
+      Router router, Session.Identity identity, int pageSize, Duration inputTtl, StateKeys keys) {
     this.router = router;
     this.identity = identity;
     this.pageSize = pageSize;
-    this.states = new RequestState(Clock.systemUTC());
+    this.states = new RequestState(Clock.systemUTC(), keys);
     this.suspended = new SuspendedCalls(inputTtl);
   }
 
@@ -247,10 +253,10 @@ public final class StatelessServer {
   private RoutedCall roundTrip(Request r, BiFunction<ObjectNode, HostLink, RoutedCall> start) {
     ObjectNode params = r.request.params();
     JsonNode token = params.get("requestState");
-    SuspendedCall call;
-    CompletableFuture<SuspendedCall.Turn> turn;
+    JsonNode responses = params.get("inputResponses");
+    SuspendedCall call = null;
+    JsonNode carried = null;
     if (token != null) {
-      JsonNode responses = params.get("inputResponses");
       if (!token.isTextual()) {
         fail(
             r.out,
@@ -274,7 +280,7 @@ public final class StatelessServer {
         return null;
       }
       call = suspended.find(claims.handle());
-      if (call == null) {
+      if (call == null && suspended.issuedHere(claims.handle())) {
         fail(
             r.out,
             r.request,
@@ -282,7 +288,7 @@ public final class StatelessServer {
                 "requestState refers to a call that has already finished or expired; start the request again without it"));
         return null;
       }
-      if (claims.round() != call.round()) {
+      if (call != null && claims.round() != call.round()) {
         fail(
             r.out,
             r.request,
@@ -290,6 +296,13 @@ public final class StatelessServer {
                 "requestState was already used; send the requestState of the latest input_required result"));
         return null;
       }
+      // Not ours: issued by another replica sharing the key (or by this one before a restart).
+      // The call runs again from the start, its questions answered from the answers of the
+      // earlier rounds that the token carries and from this retry's.
+      if (call == null) carried = claims.answers();
+    }
+    CompletableFuture<SuspendedCall.Turn> turn;
+    if (call != null) {
       call.host(r);
       turn = call.resume(responses);
     } else {
@@ -297,45 +310,55 @@ public final class StatelessServer {
       // afresh and a question under one of their keys is answered from them at once.
       call = suspended.open();
       call.host(r);
-      call.prefill(params.get("inputResponses"));
+      call.prefill(carried);
+      call.prefill(responses);
       // Nothing downstream changes params (Json.withMeta copies before it adds), so only a
-      // request that carries inputResponses needs a copy without them, and a shallow one.
+      // request that carries round-trip fields needs a copy without them, and a shallow one.
       ObjectNode forWorker = params;
-      if (params.has("inputResponses")) {
+      if (responses != null || token != null) {
         forWorker = Json.object().setAll(params);
         forWorker.remove("inputResponses");
+        forWorker.remove("requestState");
       }
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();
     }
-    track(
-        turn.whenComplete(
-            (t, failure) -> {
-              switch (t) {
-                case SuspendedCall.Turn.Done done -> {
-                  suspended.close(call);
-                  r.settle(
-                      done.result(), done.failure(), r.request.method().equals("resources/read"));
-                }
-                case SuspendedCall.Turn.NeedsInput needs -> {
-                  ObjectNode result = Json.object();
-                  result.put("resultType", "input_required");
-                  result.set("inputRequests", needs.inputRequests());
-                  result.put(
-                      "requestState",
-                      states.issue(
-                          call.handle,
-                          call.round(),
-                          r.request.method(),
-                          params,
-                          r.principal,
-                          suspended.ttl().toMillis()));
-                  r.send(result);
-                  suspended.awaitRetry(call);
-                }
-                case null -> r.settle(null, failure, false);
-              }
-            }));
+    track(turn.whenComplete(settle(r, call, params)));
+    return routed(call, turn);
+  }
+
+  /** What ends each turn of a round trip: the final answer, or the questions with a new state. */
+  private BiConsumer<SuspendedCall.Turn, Throwable> settle(
+      Request r, SuspendedCall call, ObjectNode params) {
+    return (t, failure) -> {
+      switch (t) {
+        case SuspendedCall.Turn.Done done -> {
+          suspended.close(call);
+          r.settle(done.result(), done.failure(), r.request.method().equals("resources/read"));
+        }
+        case SuspendedCall.Turn.NeedsInput needs -> {
+          ObjectNode result = Json.object();
+          result.put("resultType", "input_required");
+          result.set("inputRequests", needs.inputRequests());
+          result.put(
+              "requestState",
+              states.issue(
+                  call.handle,
+                  call.round(),
+                  r.request.method(),
+                  params,
+                  r.principal,
+                  suspended.ttl().toMillis(),
+                  call.answered()));
+          r.send(result);
+          suspended.awaitRetry(call);
+        }
+        case null -> r.settle(null, failure, false);
+      }
+    };
+  }
+
+  private RoutedCall routed(SuspendedCall call, CompletableFuture<SuspendedCall.Turn> turn) {
     return new RoutedCall() {
       @Override
       public CompletableFuture<JsonNode> answer() {
