@@ -73,6 +73,7 @@ final class Serve {
   private final Options options;
   private final OutputStream wire;
   private final Shutdown shutdown = new Shutdown();
+  private StateKeys stateKeys;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -114,6 +115,8 @@ final class Serve {
       if (e.getCause() instanceof RuntimeException r) throw r;
       throw e;
     }
+    // Before any worker starts: a key file others can read stops the start, as a bad config does.
+    stateKeys = StateKeys.load(null, System.getenv());
     // Not asked beforehand: the first worker names the real interpreter behind a shim.
     PythonCommand python = PythonCommand.configured(config.server().python());
     boolean watching = options.watch() || config.server().watch();
@@ -208,6 +211,8 @@ final class Serve {
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
     AdminEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
+    // Where replicas behind a balancer would disagree: said once, at start.
+    Log.info(stateKeys.describe());
     server[0] =
         new HttpServer(
             http,
@@ -315,10 +320,8 @@ final class Serve {
 
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
   private StatelessServer stateless(Router router, TandemConfig config) {
-    StateKeys keys = StateKeys.load(null, System.getenv());
-    Log.info(keys.describe());
     StatelessServer modern =
-        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL, keys);
+        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL, stateKeys);
     shutdown.drains(modern);
     return modern;
   }
