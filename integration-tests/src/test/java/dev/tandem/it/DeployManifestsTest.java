@@ -70,6 +70,28 @@ class DeployManifestsTest {
     assertFalse(yaml.contains("preStop:"), "the drain replaces a preStop sleep");
   }
 
+  @Test
+  void everyVariableTheManifestSetsIsOneTheDaemonReads() throws Exception {
+    String yaml = Files.readString(TANDEM_YAML);
+    Map<String, String> env = new LinkedHashMap<>(literalEnv(yaml));
+    List<String> secrets = secretEnv(yaml);
+    assertTrue(
+        secrets.containsAll(List.of("TANDEM_HTTP_TOKEN", "TANDEM_STATE_KEY")), secrets.toString());
+    for (String name : secrets)
+      env.put(name, "manifest-secret-0123456789abcdefghijklmnopqrstuvwxyz");
+    // The image's file is not here; the examples stand in for it.
+    assertEquals("/etc/tandem/tandem.toml", env.put("TANDEM_CONFIG", Tandem.EXAMPLES.toString()));
+    var check = TandemCli.run(Tandem.BIN, List.of("check", "--no-start", "--print"), env, null);
+    assertEquals(0, check.status(), check.stderr());
+    String out = check.stdout() + check.stderr();
+    for (String name : env.keySet()) {
+      if (name.equals("TANDEM_CONFIG") || name.equals("TANDEM_LOG_FORMAT")) continue;
+      assertTrue(out.contains(name), name + " changes nothing tandem check reports:\n" + out);
+    }
+    assertTrue(out.contains("drain_ms = 5000  # from TANDEM_HTTP_DRAIN_MS"), out);
+    assertFalse(out.contains("manifest-secret"), "secrets are never printed");
+  }
+
   /** The {@code - {name: X, value: "Y"}} entries of the manifest's container env. */
   static Map<String, String> literalEnv(String yaml) {
     Map<String, String> env = new LinkedHashMap<>();

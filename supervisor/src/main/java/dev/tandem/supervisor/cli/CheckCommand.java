@@ -59,7 +59,7 @@ final class CheckCommand implements Callable<Integer> {
     if (print) out.print(EffectiveConfig.toml(loaded));
     StateKeys keys;
     try {
-      keys = StateKeys.load(null, System.getenv());
+      keys = StateKeys.load(loaded.http().stateKeyFile(), System.getenv());
     } catch (ConfigException e) {
       err.println("tandem check: " + e.getMessage());
       return 1;

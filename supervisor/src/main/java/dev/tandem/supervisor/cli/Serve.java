@@ -116,7 +116,7 @@ final class Serve {
       throw e;
     }
     // Before any worker starts: a key file others can read stops the start, as a bad config does.
-    stateKeys = StateKeys.load(null, System.getenv());
+    stateKeys = StateKeys.load(config.http().stateKeyFile(), System.getenv());
     // Not asked beforehand: the first worker names the real interpreter behind a shim.
     PythonCommand python = PythonCommand.configured(config.server().python());
     boolean watching = options.watch() || config.server().watch();
@@ -228,7 +228,7 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    Duration drain = drainPeriod();
+    Duration drain = http.drain();
     AtomicBoolean draining = new AtomicBoolean();
     shutdown.onSignal(
         () -> {
@@ -355,12 +355,5 @@ final class Serve {
       Log.error(String.valueOf(cause.getMessage()));
     }
     Log.error("tandem cannot serve this configuration; fix the error above and start it again");
-  }
-
-  /** {@code [http] drain_ms}, until that key joins the config loader. */
-  private static Duration drainPeriod() {
-    String ms = System.getenv("TANDEM_HTTP_DRAIN_MS");
-    if (ms == null || ms.isBlank()) return Duration.ZERO;
-    return Duration.ofMillis(Long.parseLong(ms.strip()));
   }
 }
