@@ -39,7 +39,7 @@ class ReplicasBehindHaproxyTest {
   static final Map<String, String> ENV =
       Map.of("TANDEM_STATE_KEY", KEY, "TANDEM_HTTP_DRAIN_MS", "4000");
 
-  static final int SESSIONS = 10;
+  static final int SESSIONS = 20;
   static final int CALLS_PER_SESSION = 10;
 
   static final int[] ports = new int[2];
