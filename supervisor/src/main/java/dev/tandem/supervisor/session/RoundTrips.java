@@ -25,8 +25,8 @@ final class RoundTrips {
   private final Consumer<CompletableFuture<?>> tracker;
 
   /** {@code tracker} is told of every turn being answered, for a shutdown to drain. */
-  RoundTrips(Duration inputTtl, Consumer<CompletableFuture<?>> tracker) {
-    this.states = new RequestState(Clock.systemUTC());
+  RoundTrips(Duration inputTtl, StateKeys keys, Consumer<CompletableFuture<?>> tracker) {
+    this.states = new RequestState(Clock.systemUTC(), keys);
     this.suspended = new SuspendedCalls(inputTtl);
     this.tracker = tracker;
   }
@@ -38,10 +38,10 @@ final class RoundTrips {
   RoutedCall start(ModernRequest r, BiFunction<ObjectNode, HostLink, RoutedCall> start) {
     ObjectNode params = r.request.params();
     JsonNode token = params.get("requestState");
-    SuspendedCall call;
-    CompletableFuture<SuspendedCall.Turn> turn;
+    JsonNode responses = params.get("inputResponses");
+    SuspendedCall call = null;
+    JsonNode carried = null;
     if (token != null) {
-      JsonNode responses = params.get("inputResponses");
       if (!token.isTextual()) {
         r.fail(RpcError.invalidParams("requestState must be the string tandem returned"));
         return null;
@@ -60,18 +60,25 @@ final class RoundTrips {
         return null;
       }
       call = suspended.find(claims.handle());
-      if (call == null) {
+      if (call == null && suspended.issuedHere(claims.handle())) {
         r.fail(
             RpcError.invalidParams(
                 "requestState refers to a call that has already finished or expired; start the request again without it"));
         return null;
       }
-      if (claims.round() != call.round()) {
+      if (call != null && claims.round() != call.round()) {
         r.fail(
             RpcError.invalidParams(
                 "requestState was already used; send the requestState of the latest input_required result"));
         return null;
       }
+      // Not ours: issued by another replica sharing the key (or by this one before a restart).
+      // The call runs again from the start, its questions answered from the answers of the
+      // earlier rounds that the token carries and from this retry's.
+      if (call == null) carried = claims.answers();
+    }
+    CompletableFuture<SuspendedCall.Turn> turn;
+    if (call != null) {
       call.host(r);
       turn = call.resume(responses);
     } else {
@@ -79,42 +86,46 @@ final class RoundTrips {
       // afresh and a question under one of their keys is answered from them at once.
       call = suspended.open();
       call.host(r);
-      call.prefill(params.get("inputResponses"));
+      call.prefill(carried);
+      call.prefill(responses);
       // Nothing downstream changes params (Json.withMeta copies before it adds), so only a
-      // request that carries inputResponses needs a copy without them, and a shallow one.
+      // request that carries round-trip fields needs a copy without them, and a shallow one.
       ObjectNode forWorker = params;
-      if (params.has("inputResponses")) {
+      if (responses != null || token != null) {
         forWorker = Json.object().setAll(params);
         forWorker.remove("inputResponses");
+        forWorker.remove("requestState");
       }
       call.attach(start.apply(forWorker, r.link(call)));
       turn = call.firstTurn();
     }
+    SuspendedCall running = call;
     tracker.accept(
         turn.whenComplete(
             (t, failure) -> {
               switch (t) {
                 case SuspendedCall.Turn.Done done -> {
-                  suspended.close(call);
+                  suspended.close(running);
                   r.settle(
                       done.result(), done.failure(), r.request.method().equals("resources/read"));
                 }
                 case SuspendedCall.Turn.NeedsInput needs -> {
-                  suspended.register(call);
+                  suspended.register(running);
                   ObjectNode result = Json.object();
                   result.put("resultType", "input_required");
                   result.set("inputRequests", needs.inputRequests());
                   result.put(
                       "requestState",
                       states.issue(
-                          call.handle,
-                          call.round(),
+                          running.handle,
+                          running.round(),
                           r.request.method(),
                           params,
                           r.principal(),
-                          suspended.ttl().toMillis()));
+                          suspended.ttl().toMillis(),
+                          running.answered()));
                   r.send(result);
-                  suspended.awaitRetry(call);
+                  suspended.awaitRetry(running);
                 }
                 case null -> r.settle(null, failure, false);
               }
@@ -127,8 +138,8 @@ final class RoundTrips {
 
       @Override
       public void cancel(String reason) {
-        suspended.close(call);
-        call.cancel(reason);
+        suspended.close(running);
+        running.cancel(reason);
       }
     };
   }

@@ -38,10 +38,15 @@ public final class StatelessServer {
 
   public StatelessServer(
       Router router, Session.Identity identity, int pageSize, Duration inputTtl) {
+    this(router, identity, pageSize, inputTtl, StateKeys.perProcess());
+  }
+
+  public StatelessServer(
+      Router router, Session.Identity identity, int pageSize, Duration inputTtl, StateKeys keys) {
     this.router = router;
     this.identity = identity;
     this.pageSize = pageSize;
-    this.roundTrips = new RoundTrips(inputTtl, this::track);
+    this.roundTrips = new RoundTrips(inputTtl, keys, this::track);
     this.listens = new Listens(router);
   }
 

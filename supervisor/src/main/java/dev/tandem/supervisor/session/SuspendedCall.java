@@ -54,6 +54,12 @@ final class SuspendedCall {
   /** Answers a client sent before being asked (a first request with inputResponses). */
   private final Map<String, JsonNode> prefilled = new LinkedHashMap<>();
 
+  /**
+   * Every answer the worker has been given so far, by key: what the next requestState carries, so
+   * another replica can replay the call (RequestState).
+   */
+  private final ObjectNode answered = Json.object();
+
   private volatile ModernRequest host;
   private int asked;
   private boolean gathering;
@@ -133,11 +139,20 @@ final class SuspendedCall {
     boolean startGathering;
     synchronized (this) {
       JsonNode given = preferredKey == null ? null : prefilled.remove(preferredKey);
-      if (given != null) return CompletableFuture.completedFuture(given);
+      if (given != null) {
+        answered.set(preferredKey, given);
+        return CompletableFuture.completedFuture(given);
+      }
       String key =
           preferredKey != null && !preferredKey.isEmpty() && !open.containsKey(preferredKey)
               ? preferredKey
               : "input-" + (++asked);
+      // A replayed call asks its unnamed questions in the same order: their numbers match.
+      given = prefilled.remove(key);
+      if (given != null) {
+        answered.set(key, given);
+        return CompletableFuture.completedFuture(given);
+      }
       q = new Question(key, method, params, new CompletableFuture<>());
       open.put(key, q);
       startGathering = !gathering && !turn.isDone();
@@ -181,6 +196,11 @@ final class SuspendedCall {
     return round;
   }
 
+  /** A copy of the answers given so far, for the requestState of the next turn. */
+  synchronized ObjectNode answered() {
+    return answered.deepCopy();
+  }
+
   /**
    * A retry with the host's answers: answered questions resume the worker; the next turn ends with
    * the final answer, new questions, or at once with the ones still unanswered.
@@ -199,6 +219,7 @@ final class SuspendedCall {
         if (response != null && response.isObject()) {
           Question q = e.getValue();
           it.remove();
+          answered.set(e.getKey(), response);
           resumes.add(() -> q.answer().complete(response));
         }
       }

@@ -64,6 +64,14 @@ final class SuspendedCalls {
     if (call.closed) byHandle.remove(call.handle, call);
   }
 
+  /**
+   * Whether this process issued {@code handle}: one it issued and no longer holds has finished or
+   * expired; any other was issued by another replica (or before a restart) and can be replayed.
+   */
+  boolean issuedHere(String handle) {
+    return handle.startsWith(Prefix.VALUE);
+  }
+
   SuspendedCall find(String handle) {
     return byHandle.get(handle);
   }
