@@ -35,7 +35,7 @@ PREFIX ?= /usr/local
 NODE_DIR := integration-tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: build run serve notebook test test-python test-java fmt node-deps conformance dist install clean bench bench-jmh chaos
+.PHONY: build run serve notebook test test-python test-java fmt node-deps apt-deps conformance dist install clean bench bench-jmh chaos
 
 # The source tree's AOT cache (JDK 24+), trained like the tarball's (packaging/train.py): bin/tandem
 # then starts in about half the time, and a worker's first death runs code already linked. It is
@@ -73,7 +73,7 @@ test-python:
 # Workers started by the tests trace into the build tree, not the user's ~/.cache.
 # The tarball is built first: DistributionTest runs it with no Java on PATH.
 # spotless:check first: Java sources as make fmt leaves them, or the run stops before any test.
-test-java: node-deps $(TARBALL)
+test-java: node-deps apt-deps $(TARBALL)
 	TANDEM_TRACE_DIR=$(CURDIR)/integration-tests/target/traces ./mvnw -B -ntp -Dstyle.color=never spotless:check install
 
 ## Format the Java sources (google-java-format through Spotless); make test checks they are.
@@ -89,6 +89,21 @@ node-deps: $(NODE_STAMP)
 $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 	@touch $@
+
+## Debian packages the integration tests run for real: HAProxy (replicas behind a load balancer).
+## Installed only when missing; where apt-get or root is not at hand it says so and the tests that
+## need it are skipped, each with the same message.
+APT_PACKAGES := haproxy:/usr/sbin/haproxy
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES); do [ -x "$${p#*:}" ] || missing="$$missing $${p%%:*}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ]; then \
+	  echo "make apt-deps: not installing$$missing (needs apt-get and root); the tests that need it will be skipped: apt-get install -y$$missing"; \
+	  exit 0; \
+	fi; \
+	echo "make apt-deps: installing$$missing"; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing >/dev/null; }
 
 ## A self-contained tarball: jlinked runtime, daemon, Python package, examples, AOT cache, SBOM.
 dist: $(TARBALL)

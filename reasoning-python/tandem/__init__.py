@@ -39,11 +39,12 @@ from .version import __version__  # noqa: E402
 if TYPE_CHECKING:
     from .client import connect
     from .context import Context
+    from .headers import Header
     from .prompts import prompt
     from .resources import resource
     from .tools import tool
 
-__all__ = ["Context", "connect", "prompt", "resource", "tool"]
+__all__ = ["Context", "Header", "connect", "prompt", "resource", "tool"]
 
 # Submodules reachable as attributes after a bare `import tandem`.
 _SUBMODULES = frozenset(
@@ -59,6 +60,8 @@ def __getattr__(name):  # type: (str) -> Any
         from .tools import tool as value
     elif name == "Context":
         from .context import Context as value
+    elif name == "Header":
+        from .headers import Header as value
     elif name == "prompt":
         from .prompts import prompt as value
     elif name == "resource":

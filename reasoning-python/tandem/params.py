@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 from .arguments import SCALARS, InvalidArgument, coerce, describe
 from .context import Context
 from .docstrings import Docstring, parse_docstring
+from .headers import KEY, header_of
 from .schema import NO_DEFAULT, JsonSchema, jsonable_default, schema_for, strip_annotated
 
 
@@ -38,6 +39,9 @@ class Signature:
         properties: dict[str, JsonSchema] = {}
         for p in self.params:
             prop = schema_for(p.hint)
+            header = header_of(p.hint)
+            if header is not None:
+                prop = {**prop, KEY: header}
             if p.description and "description" not in prop:
                 prop = {**prop, "description": p.description}
             default = jsonable_default(p.default) if not p.required else NO_DEFAULT

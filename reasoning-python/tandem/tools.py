@@ -11,6 +11,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, TypeVar, overload
 
+from . import headers
 from .params import Signature, read_signature
 from .registry import REGISTRY
 from .schema import JsonSchema, is_typed_dict, is_union, schema_for, strip_annotated
@@ -114,6 +115,8 @@ def define_tool(
             raise TypeError(f"unknown tool option {flag!r}")
         if value is not None:
             merged[_HINT_FLAGS[flag]] = value
+    schema = input_schema if input_schema is not None else signature.input_schema()
+    headers.check(tool_name, schema)
     return Tool(
         fn=fn,
         name=tool_name,
@@ -122,7 +125,7 @@ def define_tool(
         signature=signature,
         # An explicit schema is advertised as given (JSON Schema 2020-12 features such as
         # $defs survive); arguments are still checked against the signature.
-        input_schema=input_schema if input_schema is not None else signature.input_schema(),
+        input_schema=schema,
         output_schema=output_schema,
         output=output,
         annotations=merged or None,

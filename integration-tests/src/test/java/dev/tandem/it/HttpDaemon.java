@@ -78,12 +78,37 @@ final class HttpDaemon implements AutoCloseable {
   static HttpDaemon serve(
       List<String> prefix, Path bin, Path config, Map<String, String> env, boolean open)
       throws IOException {
+    return serve(prefix, bin, "127.0.0.1:0", config, env, open);
+  }
+
+  /** On a port chosen beforehand: a replica a load balancer knows by address, restarted on it. */
+  static HttpDaemon serveAt(int port, Path config, Map<String, String> env) throws IOException {
+    return serve(
+        List.of(),
+        Tandem.BIN,
+        "127.0.0.1:" + port,
+        config,
+        env,
+        !env.containsKey("TANDEM_HTTP_TOKEN"));
+  }
+
+  private static HttpDaemon serve(
+      List<String> prefix,
+      Path bin,
+      String listen,
+      Path config,
+      Map<String, String> env,
+      boolean open)
+      throws IOException {
     List<String> argv = new ArrayList<>(prefix);
-    argv.addAll(List.of(bin.toString(), "serve", "--http", "127.0.0.1:0"));
+    argv.addAll(List.of(bin.toString(), "serve", "--http", listen));
     if (config != null) argv.addAll(List.of("--config", config.toString()));
     if (open) argv.addAll(List.of("--set", "http.token="));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("TANDEM_HTTP_TOKEN");
+    // What makes replicas share work, only where a test asks for it.
+    pb.environment().remove("TANDEM_STATE_KEY");
+    pb.environment().remove("TANDEM_HTTP_DRAIN_MS");
     // serve --http writes its runtime file there: never over the daemon.json of the person running
     // the tests.
     pb.environment().put("XDG_RUNTIME_DIR", Files.createTempDirectory("tandem-it-run-").toString());

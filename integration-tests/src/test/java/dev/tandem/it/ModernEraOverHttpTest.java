@@ -365,14 +365,18 @@ class ModernEraOverHttpTest {
         "forged", "requestState is malformed; send back the exact requestState tandem returned");
     assertRefused(
         "forgedSigned",
-        "requestState failed its integrity check (it was altered or not issued by this server)");
+        "requestState failed its integrity check: it was altered, or issued by another tandem"
+            + " replica (this one has a per-process key: give every replica the same"
+            + " TANDEM_STATE_KEY or [http] state_key_file)");
   }
 
   @Test
   void tamperedOrMisplacedRequestStateIsRefusedAndTheGenuineOneStillResumes() {
     assertRefused(
         "tampered",
-        "requestState failed its integrity check (it was altered or not issued by this server)");
+        "requestState failed its integrity check: it was altered, or issued by another tandem"
+            + " replica (this one has a per-process key: give every replica the same"
+            + " TANDEM_STATE_KEY or [http] state_key_file)");
     assertRefused(
         "misplaced",
         "requestState belongs to a different request: retry the same method with the same name and arguments");

@@ -40,9 +40,30 @@ public final class FrameReader {
    *     be lost with the garbage. For a worker's stdout; a host's frames are answered as they are.
    */
   public FrameReader(InputStream in, int maxFrameBytes, boolean recoverGlued) {
+    this(in, maxFrameBytes, recoverGlued, null);
+  }
+
+  /**
+   * @param passthrough the payloads that stay bytes ({@link EnvelopeDecoder}); null: none, every
+   *     frame becomes a tree.
+   */
+  public FrameReader(
+      InputStream in,
+      int maxFrameBytes,
+      boolean recoverGlued,
+      EnvelopeDecoder.Passthrough passthrough) {
     this.in = in;
     this.maxFrameBytes = maxFrameBytes;
     this.recoverGlued = recoverGlued;
+    this.passthrough = passthrough;
+  }
+
+  private final EnvelopeDecoder.Passthrough passthrough;
+
+  private Decoded decodeOne(byte[] buf, int start, int n) {
+    return passthrough == null
+        ? MessageCodec.decode(buf, start, n)
+        : EnvelopeDecoder.decode(buf, start, n, passthrough);
   }
 
   private final boolean recoverGlued;
@@ -131,7 +152,7 @@ public final class FrameReader {
       "{\"jsonrpc\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private Decoded decode(byte[] buf, int start, int n) {
-    Decoded decoded = MessageCodec.decode(buf, start, n);
+    Decoded decoded = decodeOne(buf, start, n);
     if (!recoverGlued
         || !(decoded instanceof Decoded.Invalid bad)
         || bad.code() != RpcError.PARSE_ERROR) return decoded;
@@ -139,7 +160,7 @@ public final class FrameReader {
     for (int at = indexOf(buf, start + 1, start + n, MESSAGE_START);
         at >= 0;
         at = indexOf(buf, at + 1, start + n, MESSAGE_START)) {
-      if (MessageCodec.decode(buf, at, start + n - at) instanceof Message m) {
+      if (decodeOne(buf, at, start + n - at) instanceof Message m) {
         recovered = m;
         return new Decoded.Invalid(
             bad.code(),

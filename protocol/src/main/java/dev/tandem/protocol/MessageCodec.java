@@ -277,6 +277,11 @@ public final class MessageCodec {
    * writing depends on the mapper's configuration (binary, POJO, missing) go to the mapper.
    */
   static void writeNode(JsonGenerator g, JsonNode node) throws IOException {
+    if (node instanceof RawJson raw) {
+      // A payload carried as bytes is spliced in as it came.
+      raw.serialize(g, null);
+      return;
+    }
     switch (node.getNodeType()) {
       case OBJECT -> {
         g.writeStartObject();

@@ -9,6 +9,10 @@ import dev.tandem.supervisor.transport.http.SideEndpoints;
  * can serve calls now), {@code /metrics} (Prometheus text) and {@code /status} (the status document
  * that {@code tandem/status} and {@code tandem status} show too). Plain data in, plain pages out:
  * the HTTP transport serves them as {@link SideEndpoints} without knowing what they say.
+ *
+ * <p>Once shutdown begins, {@code /readyz} answers 503 for good ({@link #draining}) while calls are
+ * still served: that is how a load balancer learns to send new work elsewhere before the listener
+ * closes.
  */
 public final class AdminEndpoints implements SideEndpoints {
 
@@ -16,10 +20,16 @@ public final class AdminEndpoints implements SideEndpoints {
 
   private final Router router;
   private final MetricsRegistry metrics;
+  private volatile boolean draining;
 
   public AdminEndpoints(Router router, MetricsRegistry metrics) {
     this.router = router;
     this.metrics = metrics;
+  }
+
+  /** Shutdown has begun: {@code /readyz} says 503 from now on. */
+  public void draining() {
+    draining = true;
   }
 
   @Override
@@ -27,6 +37,12 @@ public final class AdminEndpoints implements SideEndpoints {
     return switch (path) {
       case "/healthz" -> new Reply(200, TEXT, "ok\n");
       case "/readyz" -> {
+        if (draining) {
+          yield new Reply(
+              503,
+              TEXT,
+              "not ready: shutting down; calls in flight and open streams are still served\n");
+        }
         Readiness.Verdict v = Readiness.of(router);
         yield new Reply(v.ready() ? 200 : 503, TEXT, v.text());
       }

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
+import dev.tandem.protocol.RawJson;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.config.ConfigException;
 import dev.tandem.supervisor.config.TandemConfig;
@@ -97,7 +98,7 @@ final class CallCommand implements Callable<Integer> {
       RoutedCall call = run.router.callTool(params, terminal(err));
       // The router answers at call_timeout_ms itself; this only guards against a lost answer.
       long deadline = poolTimeout(loaded, entry.pool().name()) + 5_000;
-      JsonNode result = call.answer().get(deadline, TimeUnit.MILLISECONDS);
+      JsonNode result = RawJson.expand(call.answer().get(deadline, TimeUnit.MILLISECONDS));
       boolean isError = result.path("isError").asBoolean(false);
       if (json) {
         out.println(HostConfigFile.WRITER.writeValueAsString(result));

@@ -7,6 +7,7 @@ import dev.tandem.supervisor.config.PoolConfig;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.router.Listing;
+import dev.tandem.supervisor.session.StateKeys;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,8 +57,16 @@ final class CheckCommand implements Callable<Integer> {
       return 1;
     }
     if (print) out.print(EffectiveConfig.toml(loaded));
+    StateKeys keys;
+    try {
+      keys = StateKeys.load(loaded.http().stateKeyFile(), System.getenv());
+    } catch (ConfigException e) {
+      err.println("tandem check: " + e.getMessage());
+      return 1;
+    }
     if (noStart) {
       if (!print) out.println(loaded.source() + ": ok (read only; workers not started)");
+      out.println(keys.describe());
       return 0;
     }
     try (TrialRun run = TrialRun.start(loaded)) {
@@ -72,6 +81,7 @@ final class CheckCommand implements Callable<Integer> {
               + count(run.catalog.resources.size() + run.catalog.templates.size(), "resource")
               + " in "
               + count(loaded.pools().size(), "pool"));
+      out.println(keys.describe());
       for (PoolConfig pool : loaded.pools()) {
         out.println(
             "pool \""

@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.cli;
 
+import dev.tandem.protocol.EnvelopeDecoder;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
@@ -27,6 +28,7 @@ import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
+import dev.tandem.supervisor.session.StateKeys;
 import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.tasks.LegacyTasks;
 import dev.tandem.supervisor.tasks.ModernTasks;
@@ -34,7 +36,6 @@ import dev.tandem.supervisor.tasks.TaskEngine;
 import dev.tandem.supervisor.tasks.TaskStores;
 import dev.tandem.supervisor.transport.StdioTransport;
 import dev.tandem.supervisor.transport.http.HttpServer;
-import dev.tandem.supervisor.transport.http.SideEndpoints;
 import dev.tandem.supervisor.worker.Spawner;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -49,6 +50,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -76,6 +78,7 @@ final class Serve {
   private final Options options;
   private final OutputStream wire;
   private final Shutdown shutdown = new Shutdown();
+  private StateKeys stateKeys;
   private volatile TaskEngine tasks;
 
   Serve(Options options, OutputStream wire) {
@@ -118,6 +121,8 @@ final class Serve {
       if (e.getCause() instanceof RuntimeException r) throw r;
       throw e;
     }
+    // Before any worker starts: a key file others can read stops the start, as a bad config does.
+    stateKeys = StateKeys.load(config.http().stateKeyFile(), System.getenv());
     // Not asked beforehand: the first worker names the real interpreter behind a shim.
     PythonCommand python = PythonCommand.configured(config.server().python());
     boolean watching = options.watch() || config.server().watch();
@@ -143,6 +148,8 @@ final class Serve {
   /** Decodes and encodes one message of each kind a host's first exchange has. */
   private static void warmJsonPath() {
     MessageCodec.decode(WARM_REQUEST);
+    // stdio reads a host's frames through the envelope decoder (its member reader, its scalars).
+    EnvelopeDecoder.decode(WARM_REQUEST, 0, WARM_REQUEST.length, EnvelopeDecoder.TOOL_ARGUMENTS);
     MessageCodec.encode(
         new Message.Result(
             Json.NODES.numberNode(0),
@@ -208,8 +215,10 @@ final class Serve {
     PoolMetrics.register(metrics, router.pools());
     HttpServer[] server = new HttpServer[1];
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
-    SideEndpoints side = new AdminEndpoints(router, metrics);
+    AdminEndpoints side = new AdminEndpoints(router, metrics);
     StatelessServer modern = stateless(router, config);
+    // Where replicas behind a balancer would disagree: said once, at start.
+    Log.info(stateKeys.describe());
     metrics.gauge(
         "tandem_tasks",
         "Tasks held by the daemon's task store, by status.",
@@ -236,7 +245,17 @@ final class Serve {
     Duration grace = config.server().shutdownGrace();
     // With --stdio a host on stdin/stdout shares the workers; signals must drain it too.
     AtomicReference<Session> stdioSession = new AtomicReference<>();
-    shutdown.onSignal(() -> shutdown.stop(router, stdioSession.get(), server[0], grace));
+    Duration drain = http.drain();
+    AtomicBoolean draining = new AtomicBoolean();
+    shutdown.onSignal(
+        () -> {
+          // Only a signal drains (a failed start or the stdio host leaving stops at once), and
+          // only the first: the shutdown hook that follows the signal's exit finds it done.
+          side.draining();
+          if (draining.compareAndSet(false, true) && !shutdown.isStopped())
+            Shutdown.drainForBalancers(drain);
+          shutdown.stop(router, stdioSession.get(), server[0], grace);
+        });
     if (shutdown.isStopped()) return shutdown.awaitStop();
     startPools(router, () -> shutdown.stop(router, null, server[0], Duration.ZERO));
     InetSocketAddress bound;
@@ -320,7 +339,7 @@ final class Serve {
   /** The one 2026-07-28 server of this daemon; shutdown closes its subscriptions gracefully. */
   private StatelessServer stateless(Router router, TandemConfig config) {
     StatelessServer modern =
-        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL);
+        new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL, stateKeys);
     shutdown.drains(modern);
     modern.serveTasks(new ModernTasks(tasks(router, config), router));
     return modern;

@@ -71,6 +71,25 @@ final class Shutdown {
   }
 
   /**
+   * The first step of a stop behind a load balancer: {@code /readyz} already answers 503, and for
+   * {@code drain} everything else goes on as before (new requests, calls, streams), so health
+   * checks take this replica out of rotation before its listener closes and a request sent to it
+   * meanwhile is still answered.
+   */
+  static void drainForBalancers(Duration drain) {
+    if (drain.isZero()) return;
+    Log.info(
+        "draining: /readyz answers 503; still serving for "
+            + drain.toMillis()
+            + " ms ([http] drain_ms) so load balancers stop sending work here");
+    try {
+      Thread.sleep(drain);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * Stop taking work (HTTP: close the listening socket first), let calls in flight finish within
    * the grace period, answer those that did not with an error that says tandem is shutting down
    * (and cancel them), then end the sessions and stop the workers (stdin closed, SIGTERM, SIGKILL).

@@ -73,6 +73,14 @@ public final class EffectiveConfig {
     } else {
       http.put("max_connections", h.maxConnections());
     }
+    if (h.stateKeyFile() == null) {
+      b.append(
+          "# state_key_file: not set; requestStates are signed with a per-process key unless "
+              + "TANDEM_STATE_KEY is set (tandem check says which)\n");
+    } else {
+      http.put("state_key_file", str(h.stateKeyFile().toString()));
+    }
+    http.put("drain_ms", ms(h.drain()));
 
     TraceConfig t = config.trace();
     b.append('\n');

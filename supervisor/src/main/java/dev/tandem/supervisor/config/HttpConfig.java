@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,6 +23,9 @@ import java.util.List;
  *     request is answered 408 and its connection closed (a client trickling bytes)
  * @param maxConnections open connections past which a new one is refused with 503; 0 for the
  *     default, {@value #DEFAULT_MAX_CONNECTIONS} or half the file descriptors still free if lower
+ * @param stateKeyFile the requestState keys replicas share (session/StateKeys), or null
+ * @param drain how long a stop keeps serving with {@code /readyz} at 503 before it closes the
+ *     listener, so load balancers move away first; zero for a daemon not behind one
  */
 public record HttpConfig(
     String host,
@@ -35,7 +39,9 @@ public record HttpConfig(
     Duration sessionIdle,
     Duration idleTimeout,
     Duration readTimeout,
-    int maxConnections) {
+    int maxConnections,
+    Path stateKeyFile,
+    Duration drain) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
@@ -63,7 +69,9 @@ public record HttpConfig(
         DEFAULT_SESSION_IDLE,
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_READ_TIMEOUT,
-        0);
+        0,
+        null,
+        Duration.ZERO);
   }
 
   /**
@@ -82,7 +90,9 @@ public record HttpConfig(
         sessionIdle,
         idleTimeout,
         readTimeout,
-        maxConnections);
+        maxConnections,
+        stateKeyFile,
+        drain);
   }
 
   /** {@code [http] token = ""}: the operator asked for a server without a token. */
@@ -103,7 +113,9 @@ public record HttpConfig(
         sessionIdle,
         idleTimeout,
         readTimeout,
-        maxConnections);
+        maxConnections,
+        stateKeyFile,
+        drain);
   }
 
   static String blankToNull(String s) {

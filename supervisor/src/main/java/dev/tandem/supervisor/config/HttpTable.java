@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +22,9 @@ final class HttpTable {
           "session_idle_ms",
           "idle_timeout_ms",
           "read_timeout_ms",
-          "max_connections");
+          "max_connections",
+          "state_key_file",
+          "drain_ms");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/?#\\s]+");
 
   private HttpTable() {}
@@ -70,6 +73,15 @@ final class HttpTable {
         f.millis(where, node, "read_timeout_ms", defaults.readTimeout(), 100, 3_600_000);
     int maxConnections =
         f.intIn(where, node, "max_connections", defaults.maxConnections(), 1, 1_000_000);
+    // Relative to the config file, like a pool's path; its mode is checked where it is read.
+    Path stateKeyFile =
+        node.has("state_key_file")
+            ? f.source
+                .toAbsolutePath()
+                .getParent()
+                .resolve(f.string(where, "state_key_file", node.get("state_key_file")))
+            : null;
+    Duration drain = f.millis(where, node, "drain_ms", defaults.drain(), 0, 600_000);
     return new HttpConfig(
         listen.host(),
         listen.port(),
@@ -82,6 +94,8 @@ final class HttpTable {
         sessionIdle,
         connectionIdle,
         read,
-        maxConnections);
+        maxConnections,
+        stateKeyFile,
+        drain);
   }
 }

@@ -34,7 +34,8 @@ import java.util.Set;
 public final class Overrides {
 
   /** Keys whose values are text; the lists; every other overridable key is an integer. */
-  private static final Set<String> TEXT_KEYS = Set.of("python", "listen", "token");
+  private static final Set<String> TEXT_KEYS =
+      Set.of("python", "listen", "token", "state_key_file");
 
   private static final Set<String> LIST_KEYS =
       Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path", "pass_env");

@@ -7,6 +7,7 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.PoolUnavailable;
 import dev.tandem.supervisor.worker.WorkerDied;
+import java.util.List;
 
 /** How a failure after routing is answered: tools read errors as results, the rest as errors. */
 interface Errors {
@@ -16,6 +17,20 @@ interface Errors {
   JsonNode unavailable(PoolUnavailable unavailable, WorkerDied earlier);
 
   JsonNode expired(String what);
+
+  /** A result the model reads: the tool could not do its job, and why. */
+  static JsonNode toolError(String message) {
+    ObjectNode result = Json.object();
+    result.putArray("content").addObject().put("type", "text").put("text", message);
+    result.put("isError", true);
+    return result;
+  }
+
+  static String lastLines(List<String> tail) {
+    if (tail.isEmpty()) return "";
+    List<String> last = tail.subList(Math.max(0, tail.size() - 5), tail.size());
+    return ". Its last stderr lines:\n" + String.join("\n", last);
+  }
 
   Errors PROTOCOL =
       new Errors() {
@@ -46,7 +61,7 @@ interface Errors {
       // Marked, so a task ends failed (not completed) when its worker died under it.
       return Json.withMeta(
           (ObjectNode)
-              Router.toolError(
+              toolError(
                   "tool \""
                       + tool
                       + "\" failed: "
@@ -59,14 +74,14 @@ interface Errors {
                           : retryable
                               ? "the call was not retried"
                               : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-                      + Router.lastLines(d.stderrTail())),
+                      + lastLines(d.stderrTail())),
           "tandem/workerDied",
           Json.NODES.booleanNode(true));
     }
 
     @Override
     public JsonNode unavailable(PoolUnavailable e, WorkerDied earlier) {
-      return Router.toolError(
+      return toolError(
           "tool \""
               + tool
               + "\" is unavailable: "
@@ -78,7 +93,7 @@ interface Errors {
 
     @Override
     public JsonNode expired(String what) {
-      return Router.toolError("tool \"" + tool + "\" " + what);
+      return toolError("tool \"" + tool + "\" " + what);
     }
   }
 }

@@ -34,7 +34,7 @@ final class ForwardedCall implements RoutedCall {
     String where =
         worker == null
             ? "it was still queued, waiting for a free worker"
-            : "it was cancelled on " + Router.describe(worker);
+            : "it was cancelled on " + describe(worker);
     String what =
         "did not answer within "
             + timeout.toMillis()
@@ -52,6 +52,12 @@ final class ForwardedCall implements RoutedCall {
       Log.warn(method + " passed its deadline of " + timeout.toMillis() + " ms; " + where);
       target.cancel("tandem: the call passed its deadline of " + timeout.toMillis() + " ms");
     }
+  }
+
+  static String describe(WorkerLink worker) {
+    return worker == null
+        ? "a worker"
+        : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
   }
 
   synchronized boolean attach(PoolCall call) {

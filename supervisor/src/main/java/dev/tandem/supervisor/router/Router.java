@@ -4,29 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
+import dev.tandem.protocol.RawJson;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.pool.Pool;
-import dev.tandem.supervisor.pool.PoolCall;
-import dev.tandem.supervisor.pool.PoolUnavailable;
-import dev.tandem.supervisor.worker.CallListener;
-import dev.tandem.supervisor.worker.WorkerDied;
-import dev.tandem.supervisor.worker.WorkerError;
-import dev.tandem.supervisor.worker.WorkerLink;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -40,12 +27,6 @@ public final class Router {
   /** MCP's code for a resource URI no pool serves (server/resources, "Error Handling"). */
   public static final int RESOURCE_NOT_FOUND = -32002;
 
-  /**
-   * Per-call deadlines. Answered calls leave at once, so a flood of calls answered quickly leaves
-   * nothing behind; expiring only completes futures, so one thread serves them all.
-   */
-  private static final Deadlines DEADLINES = new Deadlines(deadlines());
-
   private final List<Pool> pools;
   private final CompletableFuture<Catalog> ready = new CompletableFuture<>();
   private final List<CatalogObserver> observers = new CopyOnWriteArrayList<>();
@@ -53,6 +34,7 @@ public final class Router {
   private volatile boolean accepting = true;
   private final Map<String, IntSupplier> statusCounts = new ConcurrentSkipListMap<>();
   private volatile CallObserver callObserver = CallObserver.NONE;
+  private final Forwarding forwarding = new Forwarding(this);
 
   public Router(List<Pool> pools) {
     this.pools = List.copyOf(pools);
@@ -78,6 +60,20 @@ public final class Router {
   /** The catalog once every pool has started; later changes replace {@link #current()}. */
   public CompletableFuture<Catalog> catalog() {
     return ready.thenApply(first -> current);
+  }
+
+  /** Completes when every pool serves (or fails with why one cannot). */
+  CompletableFuture<Catalog> started() {
+    return ready;
+  }
+
+  /** The catalog as the pools offer it now; null until they have started. */
+  Catalog current() {
+    return current;
+  }
+
+  boolean accepting() {
+    return accepting;
   }
 
   public List<Pool> pools() {
@@ -150,7 +146,7 @@ public final class Router {
               "tools/call needs params.name, the name of a tool from tools/list"));
     }
     JsonNode arguments = params.get("arguments");
-    if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
+    if (arguments != null && !RawJson.isObject(arguments) && !arguments.isNull()) {
       return RoutedCall.failed(
           RpcError.invalidParams(
               "tools/call params.arguments must be an object of named arguments"));
@@ -160,7 +156,7 @@ public final class Router {
     long startedAt = System.nanoTime();
     seen.started(tool);
     RoutedCall call =
-        route(
+        forwarding.route(
             "tools/call",
             params,
             host,
@@ -175,7 +171,7 @@ public final class Router {
                             + catalog.tools.size()
                             + " tools served"));
               }
-              return new Target(entry.pool(), retryable(entry.item()));
+              return new Forwarding.Target(entry.pool(), retryable(entry.item()));
             },
             new Errors.ForTool(tool));
     call.answer()
@@ -192,7 +188,7 @@ public final class Router {
       return RoutedCall.failed(
           RpcError.invalidParams(
               "prompts/get needs params.name, the name of a prompt from prompts/list"));
-    return route(
+    return forwarding.route(
         "prompts/get",
         params,
         host,
@@ -207,7 +203,7 @@ public final class Router {
                         + catalog.prompts.size()
                         + " prompts served"));
           }
-          return new Target(entry.pool(), true);
+          return new Forwarding.Target(entry.pool(), true);
         },
         Errors.PROTOCOL);
   }
@@ -220,7 +216,7 @@ public final class Router {
     if (uri == null)
       return RoutedCall.failed(
           RpcError.invalidParams(method + " needs params.uri, a resource URI"));
-    return route(
+    return forwarding.route(
         method,
         params,
         host,
@@ -231,7 +227,7 @@ public final class Router {
             throw new CallFailed(
                 new RpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri, data));
           }
-          return new Target(pool, true);
+          return new Forwarding.Target(pool, true);
         },
         Errors.PROTOCOL);
   }
@@ -245,7 +241,7 @@ public final class Router {
               "completion/complete needs params.ref, a ref/prompt or ref/resource"));
     }
     String type = ref.path("type").asText();
-    return route(
+    return forwarding.route(
         "completion/complete",
         params,
         host,
@@ -271,7 +267,7 @@ public final class Router {
                 RpcError.invalidParams(
                     "completion/complete: no prompt or resource template matches " + ref));
           }
-          return new Target(pool, true);
+          return new Forwarding.Target(pool, true);
         },
         Errors.PROTOCOL);
   }
@@ -281,121 +277,10 @@ public final class Router {
     return v != null && v.isTextual() ? v.asText() : null;
   }
 
-  /**
-   * Where a request goes, and whether running it twice is harmless: reads, prompts, completions and
-   * tools annotated read-only or idempotent may be retried once if their worker dies.
-   */
-  private record Target(Pool pool, boolean retryable) {}
-
-  @FunctionalInterface
-  private interface PoolChoice {
-    Target choose(Catalog catalog);
-  }
-
   static boolean retryable(JsonNode tool) {
     JsonNode annotations = tool.path("annotations");
     return annotations.path("readOnlyHint").asBoolean(false)
         || annotations.path("idempotentHint").asBoolean(false);
-  }
-
-  private RoutedCall route(
-      String method, ObjectNode params, HostLink host, PoolChoice choice, Errors errors) {
-    ForwardedCall call = new ForwardedCall();
-    if (!accepting) {
-      // Refused here, when it arrives; a request that came before the shutdown began is served
-      // even if it is still waiting for the pools to start.
-      try {
-        call.answer.complete(
-            errors.unavailable(
-                new PoolUnavailable("tandem is shutting down and takes no new calls"), null));
-      } catch (CallFailed e) {
-        call.answer.completeExceptionally(e);
-      }
-      return call;
-    }
-    ready.whenComplete(
-        (first, failure) -> {
-          if (failure != null) {
-            call.answer.completeExceptionally(
-                new CallFailed(
-                    RpcError.internal(
-                        "tandem is not serving: " + Failures.cause(failure).getMessage())));
-            return;
-          }
-          Target target;
-          try {
-            target = choice.choose(current);
-          } catch (CallFailed e) {
-            call.answer.completeExceptionally(e);
-            return;
-          }
-          Duration timeout = target.pool().callTimeout();
-          Runnable cancelDeadline =
-              deadline(() -> call.expire(method, target.pool(), timeout, errors), timeout);
-          call.answer.whenComplete((r, f) -> cancelDeadline.run());
-          send(call, method, params, target, listenerFor(params, host), errors, null);
-        });
-    return call;
-  }
-
-  /**
-   * One attempt on the pool. A worker that dies under a request answers it with an error that says
-   * so, unless running it again cannot do harm twice: then it is retried once, on whichever worker
-   * is ready.
-   */
-  private void send(
-      ForwardedCall call,
-      String method,
-      ObjectNode params,
-      Target target,
-      CallListener listener,
-      Errors errors,
-      WorkerDied earlier) {
-    PoolCall onPool = target.pool().submit(method, params, listener);
-    if (!call.attach(onPool)) return;
-    onPool
-        .result()
-        .whenComplete(
-            (result, failure) -> {
-              if (failure == null) {
-                if (earlier != null)
-                  Log.info(
-                      method + " was retried on " + describe(onPool.worker()) + " and answered");
-                call.answer.complete(result);
-                return;
-              }
-              try {
-                switch (Failures.cause(failure)) {
-                  case CancellationException c -> call.answer.cancel(false);
-                  case WorkerError e ->
-                      call.answer.completeExceptionally(new CallFailed(e.error()));
-                  case PoolUnavailable u -> call.answer.complete(errors.unavailable(u, earlier));
-                  case WorkerDied d
-                      when earlier == null && target.retryable() && !call.answer.isDone() -> {
-                    Log.warn(
-                        d.getMessage()
-                            + " during "
-                            + method
-                            + "; retrying it once on another worker");
-                    send(call, method, params, target, listener, errors, d);
-                  }
-                  case WorkerDied d ->
-                      call.answer.complete(errors.workerDied(d, earlier, target.retryable()));
-                  case Throwable other ->
-                      call.answer.completeExceptionally(
-                          new CallFailed(
-                              RpcError.internal(method + " failed inside tandem: " + other)));
-                }
-              } catch (CallFailed e) {
-                call.answer.completeExceptionally(e);
-              }
-            });
-  }
-
-  static String describe(WorkerLink worker) {
-    return worker == null
-        ? "a worker"
-        : "worker " + worker.spec().index() + " (pid " + worker.pid() + ")";
   }
 
   /**
@@ -442,96 +327,6 @@ public final class Router {
   /** Shutdown's first step: new requests are refused, those in flight go on. */
   public void stopAccepting() {
     accepting = false;
-  }
-
-  /**
-   * A call's deadline, and what cancels it. Routed on a Netty event loop (every HTTP request is),
-   * it goes into that loop's own timer queue, which the loop fills without a lock and the answering
-   * thread empties lazily, without one either: one shared timer for every call was a lock each HTTP
-   * user's call took twice, and under 50 users the event loops parked on it (JFR jdk.ThreadPark in
-   * DelayedWorkQueue.offer/remove). Routed elsewhere (stdio's reader thread), into {@link
-   * #DEADLINES}' lanes, which wake no timer thread per call.
-   */
-  private static Runnable deadline(Runnable expire, Duration timeout) {
-    EventExecutor loop = ThreadExecutorMap.currentExecutor();
-    if (loop != null && !loop.isShuttingDown()) {
-      try {
-        var scheduled = loop.schedule(expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return () -> scheduled.cancel(false);
-      } catch (RejectedExecutionException e) {
-        // the loop is stopping: the shared lanes still serve
-      }
-    }
-    Deadlines.Entry entry =
-        new Deadlines.Entry() {
-          @Override
-          void expire() {
-            expire.run();
-          }
-        };
-    DEADLINES.add(entry, timeout.toNanos());
-    return () -> DEADLINES.cancel(entry);
-  }
-
-  private static ScheduledExecutorService deadlines() {
-    ScheduledThreadPoolExecutor timers =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "tandem-deadlines");
-              t.setDaemon(true);
-              return t;
-            });
-    timers.setRemoveOnCancelPolicy(true);
-    return timers;
-  }
-
-  /** What the worker says about this call goes to the host link, with the host's token put back. */
-  private static CallListener listenerFor(ObjectNode params, HostLink host) {
-    if (host == null) return CallListener.NONE;
-    JsonNode hostToken = params == null ? null : params.path("_meta").get("progressToken");
-    return new CallListener() {
-      @Override
-      public void progress(ObjectNode p) {
-        if (hostToken == null) return;
-        ObjectNode forHost = Json.object().setAll(p); // shallow: only the token changes
-        forHost.set("progressToken", hostToken);
-        host.progress(forHost);
-      }
-
-      @Override
-      public void log(ObjectNode p) {
-        host.log(p);
-      }
-
-      @Override
-      public CompletableFuture<JsonNode> hostRequest(String method, ObjectNode p) {
-        return host.request(method, p)
-            .handle(
-                (r, failure) -> {
-                  if (failure == null) return r;
-                  Throwable cause = Failures.cause(failure);
-                  if (cause instanceof CallFailed f)
-                    throw new CompletionException(new WorkerError(f.error()));
-                  if (cause instanceof CancellationException c) throw c;
-                  throw new CompletionException(cause);
-                });
-      }
-    };
-  }
-
-  static String lastLines(List<String> tail) {
-    if (tail.isEmpty()) return "";
-    List<String> last = tail.subList(Math.max(0, tail.size() - 5), tail.size());
-    return ". Its last stderr lines:\n" + String.join("\n", last);
-  }
-
-  /** A result the model reads: the tool could not do its job, and why. */
-  static JsonNode toolError(String message) {
-    ObjectNode result = Json.object();
-    result.putArray("content").addObject().put("type", "text").put("text", message);
-    result.put("isError", true);
-    return result;
   }
 
   /**

@@ -21,12 +21,20 @@ import javax.crypto.spec.SecretKeySpec;
  * a digest of its parameters), the principal that may present it, and when it expires. The MRTR
  * page makes requestState attacker-controlled input; the signature stops forgery, the digest and
  * principal stop use on another request or by another client, the round number and expiry stop
- * replay. The key is random per process: a restarted daemon has no suspended calls.
+ * replay. The keys are {@link StateKeys}: random per process unless replicas share them.
+ *
+ * <p>The token also carries the answers the host gave in earlier rounds, so a replica that never
+ * saw the call can run it again from the start and answer its questions from them: a 2026-07-28
+ * retry may land on any replica behind a load balancer (StatelessServer#roundTrip).
  */
 public final class RequestState {
 
   /** What a verified token says. */
-  public record Claims(String handle, int round) {}
+  public record Claims(String handle, int round, JsonNode answers) {
+    public Claims(String handle, int round) {
+      this(handle, round, Json.object());
+    }
+  }
 
   /** A token that must be refused; the message says which check it failed. */
   public static final class Rejected extends Exception {
@@ -44,28 +52,32 @@ public final class RequestState {
         Json.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   }
 
-  /**
-   * The process's key, made on the first 2026-07-28 call that needs it, not at start (see {@link
-   * Secure}).
-   */
-  private static final class Key {
-    static final SecretKeySpec HMAC = hmacKey();
-
-    private static SecretKeySpec hmacKey() {
-      byte[] secret = new byte[32];
-      Secure.RANDOM.nextBytes(secret);
-      return new SecretKeySpec(secret, "HmacSHA256");
-    }
-  }
-
   private final Clock clock;
+  private final StateKeys keys;
 
   public RequestState(Clock clock) {
+    this(clock, StateKeys.perProcess());
+  }
+
+  public RequestState(Clock clock, StateKeys keys) {
     this.clock = clock;
+    this.keys = keys;
   }
 
   public String issue(
       String handle, int round, String method, JsonNode params, String principal, long ttlMs) {
+    return issue(handle, round, method, params, principal, ttlMs, null);
+  }
+
+  /** {@code answers}: the host's answers of the rounds before this one, keyed as it sent them. */
+  public String issue(
+      String handle,
+      int round,
+      String method,
+      JsonNode params,
+      String principal,
+      long ttlMs,
+      JsonNode answers) {
     ObjectNode claims = Json.object();
     claims.put("h", handle);
     claims.put("r", round);
@@ -73,8 +85,9 @@ public final class RequestState {
     claims.put("d", digest(params));
     claims.put("p", principal);
     claims.put("e", clock.millis() + ttlMs);
+    if (answers != null && !answers.isEmpty()) claims.set("a", answers);
     byte[] body = claims.toString().getBytes(StandardCharsets.UTF_8);
-    return B64.encodeToString(body) + "." + B64.encodeToString(mac(body));
+    return B64.encodeToString(body) + "." + B64.encodeToString(mac(keys.signing(), body));
   }
 
   public Claims verify(String token, String method, JsonNode params, String principal)
@@ -90,9 +103,15 @@ public final class RequestState {
       throw new Rejected(
           "requestState is malformed; send back the exact requestState tandem returned");
     }
-    if (!MessageDigest.isEqual(signature, mac(body))) {
+    if (!signedByAnyKey(signature, body)) {
       throw new Rejected(
-          "requestState failed its integrity check (it was altered or not issued by this server)");
+          keys.shared()
+              ? "requestState failed its integrity check: it was altered, or signed with a key"
+                  + " this server no longer holds; start the request again without it"
+              : "requestState failed its integrity check: it was altered, or issued by another"
+                  + " tandem replica (this one has a per-process key: give every replica the same "
+                  + StateKeys.ENV
+                  + " or [http] state_key_file)");
     }
     JsonNode claims;
     try {
@@ -111,7 +130,11 @@ public final class RequestState {
     if (clock.millis() > claims.path("e").asLong()) {
       throw new Rejected("requestState has expired; start the request again without it");
     }
-    return new Claims(claims.path("h").asText(), claims.path("r").asInt());
+    JsonNode answers = claims.get("a");
+    return new Claims(
+        claims.path("h").asText(),
+        claims.path("r").asInt(),
+        answers != null && answers.isObject() ? answers : Json.object());
   }
 
   /**
@@ -133,10 +156,17 @@ public final class RequestState {
     }
   }
 
-  private byte[] mac(byte[] body) {
+  private boolean signedByAnyKey(byte[] signature, byte[] body) {
+    for (SecretKeySpec key : keys.all()) {
+      if (MessageDigest.isEqual(signature, mac(key, body))) return true;
+    }
+    return false;
+  }
+
+  private static byte[] mac(SecretKeySpec key, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(Key.HMAC);
+      mac.init(key);
       return mac.doFinal(body);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);

@@ -35,7 +35,16 @@ final class SuspendedCall {
   private record Question(
       String key, String method, ObjectNode params, CompletableFuture<JsonNode> answer) {}
 
-  final String handle;
+  /**
+   * Its name in a requestState, given when the first questions go out ({@link
+   * SuspendedCalls#register}): a call that never asks anything, nearly every one, is never
+   * registered.
+   */
+  volatile String handle;
+
+  /** Closed by {@link SuspendedCalls#close}; a registration racing with it undoes itself. */
+  volatile boolean closed;
+
   private final Map<String, Question> open = new LinkedHashMap<>();
   private RoutedCall call;
   private Turn.Done done;
@@ -45,7 +54,13 @@ final class SuspendedCall {
   /** Answers a client sent before being asked (a first request with inputResponses). */
   private final Map<String, JsonNode> prefilled = new LinkedHashMap<>();
 
-  private volatile StatelessServer.Request host;
+  /**
+   * Every answer the worker has been given so far, by key: what the next requestState carries, so
+   * another replica can replay the call (RequestState).
+   */
+  private final ObjectNode answered = Json.object();
+
+  private volatile ModernRequest host;
   private int asked;
   private boolean gathering;
 
@@ -54,11 +69,11 @@ final class SuspendedCall {
   }
 
   /** The host request this call answers now; each retry takes over from the one before. */
-  void host(StatelessServer.Request request) {
+  void host(ModernRequest request) {
     this.host = request;
   }
 
-  StatelessServer.Request host() {
+  ModernRequest host() {
     return host;
   }
 
@@ -124,11 +139,20 @@ final class SuspendedCall {
     boolean startGathering;
     synchronized (this) {
       JsonNode given = preferredKey == null ? null : prefilled.remove(preferredKey);
-      if (given != null) return CompletableFuture.completedFuture(given);
+      if (given != null) {
+        answered.set(preferredKey, given);
+        return CompletableFuture.completedFuture(given);
+      }
       String key =
           preferredKey != null && !preferredKey.isEmpty() && !open.containsKey(preferredKey)
               ? preferredKey
               : "input-" + (++asked);
+      // A replayed call asks its unnamed questions in the same order: their numbers match.
+      given = prefilled.remove(key);
+      if (given != null) {
+        answered.set(key, given);
+        return CompletableFuture.completedFuture(given);
+      }
       q = new Question(key, method, params, new CompletableFuture<>());
       open.put(key, q);
       startGathering = !gathering && !turn.isDone();
@@ -172,6 +196,11 @@ final class SuspendedCall {
     return round;
   }
 
+  /** A copy of the answers given so far, for the requestState of the next turn. */
+  synchronized ObjectNode answered() {
+    return answered.deepCopy();
+  }
+
   /**
    * A retry with the host's answers: answered questions resume the worker; the next turn ends with
    * the final answer, new questions, or at once with the ones still unanswered.
@@ -190,6 +219,7 @@ final class SuspendedCall {
         if (response != null && response.isObject()) {
           Question q = e.getValue();
           it.remove();
+          answered.set(e.getKey(), response);
           resumes.add(() -> q.answer().complete(response));
         }
       }

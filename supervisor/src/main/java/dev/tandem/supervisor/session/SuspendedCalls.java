@@ -47,11 +47,29 @@ final class SuspendedCalls {
     return ttl;
   }
 
+  /** A call for one host request; it gets a handle only if it ever asks the host something. */
   SuspendedCall open() {
-    SuspendedCall call =
-        new SuspendedCall(Prefix.VALUE + Long.toHexString(counter.incrementAndGet()));
+    return new SuspendedCall(null);
+  }
+
+  /**
+   * Makes {@code call} findable by its handle, before its first requestState is issued: only a call
+   * that asks the host something pays for a handle and a map entry.
+   */
+  void register(SuspendedCall call) {
+    if (call.handle != null) return;
+    call.handle = Prefix.VALUE + Long.toHexString(counter.incrementAndGet());
     byHandle.put(call.handle, call);
-    return call;
+    // Both fields are volatile: a close() that missed the handle is seen here, and undone.
+    if (call.closed) byHandle.remove(call.handle, call);
+  }
+
+  /**
+   * Whether this process issued {@code handle}: one it issued and no longer holds has finished or
+   * expired; any other was issued by another replica (or before a restart) and can be replayed.
+   */
+  boolean issuedHere(String handle) {
+    return handle.startsWith(Prefix.VALUE);
   }
 
   SuspendedCall find(String handle) {
@@ -59,7 +77,9 @@ final class SuspendedCalls {
   }
 
   void close(SuspendedCall call) {
-    byHandle.remove(call.handle, call);
+    call.closed = true;
+    String handle = call.handle;
+    if (handle != null) byHandle.remove(handle, call);
   }
 
   /** Called when a turn ended with questions: the host has until the state expires to answer. */

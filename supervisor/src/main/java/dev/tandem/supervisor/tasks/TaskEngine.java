@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
+import dev.tandem.protocol.RawJson;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.router.CallFailed;
@@ -169,8 +170,10 @@ public final class TaskEngine implements AutoCloseable {
       long ttlMs) {
     long now = clock.getAsLong();
     String tool = params.path("name").asText();
-    ObjectNode arguments =
-        params.get("arguments") instanceof ObjectNode a ? a.deepCopy() : Json.object();
+    JsonNode given = params.get("arguments");
+    // Arguments may travel as the bytes the host sent (RawJson); the store keeps a tree.
+    if (given instanceof RawJson raw) given = raw.tree();
+    ObjectNode arguments = given instanceof ObjectNode a ? a.deepCopy() : Json.object();
     TaskRecord task =
         new TaskRecord(
             newId(),
@@ -218,7 +221,9 @@ public final class TaskEngine implements AutoCloseable {
     stopping = true;
   }
 
-  private void finish(String id, JsonNode result, Throwable failure) {
+  private void finish(String id, JsonNode answer, Throwable failure) {
+    // A worker's result may travel as its bytes (RawJson); the store and the checks need a tree.
+    JsonNode result = answer instanceof RawJson raw ? raw.tree() : answer;
     if (stopping && (failure != null || result.path("isError").asBoolean(false))) return;
     RunningTask live = running.remove(id);
     if (live != null) live.closeQuestions();

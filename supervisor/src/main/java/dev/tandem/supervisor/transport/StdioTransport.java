@@ -2,6 +2,7 @@ package dev.tandem.supervisor.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Decoded;
+import dev.tandem.protocol.EnvelopeDecoder;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.Turn;
@@ -50,7 +51,8 @@ public final class StdioTransport {
   /** Reads frames into the session until the host closes stdin; returns then. */
   public void serve(Function<StdioTransport, DualEraConnection> connectionFactory) {
     DualEraConnection session = connectionFactory.apply(this);
-    FrameReader reader = new FrameReader(in, maxFrameBytes);
+    // A tool call's arguments stay the bytes the host sent, spliced into the worker's frame.
+    FrameReader reader = new FrameReader(in, maxFrameBytes, false, EnvelopeDecoder.TOOL_ARGUMENTS);
     // Requests that arrived in one read go to each worker in one write (and answers the session
     // gives itself to the host in one write).
     Turn turn = Turn.begin();

@@ -105,4 +105,25 @@ class HttpConfigLoaderTest {
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("host:70000"));
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(":80"));
   }
+
+  @Test
+  void replicaKeysAKeyFileBesideTheConfigAndADrainPeriod() throws Exception {
+    HttpConfig defaults = load("", null).http();
+    assertNull(defaults.stateKeyFile(), "no file: a per-process key");
+    assertEquals(Duration.ZERO, defaults.drain(), "one daemon stops at once");
+    HttpConfig http =
+        load(
+                """
+        [http]
+        state_key_file = "secrets/state.key"
+        drain_ms = 5000
+        """,
+                null)
+            .http();
+    assertEquals(dir.resolve("secrets/state.key"), http.stateKeyFile());
+    assertEquals(Duration.ofSeconds(5), http.drain());
+    var tooLong =
+        assertThrows(ConfigException.class, () -> load("[http]\ndrain_ms = 600001\n", null));
+    assertTrue(tooLong.getMessage().contains("drain_ms"), tooLong.getMessage());
+  }
 }

@@ -71,6 +71,16 @@ class RequestStateTest {
   }
 
   @Test
+  void theTokenCarriesTheAnswersOfEarlierRoundsForAnotherReplica() throws Exception {
+    JsonNode p = params("{\"name\": \"ask\"}");
+    JsonNode answers =
+        params("{\"name\": {\"action\": \"accept\", \"content\": {\"n\": \"Ada\"}}}");
+    String token = state.issue("h", 1, "tools/call", p, "p", 60_000, answers);
+    assertEquals(
+        new RequestState.Claims("h", 1, answers), state.verify(token, "tools/call", p, "p"));
+  }
+
+  @Test
   void anAlteredTokenFailsItsIntegrityCheck() throws Exception {
     JsonNode p = params("{\"name\": \"ask\"}");
     String token = state.issue("h", 1, "tools/call", p, "p", 60_000);

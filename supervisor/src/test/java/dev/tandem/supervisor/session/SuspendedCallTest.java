@@ -156,4 +156,43 @@ class SuspendedCallTest {
     node.fieldNames().forEachRemaining(names::add);
     return names;
   }
+
+  @Test
+  void everyAnswerGivenIsKeptForTheNextStateAndAReplayAsksNothingAlreadyAnswered()
+      throws Exception {
+    // The first replica: two rounds, one named question and one numbered.
+    SuspendedCall call = new SuspendedCall("h");
+    call.attach(new FakeCall());
+    call.ask("elicitation/create", params("name?"), "user_name");
+    await(call.firstTurn());
+    CompletableFuture<SuspendedCall.Turn> second = call.resume(responses("user_name", "Ada"));
+    call.ask("elicitation/create", params("city?"), null);
+    var needs = assertInstanceOf(SuspendedCall.Turn.NeedsInput.class, await(second));
+    assertEquals(List.of("input-1"), fieldNames(needs.inputRequests()));
+    ObjectNode carried = call.answered();
+    assertEquals(List.of("user_name"), fieldNames(carried));
+
+    // Another replica replays it from the start with what the token carried and the retry's
+    // answer: both questions are answered at once, and nothing is asked.
+    SuspendedCall replay = new SuspendedCall("h2");
+    replay.attach(new FakeCall());
+    replay.prefill(carried);
+    replay.prefill(responses("input-1", "Paris"));
+    assertEquals(
+        "Ada",
+        replay
+            .ask("elicitation/create", params("name?"), "user_name")
+            .get(10, TimeUnit.SECONDS)
+            .get("name")
+            .asText());
+    assertEquals(
+        "Paris",
+        replay
+            .ask("elicitation/create", params("city?"), null)
+            .get(10, TimeUnit.SECONDS)
+            .get("name")
+            .asText());
+    assertFalse(replay.firstTurn().isDone(), "no question left for the host");
+    assertEquals(List.of("user_name", "input-1"), fieldNames(replay.answered()));
+  }
 }

@@ -52,7 +52,18 @@ final class ConnectionClock {
   /** The status line of that response has been written (so a 408 can no longer be sent). */
   private boolean responseStarted;
 
+  /**
+   * A deadline is set: {@link #deadline} (the event loop's ticker), for reading or for idleness.
+   */
+  private boolean armed;
+
+  private boolean expiresRead;
+  private long deadline;
+
+  /** The pending check, and when it runs; it may run before the deadline, never after. */
   private ScheduledFuture<?> timer;
+
+  private long checkAt;
 
   /** Where {@link #messages} sits: a 408 written from there goes through the encoder. */
   private ChannelHandlerContext afterCodec;
@@ -129,13 +140,47 @@ final class ConnectionClock {
     };
   }
 
-  /** Sets the one timer the current state calls for, or none. */
+  /**
+   * Sets the one deadline the current state calls for, or none. The timer is lazy: a request and
+   * its answer move the deadline two or three times, and rescheduling a task each time (an
+   * allocation and a priority-queue insert and removal on the event loop) cost more than the rest
+   * of this class; the pending check instead finds the deadline moved and sleeps again until it.
+   * Only a deadline earlier than the pending check (a read deadline while waiting out idleness)
+   * takes a new task.
+   */
   private void rearm(ChannelHandlerContext ctx) {
+    long ms = reading ? readMs : answering ? -1 : idleMs;
+    if (ms < 0) {
+      armed = false;
+      return;
+    }
+    armed = true;
+    expiresRead = reading;
+    deadline = ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    if (timer == null || checkAt - deadline > 0) checkAt(ctx, deadline);
+  }
+
+  private void checkAt(ChannelHandlerContext ctx, long at) {
     cancel();
-    if (reading) {
-      timer = ctx.executor().schedule(this::readExpired, readMs, TimeUnit.MILLISECONDS);
-    } else if (!answering) {
-      timer = ctx.executor().schedule(this::idleExpired, idleMs, TimeUnit.MILLISECONDS);
+    checkAt = at;
+    timer =
+        ctx.executor()
+            .schedule(
+                () -> check(ctx), at - ctx.executor().ticker().nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  private void check(ChannelHandlerContext ctx) {
+    timer = null;
+    if (!armed) return;
+    if (ctx.executor().ticker().nanoTime() - deadline < 0) {
+      checkAt(ctx, deadline);
+      return;
+    }
+    armed = false;
+    if (expiresRead) {
+      readExpired();
+    } else {
+      idleExpired();
     }
   }
 

@@ -7,12 +7,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.Arrays;
@@ -52,6 +55,11 @@ final class Reply implements AnswerSink {
   static final Duration STREAM_AFTER = Duration.ofSeconds(1);
 
   static final Function<Message, HttpResponseStatus> OK = m -> HttpResponseStatus.OK;
+
+  private static final AsciiString JSON = AsciiString.cached(HttpReplies.JSON);
+  private static final AsciiString EVENT_STREAM = AsciiString.cached(HttpReplies.EVENT_STREAM);
+  private static final HttpHeadersFactory OWN_HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
   private final Channel channel;
   private final boolean keepAlive;
@@ -141,7 +149,7 @@ final class Reply implements AnswerSink {
           Responding.done(channel);
           if (events) {
             // An event stream with no events: the connection stays usable.
-            send(HttpResponseStatus.OK, HttpReplies.EVENT_STREAM, new byte[0]);
+            send(HttpResponseStatus.OK, EVENT_STREAM, new byte[0]);
           } else {
             channel.close();
           }
@@ -164,7 +172,7 @@ final class Reply implements AnswerSink {
         done = true;
         cancelQuiet();
         Responding.done(channel);
-        send(status, HttpReplies.JSON, body);
+        send(status, JSON, body);
         onGone.run();
         return;
       }
@@ -214,10 +222,19 @@ final class Reply implements AnswerSink {
     }
   }
 
-  /** One complete response, its length known: a single write and flush. */
-  private void send(HttpResponseStatus status, String contentType, byte[] body) {
+  /**
+   * One complete response, its length known: a single write and flush. Its header names and values
+   * are tandem's own constants (and a session id it generated), so they skip the per-header
+   * validation a client's headers get.
+   */
+  private void send(HttpResponseStatus status, AsciiString contentType, byte[] body) {
     FullHttpResponse r =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            Unpooled.wrappedBuffer(body),
+            OWN_HEADERS,
+            DefaultHttpHeadersFactory.trailersFactory());
     r.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.ModernEra;
 import dev.tandem.protocol.RpcError;
+import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.session.Outbound;
 import dev.tandem.supervisor.session.RequestMeta;
@@ -18,7 +19,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * A 2026-07-28 request on {@code /mcp}: no session, headers that mirror the body (checked, since a
@@ -32,6 +36,7 @@ final class StatelessEndpoint {
 
   private final StatelessServer server;
   private final Duration keepalive;
+  private final ParamHeaders params = new ParamHeaders();
 
   StatelessEndpoint(StatelessServer server, Duration keepalive) {
     this.server = server;
@@ -59,18 +64,77 @@ final class StatelessEndpoint {
     }
     if (mismatch == null) mismatch = headerMismatch(http.headers(), version, request);
     if (mismatch != null) {
-      reply(
-          ctx,
-          keepAlive,
-          new Message.Failure(
-              request.id(),
-              new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
+      refuse(ctx, keepAlive, request, mismatch);
       return;
     }
+    // Read now: the request's headers are released once this returns.
+    String auth = http.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (request.method().equals("tools/call")) {
+      Catalog catalog = server.catalog().getNow(null);
+      if (catalog == null) {
+        // The pools are still starting: the tool's declared headers are known once they have.
+        Map<String, String> mirrored = mirrored(http.headers());
+        server
+            .catalog()
+            .whenComplete(
+                (c, failure) ->
+                    ctx.executor()
+                        .execute(
+                            () -> {
+                              String m =
+                                  c == null
+                                      ? null
+                                      : params.mismatch(
+                                          c,
+                                          request,
+                                          n -> mirrored.get(n.toLowerCase(Locale.ROOT)));
+                              if (m != null) {
+                                refuse(ctx, keepAlive, request, m);
+                              } else {
+                                dispatch(ctx, request, accepts, keepAlive, auth);
+                              }
+                            }));
+        return;
+      }
+      mismatch = params.mismatch(catalog, request, http.headers()::get);
+      if (mismatch != null) {
+        refuse(ctx, keepAlive, request, mismatch);
+        return;
+      }
+    }
+    dispatch(ctx, request, accepts, keepAlive, auth);
+  }
+
+  private static void refuse(
+      ChannelHandlerContext ctx, boolean keepAlive, Message.Request request, String mismatch) {
+    reply(
+        ctx,
+        keepAlive,
+        new Message.Failure(
+            request.id(),
+            new RpcError(ModernEra.HEADER_MISMATCH, "Header mismatch: " + mismatch, null)));
+  }
+
+  /** Every Mcp-Param-* header by lower-cased name, for a check that runs after this request. */
+  private static Map<String, String> mirrored(HttpHeaders headers) {
+    Map<String, String> out = new HashMap<>();
+    for (Map.Entry<String, String> h : headers) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith("mcp-param-")) out.putIfAbsent(name, h.getValue());
+    }
+    return out;
+  }
+
+  private void dispatch(
+      ChannelHandlerContext ctx,
+      Message.Request request,
+      Accepts accepts,
+      boolean keepAlive,
+      String auth) {
     Exchange exchange =
         new Exchange(
             ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
-    RoutedCall call = server.handle(request, exchange, principalOf(http.headers()));
+    RoutedCall call = server.handle(request, exchange, () -> principalOf(auth));
     exchange.open(call);
   }
 
@@ -166,12 +230,14 @@ final class StatelessEndpoint {
    * Values that are not plain ASCII travel as {@code =?base64?...?=} (transport page, "Value
    * Encoding").
    */
-  private static String decode(String value) {
+  static String decode(String value) {
     if (!value.startsWith("=?base64?") || !value.endsWith("?=")) return value;
+    String encoded = value.substring(9, value.length() - 2);
+    // Padded Base64 only: the JDK's decoder would take "SGVsbG8" for "Hello", which a proxy
+    // reading the header strictly might not.
+    if (encoded.length() % 4 != 0) return null;
     try {
-      return new String(
-          Base64.getDecoder().decode(value.substring(9, value.length() - 2)),
-          StandardCharsets.UTF_8);
+      return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -179,10 +245,10 @@ final class StatelessEndpoint {
 
   /**
    * Who may resume what a request suspends: the credential it came with (hashed, never kept), or
-   * one shared anonymous principal when the server takes no token.
+   * one shared anonymous principal when the server takes no token. Hashed only for a request that
+   * suspends or resumes a call.
    */
-  private static String principalOf(HttpHeaders headers) {
-    String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
+  private static String principalOf(String auth) {
     if (auth == null) return "http:anonymous";
     try {
       byte[] digest =

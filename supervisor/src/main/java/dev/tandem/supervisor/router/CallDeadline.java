@@ -1,0 +1,63 @@
+package dev.tandem.supervisor.router;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/** Where a call's deadline is kept, by the thread that routes it. */
+final class CallDeadline {
+
+  /**
+   * Per-call deadlines. Answered calls leave at once, so a flood of calls answered quickly leaves
+   * nothing behind; expiring only completes futures, so one thread serves them all.
+   */
+  private static final Deadlines DEADLINES = new Deadlines(timerThread());
+
+  private CallDeadline() {}
+
+  /**
+   * Runs {@code expire} after {@code timeout}; returns what cancels it. Routed on a Netty event
+   * loop (every HTTP request is), it goes into that loop's own timer queue, which the loop fills
+   * without a lock and the answering thread empties lazily, without one either: one shared timer
+   * for every call was a lock each HTTP user's call took twice, and under 50 users the event loops
+   * parked on it (JFR jdk.ThreadPark in DelayedWorkQueue.offer/remove). Routed elsewhere (stdio's
+   * reader thread), into {@link #DEADLINES}' lanes, which wake no timer thread per call.
+   */
+  static Runnable arm(Runnable expire, Duration timeout) {
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop != null && !loop.isShuttingDown()) {
+      try {
+        var scheduled = loop.schedule(expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> scheduled.cancel(false);
+      } catch (RejectedExecutionException e) {
+        // the loop is stopping: the shared lanes still serve
+      }
+    }
+    Deadlines.Entry entry =
+        new Deadlines.Entry() {
+          @Override
+          void expire() {
+            expire.run();
+          }
+        };
+    DEADLINES.add(entry, timeout.toNanos());
+    return () -> DEADLINES.cancel(entry);
+  }
+
+  private static ScheduledExecutorService timerThread() {
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "tandem-deadlines");
+              t.setDaemon(true);
+              return t;
+            });
+    timers.setRemoveOnCancelPolicy(true);
+    return timers;
+  }
+}
