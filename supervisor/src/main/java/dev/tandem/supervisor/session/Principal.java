@@ -40,6 +40,14 @@ public record Principal(
     return required.stream().filter(s -> !scopes.contains(s)).distinct().toList();
   }
 
+  /**
+   * Removes a {@link #META_KEY} a client put in {@code params._meta} itself: only a transport that
+   * checked a token may set it.
+   */
+  public static void dropClaimed(ObjectNode params) {
+    if (params != null && params.get("_meta") instanceof ObjectNode meta) meta.remove(META_KEY);
+  }
+
   /** What a worker sees: subject, scopes, client id, issuer, expiry (epoch seconds). */
   public ObjectNode toJson() {
     ObjectNode o = Json.object();
