@@ -248,6 +248,52 @@ class OAuthResourceServerTest {
   }
 
   @Test
+  void checkFetchesTheIssuersMetadataAndKeys() throws Exception {
+    TandemCli.Result ok =
+        TandemCli.run(
+            Tandem.BIN,
+            List.of("check", "--config", dir.resolve("tandem.toml").toString()),
+            Map.of("IT_INTROSPECTION_SECRET", AuthorizationServer.INTROSPECTION_SECRET),
+            dir);
+    assertEquals(0, ok.status(), ok.stderr());
+    assertTrue(
+        ok.stdout().contains("1 signing key at " + as.issuer + "jwks")
+            && ok.stdout().contains("opaque tokens introspected at " + as.issuer + "introspect"),
+        ok.stdout());
+    assertFalse(ok.stdout().contains(AuthorizationServer.INTROSPECTION_SECRET), ok.stdout());
+
+    Path wrong = dir.resolve("wrong-issuer.toml");
+    Files.writeString(
+        wrong,
+        Files.readString(dir.resolve("tandem.toml"))
+            .replace("issuer = \"" + as.issuer + "\"", "issuer = \"" + as.issuer + "realms/x\""));
+    TandemCli.Result bad =
+        TandemCli.run(
+            Tandem.BIN,
+            List.of("check", "--config", wrong.toString()),
+            Map.of("IT_INTROSPECTION_SECRET", AuthorizationServer.INTROSPECTION_SECRET),
+            dir);
+    assertEquals(1, bad.status(), bad.stdout());
+    assertTrue(bad.stderr().contains("[http.auth]: cannot read the metadata"), bad.stderr());
+  }
+
+  @Test
+  void staticTokenTogetherWithOAuthIsRefused() throws Exception {
+    TandemCli.Result r =
+        TandemCli.run(
+            Tandem.BIN,
+            List.of("check", "--no-start", "--config", dir.resolve("tandem.toml").toString()),
+            Map.of(
+                "IT_INTROSPECTION_SECRET",
+                AuthorizationServer.INTROSPECTION_SECRET,
+                "TANDEM_HTTP_TOKEN",
+                "static-secret"),
+            dir);
+    assertEquals(1, r.status(), r.stdout());
+    assertTrue(r.stderr().contains("[http.auth] are both set; use one"), r.stderr());
+  }
+
+  @Test
   @Order(Integer.MAX_VALUE - 1)
   void rotatedKeyIsFetchedForAnUnknownKid() throws Exception {
     assertEquals(200, initialize(as.mint(claims())).statusCode());
