@@ -59,6 +59,16 @@ class OAuthResourceServerTest {
   static void start() throws Exception {
     as = AuthorizationServer.start();
     Files.writeString(dir.resolve("oauth_tools.py"), TOOLS);
+    Files.writeString(
+        dir.resolve("vault_tools.py"),
+        """
+        from tandem import tool
+
+        @tool
+        def open_vault() -> str:
+            \"\"\"Needs vault:open, the scope of its whole pool.\"\"\"
+            return "opened"
+        """);
     Path config =
         Tandem.config(
             dir,
@@ -72,13 +82,22 @@ class OAuthResourceServerTest {
             [http.auth.tool_scopes]
             report = ["reports:read"]
 
+            [http.auth.pool_scopes]
+            vault = ["vault:open"]
+
             [[pool]]
             name = "who"
             modules = ["oauth_tools"]
             path = "%s"
             replicas = 1
+
+            [[pool]]
+            name = "vault"
+            modules = ["vault_tools"]
+            path = "%s"
+            replicas = 1
             """
-                .formatted(as.issuer, AuthorizationServer.INTROSPECTION_CLIENT_ID, dir));
+                .formatted(as.issuer, AuthorizationServer.INTROSPECTION_CLIENT_ID, dir, dir));
     daemon =
         HttpDaemon.serve(
             config, Map.of("IT_INTROSPECTION_SECRET", AuthorizationServer.INTROSPECTION_SECRET));
@@ -145,7 +164,8 @@ class OAuthResourceServerTest {
       JsonNode m = DaemonProcess.JSON.readTree(r.body());
       assertEquals(resource, m.path("resource").asText());
       assertEquals(as.issuer, m.path("authorization_servers").get(0).asText());
-      assertEquals("[\"mcp:tools\",\"reports:read\"]", m.path("scopes_supported").toString());
+      assertEquals(
+          "[\"mcp:tools\",\"reports:read\",\"vault:open\"]", m.path("scopes_supported").toString());
     }
   }
 
@@ -202,6 +222,57 @@ class OAuthResourceServerTest {
     JsonNode answer =
         reader.callTool("3", "report", DaemonProcess.JSON.createObjectNode(), null).getLast();
     assertEquals("the report", answer.at("/result/content/0/text").asText(), answer.toString());
+  }
+
+  @Test
+  void poolScopeCoversEveryToolOfThePool() throws Exception {
+    McpHttpClient plain = as(as.mint(claims()));
+    plain.initialize();
+    ObjectNode call = DaemonProcess.JSON.createObjectNode().put("name", "open_vault");
+    call.putObject("arguments");
+    HttpResponse<String> r = plain.post(McpHttpClient.request("2", "tools/call", call));
+    assertEquals(403, r.statusCode(), r.body());
+    assertTrue(challenge(r).contains("scope=\"mcp:tools vault:open\""), challenge(r));
+
+    McpHttpClient holder = as(as.mint(claims().put("scope", "mcp:tools vault:open")));
+    holder.initialize();
+    JsonNode answer =
+        holder.callTool("3", "open_vault", DaemonProcess.JSON.createObjectNode(), null).getLast();
+    assertEquals("opened", answer.at("/result/content/0/text").asText(), answer.toString());
+  }
+
+  @Test
+  void statelessCallOf2026SeesThePrincipalAndItsScopesAreChecked() throws Exception {
+    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "whoami");
+    params.putObject("arguments");
+    ObjectNode meta = params.putObject("_meta");
+    meta.put("io.modelcontextprotocol/protocolVersion", "2026-07-28");
+    meta.putObject("io.modelcontextprotocol/clientInfo").put("name", "it").put("version", "0");
+    meta.putObject("io.modelcontextprotocol/clientCapabilities");
+    Map<String, String> headers =
+        Map.of(
+            "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call", "Mcp-Name", "whoami");
+    HttpResponse<String> r =
+        as(as.mint(claims().put("sub", "dana")))
+            .post(McpHttpClient.request("1", "tools/call", params).toString(), headers);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode answer = McpHttpClient.messages(r).getLast();
+    assertEquals(
+        "dana|mcp:tools|test-client", answer.at("/result/content/0/text").asText(), r.body());
+
+    params.put("name", "report");
+    HttpResponse<String> denied =
+        as(as.mint(claims()))
+            .post(
+                McpHttpClient.request("2", "tools/call", params).toString(),
+                Map.of(
+                    "MCP-Protocol-Version",
+                    "2026-07-28",
+                    "Mcp-Method",
+                    "tools/call",
+                    "Mcp-Name",
+                    "report"));
+    assertEquals(403, denied.statusCode(), denied.body());
   }
 
   @Test
