@@ -186,6 +186,7 @@ final class OAuthGuard extends ChannelInboundHandlerAdapter {
       return r;
     }
     FullHttpResponse r = HttpReplies.json(HttpResponseStatus.OK, server.metadata());
+    if (request.method().equals(HttpMethod.HEAD)) r.content().clear();
     // Public by design (RFC 9728 §3): browser-based clients read it from other origins.
     r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     r.headers().set(HttpHeaderNames.CACHE_CONTROL, "max-age=60");

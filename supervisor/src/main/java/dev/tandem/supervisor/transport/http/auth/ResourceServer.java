@@ -45,7 +45,8 @@ public final class ResourceServer {
             () ->
                 config.jwksUri() != null
                     ? CompletableFuture.completedFuture(config.jwksUri())
-                    : issuerMetadata().thenApply(m -> need(m.jwksUri(), "jwks_uri", m)));
+                    : issuerMetadata().thenApply(m -> need(m.jwksUri(), "jwks_uri", m)),
+            clock);
     this.jwt = new JwtAccessTokens(issuer, audience, keys, clock);
     this.introspection =
         config.clientId() == null

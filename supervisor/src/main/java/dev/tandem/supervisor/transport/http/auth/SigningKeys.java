@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.tandem.supervisor.log.Log;
 import java.net.URI;
 import java.text.ParseException;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -23,14 +24,20 @@ final class SigningKeys {
   static final long MAX_AGE_MS = 10 * 60_000;
 
   private final Supplier<CompletableFuture<URI>> location;
+  private final Clock clock;
   private volatile JWKSet keys;
   private volatile long fetchedAt;
+
+  /** Whether the last fetch reached the server: a kid missing from a stale set is not "unknown". */
+  private volatile boolean reachable = true;
+
   private long lastUnknownKidFetch = Long.MIN_VALUE / 2;
   private CompletableFuture<JWKSet> fetching;
 
   /** {@code location}: the JWKS URL, configured or read from the issuer's metadata. */
-  SigningKeys(Supplier<CompletableFuture<URI>> location) {
+  SigningKeys(Supplier<CompletableFuture<URI>> location, Clock clock) {
     this.location = location;
+    this.clock = clock;
   }
 
   /**
@@ -40,7 +47,7 @@ final class SigningKeys {
    */
   CompletableFuture<JWK> key(String kid) {
     JWKSet set = keys;
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (set != null) {
       JWK found = find(set, kid);
       if (found != null) {
@@ -52,6 +59,10 @@ final class SigningKeys {
         .thenApply(
             fresh -> {
               JWK found = find(fresh, kid);
+              if (found == null && !reachable) {
+                throw TokenRefused.unavailable(
+                    "the token is signed with a key not cached, and the authorization server cannot be reached to fetch it");
+              }
               if (found == null) {
                 throw TokenRefused.invalid(
                     "the token is signed with key "
@@ -70,7 +81,7 @@ final class SigningKeys {
 
   private synchronized CompletableFuture<JWKSet> refetch(boolean forUnknownKid) {
     if (fetching != null) return fetching;
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (forUnknownKid) {
       if (now - lastUnknownKidFetch < UNKNOWN_KID_REFETCH_MS)
         return CompletableFuture.completedFuture(keys);
@@ -83,9 +94,10 @@ final class SigningKeys {
               synchronized (this) {
                 fetching = null;
               }
+              reachable = failure == null;
               if (failure == null) {
                 keys = set;
-                fetchedAt = System.currentTimeMillis();
+                fetchedAt = clock.millis();
                 return set;
               }
               JWKSet cached = keys;

@@ -46,7 +46,8 @@ class JwtAccessTokensTest {
                 fetches++;
                 return CompletableFuture.failedFuture(
                     TokenRefused.unavailable("not asked in this test"));
-              }),
+              },
+              Clock.fixed(NOW, ZoneOffset.UTC)),
           Clock.fixed(NOW, ZoneOffset.UTC));
 
   static RSAKey generate(String kid) {
