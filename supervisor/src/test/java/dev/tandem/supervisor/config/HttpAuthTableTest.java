@@ -39,9 +39,9 @@ class HttpAuthTableTest {
     Path secret = dir.resolve("client-secret");
     Files.writeString(secret, "s3cr3t-value\n");
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-    HttpAuthConfig auth =
+    TandemConfig loaded =
         load(
-                """
+            """
                 [http.auth]
                 issuer = "https://auth.example.com/realms/tools"
                 resource = "https://tools.example.com/mcp"
@@ -54,9 +54,15 @@ class HttpAuthTableTest {
                 tool_scopes = { report = ["reports:read"] }
                 pool_scopes = { p = ["pool:p"] }
                 """,
-                null)
-            .http()
-            .auth();
+            null);
+    HttpAuthConfig auth = loaded.http().auth();
+    String printed = EffectiveConfig.toml(loaded);
+    assertTrue(
+        printed.contains("[http.auth]\nissuer = \"https://auth.example.com/realms/tools\""),
+        printed);
+    assertTrue(printed.contains("# client secret: set (never shown)"), printed);
+    assertTrue(printed.contains("[http.auth.tool_scopes]\nreport = [\"reports:read\"]"), printed);
+    assertFalse(printed.contains("s3cr3t"), printed);
     assertEquals(URI.create("https://auth.example.com/realms/tools"), auth.issuer());
     assertEquals("api://tandem", auth.audience());
     assertEquals("s3cr3t-value", auth.clientSecret());
