@@ -45,6 +45,12 @@ class OAuthResourceServerTest {
           return p.subject + "|" + " ".join(sorted(p.scopes)) + "|" + str(p.client_id)
 
       @tool
+      async def ask_name(ctx: Context) -> str:
+          \"\"\"Asks the host for a name: a 2026-07-28 host gets input_required.\"\"\"
+          answer = await ctx.elicit("name?", {"type": "object", "properties": {"name": {"type": "string"}}})
+          return str(answer)
+
+      @tool
       def report() -> str:
           \"\"\"Needs reports:read.\"\"\"
           return "the report"
@@ -273,6 +279,44 @@ class OAuthResourceServerTest {
                     "Mcp-Name",
                     "report"));
     assertEquals(403, denied.statusCode(), denied.body());
+  }
+
+  @Test
+  void requestStateIssuedToOnePrincipalIsRefusedToAnother() throws Exception {
+    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "ask_name");
+    params.putObject("arguments");
+    ObjectNode meta = params.putObject("_meta");
+    meta.put("io.modelcontextprotocol/protocolVersion", "2026-07-28");
+    meta.putObject("io.modelcontextprotocol/clientInfo").put("name", "it").put("version", "0");
+    meta.putObject("io.modelcontextprotocol/clientCapabilities").putObject("elicitation");
+    Map<String, String> headers =
+        Map.of(
+            "MCP-Protocol-Version",
+            "2026-07-28",
+            "Mcp-Method",
+            "tools/call",
+            "Mcp-Name",
+            "ask_name");
+    HttpResponse<String> first =
+        as(as.mint(claims()))
+            .post(McpHttpClient.request("1", "tools/call", params).toString(), headers);
+    assertEquals(200, first.statusCode(), first.body());
+    JsonNode suspended = McpHttpClient.messages(first).getLast();
+    String state = suspended.at("/result/requestState").asText();
+    assertFalse(state.isEmpty(), suspended.toString());
+
+    params.put("requestState", state);
+    params.putObject("inputResponses");
+    HttpResponse<String> bob =
+        as(as.mint(claims().put("sub", "bob")))
+            .post(McpHttpClient.request("2", "tools/call", params).toString(), headers);
+    assertTrue(bob.body().contains("requestState was issued to a different client"), bob.body());
+    // The state is bound to alice, not to her token: a refreshed token resumes it.
+    params.putObject("inputResponses");
+    HttpResponse<String> alice =
+        as(as.mint(claims()))
+            .post(McpHttpClient.request("3", "tools/call", params).toString(), headers);
+    assertFalse(alice.body().contains("different client"), alice.body());
   }
 
   @Test
