@@ -32,30 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OAuthResourceServerTest {
 
-  static final String TOOLS =
-      """
-      from tandem import Context, tool
-
-      @tool
-      def whoami(ctx: Context | None = None) -> str:
-          \"\"\"Who the daemon says is calling.\"\"\"
-          p = ctx.principal if ctx else None
-          if p is None:
-              return "nobody"
-          return p.subject + "|" + " ".join(sorted(p.scopes)) + "|" + str(p.client_id)
-
-      @tool
-      async def ask_name(ctx: Context) -> str:
-          \"\"\"Asks the host for a name: a 2026-07-28 host gets input_required.\"\"\"
-          answer = await ctx.elicit("name?", {"type": "object", "properties": {"name": {"type": "string"}}})
-          return str(answer)
-
-      @tool
-      def report() -> str:
-          \"\"\"Needs reports:read.\"\"\"
-          return "the report"
-      """;
-
   @TempDir static Path dir;
   static AuthorizationServer as;
   static HttpDaemon daemon;
@@ -64,46 +40,7 @@ class OAuthResourceServerTest {
   @BeforeAll
   static void start() throws Exception {
     as = AuthorizationServer.start();
-    Files.writeString(dir.resolve("oauth_tools.py"), TOOLS);
-    Files.writeString(
-        dir.resolve("vault_tools.py"),
-        """
-        from tandem import tool
-
-        @tool
-        def open_vault() -> str:
-            \"\"\"Needs vault:open, the scope of its whole pool.\"\"\"
-            return "opened"
-        """);
-    Path config =
-        Tandem.config(
-            dir,
-            """
-            [http.auth]
-            issuer = "%s"
-            client_id = "%s"
-            client_secret_env = "IT_INTROSPECTION_SECRET"
-            scopes = ["mcp:tools"]
-
-            [http.auth.tool_scopes]
-            report = ["reports:read"]
-
-            [http.auth.pool_scopes]
-            vault = ["vault:open"]
-
-            [[pool]]
-            name = "who"
-            modules = ["oauth_tools"]
-            path = "%s"
-            replicas = 1
-
-            [[pool]]
-            name = "vault"
-            modules = ["vault_tools"]
-            path = "%s"
-            replicas = 1
-            """
-                .formatted(as.issuer, AuthorizationServer.INTROSPECTION_CLIENT_ID, dir, dir));
+    Path config = OAuthFixture.write(dir, as.issuer);
     daemon =
         HttpDaemon.serve(
             config, Map.of("IT_INTROSPECTION_SECRET", AuthorizationServer.INTROSPECTION_SECRET));
