@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Generator, Protocol
 
 if TYPE_CHECKING:
     from .models import Model
+    from .principal import Principal
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
@@ -37,6 +38,8 @@ class Session(Protocol):
     def log(self, call_id: str | int | None, params: dict[str, Any]) -> None: ...
 
     def capabilities_for(self, meta: dict[str, Any]) -> dict[str, Any]: ...
+
+    def principal_for(self, meta: dict[str, Any]) -> Principal | None: ...
 
     def ask(
         self, method: str, params: dict[str, Any], *, call_id: str | int | None, key: str | None
@@ -100,6 +103,13 @@ class Context:
         asking for something the host did not declare fails.
         """
         return self._session.capabilities_for(self._meta)
+
+    @property
+    def principal(self) -> Principal | None:
+        """Who this call is for: the subject, scopes and client id of the OAuth access
+        token the daemon validated (`[http.auth]`), or None without one (stdio, a local
+        Context, HTTP with a static token). Never the token itself."""
+        return self._session.principal_for(self._meta)
 
     @property
     def cancelled(self) -> bool:

@@ -29,6 +29,9 @@ class LocalSession:
     def capabilities_for(self, meta: dict[str, Any]) -> dict[str, Any]:
         return {}
 
+    def principal_for(self, meta: dict[str, Any]) -> None:
+        return None
+
     def ask(
         self, method: str, params: dict[str, Any], *, call_id: str | int | None, key: str | None
     ) -> Any:

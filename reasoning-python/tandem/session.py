@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from . import wire
 from .context import LOG_LEVELS, Context, current_call
+from .principal import Principal
 from .wire import RequestId, RpcError
 
 if TYPE_CHECKING:
@@ -126,6 +127,10 @@ class Session:
             if isinstance(caps, dict):
                 return caps
         return dict(self.client_capabilities)
+
+    def principal_for(self, meta: dict[str, Any]) -> Principal | None:
+        """The identity the daemon validated for this call (it alone sets the key)."""
+        return Principal.from_meta(meta.get("tandem/principal"))
 
     def model_for(self, ctx: Context) -> Model:
         from . import models

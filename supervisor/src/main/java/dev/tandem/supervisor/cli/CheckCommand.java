@@ -8,6 +8,8 @@ import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.session.StateKeys;
+import dev.tandem.supervisor.transport.http.auth.IssuerCheck;
+import dev.tandem.supervisor.transport.http.auth.TokenRefused;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -68,6 +70,17 @@ final class CheckCommand implements Callable<Integer> {
       if (!print) out.println(loaded.source() + ": ok (read only; workers not started)");
       out.println(keys.describe());
       return 0;
+    }
+    if (loaded.http().auth() != null) {
+      try {
+        out.println(IssuerCheck.run(loaded.http().auth()));
+      } catch (TokenRefused e) {
+        err.println("tandem check: " + loaded.source() + ": [http.auth]: " + e.getMessage());
+        return 1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      }
     }
     try (TrialRun run = TrialRun.start(loaded)) {
       if (print) out.println();

@@ -25,6 +25,7 @@ import dev.tandem.supervisor.pool.Pool;
 import dev.tandem.supervisor.pool.PoolStartFailed;
 import dev.tandem.supervisor.pool.PythonCommand;
 import dev.tandem.supervisor.router.Catalog;
+import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.session.DualEraConnection;
 import dev.tandem.supervisor.session.Session;
@@ -182,7 +183,10 @@ final class Serve {
       http = http.listeningOn(at.host(), at.port());
     }
     String generatedToken = null;
-    if (http.token() == null) {
+    if (http.auth() != null) {
+      // OAuth access tokens only: no static token is generated beside them.
+      http = http.withToken(null);
+    } else if (http.token() == null) {
       Path file = HttpToken.location(System.getenv());
       try {
         generatedToken = HttpToken.loadOrCreate(file);
@@ -236,6 +240,7 @@ final class Serve {
                     .serveTasks(new LegacyTasks(tasks, router)),
             modern,
             side);
+    server[0].poolOfTool(tool -> poolOf(router, tool));
     metrics.gauge(
         "tandem_http_sessions",
         "Open Streamable HTTP sessions.",
@@ -312,6 +317,12 @@ final class Serve {
     } catch (ClassNotFoundException expected) {
       // what walking the whole class path ends in
     }
+  }
+
+  private static String poolOf(Router router, String tool) {
+    Catalog catalog = router.catalog().getNow(null);
+    Listing.Entry entry = catalog == null ? null : catalog.tools.find(tool);
+    return entry == null ? null : entry.pool().name();
   }
 
   private static boolean served(Router router, String tool) {

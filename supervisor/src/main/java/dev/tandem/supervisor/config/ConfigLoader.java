@@ -93,6 +93,7 @@ public final class ConfigLoader {
     fields.checkKeys("the top level", root, Set.of("server", "pool", "http", "trace", "tasks"));
     ServerConfig server = ServerTable.read(fields, root.path("server"), tandemHome);
     HttpConfig http = HttpTable.read(fields, root.path("http"));
+    http = http.withAuth(HttpAuthTable.read(source, http, root.get("http")));
     TraceConfig trace = TraceTable.read(fields, dir, root.path("trace"));
     TasksConfig tasks = TasksTable.read(fields, root.path("tasks"));
     JsonNode pools = root.get("pool");

@@ -82,6 +82,8 @@ public final class EffectiveConfig {
     }
     http.put("drain_ms", ms(h.drain()));
 
+    if (h.auth() != null) authSection(b, h.auth(), origins);
+
     TraceConfig t = config.trace();
     b.append('\n');
     Section trace = new Section(b, "[trace]", origins);
@@ -142,6 +144,40 @@ public final class EffectiveConfig {
       }
     }
     return b.toString();
+  }
+
+  /** {@code [http.auth]}; the client secret is never shown, only whether there is one. */
+  private static void authSection(
+      StringBuilder b, HttpAuthConfig a, java.util.Map<String, String> origins) {
+    b.append('\n');
+    Section auth = new Section(b, "[http.auth]", origins);
+    auth.put("issuer", str(a.issuer().toString()));
+    if (a.resource() == null) b.append("# resource: not set; http://HOST:PORT/mcp as bound\n");
+    else auth.put("resource", str(a.resource().toString()));
+    if (a.audience() != null) auth.put("audience", str(a.audience()));
+    if (!a.authorizationServers().isEmpty())
+      auth.put(
+          "authorization_servers",
+          list(a.authorizationServers().stream().map(Object::toString).toList()));
+    if (a.jwksUri() != null) auth.put("jwks_uri", str(a.jwksUri().toString()));
+    if (a.introspectionEndpoint() != null)
+      auth.put("introspection_endpoint", str(a.introspectionEndpoint().toString()));
+    if (a.clientId() != null) auth.put("client_id", str(a.clientId()));
+    if (a.clientSecret() != null) b.append("# client secret: set (never shown)\n");
+    auth.put("scopes", list(a.scopes()));
+    for (var table :
+        java.util.Map.of("tool_scopes", a.toolScopes(), "pool_scopes", a.poolScopes()).entrySet()) {
+      if (table.getValue().isEmpty()) continue;
+      b.append("\n[http.auth.").append(table.getKey()).append("]\n");
+      table
+          .getValue()
+          .forEach(
+              (k, v) ->
+                  b.append(k.matches("[A-Za-z0-9_-]+") ? k : str(k))
+                      .append(" = ")
+                      .append(list(v))
+                      .append('\n'));
+    }
   }
 
   private static final class Section {

@@ -26,6 +26,7 @@ import java.util.List;
  * @param stateKeyFile the requestState keys replicas share (session/StateKeys), or null
  * @param drain how long a stop keeps serving with {@code /readyz} at 503 before it closes the
  *     listener, so load balancers move away first; zero for a daemon not behind one
+ * @param auth {@code [http.auth]}: OAuth access tokens instead of the static token; null when off
  */
 public record HttpConfig(
     String host,
@@ -41,7 +42,42 @@ public record HttpConfig(
     Duration readTimeout,
     int maxConnections,
     Path stateKeyFile,
-    Duration drain) {
+    Duration drain,
+    HttpAuthConfig auth) {
+
+  /** Without {@code [http.auth]}. */
+  public HttpConfig(
+      String host,
+      int port,
+      String token,
+      List<String> allowedOrigins,
+      List<String> allowedHosts,
+      int maxBodyBytes,
+      Duration keepalive,
+      int streamBufferBytes,
+      Duration sessionIdle,
+      Duration idleTimeout,
+      Duration readTimeout,
+      int maxConnections,
+      Path stateKeyFile,
+      Duration drain) {
+    this(
+        host,
+        port,
+        token,
+        allowedOrigins,
+        allowedHosts,
+        maxBodyBytes,
+        keepalive,
+        streamBufferBytes,
+        sessionIdle,
+        idleTimeout,
+        readTimeout,
+        maxConnections,
+        stateKeyFile,
+        drain,
+        null);
+  }
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
@@ -92,7 +128,8 @@ public record HttpConfig(
         readTimeout,
         maxConnections,
         stateKeyFile,
-        drain);
+        drain,
+        auth);
   }
 
   /** {@code [http] token = ""}: the operator asked for a server without a token. */
@@ -115,7 +152,27 @@ public record HttpConfig(
         readTimeout,
         maxConnections,
         stateKeyFile,
-        drain);
+        drain,
+        auth);
+  }
+
+  public HttpConfig withAuth(HttpAuthConfig newAuth) {
+    return new HttpConfig(
+        host,
+        port,
+        token,
+        allowedOrigins,
+        allowedHosts,
+        maxBodyBytes,
+        keepalive,
+        streamBufferBytes,
+        sessionIdle,
+        idleTimeout,
+        readTimeout,
+        maxConnections,
+        stateKeyFile,
+        drain,
+        newAuth);
   }
 
   static String blankToNull(String s) {
@@ -130,11 +187,14 @@ public record HttpConfig(
         + ":"
         + port
         + ", token "
-        + (token == null ? "generated" : token.isEmpty() ? "none" : "set")
+        + (auth != null
+            ? "none (OAuth)"
+            : token == null ? "generated" : token.isEmpty() ? "none" : "set")
         + ", allowedOrigins "
         + allowedOrigins
         + ", allowedHosts "
         + allowedHosts
+        + (auth == null ? "" : ", " + auth)
         + "]";
   }
 }

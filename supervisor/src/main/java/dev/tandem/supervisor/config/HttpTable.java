@@ -14,6 +14,7 @@ final class HttpTable {
       Set.of(
           "listen",
           "token",
+          "auth",
           "allowed_origins",
           "allowed_hosts",
           "max_body_bytes",

@@ -30,6 +30,8 @@ public final class DualEraConnection {
   }
 
   public void receive(Decoded frame) {
+    // No token is checked on stdio, so no principal: one the host names itself is dropped.
+    if (frame instanceof Message.Request r) Principal.dropClaimed(r.params());
     if (frame instanceof Message.Request r && ModernEra.isModern(r)) {
       RoutedCall call = modern.handle(r, out, principal);
       if (call != null) {

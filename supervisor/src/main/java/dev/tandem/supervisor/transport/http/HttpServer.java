@@ -3,6 +3,7 @@ package dev.tandem.supervisor.transport.http;
 import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.session.StatelessServer;
+import dev.tandem.supervisor.transport.http.auth.ResourceServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,10 +23,14 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Streamable HTTP on Netty: one port serving the MCP endpoint {@code /mcp} and the side (admin)
@@ -34,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ConnectionClock.bytes → HttpServerCodec → ConnectionClock.messages (idle: close; slow: 408)
  *   → RequestSyntax (400/414/431) → OriginGuard (Host/Origin: 400/403)
- *   → OAuthDiscovery (404) → BearerTokenGuard (401) → BodyLimit (413)
+ *   → OAuthDiscovery (404) → BearerTokenGuard (401)   | [http.auth]: OAuthGuard (401/403/503)
+ *   → BodyLimit (413)
  *   → Endpoints → /mcp (McpEndpoint) | side endpoints | 404
  * </pre>
  *
@@ -57,6 +63,10 @@ public final class HttpServer {
   private final ChannelGroup connections =
       new DefaultChannelGroup("tandem-http", GlobalEventExecutor.INSTANCE);
   private Channel listener;
+  private volatile ResourceServer oauth;
+  private final AtomicReference<CallAuthorization> authorization =
+      new AtomicReference<>(CallAuthorization.NONE);
+  private Function<String, String> poolOfTool = tool -> null;
 
   public HttpServer(
       HttpConfig config, SessionFactory factory, StatelessServer stateless, SideEndpoints side) {
@@ -71,7 +81,10 @@ public final class HttpServer {
     InetAddress address = InetAddress.getByName(config.host());
     McpEndpoint mcp =
         new McpEndpoint(
-            sessions, config.keepalive(), new StatelessEndpoint(stateless, config.keepalive()));
+            sessions,
+            config.keepalive(),
+            new StatelessEndpoint(stateless, config.keepalive()),
+            authorization::get);
     int high = config.streamBufferBytes();
     ConnectionCap cap = new ConnectionCap(ConnectionCap.effective(config.maxConnections()));
     ServerBootstrap bootstrap =
@@ -109,21 +122,46 @@ public final class HttpServer {
                         "origin",
                         new OriginGuard(
                             config.host(), config.allowedOrigins(), config.allowedHosts()));
-                    p.addLast("oauth", new OAuthDiscovery(config.token() != null));
-                    if (config.token() != null)
-                      p.addLast("token", new BearerTokenGuard(config.token()));
+                    if (config.auth() != null) {
+                      ResourceServer rs = oauth;
+                      if (rs == null) { // accepted before start() finished
+                        ch.close();
+                        return;
+                      }
+                      p.addLast("oauth", new OAuthGuard(rs));
+                    } else {
+                      p.addLast("oauth", new OAuthDiscovery(config.token() != null));
+                      if (config.token() != null)
+                        p.addLast("token", new BearerTokenGuard(config.token()));
+                    }
                     p.addLast("body", new BodyLimit(config.maxBodyBytes()));
                     p.addLast("endpoints", new Endpoints(mcp, side));
                   }
                 });
     listener = bootstrap.bind(address, config.port()).sync().channel();
     InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+    if (config.auth() != null) {
+      URI resource = ResourceServer.resourceFor(config.auth(), mcpUrl(config.host(), bound));
+      oauth = new ResourceServer(config.auth(), resource, Clock.systemUTC());
+      oauth.poolOfTool(poolOfTool);
+      authorization.set(CallAuthorization.of(oauth));
+      Log.info(
+          "OAuth: accepting access tokens of "
+              + config.auth().issuer()
+              + " for "
+              + oauth.resource()
+              + " (metadata at "
+              + oauth.metadataUrl()
+              + ")");
+    }
     if (!bound.getAddress().isLoopbackAddress()) {
       Log.warn(
           "listening on "
               + bound.getAddress().getHostAddress()
               + ", which is not loopback: anyone who can reach it may call tools"
-              + (config.token() == null ? "; set [http] token (or TANDEM_HTTP_TOKEN)" : "")
+              + (config.token() == null && config.auth() == null
+                  ? "; set [http] token (or TANDEM_HTTP_TOKEN) or [http.auth]"
+                  : "")
               + "; requests must name an [http] allowed_hosts host");
     }
     long sweep = Math.max(1000, Math.min(60_000, config.sessionIdle().toMillis() / 2));
@@ -131,6 +169,11 @@ public final class HttpServer {
         .scheduleAtFixedRate(
             () -> sessions.expireIdle(config.sessionIdle()), sweep, sweep, TimeUnit.MILLISECONDS);
     return bound;
+  }
+
+  /** Where a tool is served (the router's catalog), for {@code [http.auth] pool_scopes}. */
+  public void poolOfTool(Function<String, String> lookup) {
+    this.poolOfTool = lookup;
   }
 
   /** The URL of the MCP endpoint, as a client should be given it. */

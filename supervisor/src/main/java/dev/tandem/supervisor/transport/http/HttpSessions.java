@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.transport.http;
 
+import dev.tandem.supervisor.session.Principal;
 import dev.tandem.supervisor.session.Secure;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -66,7 +67,10 @@ final class HttpSessions {
    * or "anonymous", at the peer's address. Behind one token every client is the same principal per
    * address; without one, the address alone tells clients apart.
    */
-  static String principalOf(HttpHeaders headers, SocketAddress peer) {
+  static String principalOf(HttpHeaders headers, SocketAddress peer, Principal oauth) {
+    // An OAuth principal is its issuer's subject, wherever it connects from and whichever of its
+    // (refreshed) tokens it presents.
+    if (oauth != null) return oauth.key();
     String address =
         peer instanceof InetSocketAddress inet && inet.getAddress() != null
             ? inet.getAddress().getHostAddress()
@@ -150,8 +154,18 @@ final class HttpSessions {
     return id == null ? null : byId.get(id);
   }
 
-  HttpSession remove(String id) {
-    return id == null ? null : byId.remove(id);
+  /**
+   * The session {@code id} names if {@code oauth} opened it: under OAuth another principal holding
+   * the id gets "not found", exactly as for an id that never existed.
+   */
+  HttpSession find(String id, Principal oauth) {
+    HttpSession s = find(id);
+    return s == null || oauth == null || s.principal().equals(oauth.key()) ? s : null;
+  }
+
+  HttpSession remove(String id, Principal oauth) {
+    HttpSession s = find(id, oauth);
+    return s != null && byId.remove(id, s) ? s : null;
   }
 
   /**

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The MCP endpoint of the Streamable HTTP transport: POST carries one client message, GET opens the
@@ -34,11 +35,17 @@ final class McpEndpoint {
   private final HttpSessions sessions;
   private final Duration keepalive;
   private final StatelessEndpoint stateless;
+  private final Supplier<CallAuthorization> authorization;
 
-  McpEndpoint(HttpSessions sessions, Duration keepalive, StatelessEndpoint stateless) {
+  McpEndpoint(
+      HttpSessions sessions,
+      Duration keepalive,
+      StatelessEndpoint stateless,
+      Supplier<CallAuthorization> authorization) {
     this.sessions = sessions;
     this.keepalive = keepalive;
     this.stateless = stateless;
+    this.authorization = authorization;
   }
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -130,6 +137,11 @@ final class McpEndpoint {
       }
       case Message m -> message = m;
     }
+    FullHttpResponse denied = authorization.get().admit(ctx.channel(), message);
+    if (denied != null) {
+      HttpReplies.send(ctx, keepAlive, denied);
+      return;
+    }
     // A request with per-request _meta is the 2026-07-28 revision: no session, whatever headers
     // an older client library left on it (versioning page, dual-era servers).
     if (message instanceof Message.Request r
@@ -151,13 +163,16 @@ final class McpEndpoint {
             r,
             accepts,
             keepAlive,
-            HttpSessions.principalOf(request.headers(), ctx.channel().remoteAddress()));
+            HttpSessions.principalOf(
+                request.headers(),
+                ctx.channel().remoteAddress(),
+                CallAuthorization.principal(ctx.channel())));
       } else {
         HttpReplies.send(ctx, keepAlive, missingSessionId());
       }
       return;
     }
-    HttpSession session = sessions.find(sessionId);
+    HttpSession session = sessions.find(sessionId, CallAuthorization.principal(ctx.channel()));
     if (session == null) {
       HttpReplies.send(ctx, keepAlive, sessionNotFound());
       return;
@@ -310,7 +325,7 @@ final class McpEndpoint {
       HttpReplies.send(ctx, keepAlive, missingSessionId());
       return;
     }
-    HttpSession session = sessions.remove(sessionId);
+    HttpSession session = sessions.remove(sessionId, CallAuthorization.principal(ctx.channel()));
     if (session == null) {
       HttpReplies.send(ctx, keepAlive, sessionNotFound());
       return;
@@ -326,7 +341,7 @@ final class McpEndpoint {
       HttpReplies.send(ctx, keepAlive, missingSessionId());
       return null;
     }
-    HttpSession session = sessions.find(sessionId);
+    HttpSession session = sessions.find(sessionId, CallAuthorization.principal(ctx.channel()));
     if (session == null) HttpReplies.send(ctx, keepAlive, sessionNotFound());
     return session;
   }

@@ -7,6 +7,7 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.RoutedCall;
 import dev.tandem.supervisor.session.Outbound;
+import dev.tandem.supervisor.session.Principal;
 import dev.tandem.supervisor.session.RequestMeta;
 import dev.tandem.supervisor.session.StatelessServer;
 import io.netty.channel.ChannelHandlerContext;
@@ -69,6 +70,7 @@ final class StatelessEndpoint {
     }
     // Read now: the request's headers are released once this returns.
     String auth = http.headers().get(HttpHeaderNames.AUTHORIZATION);
+    Principal oauth = CallAuthorization.principal(ctx.channel());
     if (request.method().equals("tools/call")) {
       Catalog catalog = server.catalog().getNow(null);
       if (catalog == null) {
@@ -91,7 +93,7 @@ final class StatelessEndpoint {
                               if (m != null) {
                                 refuse(ctx, keepAlive, request, m);
                               } else {
-                                dispatch(ctx, request, accepts, keepAlive, auth);
+                                dispatch(ctx, request, accepts, keepAlive, auth, oauth);
                               }
                             }));
         return;
@@ -102,7 +104,7 @@ final class StatelessEndpoint {
         return;
       }
     }
-    dispatch(ctx, request, accepts, keepAlive, auth);
+    dispatch(ctx, request, accepts, keepAlive, auth, oauth);
   }
 
   private static void refuse(
@@ -130,11 +132,14 @@ final class StatelessEndpoint {
       Message.Request request,
       Accepts accepts,
       boolean keepAlive,
-      String auth) {
+      String auth,
+      Principal oauth) {
     Exchange exchange =
         new Exchange(
             ctx, keepAlive, accepts, () -> "2026-07-28 request " + request.id(), keepalive);
-    RoutedCall call = server.handle(request, exchange, () -> principalOf(auth));
+    // Under [http.auth] the validated subject owns what this request suspends, whichever token.
+    RoutedCall call =
+        server.handle(request, exchange, () -> oauth != null ? oauth.key() : principalOf(auth));
     exchange.open(call);
   }
 
