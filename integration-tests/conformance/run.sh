@@ -15,7 +15,8 @@ rm -rf "$out" && mkdir -p "$out"
 
 log="$out/daemon.log"
 # An open server ([http] token = ""): the conformance runner cannot send a bearer token.
-"$home/bin/tandem" serve --http 127.0.0.1:0 --config "$home/examples/conformance/tandem.toml" --set http.token= 2>"$log" &
+# Its task store in the output directory, not the user's ~/.local/state.
+TANDEM_TASKS_DIR="$out/tasks" "$home/bin/tandem" serve --http 127.0.0.1:0 --config "$home/examples/conformance/tandem.toml" --set http.token= 2>"$log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
 url=
