@@ -361,13 +361,13 @@ final class Serve {
     if (tasks != null) return tasks;
     TasksConfig t = config.tasks();
     TaskEngine.Settings settings =
-        new TaskEngine.Settings(t.ttlMs(), t.pollIntervalMs(), t.maxTasks());
+        new TaskEngine.Settings(t.ttlMs(), t.pollIntervalMs(), t.maxTasks(), t.leaseMs());
     Map<String, String> env = System.getenv();
     tasks =
         new TaskEngine(
             router,
-            () -> TaskStores.open(env, config.source(), settings.maxTasks()),
-            () -> TaskStores.exists(env, config.source()),
+            () -> TaskStores.open(env, config.source(), t.store(), settings.maxTasks()),
+            () -> TaskStores.exists(env, config.source(), t.store()),
             settings,
             System::currentTimeMillis);
     shutdown.keepsTasks(tasks);

@@ -111,6 +111,8 @@ public final class EffectiveConfig {
     tasks.put("ttl_ms", k.ttlMs());
     tasks.put("poll_interval_ms", k.pollIntervalMs());
     tasks.put("max_tasks", k.maxTasks());
+    tasks.put("store", str(k.store() == null ? "embedded" : TasksConfig.redacted(k.store())));
+    tasks.put("lease_ms", k.leaseMs());
 
     for (PoolConfig p : config.pools()) {
       b.append('\n');

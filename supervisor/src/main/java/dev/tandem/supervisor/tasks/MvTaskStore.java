@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -19,12 +21,17 @@ import org.h2.mvstore.MVStore;
  * The task store in one file (H2's MVStore): a map of task id to its record as JSON, committed on
  * every write so a record a host was told about is on disk before the answer leaves. The file and
  * its directory are private to the user (0600, 0700): task results are what tools returned.
+ *
+ * <p>Leases live in memory: the file is held by one process at a time (MVStore locks it), so the
+ * only runners that can hold a live lease are this process's; any other runner named in the file is
+ * a daemon that stopped, and its unfinished tasks are claimed at the first heartbeat.
  */
 public final class MvTaskStore implements TaskStore {
 
   private final MVStore store;
   private final MVMap<String, String> tasks;
   private final int maxTasks;
+  private final Map<String, Long> leases = new HashMap<>();
 
   private MvTaskStore(MVStore store, int maxTasks) {
     this.store = store;
@@ -73,7 +80,8 @@ public final class MvTaskStore implements TaskStore {
 
   @Override
   public synchronized void put(TaskRecord task) {
-    if (!tasks.containsKey(task.id())) return;
+    String json = tasks.get(task.id());
+    if (json == null || !Objects.equals(decode(json).runner(), task.runner())) return;
     tasks.put(task.id(), encode(task));
     store.commit();
   }
@@ -89,11 +97,14 @@ public final class MvTaskStore implements TaskStore {
   }
 
   @Override
-  public synchronized List<TaskRecord> claimUnfinished(String runner, long now) {
+  public synchronized List<TaskRecord> heartbeat(String runner, long now, long leaseMs) {
+    leases.put(runner, now + leaseMs);
     List<TaskRecord> out = new ArrayList<>();
     for (String json : new ArrayList<>(tasks.values())) {
       TaskRecord t = decode(json);
       if (t.terminal() || runner.equals(t.runner())) continue;
+      Long until = leases.get(t.runner());
+      if (until != null && until > now) continue;
       TaskRecord claimed = t.claimedBy(runner, now);
       tasks.put(t.id(), encode(claimed));
       out.add(claimed);

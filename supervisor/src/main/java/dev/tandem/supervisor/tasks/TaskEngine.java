@@ -32,16 +32,18 @@ import java.util.function.Supplier;
  * Runs tool calls as tasks: each is an ordinary call through {@link Router#callTool} whose answer
  * goes into the {@link TaskStore} instead of a reply, so the host polls for it and the daemon, not
  * the worker, holds it. What a running task asks the host is parked on it ({@link RunningTask})
- * until the host answers. On start the engine takes over the tasks a previous daemon left running:
- * an idempotent one runs again, any other ends failed, none stays working.
+ * until the host answers. The engine holds a lease on its tasks in the store, renewed every third
+ * of {@code leaseMs}; it takes over the tasks of a daemon whose lease expired (this one's
+ * predecessor, or a replica that died): an idempotent one runs again, any other ends failed, none
+ * stays working.
  */
 public final class TaskEngine implements AutoCloseable {
 
   /** Marks a tool result the router made because the worker died (router/Errors.ForTool). */
   public static final String WORKER_DIED = "tandem/workerDied";
 
-  public record Settings(long ttlMs, long pollIntervalMs, int maxTasks) {
-    public static final Settings DEFAULTS = new Settings(3_600_000, 1_000, 10_000);
+  public record Settings(long ttlMs, long pollIntervalMs, int maxTasks, long leaseMs) {
+    public static final Settings DEFAULTS = new Settings(3_600_000, 1_000, 10_000, 15_000);
   }
 
   /** A holder, so a daemon that never makes a task never seeds a SecureRandom. */
@@ -78,57 +80,105 @@ public final class TaskEngine implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** The store, opened now if it is not yet; from then on expired tasks are purged every minute. */
+  /**
+   * The store, opened now if it is not yet. Its first heartbeat takes the lease before any task of
+   * this daemon is stored (a task without a live lease would be another replica's to take); from
+   * then on the lease is renewed every third of {@code leaseMs}, and expired tasks are purged every
+   * minute (two threads: a slow purge never delays a renewal).
+   */
   private TaskStore store() {
     TaskStore s = opened;
     if (s != null) return s;
+    List<TaskRecord> orphans;
     synchronized (this) {
-      if (opened == null) {
-        opened = opener.get();
-        purger =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "tandem-tasks");
-                  t.setDaemon(true);
-                  return t;
-                });
-        TaskStore open = opened;
-        purger.scheduleWithFixedDelay(
-            () -> {
-              try {
-                open.purgeExpired(clock.getAsLong());
-              } catch (RuntimeException e) {
-                Log.warn("purging expired tasks failed: " + e.getMessage());
-              }
-            },
-            60,
-            60,
-            TimeUnit.SECONDS);
-      }
-      return opened;
+      if (opened != null) return opened;
+      s = opener.get();
+      orphans = s.heartbeat(runner, clock.getAsLong(), settings.leaseMs());
+      opened = s;
+      purger =
+          Executors.newScheduledThreadPool(
+              2,
+              r -> {
+                Thread t = new Thread(r, "tandem-tasks");
+                t.setDaemon(true);
+                return t;
+              });
+      TaskStore open = s;
+      purger.scheduleWithFixedDelay(
+          () -> {
+            try {
+              open.purgeExpired(clock.getAsLong());
+            } catch (RuntimeException e) {
+              Log.warn("purging expired tasks failed: " + e.getMessage());
+            }
+          },
+          60,
+          60,
+          TimeUnit.SECONDS);
+      long beat = Math.max(1, settings.leaseMs() / 3);
+      purger.scheduleAtFixedRate(() -> heartbeat(open), beat, beat, TimeUnit.MILLISECONDS);
     }
+    takeOver(s, orphans);
+    return s;
   }
 
   public Settings settings() {
     return settings;
   }
 
-  /** Takes over what a previous daemon left running, and purges expired tasks every minute. */
+  /** This daemon's name as the runner of its tasks in the store. */
+  String runner() {
+    return runner;
+  }
+
+  /**
+   * Opens a store that holds tasks already (a predecessor's, or replicas' in a shared store), which
+   * takes over those whose runner's lease has expired.
+   */
   public void start() {
     if (!stored.getAsBoolean()) return;
-    TaskStore store = store();
-    store.purgeExpired(clock.getAsLong());
-    for (TaskRecord t : store.claimUnfinished(runner, clock.getAsLong())) {
+    try {
+      store().purgeExpired(clock.getAsLong());
+    } catch (RuntimeException e) {
+      // The daemon serves its tools still; a task call tries the store again and says why it fails.
+      Log.warn("the task store cannot be opened now: " + e.getMessage());
+    }
+  }
+
+  private void heartbeat(TaskStore s) {
+    try {
+      takeOver(s, s.heartbeat(runner, clock.getAsLong(), settings.leaseMs()));
+      // A task of ours that another replica cancelled (or took over) stops running here.
+      for (String id : List.copyOf(running.keySet())) {
+        TaskRecord t = s.get(id);
+        if (t != null && (t.terminal() || !runner.equals(t.runner()))) {
+          RunningTask live = running.remove(id);
+          if (live != null) {
+            live.cancel("the task was cancelled");
+            if (t.terminal()) live.ended(t);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      Log.warn("renewing the tasks' lease failed: " + e.getMessage());
+    }
+  }
+
+  /** Runs again or fails the tasks claimed from a daemon that stopped. */
+  private void takeOver(TaskStore store, List<TaskRecord> orphans) {
+    for (TaskRecord t : orphans) {
       if (t.idempotent() && t.arguments() != null) {
         Log.info(
             "task "
                 + shortId(t.id())
                 + " ("
                 + t.tool()
-                + ") was running when tandem stopped; running it again (the tool is idempotent)");
+                + ") was running when the tandem running it stopped; running it again (the tool is idempotent)");
         TaskRecord again =
             t.withStatus(
-                TaskRecord.WORKING, "running again after tandem restarted", clock.getAsLong());
+                TaskRecord.WORKING,
+                "running again: the tandem that ran it stopped",
+                clock.getAsLong());
         store.put(again);
         ObjectNode params = Json.object().put("name", t.tool());
         params.set("arguments", t.arguments());
@@ -228,7 +278,8 @@ public final class TaskEngine implements AutoCloseable {
     RunningTask live = running.remove(id);
     if (live != null) live.closeQuestions();
     TaskRecord t = store().get(id);
-    if (t == null || t.terminal()) return;
+    // Another replica took it over (this daemon's lease lapsed): the task is its to end.
+    if (t == null || t.terminal() || !runner.equals(t.runner())) return;
     long now = clock.getAsLong();
     TaskRecord ended;
     if (failure != null) {
@@ -313,7 +364,7 @@ public final class TaskEngine implements AutoCloseable {
 
   void status(String id, String status, String message) {
     TaskRecord t = store().get(id);
-    if (t == null || t.terminal()) return;
+    if (t == null || t.terminal() || !runner.equals(t.runner())) return;
     if (status.equals(t.status()) && java.util.Objects.equals(message, t.statusMessage())) return;
     TaskRecord changed = t.withStatus(status, message, clock.getAsLong());
     store().put(changed);

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Where a daemon keeps its tasks: one file per configuration, so the daemon started again on the
  * same {@code tandem.toml} finds the tasks the last one held. In {@code $TANDEM_TASKS_DIR}, else
- * {@code $XDG_STATE_HOME/tandem/tasks}, else {@code ~/.local/state/tandem/tasks} (0700).
+ * {@code $XDG_STATE_HOME/tandem/tasks}, else {@code ~/.local/state/tandem/tasks} (0700). With
+ * {@code [tasks] store = "redis://..."} replicas share one Redis instead ({@link RedisTaskStore}).
  */
 public final class TaskStores {
 
@@ -30,16 +31,30 @@ public final class TaskStores {
     return dir.resolve("tasks-" + digest(key) + ".mv.db");
   }
 
-  /** Whether a daemon on this configuration has stored tasks before. */
-  public static boolean exists(Map<String, String> env, Path config) {
-    return java.nio.file.Files.exists(location(env, config));
+  /**
+   * Whether a daemon on this configuration has stored tasks before; a shared store always may have
+   * (its replicas' tasks), so it is opened at start.
+   */
+  public static boolean exists(Map<String, String> env, Path config, String store) {
+    return isRedis(store) || java.nio.file.Files.exists(location(env, config));
+  }
+
+  public static boolean isRedis(String store) {
+    return store != null && (store.startsWith("redis://") || store.startsWith("rediss://"));
   }
 
   /**
    * The store for this configuration; when its file is held by another daemon on the same
    * configuration (two stdio hosts), or cannot be written, an in-memory one, said in the log.
    */
-  public static TaskStore open(Map<String, String> env, Path config, int maxTasks) {
+  public static TaskStore open(Map<String, String> env, Path config, String store, int maxTasks) {
+    if (isRedis(store)) {
+      // Failing here fails the task call with this message: no silent fallback to a store the
+      // other replicas cannot see.
+      TaskStore redis = RedisTaskStore.open(store, maxTasks);
+      Log.info("tasks are kept in Redis at " + RedisTaskStore.redacted(store));
+      return redis;
+    }
     Path file = location(env, config);
     try {
       return MvTaskStore.open(file, maxTasks);

@@ -23,13 +23,13 @@ class TasksConfigTest {
   @Test
   void defaultsWithoutTheTable() throws Exception {
     assertEquals(TasksConfig.defaults(), load("").tasks());
-    assertEquals(new TasksConfig(3_600_000, 1_000, 10_000), TasksConfig.defaults());
+    assertEquals(new TasksConfig(3_600_000, 1_000, 10_000, null, 15_000), TasksConfig.defaults());
   }
 
   @Test
   void readsEachKey() throws Exception {
     TasksConfig t = load("[tasks]\nttl_ms = 60000\npoll_interval_ms = 250\nmax_tasks = 50").tasks();
-    assertEquals(new TasksConfig(60_000, 250, 50), t);
+    assertEquals(new TasksConfig(60_000, 250, 50, null, 15_000), t);
   }
 
   @Test

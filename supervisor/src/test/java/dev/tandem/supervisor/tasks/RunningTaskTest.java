@@ -19,7 +19,8 @@ class RunningTaskTest {
       new TaskEngine(null, () -> store, () -> true, TaskEngine.Settings.DEFAULTS, () -> 1_000);
 
   private RunningTask running(String id, JsonNode prefill) {
-    store.create(MvTaskStoreTest.task(id, "o", TaskRecord.WORKING, 0));
+    store.create(
+        MvTaskStoreTest.task(id, "o", TaskRecord.WORKING, 0).claimedBy(engine.runner(), 0));
     return new RunningTask(engine, id, prefill, null);
   }
 

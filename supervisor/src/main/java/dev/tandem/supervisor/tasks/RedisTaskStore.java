@@ -1,0 +1,243 @@
+package dev.tandem.supervisor.tasks;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tandem.protocol.Json;
+import dev.tandem.supervisor.config.TasksConfig;
+import dev.tandem.supervisor.log.Log;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The task store in Redis, shared by replicas: any of them answers {@code tasks/get} for a task
+ * another runs. Every change that must be atomic (the bound, a runner-checked write, the claim of a
+ * dead runner's tasks) is one Lua script, so two replicas never both take a task over.
+ *
+ * <p>Keys, under {@code tandem:tasks:}: {@code task:ID} a hash (the record's JSON, and its runner,
+ * which a claim changes alone); {@code all} id to "status owner" (the bound, counts, purge); {@code
+ * unfinished} the ids not ended (what a heartbeat scans); {@code owner:OWNER} the owner index;
+ * {@code lease:RUNNER} a key with a Redis expiry, the runner's lease. An ended task's key expires
+ * at its end plus its ttl (a Redis expiry); {@link #purgeExpired} trims the indexes after it.
+ * Scripts touch keys they compute, so this wants one Redis, not a Redis Cluster.
+ */
+public final class RedisTaskStore implements TaskStore {
+
+  static final String PREFIX = "tandem:tasks:";
+  private static final String ALL = PREFIX + "all";
+  private static final String UNFINISHED = PREFIX + "unfinished";
+
+  private static final String CREATE =
+      """
+      if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[6]) then return 0 end
+      redis.call('HSET', KEYS[2], 'json', ARGV[2], 'runner', ARGV[3])
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+      redis.call('SADD', KEYS[4], ARGV[1])
+      if ARGV[5] == '1' then redis.call('PEXPIREAT', KEYS[2], ARGV[7])
+      else redis.call('SADD', KEYS[3], ARGV[1]) end
+      return 1
+      """;
+
+  /** Written only while the stored runner is the record's: a runner that lost a task cannot. */
+  private static final String PUT =
+      """
+      local r = redis.call('HGET', KEYS[1], 'runner')
+      if not r or r ~= ARGV[3] then return 0 end
+      redis.call('HSET', KEYS[1], 'json', ARGV[2])
+      redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+      if ARGV[5] == '1' then
+        redis.call('SREM', KEYS[3], ARGV[1])
+        redis.call('PEXPIREAT', KEYS[1], ARGV[6])
+      end
+      return 1
+      """;
+
+  private static final String HEARTBEAT =
+      """
+      redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+      local out = {}
+      for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+        local key = ARGV[3] .. 'task:' .. id
+        local r = redis.call('HGET', key, 'runner')
+        if not r then
+          redis.call('SREM', KEYS[2], id)
+        elseif r ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. 'lease:' .. r) == 0 then
+          redis.call('HSET', key, 'runner', ARGV[1])
+          out[#out + 1] = id
+        end
+      end
+      return out
+      """;
+
+  private final RedisClient redis;
+  private final int maxTasks;
+
+  private RedisTaskStore(RedisClient redis, int maxTasks) {
+    this.redis = redis;
+    this.maxTasks = maxTasks;
+  }
+
+  /** Connects to {@code url} ({@code redis://[:password@]host:port/db}) and checks it answers. */
+  public static RedisTaskStore open(String url, int maxTasks) {
+    RedisClient client = RedisClient.create(URI.create(url));
+    try {
+      client.ping();
+    } catch (RuntimeException e) {
+      client.close();
+      throw new IllegalStateException(
+          "cannot reach the Redis task store at " + redacted(url) + ": " + e.getMessage(), e);
+    }
+    return new RedisTaskStore(client, maxTasks);
+  }
+
+  /** The URL as a log may show it: no user or password. */
+  public static String redacted(String url) {
+    return TasksConfig.redacted(url);
+  }
+
+  @Override
+  public boolean create(TaskRecord task) {
+    if (createOnce(task)) return true;
+    // Full, perhaps only of index entries whose tasks Redis expired already.
+    return purgeExpired(System.currentTimeMillis()) > 0 && createOnce(task);
+  }
+
+  private boolean createOnce(TaskRecord task) {
+    Object created =
+        redis.eval(
+            CREATE,
+            List.of(ALL, taskKey(task.id()), UNFINISHED, ownerKey(task.owner())),
+            List.of(
+                task.id(),
+                encode(task),
+                runnerOf(task),
+                indexEntry(task),
+                task.terminal() ? "1" : "0",
+                Integer.toString(maxTasks),
+                Long.toString(task.updatedAt() + task.ttlMs())));
+    return Long.valueOf(1).equals(created);
+  }
+
+  @Override
+  public TaskRecord get(String id) {
+    List<String> fields = redis.hmget(taskKey(id), "json", "runner");
+    if (fields.get(0) == null) return null;
+    TaskRecord t = decode(fields.get(0));
+    return fields.get(1) == null || fields.get(1).equals(t.runner())
+        ? t
+        : t.claimedBy(fields.get(1), t.updatedAt());
+  }
+
+  @Override
+  public void put(TaskRecord task) {
+    redis.eval(
+        PUT,
+        List.of(taskKey(task.id()), ALL, UNFINISHED),
+        List.of(
+            task.id(),
+            encode(task),
+            runnerOf(task),
+            indexEntry(task),
+            task.terminal() ? "1" : "0",
+            Long.toString(task.updatedAt() + task.ttlMs())));
+  }
+
+  @Override
+  public List<TaskRecord> listByOwner(String owner) {
+    List<TaskRecord> out = new ArrayList<>();
+    for (String id : redis.smembers(ownerKey(owner))) {
+      TaskRecord t = get(id);
+      if (t == null) {
+        redis.srem(ownerKey(owner), id);
+      } else {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<TaskRecord> heartbeat(String runner, long now, long leaseMs) {
+    Object ids =
+        redis.eval(
+            HEARTBEAT,
+            List.of(PREFIX + "lease:" + runner, UNFINISHED),
+            List.of(runner, Long.toString(Math.max(1, leaseMs)), PREFIX));
+    List<TaskRecord> out = new ArrayList<>();
+    for (Object id : (List<?>) ids) {
+      TaskRecord t = get((String) id);
+      if (t != null) out.add(t.claimedBy(runner, now));
+    }
+    return out;
+  }
+
+  @Override
+  public int purgeExpired(long now) {
+    int purged = 0;
+    for (Map.Entry<String, String> e : redis.hgetAll(ALL).entrySet()) {
+      String id = e.getKey();
+      TaskRecord t = get(id);
+      if (t != null && !t.expired(now)) continue;
+      if (t != null) redis.del(taskKey(id));
+      String entry = e.getValue();
+      String owner = entry.substring(entry.indexOf(' ') + 1);
+      redis.hdel(ALL, id);
+      redis.srem(UNFINISHED, id);
+      redis.srem(ownerKey(owner), id);
+      purged++;
+    }
+    return purged;
+  }
+
+  @Override
+  public Map<String, Integer> countByStatus() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (String entry : redis.hvals(ALL)) {
+      counts.merge(entry.substring(0, entry.indexOf(' ')), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  @Override
+  public void close() {
+    try {
+      redis.close();
+    } catch (RuntimeException e) {
+      Log.warn("closing the Redis task store failed: " + e.getMessage());
+    }
+  }
+
+  private static String taskKey(String id) {
+    return PREFIX + "task:" + id;
+  }
+
+  private static String ownerKey(String owner) {
+    return PREFIX + "owner:" + owner;
+  }
+
+  private static String runnerOf(TaskRecord task) {
+    return task.runner() == null ? "" : task.runner();
+  }
+
+  private static String indexEntry(TaskRecord task) {
+    return task.status() + " " + task.owner();
+  }
+
+  private static String encode(TaskRecord task) {
+    try {
+      return Json.MAPPER.writeValueAsString(task.toJson());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static TaskRecord decode(String json) {
+    try {
+      return TaskRecord.fromJson(Json.MAPPER.readTree(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a task record in Redis is not JSON: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.tandem.supervisor.tasks;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.protocol.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link TaskStore} promises, run against each: who sees what, the bound, expiry, and
+ * the lease: a live runner's tasks stay its own, a dead one's are claimed once, by one runner.
+ */
+abstract class TaskStoreContract {
+
+  static final long LONG_LEASE = 600_000;
+
+  /** An empty store holding at most {@code maxTasks}; closed by the test. */
+  abstract TaskStore newStore(int maxTasks);
+
+  static TaskRecord task(String id, String owner, String status, long updatedAt) {
+    return new TaskRecord(
+        id,
+        owner,
+        "brew",
+        "digest",
+        Json.object().put("x", 1),
+        true,
+        status,
+        null,
+        null,
+        null,
+        updatedAt,
+        updatedAt,
+        60_000,
+        "runner-a");
+  }
+
+  static long now() {
+    return System.currentTimeMillis();
+  }
+
+  @Test
+  void listsOnlyTheOwnersTasks() {
+    try (TaskStore store = newStore(10)) {
+      store.create(task("a1", "alice", TaskRecord.WORKING, now()));
+      store.create(task("b1", "bob", TaskRecord.WORKING, now()));
+      assertEquals(List.of("a1"), store.listByOwner("alice").stream().map(TaskRecord::id).toList());
+    }
+  }
+
+  @Test
+  void keepsAnEndedTasksResult() {
+    try (TaskStore store = newStore(10)) {
+      assertTrue(store.create(task("t1", "alice", TaskRecord.WORKING, now())));
+      store.put(
+          store
+              .get("t1")
+              .ended(TaskRecord.COMPLETED, null, Json.object().put("ok", true), null, now()));
+      TaskRecord t = store.get("t1");
+      assertEquals(TaskRecord.COMPLETED, t.status());
+      assertTrue(t.result().path("ok").asBoolean());
+      assertNull(t.arguments(), "an ended task forgets its arguments");
+    }
+  }
+
+  @Test
+  void refusesNewTasksWhenFull() {
+    try (TaskStore store = newStore(2)) {
+      assertTrue(store.create(task("1", "o", TaskRecord.WORKING, now())));
+      assertTrue(store.create(task("2", "o", TaskRecord.WORKING, now())));
+      assertFalse(store.create(task("3", "o", TaskRecord.WORKING, now())));
+      assertNull(store.get("3"));
+    }
+  }
+
+  @Test
+  void purgesEndedTasksPastTheirTtlButNeverRunningOnes() {
+    long now = now();
+    try (TaskStore store = newStore(10)) {
+      store.create(task("old", "o", TaskRecord.COMPLETED, now - 120_000));
+      store.create(task("fresh", "o", TaskRecord.COMPLETED, now));
+      store.create(task("running", "o", TaskRecord.WORKING, now - 120_000));
+      assertEquals(1, store.purgeExpired(now));
+      assertNull(store.get("old"));
+      assertEquals(Map.of(TaskRecord.COMPLETED, 1, TaskRecord.WORKING, 1), store.countByStatus());
+      assertEquals(
+          List.of("fresh", "running"),
+          store.listByOwner("o").stream().map(TaskRecord::id).sorted().toList());
+    }
+  }
+
+  @Test
+  void aLiveRunnersTasksStayItsOwnAndADeadOnesAreClaimedOnce() {
+    try (TaskStore store = newStore(10)) {
+      store.heartbeat("runner-a", now(), LONG_LEASE);
+      store.create(task("w", "o", TaskRecord.WORKING, now()));
+      store.create(task("i", "o", TaskRecord.INPUT_REQUIRED, now()));
+      store.create(task("c", "o", TaskRecord.COMPLETED, now()));
+      assertTrue(
+          store.heartbeat("runner-b", now(), LONG_LEASE).isEmpty(),
+          "runner-a's lease is live: its tasks stay its own");
+
+      store.heartbeat("runner-a", now(), 1); // runner-a's last heartbeat: it dies
+      List<TaskRecord> claimed = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> claimed.addAll(store.heartbeat("runner-b", now(), LONG_LEASE)));
+      assertEquals(List.of("i", "w"), claimed.stream().map(TaskRecord::id).sorted().toList());
+      assertTrue(claimed.stream().allMatch(t -> t.runner().equals("runner-b")));
+      assertEquals("runner-b", store.get("w").runner());
+      assertTrue(store.heartbeat("runner-b", now(), LONG_LEASE).isEmpty(), "claimed once");
+      assertTrue(
+          store.heartbeat("runner-c", now(), LONG_LEASE).isEmpty(),
+          "runner-b holds them now, under its own lease");
+    }
+  }
+
+  @Test
+  void aRunnerThatLostATaskCannotOverwriteIt() {
+    try (TaskStore store = newStore(10)) {
+      store.heartbeat("runner-a", now(), 1);
+      TaskRecord mine = task("w", "o", TaskRecord.WORKING, now());
+      store.create(mine);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !store.heartbeat("runner-b", now(), LONG_LEASE).isEmpty());
+      store.put(mine.ended(TaskRecord.COMPLETED, null, Json.object(), null, now()));
+      TaskRecord t = store.get("w");
+      assertEquals(TaskRecord.WORKING, t.status(), "runner-a's late answer is ignored");
+      assertEquals("runner-b", t.runner());
+      store.put(t.ended(TaskRecord.FAILED, "failed by b", null, null, now()));
+      assertEquals(TaskRecord.FAILED, store.get("w").status(), "runner-b may end it");
+    }
+  }
+
+  @Test
+  void runnersClaimingAtOnceTakeEachTaskExactlyOnce() throws Exception {
+    int tasks = 40;
+    int runners = 4;
+    try (TaskStore store = newStore(100)) {
+      for (int i = 0; i < tasks; i++) store.create(task("t" + i, "o", TaskRecord.WORKING, now()));
+      List<String> claimed = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(runners);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int r = 0; r < runners; r++) {
+          String runner = "runner-" + r;
+          done.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    for (TaskRecord t : store.heartbeat(runner, now(), LONG_LEASE)) {
+                      claimed.add(t.id());
+                    }
+                    return null;
+                  }));
+        }
+        go.countDown();
+        for (Future<?> f : done) f.get();
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(tasks, claimed.size(), "no task claimed twice: " + claimed);
+      assertEquals(tasks, claimed.stream().distinct().count());
+    }
+  }
+
+  @Test
+  void putIgnoresAPurgedTask() {
+    try (TaskStore store = newStore(10)) {
+      store.put(task("gone", "o", TaskRecord.WORKING, now()));
+      assertNull(store.get("gone"));
+    }
+  }
+}
