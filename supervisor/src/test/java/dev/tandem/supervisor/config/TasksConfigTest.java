@@ -1,15 +1,21 @@
 package dev.tandem.supervisor.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.supervisor.log.Secrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** [tasks]: defaults, values read, and a bad value or key refused naming the table and key. */
+/**
+ * [tasks]: defaults, values read (the store: embedded or a Redis URL, and the lease), and a bad
+ * value or key refused naming the table and key.
+ */
 class TasksConfigTest {
 
   @TempDir Path dir;
@@ -41,5 +47,32 @@ class TasksConfigTest {
         zero.getMessage());
     ConfigException unknown = assertThrows(ConfigException.class, () -> load("[tasks]\nttl = 5"));
     assertTrue(unknown.getMessage().contains("ttl"), unknown.getMessage());
+  }
+
+  @Test
+  void aRedisStoreAndALease() throws Exception {
+    TasksConfig c = load("[tasks]\nstore = \"redis://127.0.0.1:6379/2\"\nlease_ms = 3000").tasks();
+    assertEquals("redis://127.0.0.1:6379/2", c.store());
+    assertEquals(3_000, c.leaseMs());
+    assertNull(load("[tasks]\nstore = \"embedded\"").tasks().store());
+  }
+
+  @Test
+  void theRedisPasswordIsKeptOutOfLogsAndPrintouts() throws Exception {
+    load("[tasks]\nstore = \"redis://:s3cret-redis-pass@redis:6379/0\"");
+    String line = Secrets.redact("could not reach s3cret-redis-pass");
+    assertFalse(line.contains("s3cret-redis-pass"), line);
+    assertEquals(
+        "redis://redis:6379/0", TasksConfig.redacted("redis://:s3cret-redis-pass@redis:6379/0"));
+  }
+
+  @Test
+  void refusesAStoreThatIsNotRedisAndATinyLease() {
+    ConfigException scheme =
+        assertThrows(ConfigException.class, () -> load("[tasks]\nstore = \"mysql://db/0\""));
+    assertTrue(scheme.getMessage().contains("[tasks]: store must be"), scheme.getMessage());
+    ConfigException lease =
+        assertThrows(ConfigException.class, () -> load("[tasks]\nlease_ms = 5"));
+    assertTrue(lease.getMessage().contains("lease_ms"), lease.getMessage());
   }
 }
