@@ -321,9 +321,21 @@ public final class TaskEngine implements AutoCloseable {
 
   /** Answers to a task's questions (keys not asked are ignored); false if not found. */
   public boolean update(String owner, String id, JsonNode responses) {
-    if (get(owner, id) == null) return false;
+    TaskRecord t = get(owner, id);
+    if (t == null) return false;
     RunningTask live = running.get(id);
-    if (live != null) live.answer(responses);
+    if (live != null) {
+      live.answer(responses);
+    } else if (TaskRecord.INPUT_REQUIRED.equals(t.status()) && !runner.equals(t.runner())) {
+      // Its questions wait in the replica running it; answers dropped here would be lost unseen.
+      throw new CallFailed(
+          RpcError.internal(
+              "task "
+                  + shortId(id)
+                  + " runs on another tandem replica, which holds its questions; this one cannot"
+                  + " answer them. Send tasks/update to the replica running it (route by task, or"
+                  + " pin clients to a replica), or cancel the task and call the tool again."));
+    }
     return true;
   }
 
