@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Jedis;
 
 /**
  * The task store in Redis, shared by replicas: any of them answers {@code tasks/get} for a task
@@ -22,6 +22,11 @@ import redis.clients.jedis.RedisClient;
  * {@code lease:RUNNER} a key with a Redis expiry, the runner's lease. An ended task's key expires
  * at its end plus its ttl (a Redis expiry); {@link #purgeExpired} trims the indexes after it.
  * Scripts touch keys they compute, so this wants one Redis, not a Redis Cluster.
+ *
+ * <p>One connection, used under this object's lock: the store is called a few times per task and
+ * per heartbeat, not per message. Jedis's pooled client would load commons-pool2's JMX classes,
+ * which the tarball's runtime leaves out (java.management). A broken connection is replaced at the
+ * next call.
  */
 public final class RedisTaskStore implements TaskStore {
 
@@ -71,25 +76,39 @@ public final class RedisTaskStore implements TaskStore {
       return out
       """;
 
-  private final RedisClient redis;
+  private final URI uri;
   private final int maxTasks;
+  private Jedis redis;
 
-  private RedisTaskStore(RedisClient redis, int maxTasks) {
+  private RedisTaskStore(URI uri, Jedis redis, int maxTasks) {
+    this.uri = uri;
     this.redis = redis;
     this.maxTasks = maxTasks;
   }
 
+  /** The connection; one that broke (Redis restarted, a network cut) is replaced. */
+  private synchronized Jedis conn() {
+    if (redis != null && redis.isBroken()) {
+      redis.close();
+      redis = null;
+    }
+    if (redis == null) redis = new Jedis(uri);
+    return redis;
+  }
+
   /** Connects to {@code url} ({@code redis://[:password@]host:port/db}) and checks it answers. */
   public static RedisTaskStore open(String url, int maxTasks) {
-    RedisClient client = RedisClient.create(URI.create(url));
+    URI uri = URI.create(url);
+    Jedis client = null;
     try {
+      client = new Jedis(uri); // connects
       client.ping();
     } catch (RuntimeException e) {
-      client.close();
+      if (client != null) client.close();
       throw new IllegalStateException(
           "cannot reach the Redis task store at " + redacted(url) + ": " + e.getMessage(), e);
     }
-    return new RedisTaskStore(client, maxTasks);
+    return new RedisTaskStore(uri, client, maxTasks);
   }
 
   /** The URL as a log may show it: no user or password. */
@@ -98,7 +117,7 @@ public final class RedisTaskStore implements TaskStore {
   }
 
   @Override
-  public boolean create(TaskRecord task) {
+  public synchronized boolean create(TaskRecord task) {
     if (createOnce(task)) return true;
     // Full, perhaps only of index entries whose tasks Redis expired already.
     return purgeExpired(System.currentTimeMillis()) > 0 && createOnce(task);
@@ -106,23 +125,24 @@ public final class RedisTaskStore implements TaskStore {
 
   private boolean createOnce(TaskRecord task) {
     Object created =
-        redis.eval(
-            CREATE,
-            List.of(ALL, taskKey(task.id()), UNFINISHED, ownerKey(task.owner())),
-            List.of(
-                task.id(),
-                encode(task),
-                runnerOf(task),
-                indexEntry(task),
-                task.terminal() ? "1" : "0",
-                Integer.toString(maxTasks),
-                Long.toString(task.updatedAt() + task.ttlMs())));
+        conn()
+            .eval(
+                CREATE,
+                List.of(ALL, taskKey(task.id()), UNFINISHED, ownerKey(task.owner())),
+                List.of(
+                    task.id(),
+                    encode(task),
+                    runnerOf(task),
+                    indexEntry(task),
+                    task.terminal() ? "1" : "0",
+                    Integer.toString(maxTasks),
+                    Long.toString(task.updatedAt() + task.ttlMs())));
     return Long.valueOf(1).equals(created);
   }
 
   @Override
-  public TaskRecord get(String id) {
-    List<String> fields = redis.hmget(taskKey(id), "json", "runner");
+  public synchronized TaskRecord get(String id) {
+    List<String> fields = conn().hmget(taskKey(id), "json", "runner");
     if (fields.get(0) == null) return null;
     TaskRecord t = decode(fields.get(0));
     return fields.get(1) == null || fields.get(1).equals(t.runner())
@@ -131,26 +151,27 @@ public final class RedisTaskStore implements TaskStore {
   }
 
   @Override
-  public void put(TaskRecord task) {
-    redis.eval(
-        PUT,
-        List.of(taskKey(task.id()), ALL, UNFINISHED),
-        List.of(
-            task.id(),
-            encode(task),
-            runnerOf(task),
-            indexEntry(task),
-            task.terminal() ? "1" : "0",
-            Long.toString(task.updatedAt() + task.ttlMs())));
+  public synchronized void put(TaskRecord task) {
+    conn()
+        .eval(
+            PUT,
+            List.of(taskKey(task.id()), ALL, UNFINISHED),
+            List.of(
+                task.id(),
+                encode(task),
+                runnerOf(task),
+                indexEntry(task),
+                task.terminal() ? "1" : "0",
+                Long.toString(task.updatedAt() + task.ttlMs())));
   }
 
   @Override
-  public List<TaskRecord> listByOwner(String owner) {
+  public synchronized List<TaskRecord> listByOwner(String owner) {
     List<TaskRecord> out = new ArrayList<>();
-    for (String id : redis.smembers(ownerKey(owner))) {
+    for (String id : conn().smembers(ownerKey(owner))) {
       TaskRecord t = get(id);
       if (t == null) {
-        redis.srem(ownerKey(owner), id);
+        conn().srem(ownerKey(owner), id);
       } else {
         out.add(t);
       }
@@ -159,12 +180,13 @@ public final class RedisTaskStore implements TaskStore {
   }
 
   @Override
-  public List<TaskRecord> heartbeat(String runner, long now, long leaseMs) {
+  public synchronized List<TaskRecord> heartbeat(String runner, long now, long leaseMs) {
     Object ids =
-        redis.eval(
-            HEARTBEAT,
-            List.of(PREFIX + "lease:" + runner, UNFINISHED),
-            List.of(runner, Long.toString(Math.max(1, leaseMs)), PREFIX));
+        conn()
+            .eval(
+                HEARTBEAT,
+                List.of(PREFIX + "lease:" + runner, UNFINISHED),
+                List.of(runner, Long.toString(Math.max(1, leaseMs)), PREFIX));
     List<TaskRecord> out = new ArrayList<>();
     for (Object id : (List<?>) ids) {
       TaskRecord t = get((String) id);
@@ -174,36 +196,36 @@ public final class RedisTaskStore implements TaskStore {
   }
 
   @Override
-  public int purgeExpired(long now) {
+  public synchronized int purgeExpired(long now) {
     int purged = 0;
-    for (Map.Entry<String, String> e : redis.hgetAll(ALL).entrySet()) {
+    for (Map.Entry<String, String> e : conn().hgetAll(ALL).entrySet()) {
       String id = e.getKey();
       TaskRecord t = get(id);
       if (t != null && !t.expired(now)) continue;
-      if (t != null) redis.del(taskKey(id));
+      if (t != null) conn().del(taskKey(id));
       String entry = e.getValue();
       String owner = entry.substring(entry.indexOf(' ') + 1);
-      redis.hdel(ALL, id);
-      redis.srem(UNFINISHED, id);
-      redis.srem(ownerKey(owner), id);
+      conn().hdel(ALL, id);
+      conn().srem(UNFINISHED, id);
+      conn().srem(ownerKey(owner), id);
       purged++;
     }
     return purged;
   }
 
   @Override
-  public Map<String, Integer> countByStatus() {
+  public synchronized Map<String, Integer> countByStatus() {
     Map<String, Integer> counts = new TreeMap<>();
-    for (String entry : redis.hvals(ALL)) {
+    for (String entry : conn().hvals(ALL)) {
       counts.merge(entry.substring(0, entry.indexOf(' ')), 1, Integer::sum);
     }
     return counts;
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
-      redis.close();
+      if (redis != null) redis.close();
     } catch (RuntimeException e) {
       Log.warn("closing the Redis task store failed: " + e.getMessage());
     }

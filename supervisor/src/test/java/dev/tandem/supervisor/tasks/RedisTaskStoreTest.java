@@ -38,6 +38,11 @@ class RedisTaskStoreTest extends TaskStoreContract {
     return RedisTaskStore.open(redis.url(), maxTasks);
   }
 
+  @Override
+  TaskStore peer(TaskStore store) {
+    return RedisTaskStore.open(redis.url(), 100);
+  }
+
   @Test
   void anEndedTaskExpiresInRedisAtItsTtl() {
     try (TaskStore store = newStore(10);

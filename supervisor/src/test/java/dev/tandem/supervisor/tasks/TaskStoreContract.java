@@ -29,6 +29,11 @@ abstract class TaskStoreContract {
   /** An empty store holding at most {@code maxTasks}; closed by the test. */
   abstract TaskStore newStore(int maxTasks);
 
+  /** The same store as another replica sees it: its own connection where there is one. */
+  TaskStore peer(TaskStore store) {
+    return store;
+  }
+
   static TaskRecord task(String id, String owner, String status, long updatedAt) {
     return new TaskRecord(
         id,
@@ -154,15 +159,18 @@ abstract class TaskStoreContract {
       List<String> claimed = Collections.synchronizedList(new ArrayList<>());
       CountDownLatch go = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(runners);
+      List<TaskStore> peers = new ArrayList<>();
       try {
         List<Future<?>> done = new ArrayList<>();
         for (int r = 0; r < runners; r++) {
           String runner = "runner-" + r;
+          TaskStore replica = peer(store);
+          if (replica != store) peers.add(replica);
           done.add(
               pool.submit(
                   () -> {
                     go.await();
-                    for (TaskRecord t : store.heartbeat(runner, now(), LONG_LEASE)) {
+                    for (TaskRecord t : replica.heartbeat(runner, now(), LONG_LEASE)) {
                       claimed.add(t.id());
                     }
                     return null;
@@ -172,6 +180,7 @@ abstract class TaskStoreContract {
         for (Future<?> f : done) f.get();
       } finally {
         pool.shutdownNow();
+        peers.forEach(TaskStore::close);
       }
       assertEquals(tasks, claimed.size(), "no task claimed twice: " + claimed);
       assertEquals(tasks, claimed.stream().distinct().count());
