@@ -90,10 +90,11 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## Debian packages the integration tests run for real: HAProxy (replicas behind a load balancer).
+## Debian packages the integration tests run for real: HAProxy (replicas behind a load balancer),
+## redis-server (tasks shared by replicas).
 ## Installed only when missing; where apt-get or root is not at hand it says so and the tests that
 ## need it are skipped, each with the same message.
-APT_PACKAGES := haproxy:/usr/sbin/haproxy
+APT_PACKAGES := haproxy:/usr/sbin/haproxy redis-server:/usr/bin/redis-server
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do [ -x "$${p#*:}" ] || missing="$$missing $${p%%:*}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
