@@ -120,18 +120,18 @@ public final class Session implements CatalogObserver {
       case "resources/list" -> list(request, c -> c.resources, "resources");
       case "resources/templates/list" -> list(request, c -> c.templates, "resourceTemplates");
       case "tools/call" -> {
+        ObjectNode forTool = withHostCapabilities(params);
         Runnable plain =
-            () ->
-                forward(
-                    request,
-                    () -> router.callTool(withHostCapabilities(params), linkFor(request.id())));
-        if (tasks == null) {
+            () -> forward(request, () -> router.callTool(forTool, linkFor(request.id())));
+        // A call that does not ask for a task, made before the pools serve, goes on at once:
+        // waiting for the catalog to learn whether its tool runs only as a task would let a stop
+        // that begins meanwhile refuse a call that came before it. Such a call runs plain.
+        if (tasks == null || (!LegacyTasks.asksForTask(params) && !tasks.catalogKnown())) {
           plain.run();
           return;
         }
         tasks
-            .callAsTask(
-                withHostCapabilities(params), taskOwner, linkFor(request.id()), this::taskStatus)
+            .callAsTask(forTool, taskOwner, linkFor(request.id()), this::taskStatus)
             .whenComplete(
                 (created, failure) -> {
                   if (created != null) reply(request, created);

@@ -45,6 +45,16 @@ public final class LegacyTasks {
    * when the ordinary path answers it; throws {@link CallFailed} for a task the tool refuses, or a
    * plain call to a tool that runs only as a task (-32601, as the spec says).
    */
+  /** Whether a tools/call asks to run as a task (params.task present). */
+  public static boolean asksForTask(ObjectNode params) {
+    return params != null && params.hasNonNull("task");
+  }
+
+  /** Whether the pools serve, so a call's tool (and how it runs) is known without waiting. */
+  public boolean catalogKnown() {
+    return router.catalog().isDone();
+  }
+
   public CompletableFuture<ObjectNode> callAsTask(
       ObjectNode params, String owner, HostLink host, Consumer<ObjectNode> notify) {
     // Once the pools serve: whether a tool runs as a task is in its tools/list entry.
