@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /**
  * The tools and the {@code [http.auth]} config {@link OAuthResourceServerTest} serves: a tool that
  * shows {@code ctx.principal}, one that asks the host (input_required in 2026-07-28), one behind a
- * tool scope and a pool behind a pool scope.
+ * tool scope, a pool behind a pool scope, and a tool that may run as a task.
  */
 final class OAuthFixture {
 
@@ -33,6 +33,11 @@ final class OAuthFixture {
       def report() -> str:
           \"\"\"Needs reports:read.\"\"\"
           return "the report"
+
+      @tool(task="optional")
+      def brew(label: str) -> str:
+          \"\"\"Runs as a task when the host asks: its task is its principal's alone.\"\"\"
+          return "brewed " + label
       """;
 
   private OAuthFixture() {}

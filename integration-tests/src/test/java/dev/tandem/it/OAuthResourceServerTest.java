@@ -43,7 +43,12 @@ class OAuthResourceServerTest {
     Path config = OAuthFixture.write(dir, as.issuer);
     daemon =
         HttpDaemon.serve(
-            config, Map.of("IT_INTROSPECTION_SECRET", AuthorizationServer.INTROSPECTION_SECRET));
+            config,
+            Map.of(
+                "IT_INTROSPECTION_SECRET",
+                AuthorizationServer.INTROSPECTION_SECRET,
+                "TANDEM_TASKS_DIR",
+                dir.resolve("tasks").toString()));
     daemon.awaitReady();
     resource = daemon.mcp().toString();
   }
@@ -280,6 +285,29 @@ class OAuthResourceServerTest {
     McpHttpClient aliceAgain = as(as.mint(claims()));
     aliceAgain.sessionId = alice.sessionId;
     assertEquals(200, aliceAgain.post(McpHttpClient.request("3", "tools/list", null)).statusCode());
+  }
+
+  @Test
+  void aTaskOfAnotherPrincipalIsNotFound() throws Exception {
+    McpHttpClient alice = as(as.mint(claims()));
+    alice.initialize();
+    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "brew");
+    params.putObject("arguments").put("label", "alice's");
+    params.putObject("task").put("ttl", 60_000);
+    JsonNode created = alice.exchange("t1", "tools/call", params).getLast();
+    String id = created.path("result").path("task").path("taskId").asText();
+    assertFalse(id.isEmpty(), created.toString());
+    ObjectNode ask = DaemonProcess.JSON.createObjectNode().put("taskId", id);
+    JsonNode result = alice.exchange("t2", "tasks/result", ask).getLast();
+    assertEquals("brewed alice's", result.at("/result/content/0/text").asText(), result.toString());
+
+    McpHttpClient bob = as(as.mint(claims().put("sub", "bob")));
+    bob.initialize();
+    for (String method : List.of("tasks/get", "tasks/result", "tasks/cancel")) {
+      JsonNode refused = bob.exchange("b-" + method, method, ask).getLast();
+      assertEquals(-32602, refused.path("error").path("code").asInt(), method + ": " + refused);
+      assertFalse(refused.toString().contains("alice's"), refused.toString());
+    }
   }
 
   @Test
