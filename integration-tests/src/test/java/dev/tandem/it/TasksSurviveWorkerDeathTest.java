@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +113,18 @@ class TasksSurviveWorkerDeathTest {
       String metrics = daemon.get("/metrics").body();
       assertTrue(metrics.contains("tandem_tasks{status=\"completed\"} 1"), metrics);
       assertTrue(metrics.contains("tandem_tasks{status=\"failed\"} 1"), metrics);
+      // The admin list: each task's tool and status, never its payload nor its whole id.
+      String page = daemon.get("/tasks").body();
+      JsonNode listed = DaemonProcess.JSON.readTree(page).path("tasks");
+      assertEquals(2, listed.size(), page);
+      Set<String> seen = new HashSet<>();
+      listed.forEach(t -> seen.add(t.path("tool").asText() + "=" + t.path("status").asText()));
+      assertEquals(Set.of("brew=completed", "brew_once=failed"), seen, page);
+      assertTrue(!page.contains("brewed") && !page.contains("SIGKILL"), page);
+      assertTrue(
+          !page.contains(once.path("taskId").asText())
+              && !page.contains(idem.path("taskId").asText()),
+          page);
     }
   }
 

@@ -1,14 +1,19 @@
 package dev.tandem.supervisor.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.router.Readiness;
 import dev.tandem.supervisor.router.Router;
 import dev.tandem.supervisor.transport.http.SideEndpoints;
+import java.util.function.Supplier;
 
 /**
  * The operator's endpoints: {@code /healthz} (the process is up and answering), {@code /readyz} (it
  * can serve calls now), {@code /metrics} (Prometheus text) and {@code /status} (the status document
- * that {@code tandem/status} and {@code tandem status} show too). Plain data in, plain pages out:
- * the HTTP transport serves them as {@link SideEndpoints} without knowing what they say.
+ * that {@code tandem/status} and {@code tandem status} show too), {@code /tasks} (the latest 100
+ * tasks, without their payloads). Plain data in, plain pages out: the HTTP transport serves them as
+ * {@link SideEndpoints} without knowing what they say.
  *
  * <p>Once shutdown begins, {@code /readyz} answers 503 for good ({@link #draining}) while calls are
  * still served: that is how a load balancer learns to send new work elsewhere before the listener
@@ -21,6 +26,19 @@ public final class AdminEndpoints implements SideEndpoints {
   private final Router router;
   private final MetricsRegistry metrics;
   private volatile boolean draining;
+
+  /** The {@code /tasks} page: the tasks held, newest first, as operators may see them. */
+  private volatile Supplier<JsonNode> tasks =
+      () -> {
+        ObjectNode none = Json.object();
+        none.putArray("tasks");
+        return none;
+      };
+
+  public AdminEndpoints listTasks(Supplier<JsonNode> page) {
+    this.tasks = page;
+    return this;
+  }
 
   public AdminEndpoints(Router router, MetricsRegistry metrics) {
     this.router = router;
@@ -48,6 +66,7 @@ public final class AdminEndpoints implements SideEndpoints {
       }
       case "/metrics" -> new Reply(200, MetricsRegistry.CONTENT_TYPE, metrics.scrape());
       case "/status" -> new Reply(200, "application/json", router.status().toString() + "\n");
+      case "/tasks" -> new Reply(200, "application/json", tasks.get().toString() + "\n");
       default -> null;
     };
   }

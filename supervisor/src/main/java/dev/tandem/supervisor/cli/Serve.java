@@ -1,5 +1,7 @@
 package dev.tandem.supervisor.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.EnvelopeDecoder;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
@@ -219,7 +221,15 @@ final class Serve {
     PoolMetrics.register(metrics, router.pools());
     HttpServer[] server = new HttpServer[1];
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
-    AdminEndpoints side = new AdminEndpoints(router, metrics);
+    AdminEndpoints side =
+        new AdminEndpoints(router, metrics)
+            .listTasks(
+                () -> {
+                  ObjectNode page = Json.object();
+                  ArrayNode list = page.putArray("tasks");
+                  tasks.recent(100).forEach(t -> list.add(t.adminView()));
+                  return page;
+                });
     StatelessServer modern = stateless(router, config);
     // Where replicas behind a balancer would disagree: said once, at start.
     Log.info(stateKeys.describe());
@@ -289,7 +299,7 @@ final class Serve {
     Log.info(
         "listening on "
             + HttpServer.mcpUrl(http.host(), bound)
-            + " (admin: /healthz /readyz /metrics /status)");
+            + " (admin: /healthz /readyz /metrics /status /tasks)");
     if (options.alsoStdio()) {
       // One more host on stdin/stdout, multiplexed onto the same workers as the HTTP sessions.
       serveStdioSession(config, router, modern, stdioSession::set);

@@ -97,6 +97,13 @@ public final class MvTaskStore implements TaskStore {
   }
 
   @Override
+  public synchronized List<TaskRecord> recent(int limit) {
+    List<TaskRecord> all = new ArrayList<>();
+    for (String json : tasks.values()) all.add(decode(json));
+    return TaskRecord.newestFirst(all, limit);
+  }
+
+  @Override
   public synchronized List<TaskRecord> heartbeat(String runner, long now, long leaseMs) {
     leases.put(runner, now + leaseMs);
     List<TaskRecord> out = new ArrayList<>();

@@ -180,6 +180,16 @@ public final class RedisTaskStore implements TaskStore {
   }
 
   @Override
+  public synchronized List<TaskRecord> recent(int limit) {
+    List<TaskRecord> all = new ArrayList<>();
+    for (String id : conn().hkeys(ALL)) {
+      TaskRecord t = get(id);
+      if (t != null) all.add(t);
+    }
+    return TaskRecord.newestFirst(all, limit);
+  }
+
+  @Override
   public synchronized List<TaskRecord> heartbeat(String runner, long now, long leaseMs) {
     Object ids =
         conn()

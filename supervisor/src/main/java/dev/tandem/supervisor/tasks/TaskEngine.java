@@ -384,6 +384,12 @@ public final class TaskEngine implements AutoCloseable {
     if (live != null) live.changed(changed);
   }
 
+  /** The admin view of the most recently changed tasks of every owner; none before the first. */
+  public List<TaskRecord> recent(int limit) {
+    TaskStore s = opened;
+    return s == null ? List.of() : s.recent(limit);
+  }
+
   /** Tasks by status; none while no task was ever stored (the store is not opened for it). */
   public Map<String, Integer> countByStatus() {
     TaskStore s = opened;

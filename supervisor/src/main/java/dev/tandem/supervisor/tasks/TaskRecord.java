@@ -3,6 +3,9 @@ package dev.tandem.supervisor.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * One task as the store keeps it. {@code arguments} are kept only while an idempotent task runs (so
@@ -30,6 +33,31 @@ public record TaskRecord(
   public static final String COMPLETED = "completed";
   public static final String FAILED = "failed";
   public static final String CANCELLED = "cancelled";
+
+  /** At most {@code limit} of {@code tasks}, the most recently changed first. */
+  static List<TaskRecord> newestFirst(List<TaskRecord> tasks, int limit) {
+    return tasks.stream()
+        .sorted(Comparator.comparingLong(TaskRecord::updatedAt).reversed())
+        .limit(Math.max(0, limit))
+        .toList();
+  }
+
+  /**
+   * What an operator may see of a task: never its arguments, result, error or status message (a
+   * tool's own words), nor its whole id, which with its owner's credential would fetch the result.
+   */
+  public ObjectNode adminView() {
+    ObjectNode o = Json.object();
+    o.put("taskId", id.substring(0, Math.min(8, id.length())) + "…");
+    o.put("tool", tool);
+    o.put("status", status);
+    o.put("owner", owner.contains(":") ? owner.substring(0, owner.indexOf(':')) : "principal");
+    o.put("idempotent", idempotent);
+    o.put("createdAt", Instant.ofEpochMilli(createdAt).toString());
+    o.put("updatedAt", Instant.ofEpochMilli(updatedAt).toString());
+    if (runner != null) o.put("runner", runner);
+    return o;
+  }
 
   public boolean terminal() {
     return isTerminal(status);

@@ -27,6 +27,9 @@ public interface TaskStore extends AutoCloseable {
 
   List<TaskRecord> listByOwner(String owner);
 
+  /** Up to {@code limit} tasks of every owner, the most recently changed first (the admin view). */
+  List<TaskRecord> recent(int limit);
+
   /**
    * Renews {@code runner}'s lease until {@code leaseMs} from now, and claims for it every task not
    * ended whose runner's lease has expired (or who never had one here): what it must now re-run or
