@@ -18,7 +18,6 @@ import dev.tandem.supervisor.config.HttpConfig;
 import dev.tandem.supervisor.config.ListenAddress;
 import dev.tandem.supervisor.config.Overrides;
 import dev.tandem.supervisor.config.TandemConfig;
-import dev.tandem.supervisor.config.TasksConfig;
 import dev.tandem.supervisor.config.TraceConfig;
 import dev.tandem.supervisor.log.Log;
 import dev.tandem.supervisor.log.NettyLog;
@@ -35,8 +34,6 @@ import dev.tandem.supervisor.session.StateKeys;
 import dev.tandem.supervisor.session.StatelessServer;
 import dev.tandem.supervisor.tasks.LegacyTasks;
 import dev.tandem.supervisor.tasks.ModernTasks;
-import dev.tandem.supervisor.tasks.TaskEngine;
-import dev.tandem.supervisor.tasks.TaskStores;
 import dev.tandem.supervisor.transport.StdioTransport;
 import dev.tandem.supervisor.transport.http.HttpServer;
 import dev.tandem.supervisor.worker.Spawner;
@@ -82,7 +79,7 @@ final class Serve {
   private final OutputStream wire;
   private final Shutdown shutdown = new Shutdown();
   private StateKeys stateKeys;
-  private volatile TaskEngine tasks;
+  private DaemonTasks tasks;
 
   Serve(Options options, OutputStream wire) {
     this.options = options;
@@ -136,6 +133,7 @@ final class Serve {
             .map(p -> new Pool(p, config.server(), traces, python, spawner, Main.VERSION))
             .toList();
     Router router = new Router(pools);
+    tasks = new DaemonTasks(router, config, shutdown);
     if (watching) HotReload.start(router);
     Log.info(
         "serving "
@@ -233,21 +231,13 @@ final class Serve {
     StatelessServer modern = stateless(router, config);
     // Where replicas behind a balancer would disagree: said once, at start.
     Log.info(stateKeys.describe());
-    metrics.gauge(
-        "tandem_tasks",
-        "Tasks held by the daemon's task store, by status.",
-        List.of("status"),
-        () -> {
-          Map<List<String>, Integer> byStatus = new java.util.HashMap<>();
-          tasks.countByStatus().forEach((status, n) -> byStatus.put(List.of(status), n));
-          return byStatus;
-        });
+    tasks.registerMetrics(metrics);
     server[0] =
         new HttpServer(
             http,
             (label, out) ->
                 new Session(label, router, out, identity(), config.server().pageSize())
-                    .serveTasks(new LegacyTasks(tasks, router)),
+                    .serveTasks(new LegacyTasks(tasks.engine(), router)),
             modern,
             side);
     server[0].poolOfTool(tool -> poolOf(router, tool));
@@ -351,7 +341,7 @@ final class Serve {
         t -> {
           Session session =
               new Session("stdio", router, t::send, identity(), config.server().pageSize())
-                  .serveTasks(new LegacyTasks(tasks(router, config), router));
+                  .serveTasks(new LegacyTasks(tasks.engine(), router));
           opened.accept(session);
           return new DualEraConnection(session, modern, t::send, "stdio");
         });
@@ -362,33 +352,8 @@ final class Serve {
     StatelessServer modern =
         new StatelessServer(router, identity(), config.server().pageSize(), INPUT_TTL, stateKeys);
     shutdown.drains(modern);
-    modern.serveTasks(new ModernTasks(tasks(router, config), router));
+    modern.serveTasks(new ModernTasks(tasks.engine(), router));
     return modern;
-  }
-
-  /** The task engine and its store, opened once; running tasks a previous daemon left resume. */
-  private TaskEngine tasks(Router router, TandemConfig config) {
-    if (tasks != null) return tasks;
-    TasksConfig t = config.tasks();
-    TaskEngine.Settings settings =
-        new TaskEngine.Settings(t.ttlMs(), t.pollIntervalMs(), t.maxTasks(), t.leaseMs());
-    Map<String, String> env = System.getenv();
-    tasks =
-        new TaskEngine(
-            router,
-            () -> TaskStores.open(env, config.source(), t.store(), settings.maxTasks()),
-            () -> TaskStores.exists(env, config.source(), t.store()),
-            settings,
-            System::currentTimeMillis);
-    shutdown.keepsTasks(tasks);
-    tasks.start();
-    for (String status :
-        new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
-      // tasksWorking, tasksInputRequired...: the status document's keys, which tandem status shows.
-      router.reportInStatus(
-          StatusCommand.taskCountKey(status), () -> tasks.countByStatus().getOrDefault(status, 0));
-    }
-    return tasks;
   }
 
   private static Session.Identity identity() {

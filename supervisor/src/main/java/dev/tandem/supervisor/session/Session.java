@@ -51,10 +51,7 @@ public final class Session implements CatalogObserver {
   private volatile JsonNode clientInfo;
   private volatile JsonNode clientCapabilities = Json.object();
   private volatile String logLevel = "info";
-  private volatile LegacyTasks tasks;
-
-  /** Whose tasks this session sees: its own, by an id no other session has. */
-  private final String taskOwner = "session:" + java.util.UUID.randomUUID();
+  private volatile SessionTasks tasks;
 
   public Session(String label, Router router, Outbound out, Identity identity, int pageSize) {
     this.label = label;
@@ -68,7 +65,7 @@ public final class Session implements CatalogObserver {
 
   /** Serves the 2025-11-25 tasks utility from now on (wired once, when the session is made). */
   public Session serveTasks(LegacyTasks tasks) {
-    this.tasks = tasks;
+    this.tasks = new SessionTasks(tasks, out);
     return this;
   }
 
@@ -123,30 +120,16 @@ public final class Session implements CatalogObserver {
         ObjectNode forTool = withHostCapabilities(params);
         Runnable plain =
             () -> forward(request, () -> router.callTool(forTool, linkFor(request.id())));
-        // A call that does not ask for a task, made before the pools serve, goes on at once:
-        // waiting for the catalog to learn whether its tool runs only as a task would let a stop
-        // that begins meanwhile refuse a call that came before it. Such a call runs plain.
-        if (tasks == null || (!LegacyTasks.asksForTask(params) && !tasks.catalogKnown())) {
-          plain.run();
-          return;
-        }
-        tasks
-            .callAsTask(forTool, taskOwner, linkFor(request.id()), this::taskStatus)
-            .whenComplete(
-                (created, failure) -> {
-                  if (created != null) reply(request, created);
-                  else if (failure != null && Failures.cause(failure) instanceof CallFailed f)
-                    fail(request, f.error());
-                  else plain.run();
-                });
+        if (tasks == null) plain.run();
+        else tasks.callTool(request, forTool, linkFor(request.id()), plain);
       }
       case "tasks/get", "tasks/list", "tasks/cancel" -> {
         if (tasks == null) fail(request, RpcError.methodNotFound(method));
-        else answerTask(request, () -> tasks.handle(method, params, taskOwner));
+        else tasks.answer(request);
       }
       case "tasks/result" -> {
         if (tasks == null) fail(request, RpcError.methodNotFound(method));
-        else answerWhenDone(request, tasks.result(params, taskOwner));
+        else answerWhenDone(request, tasks.result(params));
       }
       case "prompts/get" ->
           forward(
@@ -347,27 +330,8 @@ public final class Session implements CatalogObserver {
 
       @Override
       public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
-        String capability = HostCapabilities.requiredFor(method);
-        if (capability == null) {
-          return CompletableFuture.failedFuture(new CallFailed(RpcError.methodNotFound(method)));
-        }
-        if (!clientCapabilities.has(capability)) {
-          String client =
-              clientInfo == null
-                  ? "the host"
-                  : "the host (" + clientInfo.path("name").asText("?") + ")";
-          return CompletableFuture.failedFuture(
-              new CallFailed(
-                  new RpcError(
-                      RpcError.METHOD_NOT_FOUND,
-                      method
-                          + " is not available: "
-                          + client
-                          + " did not declare the '"
-                          + capability
-                          + "' capability",
-                      null)));
-        }
+        RpcError refused = HostCapabilities.refusal(method, clientCapabilities, clientInfo);
+        if (refused != null) return CompletableFuture.failedFuture(new CallFailed(refused));
         ObjectNode forHost = params.deepCopy();
         HostCapabilities.takeInputKey(forHost);
         return hostRequests.send(method, forHost, requestId);
@@ -385,24 +349,6 @@ public final class Session implements CatalogObserver {
     if (subscriptions.contains(params.path("uri").asText())) {
       out.send(new Message.Notification("notifications/resources/updated", params), null);
     }
-  }
-
-  /** Answers with what {@code answer} returns, or its CallFailed; false when it returns null. */
-  private boolean answerTask(Message.Request request, Supplier<ObjectNode> answer) {
-    ObjectNode result;
-    try {
-      result = answer.get();
-    } catch (CallFailed e) {
-      fail(request, e.error());
-      return true;
-    }
-    if (result == null) return false;
-    reply(request, result);
-    return true;
-  }
-
-  private void taskStatus(ObjectNode task) {
-    out.send(new Message.Notification("notifications/tasks/status", task), null);
   }
 
   private void reply(Message.Request request, JsonNode result) {

@@ -60,6 +60,7 @@ public final class TaskEngine implements AutoCloseable {
   private final String runner = java.util.UUID.randomUUID().toString();
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
+  private final TaskLease lease;
   private ScheduledExecutorService purger;
 
   /**
@@ -78,6 +79,7 @@ public final class TaskEngine implements AutoCloseable {
     this.stored = stored;
     this.settings = settings;
     this.clock = clock;
+    this.lease = new TaskLease(this, runner, running, clock, settings.leaseMs());
   }
 
   /**
@@ -116,9 +118,9 @@ public final class TaskEngine implements AutoCloseable {
           60,
           TimeUnit.SECONDS);
       long beat = Math.max(1, settings.leaseMs() / 3);
-      purger.scheduleAtFixedRate(() -> heartbeat(open), beat, beat, TimeUnit.MILLISECONDS);
+      purger.scheduleAtFixedRate(() -> lease.heartbeat(open), beat, beat, TimeUnit.MILLISECONDS);
     }
-    takeOver(s, orphans);
+    lease.takeOver(s, orphans);
     return s;
   }
 
@@ -142,60 +144,6 @@ public final class TaskEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       // The daemon serves its tools still; a task call tries the store again and says why it fails.
       Log.warn("the task store cannot be opened now: " + e.getMessage());
-    }
-  }
-
-  private void heartbeat(TaskStore s) {
-    try {
-      takeOver(s, s.heartbeat(runner, clock.getAsLong(), settings.leaseMs()));
-      // A task of ours that another replica cancelled (or took over) stops running here.
-      for (String id : List.copyOf(running.keySet())) {
-        TaskRecord t = s.get(id);
-        if (t != null && (t.terminal() || !runner.equals(t.runner()))) {
-          RunningTask live = running.remove(id);
-          if (live != null) {
-            live.cancel("the task was cancelled");
-            if (t.terminal()) live.ended(t);
-          }
-        }
-      }
-    } catch (RuntimeException e) {
-      Log.warn("renewing the tasks' lease failed: " + e.getMessage());
-    }
-  }
-
-  /** Runs again or fails the tasks claimed from a daemon that stopped. */
-  private void takeOver(TaskStore store, List<TaskRecord> orphans) {
-    for (TaskRecord t : orphans) {
-      if (t.idempotent() && t.arguments() != null) {
-        Log.info(
-            "task "
-                + shortId(t.id())
-                + " ("
-                + t.tool()
-                + ") was running when the tandem running it stopped; running it again (the tool is idempotent)");
-        TaskRecord again =
-            t.withStatus(
-                TaskRecord.WORKING,
-                "running again: the tandem that ran it stopped",
-                clock.getAsLong());
-        store.put(again);
-        ObjectNode params = Json.object().put("name", t.tool());
-        params.set("arguments", t.arguments());
-        run(again, params, null, null);
-      } else {
-        String why =
-            "tandem stopped while this task was running; tool \""
-                + t.tool()
-                + "\" is not declared idempotent (idempotentHint), so it was not run again. Call it again if that is safe.";
-        store.put(
-            t.ended(
-                TaskRecord.FAILED,
-                why,
-                null,
-                errorJson(RpcError.internal(why)),
-                clock.getAsLong()));
-      }
     }
   }
 
@@ -251,7 +199,7 @@ public final class TaskEngine implements AutoCloseable {
     return task;
   }
 
-  private void run(TaskRecord task, ObjectNode params, JsonNode prefill, HostLink relay) {
+  void run(TaskRecord task, ObjectNode params, JsonNode prefill, HostLink relay) {
     RunningTask live = new RunningTask(this, task.id(), prefill, relay);
     running.put(task.id(), live);
     // Progress reaches a host link only for a call with a token: the task's own.
