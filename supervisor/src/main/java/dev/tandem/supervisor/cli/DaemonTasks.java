@@ -1,5 +1,9 @@
 package dev.tandem.supervisor.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.admin.MetricsRegistry;
 import dev.tandem.supervisor.config.TandemConfig;
 import dev.tandem.supervisor.config.TasksConfig;
@@ -53,6 +57,14 @@ final class DaemonTasks {
   }
 
   /** The {@code tandem_tasks} gauge; reads the engine made by then (the HTTP server's). */
+  /** The admin {@code /tasks} page: the latest 100 tasks as operators may see them. */
+  JsonNode adminPage() {
+    ObjectNode page = Json.object();
+    ArrayNode list = page.putArray("tasks");
+    engine().recent(100).forEach(t -> list.add(t.adminView()));
+    return page;
+  }
+
   void registerMetrics(MetricsRegistry metrics) {
     metrics.gauge(
         "tandem_tasks",

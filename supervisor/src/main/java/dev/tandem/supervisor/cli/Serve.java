@@ -1,7 +1,5 @@
 package dev.tandem.supervisor.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.EnvelopeDecoder;
 import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
@@ -219,15 +217,7 @@ final class Serve {
     PoolMetrics.register(metrics, router.pools());
     HttpServer[] server = new HttpServer[1];
     router.reportInStatus("httpSessions", () -> server[0].sessionCount());
-    AdminEndpoints side =
-        new AdminEndpoints(router, metrics)
-            .listTasks(
-                () -> {
-                  ObjectNode page = Json.object();
-                  ArrayNode list = page.putArray("tasks");
-                  tasks.recent(100).forEach(t -> list.add(t.adminView()));
-                  return page;
-                });
+    AdminEndpoints side = new AdminEndpoints(router, metrics).listTasks(tasks::adminPage);
     StatelessServer modern = stateless(router, config);
     // Where replicas behind a balancer would disagree: said once, at start.
     Log.info(stateKeys.describe());
