@@ -1,7 +1,5 @@
 package dev.tandem.supervisor.tasks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.log.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,7 +65,7 @@ public final class MvTaskStore implements TaskStore {
   @Override
   public synchronized boolean create(TaskRecord task) {
     if (tasks.size() >= maxTasks) return false;
-    tasks.put(task.id(), encode(task));
+    tasks.put(task.id(), TaskRecord.encode(task));
     store.commit();
     return true;
   }
@@ -75,14 +73,14 @@ public final class MvTaskStore implements TaskStore {
   @Override
   public synchronized TaskRecord get(String id) {
     String json = tasks.get(id);
-    return json == null ? null : decode(json);
+    return json == null ? null : TaskRecord.decode(json);
   }
 
   @Override
   public synchronized void put(TaskRecord task) {
     String json = tasks.get(task.id());
-    if (json == null || !Objects.equals(decode(json).runner(), task.runner())) return;
-    tasks.put(task.id(), encode(task));
+    if (json == null || !Objects.equals(TaskRecord.decode(json).runner(), task.runner())) return;
+    tasks.put(task.id(), TaskRecord.encode(task));
     store.commit();
   }
 
@@ -90,7 +88,7 @@ public final class MvTaskStore implements TaskStore {
   public synchronized List<TaskRecord> listByOwner(String owner) {
     List<TaskRecord> out = new ArrayList<>();
     for (String json : tasks.values()) {
-      TaskRecord t = decode(json);
+      TaskRecord t = TaskRecord.decode(json);
       if (t.owner().equals(owner)) out.add(t);
     }
     return out;
@@ -99,7 +97,7 @@ public final class MvTaskStore implements TaskStore {
   @Override
   public synchronized List<TaskRecord> recent(int limit) {
     List<TaskRecord> all = new ArrayList<>();
-    for (String json : tasks.values()) all.add(decode(json));
+    for (String json : tasks.values()) all.add(TaskRecord.decode(json));
     return TaskRecord.newestFirst(all, limit);
   }
 
@@ -108,12 +106,12 @@ public final class MvTaskStore implements TaskStore {
     leases.put(runner, now + leaseMs);
     List<TaskRecord> out = new ArrayList<>();
     for (String json : new ArrayList<>(tasks.values())) {
-      TaskRecord t = decode(json);
+      TaskRecord t = TaskRecord.decode(json);
       if (t.terminal() || runner.equals(t.runner())) continue;
       Long until = leases.get(t.runner());
       if (until != null && until > now) continue;
       TaskRecord claimed = t.claimedBy(runner, now);
-      tasks.put(t.id(), encode(claimed));
+      tasks.put(t.id(), TaskRecord.encode(claimed));
       out.add(claimed);
     }
     if (!out.isEmpty()) store.commit();
@@ -124,7 +122,7 @@ public final class MvTaskStore implements TaskStore {
   public synchronized int purgeExpired(long now) {
     int purged = 0;
     for (Map.Entry<String, String> e : new ArrayList<>(tasks.entrySet())) {
-      if (decode(e.getValue()).expired(now)) {
+      if (TaskRecord.decode(e.getValue()).expired(now)) {
         tasks.remove(e.getKey());
         purged++;
       }
@@ -136,7 +134,8 @@ public final class MvTaskStore implements TaskStore {
   @Override
   public synchronized Map<String, Integer> countByStatus() {
     Map<String, Integer> counts = new TreeMap<>();
-    for (String json : tasks.values()) counts.merge(decode(json).status(), 1, Integer::sum);
+    for (String json : tasks.values())
+      counts.merge(TaskRecord.decode(json).status(), 1, Integer::sum);
     return counts;
   }
 
@@ -146,22 +145,6 @@ public final class MvTaskStore implements TaskStore {
       store.close();
     } catch (RuntimeException e) {
       Log.warn("closing the task store failed: " + e.getMessage());
-    }
-  }
-
-  private static String encode(TaskRecord task) {
-    try {
-      return Json.MAPPER.writeValueAsString(task.toJson());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static TaskRecord decode(String json) {
-    try {
-      return TaskRecord.fromJson(Json.MAPPER.readTree(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a task record in the store is not JSON: " + e, e);
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.tandem.supervisor.tasks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.config.TasksConfig;
 import dev.tandem.supervisor.log.Log;
 import java.net.URI;
@@ -131,7 +129,7 @@ public final class RedisTaskStore implements TaskStore {
                 List.of(ALL, taskKey(task.id()), UNFINISHED, ownerKey(task.owner())),
                 List.of(
                     task.id(),
-                    encode(task),
+                    TaskRecord.encode(task),
                     runnerOf(task),
                     indexEntry(task),
                     task.terminal() ? "1" : "0",
@@ -144,7 +142,7 @@ public final class RedisTaskStore implements TaskStore {
   public synchronized TaskRecord get(String id) {
     List<String> fields = conn().hmget(taskKey(id), "json", "runner");
     if (fields.get(0) == null) return null;
-    TaskRecord t = decode(fields.get(0));
+    TaskRecord t = TaskRecord.decode(fields.get(0));
     return fields.get(1) == null || fields.get(1).equals(t.runner())
         ? t
         : t.claimedBy(fields.get(1), t.updatedAt());
@@ -158,7 +156,7 @@ public final class RedisTaskStore implements TaskStore {
             List.of(taskKey(task.id()), ALL, UNFINISHED),
             List.of(
                 task.id(),
-                encode(task),
+                TaskRecord.encode(task),
                 runnerOf(task),
                 indexEntry(task),
                 task.terminal() ? "1" : "0",
@@ -255,21 +253,5 @@ public final class RedisTaskStore implements TaskStore {
 
   private static String indexEntry(TaskRecord task) {
     return task.status() + " " + task.owner();
-  }
-
-  private static String encode(TaskRecord task) {
-    try {
-      return Json.MAPPER.writeValueAsString(task.toJson());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static TaskRecord decode(String json) {
-    try {
-      return TaskRecord.fromJson(Json.MAPPER.readTree(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a task record in Redis is not JSON: " + e, e);
-    }
   }
 }

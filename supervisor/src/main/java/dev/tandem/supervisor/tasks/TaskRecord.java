@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.tasks;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
@@ -125,6 +126,23 @@ public record TaskRecord(
         now,
         ttlMs,
         newRunner);
+  }
+
+  /** The record as one JSON text, as both stores keep it. */
+  static String encode(TaskRecord task) {
+    try {
+      return Json.MAPPER.writeValueAsString(task.toJson());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static TaskRecord decode(String json) {
+    try {
+      return fromJson(Json.MAPPER.readTree(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a task record in the store is not JSON: " + e, e);
+    }
   }
 
   public ObjectNode toJson() {
