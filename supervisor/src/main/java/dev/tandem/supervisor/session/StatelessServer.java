@@ -95,7 +95,7 @@ public final class StatelessServer {
       case "resources/templates/list" -> list(r, c -> c.templates, "resourceTemplates");
       case "tools/call" -> {
         if (tasks == null) return roundTrips.start(r, router::callTool);
-        CompletableFuture<ObjectNode> task = tasks.callAsTask(params, r.principal());
+        CompletableFuture<ObjectNode> task = tasks.callAsTask(params, r::principal);
         // The common case, decided at once: not a task, so the call is cancellable as usual.
         if (task.isDone() && !task.isCompletedExceptionally() && task.join() == null)
           return roundTrips.start(r, router::callTool);

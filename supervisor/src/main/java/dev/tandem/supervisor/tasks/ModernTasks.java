@@ -11,6 +11,7 @@ import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.Router;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The 2026-07-28 {@code io.modelcontextprotocol/tasks} extension (SEP-2663) on the wire: which
@@ -45,12 +46,12 @@ public final class ModernTasks {
    * ordinary path answers it. Throws {@link CallFailed} for a tool that only runs as a task asked
    * by a client that did not declare the extension (-32021).
    */
-  public CompletableFuture<ObjectNode> callAsTask(ObjectNode params, String principal) {
+  public CompletableFuture<ObjectNode> callAsTask(ObjectNode params, Supplier<String> principal) {
     // Once the pools serve: whether a tool runs as a task is in its tools/list entry.
     return router.catalog().thenApply(catalog -> callAsTask(catalog, params, principal));
   }
 
-  private ObjectNode callAsTask(Catalog catalog, ObjectNode params, String principal) {
+  private ObjectNode callAsTask(Catalog catalog, ObjectNode params, Supplier<String> principal) {
     if (!params.path("name").isTextual()) return null;
     Listing.Entry entry = catalog.tools.find(params.path("name").asText());
     if (entry == null) return null;
@@ -70,7 +71,8 @@ public final class ModernTasks {
     ObjectNode forWorker = Json.object().setAll(params);
     forWorker.remove("inputResponses");
     forWorker.remove("requestState");
-    TaskRecord task = engine.start(owner(principal), forWorker, idempotent(tool), responses, null);
+    TaskRecord task =
+        engine.start(owner(principal.get()), forWorker, idempotent(tool), responses, null);
     ObjectNode result = Json.object();
     result.put("resultType", "task");
     envelope(result, task);
