@@ -46,7 +46,12 @@ final class DaemonTasks {
             settings,
             System::currentTimeMillis);
     shutdown.keepsTasks(tasks);
-    tasks.start();
+    // Off the start path: looking for a store a previous daemon left hashes the config's path
+    // (SHA-256 loads the security providers) and may open it; the first session's initialize does
+    // not wait for that. A task request meanwhile opens the store itself, and takes over the same.
+    Thread resume = new Thread(tasks::start, "tandem-tasks-resume");
+    resume.setDaemon(true);
+    resume.start();
     for (String status :
         new String[] {"working", "input_required", "completed", "failed", "cancelled"}) {
       // tasksWorking, tasksInputRequired...: the status document's keys, which tandem status shows.

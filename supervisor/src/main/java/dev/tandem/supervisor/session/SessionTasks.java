@@ -21,8 +21,17 @@ final class SessionTasks {
   private final LegacyTasks tasks;
   private final Outbound out;
 
-  /** Whose tasks this session sees: its own, by an id no other session has. */
-  private final String owner = "session:" + UUID.randomUUID();
+  /**
+   * Whose tasks this session sees: its own, by an id no other session has. Made on first use: a
+   * random UUID seeds the SecureRandom, which a session that never uses tasks (and the first
+   * initialize) must not wait for.
+   */
+  private String owner;
+
+  private synchronized String owner() {
+    if (owner == null) owner = "session:" + UUID.randomUUID();
+    return owner;
+  }
 
   SessionTasks(LegacyTasks tasks, Outbound out) {
     this.tasks = tasks;
@@ -39,7 +48,7 @@ final class SessionTasks {
       return;
     }
     tasks
-        .callAsTask(forTool, owner, link, this::taskStatus)
+        .callAsTask(forTool, owner(), link, this::taskStatus)
         .whenComplete(
             (created, failure) -> {
               if (created != null) reply(request, created);
@@ -51,12 +60,12 @@ final class SessionTasks {
 
   /** {@code tasks/get}, {@code tasks/list} or {@code tasks/cancel}. */
   void answer(Message.Request request) {
-    answerTask(request, () -> tasks.handle(request.method(), request.params(), owner));
+    answerTask(request, () -> tasks.handle(request.method(), request.params(), owner()));
   }
 
   /** What {@code tasks/result} answers, once the task has ended. */
   CompletableFuture<JsonNode> result(ObjectNode params) {
-    return tasks.result(params, owner);
+    return tasks.result(params, owner());
   }
 
   /** Answers with what {@code answer} returns, or its CallFailed; false when it returns null. */

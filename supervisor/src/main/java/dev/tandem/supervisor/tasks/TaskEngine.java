@@ -57,7 +57,13 @@ public final class TaskEngine implements AutoCloseable {
   private volatile TaskStore opened;
   private final Settings settings;
   private final LongSupplier clock;
-  private final String runner = java.util.UUID.randomUUID().toString();
+
+  /**
+   * This daemon's name as a runner, made on first use: a random UUID seeds the SecureRandom, which
+   * loads the security providers (15-20 ms) that a start must not wait for.
+   */
+  private volatile String runner;
+
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
   private final TaskLease lease;
@@ -79,7 +85,7 @@ public final class TaskEngine implements AutoCloseable {
     this.stored = stored;
     this.settings = settings;
     this.clock = clock;
-    this.lease = new TaskLease(this, runner, running, clock, settings.leaseMs());
+    this.lease = new TaskLease(this, running, clock, settings.leaseMs());
   }
 
   /**
@@ -95,7 +101,7 @@ public final class TaskEngine implements AutoCloseable {
     synchronized (this) {
       if (opened != null) return opened;
       s = opener.get();
-      orphans = s.heartbeat(runner, clock.getAsLong(), settings.leaseMs());
+      orphans = s.heartbeat(runner(), clock.getAsLong(), settings.leaseMs());
       opened = s;
       purger =
           Executors.newScheduledThreadPool(
@@ -130,7 +136,14 @@ public final class TaskEngine implements AutoCloseable {
 
   /** This daemon's name as the runner of its tasks in the store. */
   String runner() {
-    return runner;
+    String r = runner;
+    if (r == null) {
+      synchronized (this) {
+        if (runner == null) runner = java.util.UUID.randomUUID().toString();
+        r = runner;
+      }
+    }
+    return r;
   }
 
   /**
@@ -187,7 +200,7 @@ public final class TaskEngine implements AutoCloseable {
             now,
             now,
             ttlMs,
-            runner);
+            runner());
     if (!store().create(task)) {
       throw new CallFailed(
           RpcError.internal(
@@ -227,7 +240,7 @@ public final class TaskEngine implements AutoCloseable {
     if (live != null) live.closeQuestions();
     TaskRecord t = store().get(id);
     // Another replica took it over (this daemon's lease lapsed): the task is its to end.
-    if (t == null || t.terminal() || !runner.equals(t.runner())) return;
+    if (t == null || t.terminal() || !runner().equals(t.runner())) return;
     long now = clock.getAsLong();
     TaskRecord ended;
     if (failure != null) {
@@ -274,7 +287,7 @@ public final class TaskEngine implements AutoCloseable {
     RunningTask live = running.get(id);
     if (live != null) {
       live.answer(responses);
-    } else if (TaskRecord.INPUT_REQUIRED.equals(t.status()) && !runner.equals(t.runner())) {
+    } else if (TaskRecord.INPUT_REQUIRED.equals(t.status()) && !runner().equals(t.runner())) {
       // Its questions wait in the replica running it; answers dropped here would be lost unseen.
       throw new CallFailed(
           RpcError.internal(
@@ -324,7 +337,7 @@ public final class TaskEngine implements AutoCloseable {
 
   void status(String id, String status, String message) {
     TaskRecord t = store().get(id);
-    if (t == null || t.terminal() || !runner.equals(t.runner())) return;
+    if (t == null || t.terminal() || !runner().equals(t.runner())) return;
     if (status.equals(t.status()) && java.util.Objects.equals(message, t.statusMessage())) return;
     TaskRecord changed = t.withStatus(status, message, clock.getAsLong());
     store().put(changed);

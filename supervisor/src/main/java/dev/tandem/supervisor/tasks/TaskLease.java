@@ -17,19 +17,12 @@ import java.util.function.LongSupplier;
 final class TaskLease {
 
   private final TaskEngine engine;
-  private final String runner;
   private final Map<String, RunningTask> running;
   private final LongSupplier clock;
   private final long leaseMs;
 
-  TaskLease(
-      TaskEngine engine,
-      String runner,
-      Map<String, RunningTask> running,
-      LongSupplier clock,
-      long leaseMs) {
+  TaskLease(TaskEngine engine, Map<String, RunningTask> running, LongSupplier clock, long leaseMs) {
     this.engine = engine;
-    this.runner = runner;
     this.running = running;
     this.clock = clock;
     this.leaseMs = leaseMs;
@@ -37,11 +30,11 @@ final class TaskLease {
 
   void heartbeat(TaskStore s) {
     try {
-      takeOver(s, s.heartbeat(runner, clock.getAsLong(), leaseMs));
+      takeOver(s, s.heartbeat(engine.runner(), clock.getAsLong(), leaseMs));
       // A task of ours that another replica cancelled (or took over) stops running here.
       for (String id : List.copyOf(running.keySet())) {
         TaskRecord t = s.get(id);
-        if (t != null && (t.terminal() || !runner.equals(t.runner()))) {
+        if (t != null && (t.terminal() || !engine.runner().equals(t.runner()))) {
           RunningTask live = running.remove(id);
           if (live != null) {
             live.cancel("the task was cancelled");
