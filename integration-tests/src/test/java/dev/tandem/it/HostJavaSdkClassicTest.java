@@ -1,5 +1,6 @@
 package dev.tandem.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,6 +156,16 @@ class HostJavaSdkClassicTest {
         "took 3 steps",
         ((McpSchema.TextContent) result.content().get(0)).text(),
         result.toString());
+    // The SDK hands notifications to the consumer on its own scheduler: the last one may reach
+    // the list just after the result has reached this thread, though tandem sent it first.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                progress.get(transport).stream()
+                        .filter(p -> token.equals(p.progressToken()))
+                        .count()
+                    >= 3);
     List<McpSchema.ProgressNotification> mine =
         progress.get(transport).stream().filter(p -> token.equals(p.progressToken())).toList();
     assertEquals(3, mine.size(), progress.get(transport).toString());
