@@ -425,6 +425,8 @@ class PoolTest {
     assertTrue(
         stopped.killedBecause.contains("did not answer a ping within 100 ms (ping_timeout_ms)"),
         stopped.killedBecause);
+    // The kill is recorded before the fake's exit reaches the pool, on the timer's thread.
+    await().atMost(WAIT).until(() -> workers.created.size() >= 2);
     assertEquals(2, workers.created.size(), "its exit is a death, replaced at once");
     assertEquals(1, p.restarts());
   }
