@@ -13,21 +13,22 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * A real {@code redis-server} of the test's own, on a free loopback port with a temporary directory
- * and nothing saved; skipped, saying how to get it, where Debian's package is not installed.
+ * and nothing saved; skipped, saying how to get it, where Debian's package is not installed. Shared
+ * with the integration tests through supervisor's test-jar.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
-  static final Path BINARY = Path.of("/usr/bin/redis-server");
+  public static final Path BINARY = Path.of("/usr/bin/redis-server");
 
   private final Process process;
-  final int port;
+  public final int port;
 
   private RedisServer(Process process, int port) {
     this.process = process;
     this.port = port;
   }
 
-  static RedisServer start(Path dir) throws IOException {
+  public static RedisServer start(Path dir) throws IOException {
     Assumptions.assumeTrue(
         Files.isExecutable(BINARY),
         "redis-server is not installed: run make apt-deps (or apt-get install redis-server)");
@@ -65,11 +66,11 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port + "/0";
   }
 
-  void flush() {
+  public void flush() {
     try (RedisClient c = RedisClient.create("127.0.0.1", port)) {
       c.flushAll();
     }
