@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * extension): asked by the tool running on replica A, shown by B's tasks/get, answered in parts
  * through B and C, the task resumes on A and completes, its result visible from C. What is not an
  * answer is said precisely: a key not asked or answered already is ignored and named in the ack, an
- * answer after the end is an error.
+ * answer after the end is an error. The store is a password-protected Redis named by {@code
+ * TANDEM_TASKS_STORE}, as deploy/kubernetes sets it from a Secret.
  */
 class TaskQuestionsAcrossReplicasTest {
 
@@ -48,23 +49,23 @@ class TaskQuestionsAcrossReplicasTest {
   @Test
   void questionsAskedOnOneReplicaAreAnsweredThroughOthersAndTheTaskCompletes(@TempDir Path dir)
       throws Exception {
-    try (RedisServer redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")))) {
+    String password = "replicas-redis-password-0123456789";
+    try (RedisServer redis =
+        RedisServer.start(Files.createDirectories(dir.resolve("redis")), password)) {
       Files.writeString(dir.resolve("people.py"), TOOLS);
       Path config =
           Tandem.config(
               dir,
               """
-              [tasks]
-              store = "%s"
-
               [[pool]]
               name = "people"
               modules = ["people"]
               path = "."
               replicas = 1
-              """
-                  .formatted(redis.url()));
-      Map<String, String> env = Map.of("TANDEM_HTTP_TOKEN", TOKEN);
+              """);
+      // As a pod gets it: the store URL, password included, from a Secret through the env.
+      Map<String, String> env =
+          Map.of("TANDEM_HTTP_TOKEN", TOKEN, "TANDEM_TASKS_STORE", redis.url());
       try (HttpDaemon a = HttpDaemon.serve(config, env).awaitReady();
           HttpDaemon b = HttpDaemon.serve(config, env).awaitReady();
           HttpDaemon c = HttpDaemon.serve(config, env).awaitReady()) {

@@ -22,13 +22,20 @@ public final class RedisServer implements AutoCloseable {
 
   private final Process process;
   public final int port;
+  private final String password;
 
-  private RedisServer(Process process, int port) {
+  private RedisServer(Process process, int port, String password) {
     this.process = process;
     this.port = port;
+    this.password = password;
   }
 
   public static RedisServer start(Path dir) throws IOException {
+    return start(dir, null);
+  }
+
+  /** With {@code requirepass} when {@code password} is not null, as a deployed one has. */
+  public static RedisServer start(Path dir, String password) throws IOException {
     Assumptions.assumeTrue(
         Files.isExecutable(BINARY),
         "redis-server is not installed: run make apt-deps (or apt-get install redis-server)");
@@ -36,42 +43,50 @@ public final class RedisServer implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                BINARY.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--save",
+                "",
+                "--appendonly",
+                "no"));
+    if (password != null) command.addAll(List.of("--requirepass", password));
     Process p =
-        new ProcessBuilder(
-                List.of(
-                    BINARY.toString(),
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    dir.toString(),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no"))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();
-    RedisServer server = new RedisServer(p, port);
+    RedisServer server = new RedisServer(p, port, password);
     await()
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
         .until(
             () -> {
-              try (RedisClient c = RedisClient.create("127.0.0.1", port)) {
+              try (RedisClient c = server.client()) {
                 return "PONG".equals(c.ping());
               }
             });
     return server;
   }
 
+  /** The store URL, with the password when there is one. */
   public String url() {
-    return "redis://127.0.0.1:" + port + "/0";
+    return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port + "/0";
+  }
+
+  private RedisClient client() {
+    return RedisClient.create(java.net.URI.create(url()));
   }
 
   public void flush() {
-    try (RedisClient c = RedisClient.create("127.0.0.1", port)) {
+    try (RedisClient c = client()) {
       c.flushAll();
     }
   }
