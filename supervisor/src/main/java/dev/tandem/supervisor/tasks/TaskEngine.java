@@ -282,10 +282,7 @@ public final class TaskEngine implements AutoCloseable {
     return store().listByOwner(owner).stream().filter(t -> !t.expired(now)).toList();
   }
 
-  /**
-   * The questions a task waits on, keyed as the host answers them, from the store (whichever
-   * replica runs the task); answered ones are left out at once, before the runner takes them.
-   */
+  /** The task's open questions, by the keys a host answers, from the store (any replica's). */
   public ObjectNode inputRequests(String id) {
     return store().questions(id);
   }
