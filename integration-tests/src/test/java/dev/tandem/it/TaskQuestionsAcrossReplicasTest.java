@@ -113,6 +113,8 @@ class TaskQuestionsAcrossReplicasTest {
         assertEquals(-32602, late.at("/error/code").asInt(), late.toString());
         assertTrue(
             late.at("/error/message").asText().contains("has ended (completed)"), late.toString());
+        for (HttpDaemon d : List.of(a, b, c))
+          assertFalse(d.stderrText().contains(password), "the store's password is never logged");
       }
     }
   }
