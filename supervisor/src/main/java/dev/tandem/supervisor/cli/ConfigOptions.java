@@ -29,7 +29,7 @@ final class ConfigOptions {
       // HelpAt80ColumnsTest checks it): no example such as pool.examples.replicas=4 fits here.
       description =
           "override one setting of the file, after TANDEM_* variables; repeatable."
-              + " SETTING is server.KEY, http.KEY or pool.NAME.KEY")
+              + " SETTING is server.KEY, http.KEY, tasks.KEY or pool.NAME.KEY")
   List<String> set = new ArrayList<>();
 
   /** The file to read: --config, else $TANDEM_CONFIG, else the bundled examples. */

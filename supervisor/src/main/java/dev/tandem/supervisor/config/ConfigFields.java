@@ -32,6 +32,11 @@ final class ConfigFields {
     return new ConfigException(source + ": " + where + ": " + what);
   }
 
+  /** "WHERE: key why", WHERE the file or the variable or flag that set the key. */
+  ConfigException invalid(String where, String key, String why) {
+    return new ConfigException(at(where, key) + " " + why);
+  }
+
   /** A value that has the right type but is wrong: "FILE: [table]: key \"value\" why". */
   ConfigException badValue(String where, String key, String value, String why) {
     return error(where, key + " \"" + value + "\" " + why);

@@ -22,20 +22,22 @@ import java.util.Set;
  * <pre>
  *   [server] KEY             TANDEM_KEY              --set server.KEY=VALUE
  *   [http] KEY               TANDEM_HTTP_KEY         --set http.KEY=VALUE
+ *   [tasks] KEY              TANDEM_TASKS_KEY        --set tasks.KEY=VALUE
  *   [[pool]] KEY of NAME     TANDEM_POOL_NAME_KEY    --set pool.NAME.KEY=VALUE
  * </pre>
  *
  * (KEY and NAME upper-cased, every character but letters and digits turned into {@code _}: {@code
- * TANDEM_SHUTDOWN_GRACE_MS}, {@code TANDEM_HTTP_LISTEN}, {@code TANDEM_POOL_EXAMPLES_REPLICAS}.) A
- * list ({@code allowed_origins}, {@code modules}, ...) is comma-separated or a JSON array; integers
- * are decimal. Overrides are applied to the parsed file before it is checked, so a bad value gets
- * the same precise message as in the file, naming the variable or flag it came from.
+ * TANDEM_SHUTDOWN_GRACE_MS}, {@code TANDEM_HTTP_LISTEN}, {@code TANDEM_TASKS_STORE}, {@code
+ * TANDEM_POOL_EXAMPLES_REPLICAS}.) A list ({@code allowed_origins}, {@code modules}, ...) is
+ * comma-separated or a JSON array; integers are decimal. Overrides are applied to the parsed file
+ * before it is checked, so a bad value gets the same precise message as in the file, naming the
+ * variable or flag it came from.
  */
 public final class Overrides {
 
   /** Keys whose values are text; the lists; every other overridable key is an integer. */
   private static final Set<String> TEXT_KEYS =
-      Set.of("python", "listen", "token", "state_key_file");
+      Set.of("python", "listen", "token", "state_key_file", "store");
 
   private static final Set<String> LIST_KEYS =
       Set.of("allowed_origins", "allowed_hosts", "modules", "command", "path", "pass_env");
@@ -87,7 +89,8 @@ public final class Overrides {
     String value = eq < 0 ? "" : assignment.substring(eq + 1);
     String[] parts = path.split("\\.");
     String hint =
-        "; write --set server.KEY=VALUE, --set http.KEY=VALUE or --set pool.NAME.KEY=VALUE"
+        "; write --set server.KEY=VALUE, --set http.KEY=VALUE, --set tasks.KEY=VALUE or"
+            + " --set pool.NAME.KEY=VALUE"
             + " (e.g. --set server.shutdown_grace_ms=2000)";
     Setting setting;
     if (eq < 0 || parts.length < 2) {
@@ -96,10 +99,10 @@ public final class Overrides {
     }
     String origin = "--set " + path;
     switch (parts[0]) {
-      case "server", "http" -> {
+      case "server", "http", "tasks" -> {
         if (parts.length != 2)
           throw new IllegalArgumentException("--set \"" + assignment + "\": too many dots" + hint);
-        Set<String> known = parts[0].equals("server") ? ServerTable.KEYS : HttpTable.KEYS;
+        Set<String> known = tableKeys(parts[0]);
         if (!known.contains(parts[1]))
           throw unknownKey(origin, "[" + parts[0] + "]", parts[1], known);
         setting = new Setting(parts[0], null, parts[1], value, origin);
@@ -122,11 +125,12 @@ public final class Overrides {
     return new Overrides(env, List.copyOf(more));
   }
 
-  /** The environment variable that overrides a key ({@code pool} null for [server] and [http]). */
+  /** The environment variable that overrides a key ({@code pool} null but for [[pool]]). */
   public static String variable(String table, String pool, String key) {
     return switch (table) {
       case "server" -> "TANDEM_" + upper(key);
       case "http" -> "TANDEM_HTTP_" + upper(key);
+      case "tasks" -> "TANDEM_TASKS_" + upper(key);
       default -> "TANDEM_POOL_" + upper(pool) + "_" + upper(key);
     };
   }
@@ -145,6 +149,7 @@ public final class Overrides {
     Set<String> used = new java.util.HashSet<>();
     for (String key : ServerTable.KEYS) fromEnv("server", null, key, out, used);
     for (String key : HttpTable.KEYS) fromEnv("http", null, key, out, used);
+    for (String key : TasksTable.KEYS) fromEnv("tasks", null, key, out, used);
     for (String pool : poolNames) {
       for (String key : poolKeys()) fromEnv("pool", pool, key, out, used);
     }
@@ -230,6 +235,14 @@ public final class Overrides {
     } catch (NumberFormatException e) {
       return f.textNode(s.value()); // the loader says an integer is wanted, naming s.origin()
     }
+  }
+
+  private static Set<String> tableKeys(String table) {
+    return switch (table) {
+      case "server" -> ServerTable.KEYS;
+      case "http" -> HttpTable.KEYS;
+      default -> TasksTable.KEYS;
+    };
   }
 
   private static Set<String> poolKeys() {

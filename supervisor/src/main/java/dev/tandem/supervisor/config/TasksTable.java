@@ -43,19 +43,18 @@ final class TasksTable {
 
   /** A Redis URL; its password, if it has one, is kept out of every log line from now on. */
   private static void checkRedis(ConfigFields f, String where, String store) {
-    String expected =
-        "store must be \"embedded\" or a Redis URL such as \"redis://127.0.0.1:6379/0\"";
+    String expected = "must be \"embedded\" or a Redis URL such as \"redis://127.0.0.1:6379/0\"";
     URI uri;
     try {
       uri = URI.create(store);
     } catch (IllegalArgumentException e) {
-      throw f.error(where, expected + "; it does not parse");
+      throw f.invalid(where, "store", expected + "; it does not parse");
     }
     if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-      throw f.error(where, expected);
+      throw f.invalid(where, "store", expected);
     }
     if (uri.getHost() == null) {
-      throw f.error(where, expected + "; it has no host");
+      throw f.invalid(where, "store", expected + "; it has no host");
     }
     String userInfo = uri.getUserInfo();
     if (userInfo != null) {

@@ -10,6 +10,7 @@ import dev.tandem.supervisor.router.Catalog;
 import dev.tandem.supervisor.router.Listing;
 import dev.tandem.supervisor.router.Router;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -103,6 +104,9 @@ public final class ModernTasks {
           case TaskRecord.INPUT_REQUIRED -> {
             ObjectNode requests = engine.inputRequests(t.id());
             if (!requests.isEmpty()) result.set("inputRequests", requests);
+            // All answered, the runner (perhaps another replica) not yet resumed: no question
+            // left to show, so not input_required.
+            else result.put("status", TaskRecord.WORKING);
           }
           default -> {}
         }
@@ -115,7 +119,13 @@ public final class ModernTasks {
               RpcError.invalidParams(
                   "tasks/update params.inputResponses must be an object keyed like inputRequests"));
         }
-        if (!engine.update(owner, id.asText(), responses)) throw notFound(id.asText());
+        Map<String, String> refused = engine.update(owner, id.asText(), responses);
+        if (refused == null) throw notFound(id.asText());
+        // Unknown keys are ignored, as MRTR says a server SHOULD; the ack says which and why.
+        if (!refused.isEmpty()) {
+          ObjectNode ignored = ack.putObject("_meta").putObject(IGNORED);
+          refused.forEach((key, why) -> ignored.put(key, ignoredBecause(key, why)));
+        }
         return ack;
       }
       case "tasks/cancel" -> {
@@ -133,6 +143,22 @@ public final class ModernTasks {
     result.put("lastUpdatedAt", Instant.ofEpochMilli(t.updatedAt()).toString());
     result.put("ttlMs", t.ttlMs());
     result.put("pollIntervalMs", engine.settings().pollIntervalMs());
+  }
+
+  /** Where a tasks/update ack says which answers it did not take. */
+  static final String IGNORED = "tandem/ignoredResponses";
+
+  private static String ignoredBecause(String key, String why) {
+    return switch (why) {
+      case TaskStore.ANSWERED ->
+          "ignored: question \"" + key + "\" was answered already; an answer is taken once";
+      case TaskStore.NOT_ASKED ->
+          "ignored: the task has no open question \"" + key + "\" (see inputRequests in tasks/get)";
+      default ->
+          "ignored: the answer to \""
+              + key
+              + "\" is not an object (an ElicitResult, CreateMessageResult or ListRootsResult)";
+    };
   }
 
   static boolean idempotent(JsonNode tool) {

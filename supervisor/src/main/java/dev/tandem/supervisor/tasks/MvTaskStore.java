@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.tasks;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.supervisor.log.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,7 @@ public final class MvTaskStore implements TaskStore {
   private final MVMap<String, String> tasks;
   private final int maxTasks;
   private final Map<String, Long> leases = new HashMap<>();
+  private final QuestionBook questions = new QuestionBook();
 
   private MvTaskStore(MVStore store, int maxTasks) {
     this.store = store;
@@ -82,6 +84,28 @@ public final class MvTaskStore implements TaskStore {
     if (json == null || !Objects.equals(TaskRecord.decode(json).runner(), task.runner())) return;
     tasks.put(task.id(), TaskRecord.encode(task));
     store.commit();
+    if (task.terminal()) questions.forget(task.id());
+  }
+
+  @Override
+  public synchronized void ask(String id, String key, ObjectNode request) {
+    String json = tasks.get(id);
+    if (json != null && !TaskRecord.decode(json).terminal()) questions.ask(id, key, request);
+  }
+
+  @Override
+  public synchronized ObjectNode questions(String id) {
+    return questions.questions(id);
+  }
+
+  @Override
+  public synchronized Map<String, String> answer(String id, ObjectNode responses) {
+    return questions.answer(id, responses);
+  }
+
+  @Override
+  public synchronized ObjectNode takeAnswers(String id) {
+    return questions.takeAnswers(id);
   }
 
   @Override
@@ -112,6 +136,7 @@ public final class MvTaskStore implements TaskStore {
       if (until != null && until > now) continue;
       TaskRecord claimed = t.claimedBy(runner, now);
       tasks.put(t.id(), TaskRecord.encode(claimed));
+      questions.forget(t.id());
       out.add(claimed);
     }
     if (!out.isEmpty()) store.commit();
@@ -124,6 +149,7 @@ public final class MvTaskStore implements TaskStore {
     for (Map.Entry<String, String> e : new ArrayList<>(tasks.entrySet())) {
       if (TaskRecord.decode(e.getValue()).expired(now)) {
         tasks.remove(e.getKey());
+        questions.forget(e.getKey());
         purged++;
       }
     }

@@ -1,5 +1,7 @@
 package dev.tandem.supervisor.tasks;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.protocol.Json;
 import dev.tandem.supervisor.config.TasksConfig;
 import dev.tandem.supervisor.log.Log;
 import java.net.URI;
@@ -17,9 +19,11 @@ import redis.clients.jedis.Jedis;
  * <p>Keys, under {@code tandem:tasks:}: {@code task:ID} a hash (the record's JSON, and its runner,
  * which a claim changes alone); {@code all} id to "status owner" (the bound, counts, purge); {@code
  * unfinished} the ids not ended (what a heartbeat scans); {@code owner:OWNER} the owner index;
- * {@code lease:RUNNER} a key with a Redis expiry, the runner's lease. An ended task's key expires
- * at its end plus its ttl (a Redis expiry); {@link #purgeExpired} trims the indexes after it.
- * Scripts touch keys they compute, so this wants one Redis, not a Redis Cluster.
+ * {@code lease:RUNNER} a key with a Redis expiry, the runner's lease; a running task's questions in
+ * {@code q:ID} (key to request), the answers kept for its runner in {@code a:ID}, the keys answered
+ * and taken in {@code done:ID}, all three deleted when the task ends or changes runner. An ended
+ * task's key expires at its end plus its ttl (a Redis expiry); {@link #purgeExpired} trims the
+ * indexes after it. Scripts touch keys they compute, so this wants one Redis, not a Redis Cluster.
  *
  * <p>One connection, used under this object's lock: the store is called a few times per task and
  * per heartbeat, not per message. Jedis's pooled client would load commons-pool2's JMX classes,
@@ -53,8 +57,47 @@ public final class RedisTaskStore implements TaskStore {
       if ARGV[5] == '1' then
         redis.call('SREM', KEYS[3], ARGV[1])
         redis.call('PEXPIREAT', KEYS[1], ARGV[6])
+        redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
       end
       return 1
+      """;
+
+  /** Only for a task that has not ended (an ended task's key has an expiry). */
+  private static final String ASK =
+      """
+      if redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
+      redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+      redis.call('SREM', KEYS[4], ARGV[1])
+      return 1
+      """;
+
+  /** Keeps each answer to an open question not answered yet; returns the others, with why. */
+  private static final String ANSWER =
+      """
+      local refused = {}
+      for i = 1, #ARGV, 2 do
+        local k = ARGV[i]
+        if redis.call('HEXISTS', KEYS[1], k) == 0 then
+          refused[#refused + 1] = k
+          if redis.call('SISMEMBER', KEYS[3], k) == 1 then refused[#refused + 1] = 'answered'
+          else refused[#refused + 1] = 'unknown' end
+        elseif redis.call('HSETNX', KEYS[2], k, ARGV[i + 1]) == 0 then
+          refused[#refused + 1] = k
+          refused[#refused + 1] = 'answered'
+        end
+      end
+      return refused
+      """;
+
+  private static final String TAKE =
+      """
+      local kept = redis.call('HGETALL', KEYS[2])
+      for i = 1, #kept, 2 do
+        redis.call('HDEL', KEYS[1], kept[i])
+        redis.call('SADD', KEYS[3], kept[i])
+      end
+      redis.call('DEL', KEYS[2])
+      return kept
       """;
 
   private static final String HEARTBEAT =
@@ -68,6 +111,7 @@ public final class RedisTaskStore implements TaskStore {
           redis.call('SREM', KEYS[2], id)
         elseif r ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. 'lease:' .. r) == 0 then
           redis.call('HSET', key, 'runner', ARGV[1])
+          redis.call('DEL', ARGV[3] .. 'q:' .. id, ARGV[3] .. 'a:' .. id, ARGV[3] .. 'done:' .. id)
           out[#out + 1] = id
         end
       end
@@ -153,7 +197,13 @@ public final class RedisTaskStore implements TaskStore {
     conn()
         .eval(
             PUT,
-            List.of(taskKey(task.id()), ALL, UNFINISHED),
+            List.of(
+                taskKey(task.id()),
+                ALL,
+                UNFINISHED,
+                questionsKey(task.id()),
+                answersKey(task.id()),
+                doneKey(task.id())),
             List.of(
                 task.id(),
                 TaskRecord.encode(task),
@@ -161,6 +211,68 @@ public final class RedisTaskStore implements TaskStore {
                 indexEntry(task),
                 task.terminal() ? "1" : "0",
                 Long.toString(task.updatedAt() + task.ttlMs())));
+  }
+
+  @Override
+  public synchronized void ask(String id, String key, ObjectNode request) {
+    conn()
+        .eval(
+            ASK,
+            List.of(taskKey(id), questionsKey(id), answersKey(id), doneKey(id)),
+            List.of(key, request.toString()));
+  }
+
+  @Override
+  public synchronized ObjectNode questions(String id) {
+    Map<String, String> asked = conn().hgetAll(questionsKey(id));
+    ObjectNode out = Json.object();
+    if (asked.isEmpty()) return out;
+    var answered = new java.util.HashSet<>(conn().hkeys(answersKey(id)));
+    for (Map.Entry<String, String> e : new TreeMap<>(asked).entrySet()) {
+      if (!answered.contains(e.getKey())) out.set(e.getKey(), parse(e.getValue()));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized Map<String, String> answer(String id, ObjectNode responses) {
+    List<String> args = new ArrayList<>();
+    responses
+        .fields()
+        .forEachRemaining(
+            e -> {
+              args.add(e.getKey());
+              args.add(e.getValue().toString());
+            });
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    if (args.isEmpty()) return refused;
+    Object out = conn().eval(ANSWER, List.of(questionsKey(id), answersKey(id), doneKey(id)), args);
+    List<?> pairs = (List<?>) out;
+    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+      refused.put(
+          (String) pairs.get(i), "answered".equals(pairs.get(i + 1)) ? ANSWERED : NOT_ASKED);
+    }
+    return refused;
+  }
+
+  @Override
+  public synchronized ObjectNode takeAnswers(String id) {
+    Object out =
+        conn().eval(TAKE, List.of(questionsKey(id), answersKey(id), doneKey(id)), List.of());
+    List<?> pairs = (List<?>) out;
+    ObjectNode answers = Json.object();
+    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+      answers.set((String) pairs.get(i), parse((String) pairs.get(i + 1)));
+    }
+    return answers;
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a task question or answer in Redis is not JSON: " + e, e);
+    }
   }
 
   @Override
@@ -211,6 +323,7 @@ public final class RedisTaskStore implements TaskStore {
       TaskRecord t = get(id);
       if (t != null && !t.expired(now)) continue;
       if (t != null) conn().del(taskKey(id));
+      conn().del(questionsKey(id), answersKey(id), doneKey(id));
       String entry = e.getValue();
       String owner = entry.substring(entry.indexOf(' ') + 1);
       conn().hdel(ALL, id);
@@ -241,6 +354,18 @@ public final class RedisTaskStore implements TaskStore {
 
   private static String taskKey(String id) {
     return PREFIX + "task:" + id;
+  }
+
+  private static String questionsKey(String id) {
+    return PREFIX + "q:" + id;
+  }
+
+  private static String answersKey(String id) {
+    return PREFIX + "a:" + id;
+  }
+
+  private static String doneKey(String id) {
+    return PREFIX + "done:" + id;
   }
 
   private static String ownerKey(String owner) {

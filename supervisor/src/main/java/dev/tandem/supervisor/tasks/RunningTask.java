@@ -16,9 +16,11 @@ import java.util.function.Consumer;
 
 /**
  * A task while its call runs, as the router sees its host: progress becomes the task's status
- * message; a question (elicitation, sampling, roots) is parked under a key until {@code
- * tasks/update} answers it, and the task is {@code input_required} while any is open. A session-era
- * host can be asked directly ({@code relay}); the task is {@code input_required} while it answers.
+ * message; a question (elicitation, sampling, roots) is parked under a key, here and in the store
+ * (where every replica shows it and takes its answer), until {@code tasks/update} answers it and
+ * the engine brings the answer here; the task is {@code input_required} while any is open. A
+ * session-era host can be asked directly ({@code relay}); the task is {@code input_required} while
+ * it answers.
  */
 final class RunningTask implements HostLink {
 
@@ -102,6 +104,7 @@ final class RunningTask implements HostLink {
               });
     }
     Question q;
+    String parked;
     synchronized (this) {
       JsonNode given = key == null ? null : prefilled.remove(key);
       if (given != null) return CompletableFuture.completedFuture(given);
@@ -109,27 +112,28 @@ final class RunningTask implements HostLink {
           key != null && !key.isEmpty() && !open.containsKey(key) ? key : "input-" + (++asked);
       q = new Question(method, forHost, new CompletableFuture<>());
       open.put(k, q);
+      parked = k;
     }
+    // In the store before the status says so: a tasks/get that sees input_required, on any
+    // replica, sees the question too.
+    engine.ask(id, parked, Json.object().put("method", method).set("params", forHost));
     engine.status(id, TaskRecord.INPUT_REQUIRED, "waiting for the client to answer " + method);
     return q.answer();
+  }
+
+  /** Whether a question waits for an answer kept in the store (what the engine polls for). */
+  synchronized boolean waiting() {
+    return !open.isEmpty();
   }
 
   private synchronized String currentStatus() {
     return open.isEmpty() && relayed == 0 ? TaskRecord.WORKING : TaskRecord.INPUT_REQUIRED;
   }
 
-  synchronized ObjectNode inputRequests() {
-    ObjectNode requests = Json.object();
-    open.forEach(
-        (key, q) -> {
-          ObjectNode r = requests.putObject(key);
-          r.put("method", q.method());
-          r.set("params", q.params());
-        });
-    return requests;
-  }
-
-  /** Answers by key; a key not asked, or an answer that is not an object, is ignored. */
+  /**
+   * Answers by key, as the engine took them from the store; a key not open here (the question was
+   * withdrawn), or an answer that is not an object, is ignored.
+   */
   void answer(JsonNode responses) {
     List<Runnable> resumes = new ArrayList<>();
     boolean allAnswered;

@@ -67,6 +67,7 @@ public final class TaskEngine implements AutoCloseable {
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
   private final TaskLease lease;
+  private final TaskAnswers answers;
   private ScheduledExecutorService purger;
 
   /**
@@ -86,13 +87,15 @@ public final class TaskEngine implements AutoCloseable {
     this.settings = settings;
     this.clock = clock;
     this.lease = new TaskLease(this, running, clock, settings.leaseMs());
+    this.answers = new TaskAnswers(running);
   }
 
   /**
    * The store, opened now if it is not yet. Its first heartbeat takes the lease before any task of
    * this daemon is stored (a task without a live lease would be another replica's to take); from
    * then on the lease is renewed every third of {@code leaseMs}, and expired tasks are purged every
-   * minute (two threads: a slow purge never delays a renewal).
+   * minute, and answers given on other replicas are polled for (three threads: a slow purge never
+   * delays a renewal).
    */
   private TaskStore store() {
     TaskStore s = opened;
@@ -105,7 +108,7 @@ public final class TaskEngine implements AutoCloseable {
       opened = s;
       purger =
           Executors.newScheduledThreadPool(
-              2,
+              3,
               r -> {
                 Thread t = new Thread(r, "tandem-tasks");
                 t.setDaemon(true);
@@ -123,6 +126,11 @@ public final class TaskEngine implements AutoCloseable {
           60,
           60,
           TimeUnit.SECONDS);
+      purger.scheduleWithFixedDelay(
+          () -> answers.poll(open),
+          TaskAnswers.POLL_MS,
+          TaskAnswers.POLL_MS,
+          TimeUnit.MILLISECONDS);
       long beat = Math.max(1, settings.leaseMs() / 3);
       purger.scheduleAtFixedRate(() -> lease.heartbeat(open), beat, beat, TimeUnit.MILLISECONDS);
     }
@@ -274,30 +282,22 @@ public final class TaskEngine implements AutoCloseable {
     return store().listByOwner(owner).stream().filter(t -> !t.expired(now)).toList();
   }
 
-  /** The questions a task waits on, keyed as the host answers them; empty when none. */
+  /** The task's open questions, by the keys a host answers, from the store (any replica's). */
   public ObjectNode inputRequests(String id) {
-    RunningTask live = running.get(id);
-    return live == null ? Json.object() : live.inputRequests();
+    return store().questions(id);
   }
 
-  /** Answers to a task's questions (keys not asked are ignored); false if not found. */
-  public boolean update(String owner, String id, JsonNode responses) {
+  void ask(String id, String key, ObjectNode request) {
+    store().ask(id, key, request);
+  }
+
+  /**
+   * Answers to a task's questions ({@link TaskAnswers#update}); null when the task is not found.
+   * Throws {@link CallFailed} for a task that has ended: it takes no answers.
+   */
+  public Map<String, String> update(String owner, String id, JsonNode responses) {
     TaskRecord t = get(owner, id);
-    if (t == null) return false;
-    RunningTask live = running.get(id);
-    if (live != null) {
-      live.answer(responses);
-    } else if (TaskRecord.INPUT_REQUIRED.equals(t.status()) && !runner().equals(t.runner())) {
-      // Its questions wait in the replica running it; answers dropped here would be lost unseen.
-      throw new CallFailed(
-          RpcError.internal(
-              "task "
-                  + shortId(id)
-                  + " runs on another tandem replica, which holds its questions; this one cannot"
-                  + " answer them. Send tasks/update to the replica running it (route by task, or"
-                  + " pin clients to a replica), or cancel the task and call the tool again."));
-    }
-    return true;
+    return t == null ? null : answers.update(store(), t, responses);
   }
 
   /** Cancels a running task (an ended one is left as it is); false if not found. */

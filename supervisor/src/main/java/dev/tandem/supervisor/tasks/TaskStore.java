@@ -1,6 +1,8 @@
 package dev.tandem.supervisor.tasks;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where tasks are kept: narrow on purpose, so that a store shared by replicas (Redis) needs only
@@ -41,8 +43,38 @@ public interface TaskStore extends AutoCloseable {
   /** Forgets ended tasks past their ttl; returns how many. */
   int purgeExpired(long now);
 
+  /**
+   * Parks a question of a running task under {@code key} ({@code request}: its method and params),
+   * so that every replica shows it in {@code tasks/get} and may take its answer. Called by the
+   * task's runner; a question is forgotten when it is answered and taken, when the task ends, or
+   * when another runner claims the task (whose re-run asks again).
+   */
+  void ask(String id, String key, ObjectNode request);
+
+  /** The task's questions not answered yet, by key: {@code {key: {method, params}}}. */
+  ObjectNode questions(String id);
+
+  /**
+   * Keeps answers to open questions until the runner takes them; atomic, so two replicas never both
+   * answer one question. Returns the keys not kept, each with why: {@link #NOT_ASKED} (no such
+   * question, or none left: the task ended or was taken over) or {@link #ANSWERED}.
+   */
+  Map<String, String> answer(String id, ObjectNode responses);
+
+  /** Why an answer was not kept: the task has no open question by that key. */
+  String NOT_ASKED = "not asked";
+
+  /** Why an answer was not kept: its question was answered already. */
+  String ANSWERED = "answered already";
+
+  /**
+   * The runner takes the answers kept for the task, once: their questions are forgotten, and a
+   * later answer by the same key is refused as {@link #ANSWERED}.
+   */
+  ObjectNode takeAnswers(String id);
+
   /** All tasks held (for status and metrics): count by status. */
-  java.util.Map<String, Integer> countByStatus();
+  Map<String, Integer> countByStatus();
 
   @Override
   void close();

@@ -141,4 +141,40 @@ class OverridesTest {
     assertEquals(c.pools(), reread.pools());
     assertEquals(c.http().toString(), reread.http().toString());
   }
+
+  @Test
+  void tasksVariablesSetTheStoreAndItsPasswordIsNeverPrinted() throws Exception {
+    Overrides o =
+        Overrides.fromEnvironment(
+                Map.of(
+                    "TANDEM_TASKS_STORE", "redis://:pod-secret@redis:6379/0",
+                    "TANDEM_TASKS_LEASE_MS", "3000",
+                    "TANDEM_TASKS_DIR", "/var/lib/tandem/tasks")) // the file's place, not a key
+            .with("tasks.max_tasks=50");
+    TandemConfig c = load(POOL, o);
+    assertEquals("redis://:pod-secret@redis:6379/0", c.tasks().store());
+    assertEquals(3000, c.tasks().leaseMs());
+    assertEquals(50, c.tasks().maxTasks());
+    assertEquals(3, c.overridden().size());
+    String printed = EffectiveConfig.toml(c);
+    assertFalse(printed.contains("pod-secret"), printed);
+    assertTrue(
+        printed.contains("store = \"redis://redis:6379/0\"  # from TANDEM_TASKS_STORE"), printed);
+  }
+
+  @Test
+  void aBadTasksOverrideNamesItsVariableOrFlag() {
+    ConfigException store =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(POOL, Overrides.fromEnvironment(Map.of("TANDEM_TASKS_STORE", "mysql://db"))));
+    assertTrue(
+        store.getMessage().startsWith("TANDEM_TASKS_STORE (overriding [tasks] store of "),
+        store.getMessage());
+    assertTrue(store.getMessage().contains("store must be \"embedded\" or a Redis URL"));
+    IllegalArgumentException unknown =
+        assertThrows(IllegalArgumentException.class, () -> Overrides.none().with("tasks.lease=1"));
+    assertTrue(unknown.getMessage().contains("did you mean \"lease_ms\"?"), unknown.getMessage());
+  }
 }

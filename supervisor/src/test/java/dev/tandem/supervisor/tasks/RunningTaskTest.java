@@ -42,18 +42,21 @@ class RunningTaskTest {
     CompletableFuture<JsonNode> first = task.request("elicitation/create", question("first"));
     CompletableFuture<JsonNode> second = task.request("elicitation/create", question("second"));
     assertEquals(TaskRecord.INPUT_REQUIRED, store.get("t").status());
-    assertEquals(List.of("first", "second"), keys(task.inputRequests()));
+    assertEquals(List.of("first", "second"), keys(store.questions("t")));
+    assertEquals("elicitation/create", store.questions("t").path("first").path("method").asText());
     assertFalse(
-        task.inputRequests().path("first").path("params").has("_meta"),
+        store.questions("t").path("first").path("params").has("_meta"),
         "tandem's key is not shown to the host");
 
-    task.answer(Json.object().set("first", accept("a")));
+    assertTrue(store.answer("t", Json.object().set("first", accept("a"))).isEmpty());
+    task.answer(store.takeAnswers("t"));
     assertEquals("a", first.join().path("content").path("name").asText());
     assertFalse(second.isDone());
-    assertEquals(List.of("second"), keys(task.inputRequests()));
+    assertEquals(List.of("second"), keys(store.questions("t")));
     assertEquals(TaskRecord.INPUT_REQUIRED, store.get("t").status());
 
-    task.answer(Json.object().set("second", accept("b")));
+    store.answer("t", Json.object().set("second", accept("b")));
+    task.answer(store.takeAnswers("t"));
     assertTrue(second.isDone());
     assertEquals(TaskRecord.WORKING, store.get("t").status());
   }
@@ -66,7 +69,7 @@ class RunningTaskTest {
     responses.set("other", accept("x"));
     task.answer(responses);
     assertFalse(asked.isDone());
-    assertEquals(List.of("k"), keys(task.inputRequests()));
+    assertTrue(task.waiting());
   }
 
   @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,5 +195,67 @@ abstract class TaskStoreContract {
       store.put(task("gone", "o", TaskRecord.WORKING, now()));
       assertNull(store.get("gone"));
     }
+  }
+
+  @Test
+  void questionsAreSeenByPeersAnsweredOnceTakenOnceAndForgottenWhenTheTaskEnds() {
+    try (TaskStore store = newStore(10)) {
+      TaskStore other = peer(store);
+      try {
+        store.create(task("t", "o", TaskRecord.INPUT_REQUIRED, now()));
+        store.ask("t", "name", Json.object().put("method", "elicitation/create"));
+        store.ask("t", "age", Json.object().put("method", "elicitation/create"));
+        assertEquals(List.of("age", "name"), fields(other.questions("t")));
+
+        ObjectNode answers = Json.object();
+        answers.putObject("name").put("action", "accept");
+        answers.putObject("nope").put("action", "accept");
+        assertEquals(Map.of("nope", TaskStore.NOT_ASKED), other.answer("t", answers));
+        assertEquals(List.of("age"), fields(store.questions("t")), "answered: not shown");
+        assertEquals(
+            Map.of("name", TaskStore.ANSWERED),
+            store.answer("t", Json.object().set("name", Json.object())),
+            "kept for the runner: a second answer is refused");
+
+        ObjectNode taken = store.takeAnswers("t");
+        assertEquals(List.of("name"), fields(taken));
+        assertEquals("accept", taken.path("name").path("action").asText());
+        assertTrue(store.takeAnswers("t").isEmpty(), "taken once");
+        assertEquals(
+            Map.of("name", TaskStore.ANSWERED),
+            other.answer("t", Json.object().set("name", Json.object())),
+            "taken: still answered already");
+
+        store.put(store.get("t").ended(TaskRecord.COMPLETED, null, Json.object(), null, now()));
+        assertTrue(other.questions("t").isEmpty(), "an ended task has no questions");
+        assertEquals(
+            Map.of("age", TaskStore.NOT_ASKED),
+            other.answer("t", Json.object().set("age", Json.object())));
+        store.ask("t", "late", Json.object().put("method", "elicitation/create"));
+        assertTrue(other.questions("t").isEmpty(), "an ended task asks nothing");
+      } finally {
+        if (other != store) other.close();
+      }
+    }
+  }
+
+  @Test
+  void aClaimedTaskForgetsTheQuestionsOfItsDeadRunner() {
+    try (TaskStore store = newStore(10)) {
+      store.heartbeat("runner-a", now(), 1);
+      store.create(task("t", "o", TaskRecord.INPUT_REQUIRED, now()));
+      store.ask("t", "k", Json.object().put("method", "elicitation/create"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !store.heartbeat("runner-b", now(), LONG_LEASE).isEmpty());
+      assertTrue(store.questions("t").isEmpty(), "runner-b runs it again, and asks again");
+    }
+  }
+
+  static List<String> fields(JsonNode o) {
+    List<String> out = new ArrayList<>();
+    o.fieldNames().forEachRemaining(out::add);
+    Collections.sort(out);
+    return out;
   }
 }
