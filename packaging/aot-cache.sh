@@ -1,6 +1,7 @@
 #!/usr/bin/env sh
-# aot-cache.sh JAVA HOME CACHE LOG: trains the AOT cache of the tandem tree at HOME into CACHE
-# (packaging/train.py), if JAVA (the runtime HOME/bin/tandem will start) can write one: JDK 24+.
+# aot-cache.sh JAVA HOME CACHE LOG: trains the AOT caches of the tandem tree at HOME into CACHE
+# (a stdio session) and CACHE's -http.aot sibling (an HTTP one; packaging/train.py), if JAVA (the
+# runtime HOME/bin/tandem will start) can write one: JDK 24+.
 # Without one tandem starts slower and is otherwise the same, so a failure only says so.
 set -u
 java=$1 home=$2 cache=$3 log=$4
@@ -14,4 +15,10 @@ trap 'rm -rf "$probe"' EXIT
 if ! TANDEM_TRACE_DIR=off "${PYTHON:-python3}" "$(dirname "$0")/train.py" "$home" "$cache" >/dev/null 2>"$log"; then
   rm -f "$cache"
   echo "AOT training run failed (see $log); tandem starts without a cache" >&2
+fi
+# serve --http's own cache, beside it (bin/tandem picks it for --http).
+http_cache="${cache%.aot}-http.aot"
+if ! TANDEM_TRACE_DIR=off "${PYTHON:-python3}" "$(dirname "$0")/train.py" "$home" "$http_cache" --http >/dev/null 2>>"$log"; then
+  rm -f "$http_cache"
+  echo "AOT training run over HTTP failed (see $log); tandem serve --http starts with the stdio cache" >&2
 fi
