@@ -176,8 +176,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace | SimpleNamespace:
     # worker start. Anything else (--help, a typo, a bad number) goes to argparse, so its
     # messages stay the only ones a person sees.
     plain = _parse_plain(sys.argv[1:] if argv is None else argv)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else _parse_with_argparse(argv)
+
+
+def _parse_with_argparse(argv: list[str] | None) -> argparse.Namespace:
     import argparse
 
     parser = argparse.ArgumentParser(

@@ -38,5 +38,28 @@ class LeanStartTest(unittest.TestCase):
         self.assertIn("tandem.recorder", loaded)
 
 
+class PlainCommandLineTest(unittest.TestCase):
+    """The hand parser reads what argparse reads, and leaves anything unusual to it."""
+
+    def test_well_formed_command_lines_read_as_argparse_reads_them(self):
+        from tandem.worker import _parse_plain, _parse_with_argparse
+
+        for argv in (
+            ["basics"],
+            ["--max-frame-bytes", "4194304", "--path", "/a", "--path", "/b", "basics", "more"],
+            ["basics", "--threads", "4", "--threads", "8"],
+        ):
+            with self.subTest(argv=argv):
+                self.assertEqual(vars(_parse_plain(argv)), vars(_parse_with_argparse(argv)))
+
+    def test_anything_else_goes_to_argparse(self):
+        from tandem.worker import _parse_plain
+
+        for argv in ([], ["--help"], ["--threads", "x", "m"], ["--threads", "-1", "m"],
+                     ["--path=/a", "m"], ["--path"], ["m", "--threads", "²"]):
+            with self.subTest(argv=argv):
+                self.assertIsNone(_parse_plain(argv))
+
+
 if __name__ == "__main__":
     unittest.main()
