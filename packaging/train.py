@@ -1,7 +1,9 @@
 """Drives one short MCP session through a tandem tree, to record its AOT cache.
 
-`train.py HOME [CACHE]` records the AOT cache of HOME/bin/tandem (the JVM writes it when the
-daemon exits) at CACHE, by default HOME/libexec/tandem.aot (a staged distribution);
+`train.py HOME [CACHE] [--http]` records the AOT cache of HOME/bin/tandem (the JVM writes it when
+the daemon exits) at CACHE, by default HOME/libexec/tandem.aot (a staged distribution), from a
+session on stdio, or with --http from one over Streamable HTTP (bin/tandem picks that cache for
+`serve --http`);
 `train.py HOME --measure` prints how many ms after exec `initialize` was answered.
 
 The session is what a host does at start (initialize, list, call) and what a daemon does when
@@ -12,11 +14,15 @@ Standard library only.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 DEADLINE_S = 60
@@ -81,15 +87,84 @@ def kill_serving_worker_and_call_again(ask, echo) -> None:
         echo()
 
 
+def http_session(home: str, java_opts: str) -> None:
+    """A host's first minutes over Streamable HTTP: both eras' calls and the admin pages. An
+    HTTP daemon runs Netty, the metrics and the session store, ~1,300 classes stdio never loads:
+    bin/tandem starts `serve --http` with the cache this records."""
+    runtime = tempfile.mkdtemp()
+    env = dict(os.environ, TANDEM_JAVA_OPTS=java_opts, XDG_RUNTIME_DIR=runtime)
+    proc = subprocess.Popen(
+        [os.path.join(home, "bin", "tandem"), "serve", "--http", "127.0.0.1:0", "--set", "http.token="],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+    )
+    try:
+        url = None
+        for raw in proc.stderr:
+            line = raw.decode(errors="replace")
+            sys.stderr.write(line)
+            if "listening on " in line:
+                url = line.split("listening on ", 1)[1].split()[0]
+                break
+        if url is None:
+            raise SystemExit("the daemon exited during training, before it listened")
+        # The rest of its log still has to be read, or a full pipe would stop the daemon.
+        threading.Thread(target=lambda: [sys.stderr.write(r.decode(errors="replace")) for r in proc.stderr],
+                         daemon=True).start()
+        host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=DEADLINE_S)
+        base = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+
+        def post(body: dict, headers: dict[str, str]) -> http.client.HTTPResponse:
+            conn.request("POST", "/mcp", json.dumps(body), {**base, **headers})
+            response = conn.getresponse()
+            data = response.read()
+            if response.status not in (200, 202) or b'"error"' in data:
+                raise SystemExit(f"training over HTTP: {body.get('method')} answered {response.status}: {data[:300]!r}")
+            return response
+
+        def get(path: str) -> None:
+            conn.request("GET", path)
+            conn.getresponse().read()
+
+        init = post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "train", "version": "1"}}}, {})
+        session = {"Mcp-Session-Id": init.getheader("Mcp-Session-Id"), "MCP-Protocol-Version": "2025-11-25"}
+        post({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+        post({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}}, session)
+        for i in range(3, 6):
+            post({"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                  "params": {"name": "echo", "arguments": {"text": "warm"}}}, session)
+        modern = "2026-07-28"
+        meta = {"io.modelcontextprotocol/protocolVersion": modern,
+                "io.modelcontextprotocol/clientInfo": {"name": "train", "version": "1"},
+                "io.modelcontextprotocol/clientCapabilities": {}}
+        for i in range(6, 9):
+            post({"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                  "params": {"name": "echo", "arguments": {"text": "warm"}, "_meta": meta}},
+                 {"MCP-Protocol-Version": modern, "Mcp-Method": "tools/call", "Mcp-Name": "echo"})
+        for path in ("/healthz", "/readyz", "/metrics", "/status"):
+            get(path)
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the JVM writes the cache as it exits
+        proc.wait(timeout=DEADLINE_S)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
 def main() -> None:
     home = sys.argv[1]
     if "--measure" in sys.argv:
         print(f"{min(session(home, '') for _ in range(3)):.0f}")
         return
-    cache = sys.argv[2] if len(sys.argv) > 2 else os.path.join(home, "libexec", "tandem.aot")
+    args = [a for a in sys.argv[2:] if not a.startswith("--")]
+    cache = args[0] if args else os.path.join(home, "libexec", "tandem.aot")
     if os.path.exists(cache):
         os.remove(cache)  # else the launcher would start the training run with the old cache
-    session(home, f"-XX:AOTCacheOutput={cache}", kill_a_worker=True)
+    if "--http" in sys.argv:
+        http_session(home, f"-XX:AOTCacheOutput={cache}")
+    else:
+        session(home, f"-XX:AOTCacheOutput={cache}", kill_a_worker=True)
     if not os.path.exists(cache):
         raise SystemExit("no AOT cache was written")
 

@@ -12,15 +12,17 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from . import recorder
 from .content_methods import PromptsAndResources
 from .context import LOG_LEVELS, Context
 from .placement import Placement
 from .protocol_versions import SUPPORTED
 from .registry import Registry
 from .session import InFlightCall, Session
+
+if TYPE_CHECKING:
+    from . import recorder
 from .threads import ToolThreads
 from .tool_calls import ToolCalls
 from .version import __version__

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import datetime
 import enum
 import json
-import pathlib
 import sys
 from typing import Any
 
@@ -32,9 +30,13 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+    # No date, time or path exists until some module imported datetime or pathlib: a worker
+    # whose tools never do need not load them (~4 ms and ~5 ms of its start).
+    dt = sys.modules.get("datetime")
+    if dt is not None and isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
-    if isinstance(value, pathlib.PurePath):
+    pathlib = sys.modules.get("pathlib")
+    if pathlib is not None and isinstance(value, pathlib.PurePath):
         return str(value)
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")

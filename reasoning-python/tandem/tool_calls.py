@@ -7,9 +7,8 @@ import asyncio
 import inspect
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from . import recorder
 from .arguments import InvalidArgument
 from .method_params import arguments_param, name_param, named_entry
 from .placement import SLOW_SECONDS, Placement
@@ -18,6 +17,7 @@ from .session import LATER, InFlightCall
 from .wire import INVALID_PARAMS, ProtocolError, RequestId, RpcError
 
 if TYPE_CHECKING:
+    from . import recorder
     from .context import Context
     from .tools import Tool
 
@@ -59,7 +59,7 @@ class ToolCalls:
             arguments = arguments_param(params, "tools/call")
         signature = tool.signature
         ctx = self._new_context(request_id, name, params) if signature.context_param else None
-        record = recorder.start_call(name, tool.fn, arguments, request_id) if self.traces else None
+        record = _start_record(name, tool.fn, arguments, request_id) if self.traces else None
         started = _monotonic()
         try:
             try:
@@ -85,7 +85,7 @@ class ToolCalls:
                     result, outcome = _raised(e, request_id, name)
         finally:
             if record is not None:
-                recorder.current_record.set(None)
+                _recorder().current_record.set(None)
         self.calls_served += 1
         if record is not None or _log.isEnabledFor(logging.DEBUG):
             self._served(request_id, name, record, result, outcome, started)
@@ -99,7 +99,7 @@ class ToolCalls:
         # which the bench measured at more than half of its CPU per call. Failures log higher.
         _log.debug("tools/call %s %s: started", call.id, name)
         # Model clients attach their requests to this record (a context variable).
-        record = recorder.start_call(name, tool.fn, arguments, call.id) if self.traces else None
+        record = _start_record(name, tool.fn, arguments, call.id) if self.traces else None
         try:
             result, outcome = await self._call(tool, name, arguments, ctx, call, started)
         except asyncio.CancelledError:
@@ -173,6 +173,17 @@ class ToolCalls:
     ) -> None:
         if record is not None and self.traces is not None:
             self.traces.append_call(record, result, outcome)
+
+
+def _recorder():
+    # Imported with the first traced call: a worker without traces never loads it (nor datetime).
+    from . import recorder
+
+    return recorder
+
+
+def _start_record(name: str, fn: Callable[..., Any], arguments: Any, request_id: RequestId):
+    return _recorder().start_call(name, fn, arguments, request_id)
 
 
 def _invalid(name: str, e: InvalidArgument) -> dict[str, Any]:

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .redaction import redact_with, secret_values
+from .trace_switch import requested
 
 _log = logging.getLogger("tandem.traces")
 
 FILE_NAME = "calls.jsonl"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 5
-# Values that turn tracing off in TANDEM_TRACE_DIR.
-_OFF = {"", "0", "off", "false", "no", "none"}
 
 # Made once: json.dumps with options builds a new encoder for every record.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
@@ -63,10 +62,9 @@ def directory_from_env() -> Path | None:
     traces. Recording is opt-in (traces hold every tool's inputs and outputs):
     the daemon sets the variable for each worker, to a directory only in the dev
     loop (`serve --watch`) or where `[trace] enabled = true` asks for it."""
-    configured = os.environ.get("TANDEM_TRACE_DIR")
-    if configured is None or configured.strip().lower() in _OFF:
+    if not requested():
         return None
-    return Path(configured).expanduser()
+    return Path(os.environ["TANDEM_TRACE_DIR"]).expanduser()
 
 
 # Records waiting for the writer thread; past this, append drops and counts.

@@ -9,7 +9,6 @@ to the wire).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import concurrent.futures
 import ctypes
@@ -19,6 +18,13 @@ import os
 import signal
 import sys
 import traceback
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from . import trace_switch
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_IMPORT_FAILED = 3
 
@@ -75,7 +81,6 @@ async def _serve(
     modules: list[str], wire_in: int, wire_out: int, max_bytes: int, threads: int
 ) -> int:
     from .handlers import Methods
-    from .recorder import TraceWriter
     from .registry import REGISTRY
     from .session import Session
     from .stdio import PipeWire
@@ -92,7 +97,11 @@ async def _serve(
     # Start the first tool thread while the worker is idle, not on its first sync call: a spare
     # that takes a dead worker's place answers that call as fast as a worker that served before.
     session.on_initialized = lambda: executor.submit(int)
-    traces = TraceWriter.from_env()
+    traces = None
+    if trace_switch.requested():
+        from .recorder import TraceWriter
+
+        traces = TraceWriter.from_env()
     _log.info("traces: %s", traces.directory if traces else "off (TANDEM_TRACE_DIR)")
     Methods(session, REGISTRY, modules, executor, traces)
     await wire.open(wire_in, wire_out)
@@ -162,7 +171,17 @@ def _configure_logging() -> None:
     root.setLevel(os.environ.get("TANDEM_LOG_LEVEL", "INFO").upper())
 
 
-def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+def _parse_args(argv: list[str] | None) -> argparse.Namespace | SimpleNamespace:
+    # The daemon's command line is parsed by hand: argparse and gettext are ~3 ms of every
+    # worker start. Anything else (--help, a typo, a bad number) goes to argparse, so its
+    # messages stay the only ones a person sees.
+    plain = _parse_plain(sys.argv[1:] if argv is None else argv)
+    return plain if plain is not None else _parse_with_argparse(argv)
+
+
+def _parse_with_argparse(argv: list[str] | None) -> argparse.Namespace:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python -m tandem.worker",
         description="Serve the @tool, @prompt and @resource functions of MODULEs over MCP stdio.",
@@ -182,6 +201,33 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(default 4 MiB)",
     )
     return parser.parse_args(argv)
+
+
+_VALUED = {"--path": "path", "--threads": "threads", "--max-frame-bytes": "max_frame_bytes"}
+
+
+def _parse_plain(argv: list[str]) -> SimpleNamespace | None:
+    """What argparse would make of a well-formed command line, or None for anything else."""
+    args = SimpleNamespace(modules=[], path=[], threads=DEFAULT_THREADS, max_frame_bytes=None)
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-"):
+            args.modules.append(arg)
+            i += 1
+            continue
+        name = _VALUED.get(arg)
+        if name is None or i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+            return None
+        value = argv[i + 1]
+        if name == "path":
+            args.path.append(value)
+        elif value.isascii() and value.isdigit():
+            setattr(args, name, int(value))
+        else:
+            return None
+        i += 2
+    return args if args.modules else None
 
 
 def run() -> None:
