@@ -149,8 +149,9 @@ final class StdinWriter implements Turn.Flush {
           if (mine != null) continue;
         }
         writing = false;
-        // The writer thread may wait for the token: to close, or for a hand-off.
-        notify();
+        // The writer thread waits for the token only to close or take a hand-off: waking it for
+        // nothing would cost a switch per call.
+        if (handedOver || closing || broken) notify();
       }
       if (failed != null) onBroken.accept(failed);
       return;
