@@ -43,8 +43,8 @@ final class CallDeadline {
   }
 
   /**
-   * A deadline in {@link #DEADLINES} and what cancels it, in one object: a capturing lambda per call
-   * costs a runtime call under C1 (Unsafe.allocateInstance through a method handle).
+   * A deadline in {@link #DEADLINES} and what cancels it, in one object: a capturing lambda per
+   * call costs a runtime call under C1 (Unsafe.allocateInstance through a method handle).
    */
   private static final class Armed extends Deadlines.Entry implements Runnable {
     private final Runnable expire;

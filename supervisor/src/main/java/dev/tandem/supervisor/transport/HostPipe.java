@@ -12,8 +12,9 @@ import java.nio.file.Path;
  * An empty pipe takes {@link #SURE_TO_TAKE} bytes without blocking, whatever its size.
  *
  * <p>The count is the kernel's FIONREAD, which {@link FileInputStream#available} asks for on a pipe
- * (either end). A stdout that is not a pipe (a socket pair, as Node.js hosts give, a file, a
- * terminal) has no such count and gets no probe: every write goes through the writer's thread.
+ * (either end). A stdout that is not an anonymous pipe (a socket pair, as Node.js hosts give, whose
+ * FIONREAD counts the other direction; a named FIFO; a file; a terminal) gets no probe: every write
+ * goes through the writer's thread.
  */
 final class HostPipe {
 
@@ -34,21 +35,28 @@ final class HostPipe {
 
   /** A probe of the daemon's own stdout (fd 1), or null when it is not a pipe. */
   static Probe stdout() {
-    return of(FileDescriptor.out, Path.of("/proc/self/fd/1"));
+    return isPipe(Path.of("/proc/self/fd/1")) ? of(FileDescriptor.out) : null;
   }
 
   /**
-   * A probe of the pipe {@code fd} (which {@code path} names, for its type), or null when it is not
-   * a pipe or this is not Linux. The stream made on {@code fd} is never closed: that would close it.
+   * Whether {@code fdLink}, a descriptor's link under /proc, names an anonymous pipe (a socket
+   * reads "socket:[...]", a file its path). A readlink: the file attribute views that {@code stat}
+   * would take cost 10-20 ms of class loading on the start path.
    */
-  static Probe of(FileDescriptor fd, Path path) {
-    if (!System.getProperty("os.name", "").startsWith("Linux")) return null;
+  static boolean isPipe(Path fdLink) {
+    if (!System.getProperty("os.name", "").startsWith("Linux")) return false;
     try {
-      int mode = (Integer) Files.getAttribute(path, "unix:mode");
-      if ((mode & 0170000) != 0010000) return null; // S_IFMT, S_IFIFO
+      return Files.readSymbolicLink(fdLink).toString().startsWith("pipe:[");
     } catch (IOException | RuntimeException e) {
-      return null;
+      return false;
     }
+  }
+
+  /**
+   * A probe of the pipe {@code fd}, which the caller knows is one. The stream made on {@code fd} is
+   * never closed: that would close it.
+   */
+  static Probe of(FileDescriptor fd) {
     FileInputStream counter = new FileInputStream(fd);
     return () -> {
       try {

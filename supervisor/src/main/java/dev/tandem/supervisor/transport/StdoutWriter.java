@@ -17,11 +17,11 @@ import java.io.OutputStream;
  *
  * <p>Frames gather in a buffer and go out once per sender's {@link Turn} (at once for a thread
  * without one), so a burst of answers costs one write. The sender writes them itself when that
- * cannot block: no one else holds the token or was handed frames, stdout is a pipe the host has read
- * empty ({@link HostPipe}) and the frames fit what an empty pipe takes. A sequential call so costs
- * no wake-up of another thread. Otherwise the frames are handed to the thread. A sender that finds
- * the token taken leaves its frames: the holder writes them before it lets go, so they keep their
- * order. The lock guards the buffers and the token, never a write.
+ * cannot block: no one else holds the token or was handed frames, stdout is a pipe the host has
+ * read empty ({@link HostPipe}) and the frames fit what an empty pipe takes. A sequential call so
+ * costs no wake-up of another thread. Otherwise the frames are handed to the thread. A sender that
+ * finds the token taken leaves its frames: the holder writes them before it lets go, so they keep
+ * their order. The lock guards the buffers and the token, never a write.
  *
  * <p>Backpressure goes to admission instead: while more than {@link #HIGH_WATER} bytes wait for the
  * host, the transport's reader stops reading the host's requests ({@link #awaitRoom}) until they
@@ -156,7 +156,6 @@ final class StdoutWriter implements Turn.Flush {
     lock.notifyAll();
     return null;
   }
-
 
   private FrameBuffer swap() {
     FrameBuffer next = pending;

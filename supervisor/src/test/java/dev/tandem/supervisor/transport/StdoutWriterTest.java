@@ -128,7 +128,8 @@ class StdoutWriterTest {
   @Test
   void anAnswerToAnEmptyPipeIsWrittenByItsSenderAndOtherwiseByTheThread() throws Exception {
     Recording host = new Recording();
-    java.util.concurrent.atomic.AtomicInteger unread = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger unread =
+        new java.util.concurrent.atomic.AtomicInteger();
     StdoutWriter writer = new StdoutWriter(host, unread::get);
     writer.write(answer(1, "one"));
     assertTrue(host.text().contains("\"id\":1"), "written before write returned");
@@ -147,7 +148,8 @@ class StdoutWriterTest {
     writer.close(10_000);
     String[] lines = host.text().split("\n");
     assertEquals(3, lines.length);
-    for (int i = 0; i < 3; i++) assertEquals(i + 1, Json.MAPPER.readTree(lines[i]).path("id").asInt());
+    for (int i = 0; i < 3; i++)
+      assertEquals(i + 1, Json.MAPPER.readTree(lines[i]).path("id").asInt());
   }
 
   @Test
@@ -179,7 +181,7 @@ class StdoutWriterTest {
             });
     try (java.io.FileOutputStream w = new java.io.FileOutputStream(fifo.toFile());
         java.io.FileInputStream r = reader.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
-      HostPipe.Probe probe = HostPipe.of(w.getFD(), fifo);
+      HostPipe.Probe probe = HostPipe.of(w.getFD());
       assertEquals(0, probe.unread());
       w.write(new byte[10]);
       assertEquals(10, probe.unread());
@@ -189,11 +191,27 @@ class StdoutWriterTest {
       java.nio.file.Files.deleteIfExists(fifo);
       java.nio.file.Files.deleteIfExists(dir);
     }
-    Path file = java.nio.file.Files.createTempFile("hostpipe", ".txt");
-    try (java.io.FileOutputStream w = new java.io.FileOutputStream(file.toFile())) {
-      assertEquals(null, HostPipe.of(w.getFD(), file), "a file is no pipe: no probe");
+  }
+
+  @Test
+  void onlyAnAnonymousPipeGetsAProbe() throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("fdlinks");
+    try {
+      // What /proc/self/fd/1 reads for a pipe, a socket pair (Node.js hosts) and a file.
+      Path pipe =
+          java.nio.file.Files.createSymbolicLink(dir.resolve("1"), Path.of("pipe:[2801120]"));
+      Path socket =
+          java.nio.file.Files.createSymbolicLink(dir.resolve("2"), Path.of("socket:[77]"));
+      Path file = java.nio.file.Files.createSymbolicLink(dir.resolve("3"), Path.of("/tmp/out.log"));
+      assertTrue(HostPipe.isPipe(pipe));
+      assertTrue(!HostPipe.isPipe(socket), "a socket pair has no count of what the host read");
+      assertTrue(!HostPipe.isPipe(file));
+      assertTrue(!HostPipe.isPipe(dir.resolve("missing")));
     } finally {
-      java.nio.file.Files.deleteIfExists(file);
+      try (var paths = java.nio.file.Files.list(dir)) {
+        for (Path p : paths.toList()) java.nio.file.Files.delete(p);
+      }
+      java.nio.file.Files.delete(dir);
     }
   }
 }

@@ -33,8 +33,10 @@ class StdinWriterTest {
     final int capacity;
     volatile Thread lastWriter;
     volatile boolean closed;
+
     /** Told the byte count after each write: a worker reading (and answering) what arrives. */
     volatile IntConsumer onWrite = n -> {};
+
     /** Counted down when a write begins. */
     final CountDownLatch entered = new CountDownLatch(1);
 
@@ -320,7 +322,8 @@ class StdinWriterTest {
                   for (int i = 0; i < each; i++) w.send(frame("s" + id + " " + i), null);
                   return null;
                 }));
-        for (int i = 0; i < each; i++) all.append("s").append(id).append(' ').append(i).append('\n');
+        for (int i = 0; i < each; i++)
+          all.append("s").append(id).append(' ').append(i).append('\n');
       }
       go.countDown();
       for (Future<?> f : done) f.get(10, TimeUnit.SECONDS);
@@ -339,6 +342,7 @@ class StdinWriterTest {
       assertEquals(next[id], Integer.parseInt(parts[1]), "sender " + id + "'s frames in order");
       next[id]++;
     }
-    for (int t = 0; t < threads; t++) assertEquals(each, next[t], "all of sender " + t + "'s frames");
+    for (int t = 0; t < threads; t++)
+      assertEquals(each, next[t], "all of sender " + t + "'s frames");
   }
 }
