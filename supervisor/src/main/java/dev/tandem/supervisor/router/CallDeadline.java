@@ -37,15 +37,32 @@ final class CallDeadline {
         // the loop is stopping: the shared lanes still serve
       }
     }
-    Deadlines.Entry entry =
-        new Deadlines.Entry() {
-          @Override
-          void expire() {
-            expire.run();
-          }
-        };
+    Armed entry = new Armed(expire);
     DEADLINES.add(entry, timeout.toNanos());
-    return () -> DEADLINES.cancel(entry);
+    return entry;
+  }
+
+  /**
+   * A deadline in {@link #DEADLINES} and what cancels it, in one object: a capturing lambda per
+   * call costs a runtime call under C1 (Unsafe.allocateInstance through a method handle).
+   */
+  private static final class Armed extends Deadlines.Entry implements Runnable {
+    private final Runnable expire;
+
+    Armed(Runnable expire) {
+      this.expire = expire;
+    }
+
+    @Override
+    void expire() {
+      expire.run();
+    }
+
+    /** Cancels it. */
+    @Override
+    public void run() {
+      DEADLINES.cancel(this);
+    }
   }
 
   private static ScheduledExecutorService timerThread() {

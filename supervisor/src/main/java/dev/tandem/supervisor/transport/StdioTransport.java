@@ -25,9 +25,13 @@ public final class StdioTransport {
   private final StdoutWriter writer;
   private final int maxFrameBytes;
 
+  /**
+   * {@code out} is the daemon's own stdout (fd 1): when that is a pipe, the writer asks the kernel
+   * how much of it the host has not read ({@link HostPipe}) to write answers without a hand-off.
+   */
   public StdioTransport(InputStream in, OutputStream out, int maxFrameBytes) {
     this.in = in;
-    this.writer = new StdoutWriter(out);
+    this.writer = new StdoutWriter(out, HostPipe.stdout());
     this.maxFrameBytes = maxFrameBytes;
   }
 

@@ -9,11 +9,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The daemon's stdout to a stdio host, written by a thread of its own ({@code stdio-out}), the only
- * one that ever blocks on a host that stops reading. Answers arrive on the threads that read
- * workers' stdout; if those blocked on the host, a worker's next frames (its ping answers, the
- * answers of other hosts' calls) would stay unread, the worker would stop reading its stdin in
- * turn, and the health check would kill a healthy worker as hung.
+ * The daemon's stdout to a stdio host. Only one thread at a time writes it (the holder of the write
+ * token), and only its own thread ({@code stdio-out}) ever blocks on a host that stops reading.
+ * Answers arrive on the threads that read workers' stdout; if those blocked on the host, a worker's
+ * next frames (its ping answers, the answers of other hosts' calls) would stay unread, the worker
+ * would stop reading its stdin in turn, and the health check would kill a healthy worker as hung.
+ *
+ * <p>Frames gather in a buffer and go out once per sender's {@link Turn} (at once for a thread
+ * without one), so a burst of answers costs one write. The sender writes them itself when that
+ * cannot block: no one else holds the token or was handed frames, stdout is a pipe the host has
+ * read empty ({@link HostPipe}) and the frames fit what an empty pipe takes. A sequential call so
+ * costs no wake-up of another thread. Otherwise the frames are handed to the thread. A sender that
+ * finds the token taken leaves its frames: the holder writes them before it lets go, so they keep
+ * their order. The lock guards the buffers and the token, never a write.
  *
  * <p>Backpressure goes to admission instead: while more than {@link #HIGH_WATER} bytes wait for the
  * host, the transport's reader stops reading the host's requests ({@link #awaitRoom}) until they
@@ -21,9 +29,6 @@ import java.io.OutputStream;
  * it. What waits is bounded by the calls already admitted (their answers are never dropped);
  * notifications (progress, log lines), which a tool could send without end, are dropped and counted
  * past {@link #NOTIFICATION_CAP}.
- *
- * <p>Frames gather in a buffer and the thread is woken once per sender's {@link Turn} (at once for
- * a thread without one), so a burst of answers still costs one write.
  */
 final class StdoutWriter implements Turn.Flush {
 
@@ -37,23 +42,40 @@ final class StdoutWriter implements Turn.Flush {
   static final int NOTIFICATION_CAP = 16 << 20;
 
   private final OutputStream out;
+
+  /** The host's unread bytes when stdout is a pipe; null when unknown (no inline writes). */
+  private final HostPipe.Probe pipe;
+
   private final Object lock = new Object();
   private FrameBuffer pending = new FrameBuffer(8 * 1024);
   private FrameBuffer batch = new FrameBuffer(8 * 1024);
 
-  /** Bytes of the batch the thread is writing now (without the lock). */
+  /** Bytes of the batch the token's holder is writing now (without the lock). */
   private int writing;
+
+  /** The write token: a sender or the thread is writing a batch. */
+  private boolean holding;
 
   /** The thread was told there is something to write. */
   private boolean signalled;
+
+  /** Readers waiting in {@link #awaitRoom}. */
+  private int roomWaiters;
 
   private boolean closing;
   private boolean closed;
   private IOException failed;
   private long droppedNotifications;
 
+  /** A writer whose every write goes through its thread: for a stream that is not a known pipe. */
   StdoutWriter(OutputStream out) {
+    this(out, null);
+  }
+
+  /** {@code pipe} counts the bytes of {@code out} the host has not read; null: unknown. */
+  StdoutWriter(OutputStream out, HostPipe.Probe pipe) {
     this.out = out;
+    this.pipe = pipe;
     Thread t = new Thread(this::run, "stdio-out");
     t.setDaemon(true);
     t.start();
@@ -86,14 +108,77 @@ final class StdoutWriter implements Turn.Flush {
     if (!Turn.defer(this)) flush();
   }
 
-  /** Wakes the writer thread for what gathered; called at the end of a sender's turn. */
+  /**
+   * Writes what gathered on the calling thread when that cannot block, else wakes the writer
+   * thread; called at the end of a sender's turn.
+   */
   @Override
   public void flush() {
+    FrameBuffer mine;
     synchronized (lock) {
-      if (signalled || pending.isEmpty()) return;
-      signalled = true;
-      lock.notifyAll();
+      if (holding || signalled || pending.isEmpty() || failed != null || closed) return;
+      mine = takeInline();
+      if (mine == null) return;
     }
+    while (mine != null) {
+      IOException error = null;
+      try {
+        mine.writeTo(out);
+        out.flush();
+      } catch (IOException e) {
+        error = e;
+      }
+      synchronized (lock) {
+        mine = wrote(error) ? null : (!signalled && !pending.isEmpty() ? takeInline() : null);
+        if (mine == null) {
+          holding = false;
+          // Only who waits for the token or for room: waking the thread for nothing costs a switch.
+          if (signalled || closing || failed != null || roomWaiters > 0) lock.notifyAll();
+        }
+      }
+    }
+  }
+
+  /**
+   * Under the lock: the pending frames with the token when writing them cannot block; else hands
+   * them to the thread and answers null.
+   */
+  private FrameBuffer takeInline() {
+    // Only the holder writes, so the pipe cannot fill between this look and the write.
+    if (pipe != null
+        && !closing
+        && pending.length() <= HostPipe.SURE_TO_TAKE
+        && pipe.unread() == 0) {
+      holding = true;
+      return swap();
+    }
+    signalled = true;
+    lock.notifyAll();
+    return null;
+  }
+
+  private FrameBuffer swap() {
+    FrameBuffer next = pending;
+    pending = batch;
+    batch = next;
+    writing = next.length();
+    return next;
+  }
+
+  /**
+   * Under the lock, after the holder's write: records its outcome; true when the stream failed (the
+   * host closed our stdout: nothing can reach it any more; its reader sees EOF next).
+   */
+  private boolean wrote(IOException error) {
+    batch.reset();
+    writing = 0;
+    if (error == null) return false;
+    if (failed == null) {
+      failed = error;
+      Log.debug("stdio: could not write to the host: " + error.getMessage());
+    }
+    pending.reset();
+    return true;
   }
 
   /**
@@ -107,7 +192,12 @@ final class StdoutWriter implements Turn.Flush {
           "stdio: the host is not reading; pausing its requests until "
               + ((pending.length() + writing) >> 10)
               + " KiB of answers drain");
-      while (failed == null && !closed && pending.length() + writing > LOW_WATER) lock.wait();
+      roomWaiters++;
+      try {
+        while (failed == null && !closed && pending.length() + writing > LOW_WATER) lock.wait();
+      } finally {
+        roomWaiters--;
+      }
     }
   }
 
@@ -138,19 +228,25 @@ final class StdoutWriter implements Turn.Flush {
       FrameBuffer next;
       synchronized (lock) {
         try {
-          // Woken at the end of a sender's turn, not per frame: a burst leaves in one write.
-          while (!closing && (!signalled || pending.isEmpty())) lock.wait();
+          // Woken at the end of a sender's turn, not per frame: a burst leaves in one write. A
+          // sender writing inline holds the token: close and hand-offs wait for it.
+          while (failed == null && (holding || (!closing && (!signalled || pending.isEmpty())))) {
+            lock.wait();
+          }
         } catch (InterruptedException e) {
+          return;
+        }
+        if (failed != null) {
+          closed = true;
+          lock.notifyAll();
           return;
         }
         if (pending.isEmpty()) {
           closeStream();
           return;
         }
-        next = pending;
-        pending = batch;
-        batch = next;
-        writing = next.length();
+        next = swap();
+        holding = true;
         signalled = false;
       }
       IOException error = null;
@@ -161,14 +257,9 @@ final class StdoutWriter implements Turn.Flush {
         error = e;
       }
       synchronized (lock) {
-        next.reset();
-        writing = 0;
-        if (error != null) {
-          // The host closed our stdout: nothing can reach it any more; its reader sees EOF next.
-          failed = error;
-          pending.reset();
-          Log.debug("stdio: could not write to the host: " + error.getMessage());
-        }
+        holding = false;
+        // Frames sent meanwhile were left to the holder: this thread takes them next.
+        if (!wrote(error) && !pending.isEmpty()) signalled = true;
         lock.notifyAll();
         if (failed != null) {
           closed = true;

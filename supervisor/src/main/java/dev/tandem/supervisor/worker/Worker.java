@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -218,21 +217,22 @@ public final class Worker implements WorkerLink {
     switch (decoded) {
       case Decoded.Blank b -> {}
       case Decoded.Invalid invalid -> garbage(invalid);
-      case Message.Result r ->
-          answered(r.id())
-              .ifPresent(
-                  call -> {
-                    callsServed.incrementAndGet();
-                    process.readThrough(call.sentThrough);
-                    call.result().complete(r.result());
-                  });
-      case Message.Failure f ->
-          answered(f.id())
-              .ifPresent(
-                  call -> {
-                    process.readThrough(call.sentThrough);
-                    call.result().completeExceptionally(new WorkerError(f.error()));
-                  });
+      // No Optional and lambda per answer: under C1 each capturing lambda is a runtime call.
+      case Message.Result r -> {
+        WorkerCall call = answered(r.id());
+        if (call != null) {
+          callsServed.incrementAndGet();
+          process.readThrough(call.sentThrough);
+          call.result().complete(r.result());
+        }
+      }
+      case Message.Failure f -> {
+        WorkerCall call = answered(f.id());
+        if (call != null) {
+          process.readThrough(call.sentThrough);
+          call.result().completeExceptionally(new WorkerError(f.error()));
+        }
+      }
       case Message.Notification n -> inbox.notification(n);
       case Message.Request r -> inbox.request(r);
     }
@@ -256,7 +256,8 @@ public final class Worker implements WorkerLink {
     }
   }
 
-  private Optional<WorkerCall> answered(JsonNode id) {
+  /** The call waiting for this answer, or null (logged) when none is. */
+  private WorkerCall answered(JsonNode id) {
     WorkerCall call = id != null && id.canConvertToLong() ? pending.remove(id.longValue()) : null;
     if (call == null) {
       Log.worker(
@@ -266,7 +267,7 @@ public final class Worker implements WorkerLink {
           pid(),
           "answer to request " + id + ", which is no longer waiting (cancelled or unknown)");
     }
-    return Optional.ofNullable(call);
+    return call;
   }
 
   /**
