@@ -31,9 +31,12 @@ class HttpKeepaliveTest {
       for (int i = 0; i < 3; i++) {
         var echo = DaemonProcess.JSON.createObjectNode().put("name", "echo");
         echo.putObject("arguments").put("text", "hi");
-        HttpResponse<String> quick = client.post(McpHttpClient.request("e" + i, "tools/call", echo));
+        HttpResponse<String> quick =
+            client.post(McpHttpClient.request("e" + i, "tools/call", echo));
         assertEquals(
-            "application/json", quick.headers().firstValue("Content-Type").orElse(""), quick.body());
+            "application/json",
+            quick.headers().firstValue("Content-Type").orElse(""),
+            quick.body());
       }
       var params = DaemonProcess.JSON.createObjectNode().put("name", "sleep");
       params.putObject("arguments").put("seconds", 1.0);

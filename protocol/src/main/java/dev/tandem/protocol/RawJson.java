@@ -72,9 +72,9 @@ public final class RawJson extends BaseJsonNode {
   /**
    * This object with {@code members} written before its own: how an envelope adds members to a
    * payload it carries as bytes (a 2026-07-28 result's {@code resultType}) without parsing and
-   * writing it again. {@code members} is the JSON text of one or more members ({@code "a":1,"b":{}}),
-   * which the caller writes, named unlike any member of this object ({@link #hasMember});
-   * {@code scalars} holds those of its values that are scalars, for {@link #get}.
+   * writing it again. {@code members} is the JSON text of one or more members ({@code
+   * "a":1,"b":{}}), which the caller writes, named unlike any member of this object ({@link
+   * #hasMember}); {@code scalars} holds those of its values that are scalars, for {@link #get}.
    */
   public RawJson withMembersFirst(byte[] members, ObjectNode scalars) {
     int inner = 1;

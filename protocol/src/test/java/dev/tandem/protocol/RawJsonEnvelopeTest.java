@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * A result kept as bytes gets an envelope's members without being parsed: the same JSON a tree
- * with those members would be, and no member written twice.
+ * A result kept as bytes gets an envelope's members without being parsed: the same JSON a tree with
+ * those members would be, and no member written twice.
  */
 class RawJsonEnvelopeTest {
 
@@ -39,9 +39,9 @@ class RawJsonEnvelopeTest {
 
   @Test
   void membersGoInFrontOfTheResultsOwnAndReadAsOneObject() throws Exception {
-    RawJson raw = result("{ \"content\" : [{\"type\":\"text\",\"text\":\"}\"}], \"isError\":false }");
-    RawJson enveloped =
-        raw.withMembersFirst(MEMBERS, Json.object().put("resultType", "complete"));
+    RawJson raw =
+        result("{ \"content\" : [{\"type\":\"text\",\"text\":\"}\"}], \"isError\":false }");
+    RawJson enveloped = raw.withMembersFirst(MEMBERS, Json.object().put("resultType", "complete"));
     JsonNode tree = Json.MAPPER.readTree(enveloped.bytes());
     assertEquals(
         Json.MAPPER.readTree(

@@ -100,8 +100,7 @@ final class ModernRequest {
       // written in front of them, not parsed into a tree and written out again as a session's
       // answer is not either.
       out.send(
-          new Message.Result(
-              request.id(), raw.withMembersFirst(completeMembers, COMPLETE_SCALARS)),
+          new Message.Result(request.id(), raw.withMembersFirst(completeMembers, COMPLETE_SCALARS)),
           request.id());
       return;
     }

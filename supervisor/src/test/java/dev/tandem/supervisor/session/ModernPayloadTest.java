@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a 2026-07-28 call hands on: the worker gets the host's argument bytes and only the
- * {@code _meta} it reads; a requestState digests those bytes as the tree they spell.
+ * What a 2026-07-28 call hands on: the worker gets the host's argument bytes and only the {@code
+ * _meta} it reads; a requestState digests those bytes as the tree they spell.
  */
 class ModernPayloadTest {
 
@@ -44,7 +44,8 @@ class ModernPayloadTest {
     ObjectNode sent = RoundTrips.forWorker(params, false);
     assertEquals(
         Json.object()
-            .<ObjectNode>set(ModernEra.CLIENT_CAPABILITIES, Json.object().set("sampling", Json.object()))
+            .<ObjectNode>set(
+                ModernEra.CLIENT_CAPABILITIES, Json.object().set("sampling", Json.object()))
             .put("progressToken", 7),
         sent.get("_meta"));
     assertInstanceOf(RawJson.class, sent.get("arguments"));
@@ -59,7 +60,10 @@ class ModernPayloadTest {
         decodedParams(
             "{\"name\":\"echo\",\"arguments\":{},\"_meta\":{\"io.modelcontextprotocol/clientCapabilities\":{}}}");
     assertSame(params, RoundTrips.forWorker(params, false));
-    ObjectNode retry = RoundTrips.forWorker(decodedParams("{\"name\":\"echo\",\"requestState\":\"t\",\"inputResponses\":{}}"), true);
+    ObjectNode retry =
+        RoundTrips.forWorker(
+            decodedParams("{\"name\":\"echo\",\"requestState\":\"t\",\"inputResponses\":{}}"),
+            true);
     assertFalse(retry.has("requestState"));
     assertFalse(retry.has("inputResponses"));
   }
@@ -67,14 +71,17 @@ class ModernPayloadTest {
   @Test
   void argumentsKeptAsBytesDigestAsTheirTreeHoweverSpaced() {
     String asBytes =
-        RequestState.digest(decodedParams("{\"name\":\"t\",\"arguments\":{ \"b\" : [1, 2], \"a\":\"x\" }}"));
+        RequestState.digest(
+            decodedParams("{\"name\":\"t\",\"arguments\":{ \"b\" : [1, 2], \"a\":\"x\" }}"));
     String asTree =
         RequestState.digest(
             Json.object()
                 .put("name", "t")
                 .set(
                     "arguments",
-                    Json.object().put("a", "x").set("b", Json.MAPPER.createArrayNode().add(1).add(2))));
+                    Json.object()
+                        .put("a", "x")
+                        .set("b", Json.MAPPER.createArrayNode().add(1).add(2))));
     assertEquals(asTree, asBytes);
   }
 }

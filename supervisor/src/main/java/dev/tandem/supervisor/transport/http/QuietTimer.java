@@ -43,7 +43,9 @@ final class QuietTimer {
     return t;
   }
 
-  /** {@code reply} is told {@link Reply#stayedQuiet} in {@code ms} unless {@link #clear}ed first. */
+  /**
+   * {@code reply} is told {@link Reply#stayedQuiet} in {@code ms} unless {@link #clear}ed first.
+   */
   void set(Reply reply, long ms) {
     waiting = reply;
     deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
