@@ -92,13 +92,15 @@ public final class RawJson extends BaseJsonNode {
   }
 
   /**
-   * Whether this object has a member named {@code name} (ASCII, no escapes): a scan of the bytes,
-   * which were checked when they were cut, without building anything. A member whose name is
-   * written with escapes counts as present, the safe answer for a caller about to add one.
+   * Whether this object has a member named {@code name}: a scan of the bytes, which were checked
+   * when they were cut, without building anything. A member whose name is written with escapes (or
+   * a name that is not plain ASCII) counts as present: the safe answer both for a caller about to
+   * add one and for {@link #get}, which then parses.
    */
   public boolean hasMember(String name) {
     if (scalars != null && scalars.has(name)) return true;
     if (!nested) return false;
+    for (int k = 0; k < name.length(); k++) if (name.charAt(k) > 0x7e) return true;
     int depth = 0;
     boolean keyNext = false;
     for (int i = 0; i < bytes.length; i++) {
@@ -153,6 +155,10 @@ public final class RawJson extends BaseJsonNode {
   public JsonNode get(String name) {
     JsonNode v = scalars == null ? null : scalars.get(name);
     if (v != null || !nested) return v;
+    // A member that is absent (a result without isError, asked by every call's metrics) is
+    // found absent by a scan of the bytes, not by parsing them into a tree.
+    ObjectNode t = tree;
+    if (t == null && !hasMember(name)) return null;
     return tree().get(name);
   }
 

@@ -74,6 +74,16 @@ class RawJsonEnvelopeTest {
   }
 
   @Test
+  void anAbsentMemberReadsAsAbsentAndAPresentOneAsItsValue() {
+    RawJson raw = result("{\"content\":[{\"type\":\"text\",\"text\":\"isError\"}]}");
+    assertEquals(null, raw.get("isError"));
+    assertTrue(raw.path("isError").isMissingNode());
+    assertEquals("text", raw.path("content").get(0).path("type").asText());
+    assertEquals(
+        1, result("{\"content\":[],\"\\u00e9\":{\"a\":1}}").get("\u00e9").path("a").asInt());
+  }
+
+  @Test
   void aNameWrittenWithEscapesCountsAsPresent() {
     assertTrue(result("{\"\\u005fmeta\":{},\"content\":[]}").hasMember("_meta"));
   }
