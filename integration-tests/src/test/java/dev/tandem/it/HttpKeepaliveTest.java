@@ -26,6 +26,18 @@ class HttpKeepaliveTest {
     try (HttpDaemon daemon = HttpDaemon.serve(config).awaitReady()) {
       McpHttpClient client = daemon.client();
       client.initialize();
+      // Quick calls first, each answered as JSON: the quiet deadline is one lazily re-armed timer
+      // per connection, and the slow call after them must still get its stream on time.
+      for (int i = 0; i < 3; i++) {
+        var echo = DaemonProcess.JSON.createObjectNode().put("name", "echo");
+        echo.putObject("arguments").put("text", "hi");
+        HttpResponse<String> quick =
+            client.post(McpHttpClient.request("e" + i, "tools/call", echo));
+        assertEquals(
+            "application/json",
+            quick.headers().firstValue("Content-Type").orElse(""),
+            quick.body());
+      }
       var params = DaemonProcess.JSON.createObjectNode().put("name", "sleep");
       params.putObject("arguments").put("seconds", 1.0);
       HttpResponse<String> r = client.post(McpHttpClient.request("quiet", "tools/call", params));

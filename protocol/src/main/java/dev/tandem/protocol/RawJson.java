@@ -69,6 +69,78 @@ public final class RawJson extends BaseJsonNode {
     return t;
   }
 
+  /**
+   * This object with {@code members} written before its own: how an envelope adds members to a
+   * payload it carries as bytes (a 2026-07-28 result's {@code resultType}) without parsing and
+   * writing it again. {@code members} is the JSON text of one or more members ({@code
+   * "a":1,"b":{}}), which the caller writes, named unlike any member of this object ({@link
+   * #hasMember}); {@code scalars} holds those of its values that are scalars, for {@link #get}.
+   */
+  public RawJson withMembersFirst(byte[] members, ObjectNode scalars) {
+    int inner = 1;
+    while (inner < bytes.length - 1 && isWhitespace(bytes[inner])) inner++;
+    boolean empty = inner == bytes.length - 1;
+    byte[] out = new byte[1 + members.length + (empty ? 0 : 1) + bytes.length - inner];
+    out[0] = '{';
+    System.arraycopy(members, 0, out, 1, members.length);
+    int at = 1 + members.length;
+    if (!empty) out[at++] = ',';
+    System.arraycopy(bytes, inner, out, at, bytes.length - inner);
+    ObjectNode all = scalars;
+    if (this.scalars != null) all = this.scalars.deepCopy().setAll(scalars);
+    return new RawJson(out, all, true);
+  }
+
+  /**
+   * Whether this object has a member named {@code name}: a scan of the bytes, which were checked
+   * when they were cut, without building anything. A member whose name is written with escapes (or
+   * a name that is not plain ASCII) counts as present: the safe answer both for a caller about to
+   * add one and for {@link #get}, which then parses.
+   */
+  public boolean hasMember(String name) {
+    if (scalars != null && scalars.has(name)) return true;
+    if (!nested) return false;
+    for (int k = 0; k < name.length(); k++) if (name.charAt(k) > 0x7e) return true;
+    int depth = 0;
+    boolean keyNext = false;
+    for (int i = 0; i < bytes.length; i++) {
+      byte c = bytes[i];
+      if (c == '"') {
+        int start = ++i;
+        boolean escaped = false;
+        while (bytes[i] != '"') {
+          if (bytes[i] == '\\') {
+            escaped = true;
+            i++;
+          }
+          i++;
+        }
+        if (depth == 1 && keyNext) {
+          if (escaped || sameAscii(start, i, name)) return true;
+          keyNext = false;
+        }
+      } else if (c == '{' || c == '[') {
+        depth++;
+        keyNext = depth == 1;
+      } else if (c == '}' || c == ']') {
+        depth--;
+      } else if (c == ',' && depth == 1) {
+        keyNext = true;
+      }
+    }
+    return false;
+  }
+
+  private boolean sameAscii(int from, int to, String name) {
+    if (to - from != name.length()) return false;
+    for (int k = 0; k < name.length(); k++) if (bytes[from + k] != name.charAt(k)) return false;
+    return true;
+  }
+
+  private static boolean isWhitespace(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+  }
+
   /** {@code node} as a tree: a raw object parsed, anything else as it is. */
   public static JsonNode expand(JsonNode node) {
     return node instanceof RawJson raw ? raw.tree() : node;
@@ -83,6 +155,10 @@ public final class RawJson extends BaseJsonNode {
   public JsonNode get(String name) {
     JsonNode v = scalars == null ? null : scalars.get(name);
     if (v != null || !nested) return v;
+    // A member that is absent (a result without isError, asked by every call's metrics) is
+    // found absent by a scan of the bytes, not by parsing them into a tree.
+    ObjectNode t = tree;
+    if (t == null && !hasMember(name)) return null;
     return tree().get(name);
   }
 

@@ -11,12 +11,15 @@ import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.router.CallFailed;
 import dev.tandem.supervisor.router.HostLink;
 import dev.tandem.supervisor.router.Router;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /** One 2026-07-28 host request being answered: where its answer, progress and logs go. */
 final class ModernRequest {
+  private static final ObjectNode COMPLETE_SCALARS = Json.object().put("resultType", "complete");
+
   final Message.Request request;
   final Outbound out;
   private final Supplier<String> principalOf;
@@ -24,14 +27,20 @@ final class ModernRequest {
   private final JsonNode capabilities;
   private final String logLevel;
   private final Session.Identity identity;
+  private final byte[] completeMembers;
 
+  /**
+   * {@code completeMembers}: {@link #completeMembers} of {@code identity}, made once per server.
+   */
   ModernRequest(
       Message.Request request,
       Outbound out,
       Supplier<String> principal,
-      Session.Identity identity) {
+      Session.Identity identity,
+      byte[] completeMembers) {
     this.request = request;
     this.identity = identity;
+    this.completeMembers = completeMembers;
     this.out = out;
     this.principalOf = principal;
     JsonNode meta = request.params().path("_meta");
@@ -66,7 +75,35 @@ final class ModernRequest {
     out.send(new Message.Result(request.id(), result), request.id());
   }
 
+  /**
+   * The members a complete result gets when it has none of its own {@code _meta}, as JSON text:
+   * {@code resultType} and the server's identity, what {@link #complete} adds to a tree.
+   */
+  static byte[] completeMembers(Session.Identity identity) {
+    ObjectNode members = Json.object().put("resultType", "complete");
+    members
+        .putObject("_meta")
+        .putObject(ModernEra.SERVER_INFO)
+        .put("name", identity.name())
+        .put("version", identity.version());
+    String text = members.toString();
+    return text.substring(1, text.length() - 1).getBytes(StandardCharsets.UTF_8);
+  }
+
   void settle(JsonNode result, Throwable failure, boolean cacheable) {
+    if (failure == null
+        && !cacheable
+        && result instanceof RawJson raw
+        && !raw.hasMember("_meta")
+        && !raw.hasMember("resultType")) {
+      // A tool's result as the worker's bytes (nearly every call): the envelope's members are
+      // written in front of them, not parsed into a tree and written out again as a session's
+      // answer is not either.
+      out.send(
+          new Message.Result(request.id(), raw.withMembersFirst(completeMembers, COMPLETE_SCALARS)),
+          request.id());
+      return;
+    }
     if (failure == null) {
       // The worker's result is not ours to change (a trace may still be writing it): the
       // envelope is a new object over the same members, which send() leaves untouched.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
+import dev.tandem.protocol.RawJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -147,6 +148,9 @@ public final class RequestState {
     salient.remove("_meta");
     salient.remove("inputResponses");
     salient.remove("requestState");
+    // Arguments that came as the host's bytes digest as their tree, so that equal JSON digests
+    // alike however a host spaces it.
+    if (salient.get("arguments") instanceof RawJson raw) salient.set("arguments", raw.tree());
     try {
       byte[] canonical =
           Canonical.MAPPER.writeValueAsBytes(Canonical.MAPPER.convertValue(salient, Map.class));

@@ -3,6 +3,7 @@ package dev.tandem.supervisor.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.protocol.Json;
+import dev.tandem.protocol.ModernEra;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.router.HostLink;
 import dev.tandem.supervisor.router.RoutedCall;
@@ -88,15 +89,7 @@ final class RoundTrips {
       call.host(r);
       call.prefill(carried);
       call.prefill(responses);
-      // Nothing downstream changes params (Json.withMeta copies before it adds), so only a
-      // request that carries round-trip fields needs a copy without them, and a shallow one.
-      ObjectNode forWorker = params;
-      if (responses != null || token != null) {
-        forWorker = Json.object().setAll(params);
-        forWorker.remove("inputResponses");
-        forWorker.remove("requestState");
-      }
-      call.attach(start.apply(forWorker, r.link(call)));
+      call.attach(start.apply(forWorker(params, responses != null || token != null), r.link(call)));
       turn = call.firstTurn();
     }
     SuspendedCall running = call;
@@ -142,6 +135,35 @@ final class RoundTrips {
         running.cancel(reason);
       }
     };
+  }
+
+  /**
+   * What the worker gets: the request's params without the round-trip fields, and without the
+   * per-request {@code _meta} members that are the daemon's business (version, client name, log
+   * level: ModernRequest applies the level). The worker reads the client's capabilities and the
+   * progress token; a session's calls carry no more, and every byte more is written to a pipe and
+   * parsed in Python on every call. Shallow copies: nothing downstream changes params
+   * (Json.withMeta copies before it adds).
+   */
+  static ObjectNode forWorker(ObjectNode params, boolean roundTrip) {
+    JsonNode meta = params.get("_meta");
+    boolean daemonMeta =
+        meta instanceof ObjectNode m
+            && (m.has(ModernEra.PROTOCOL_VERSION)
+                || m.has(ModernEra.CLIENT_INFO)
+                || m.has(ModernEra.LOG_LEVEL));
+    if (!roundTrip && !daemonMeta) return params;
+    ObjectNode out = Json.object().setAll(params);
+    out.remove("inputResponses");
+    out.remove("requestState");
+    if (daemonMeta) {
+      ObjectNode workerMeta = Json.object().setAll((ObjectNode) meta);
+      workerMeta.remove(ModernEra.PROTOCOL_VERSION);
+      workerMeta.remove(ModernEra.CLIENT_INFO);
+      workerMeta.remove(ModernEra.LOG_LEVEL);
+      out.set("_meta", workerMeta);
+    }
+    return out;
   }
 
   /**

@@ -5,7 +5,6 @@ import dev.tandem.protocol.Failures;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
 import dev.tandem.protocol.ModernEra;
-import dev.tandem.protocol.RawJson;
 import dev.tandem.protocol.RpcError;
 import dev.tandem.supervisor.router.CallFailed;
 import dev.tandem.supervisor.router.Catalog;
@@ -34,6 +33,7 @@ public final class StatelessServer {
 
   private final Router router;
   private final Session.Identity identity;
+  private final byte[] completeMembers;
   private final int pageSize;
   private final RoundTrips roundTrips;
   private final Listens listens;
@@ -49,6 +49,7 @@ public final class StatelessServer {
       Router router, Session.Identity identity, int pageSize, Duration inputTtl, StateKeys keys) {
     this.router = router;
     this.identity = identity;
+    this.completeMembers = ModernRequest.completeMembers(identity);
     this.pageSize = pageSize;
     this.roundTrips = new RoundTrips(inputTtl, keys, this::track);
     this.listens = new Listens(router);
@@ -73,20 +74,15 @@ public final class StatelessServer {
    * HTTP it is a hash of the credential, which nearly every request never needs).
    */
   public RoutedCall handle(Message.Request request, Outbound out, Supplier<String> principal) {
-    if (request.params() != null && request.params().get("arguments") instanceof RawJson raw) {
-      // A requestState signs a digest of the params, taken over trees so that equal JSON digests
-      // alike however a host spaces it: this era's arguments are parsed (stdio keeps them bytes).
-      ObjectNode params = Json.object().setAll(request.params());
-      params.set("arguments", raw.tree());
-      request = new Message.Request(request.id(), request.method(), params);
-    }
+    // A tools/call's arguments stay the host's bytes (RawJson), as in a session: only a request
+    // that issues or checks a requestState parses them, for its digest (RequestState.digest).
     RpcError problem = RequestMeta.problem(request);
     if (problem != null) {
       fail(out, request, problem);
       return null;
     }
     ObjectNode params = request.params();
-    ModernRequest r = new ModernRequest(request, out, principal, identity);
+    ModernRequest r = new ModernRequest(request, out, principal, identity, completeMembers);
     switch (request.method()) {
       case "server/discover" -> r.complete(discover(), true);
       case "tools/list" -> list(r, c -> c.tools, "tools");

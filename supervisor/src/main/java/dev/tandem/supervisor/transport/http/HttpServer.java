@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -76,8 +77,21 @@ public final class HttpServer {
     this.side = side;
   }
 
+  /**
+   * Netty's leak detector samples one buffer in 128 and fills in two stack traces for each (on the
+   * event loop, under C1 tens of microseconds each): a development aid, off unless asked for with
+   * {@code -Dio.netty.leakDetection.level} (through {@code TANDEM_JAVA_OPTS}).
+   */
+  private static void leakDetectionOnlyIfAsked() {
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
+  }
+
   /** Binds and starts serving; returns the bound address (the real port when 0 was asked for). */
   public InetSocketAddress start() throws InterruptedException, UnknownHostException {
+    leakDetectionOnlyIfAsked();
     InetAddress address = InetAddress.getByName(config.host());
     McpEndpoint mcp =
         new McpEndpoint(

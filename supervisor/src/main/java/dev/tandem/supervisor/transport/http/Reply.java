@@ -16,10 +16,8 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -87,7 +85,9 @@ final class Reply implements AnswerSink {
   // The event loop's alone.
   private SseStream stream;
   private boolean done;
-  private ScheduledFuture<?> quiet;
+
+  /** Set while this reply waits for something to say (it accepts a stream), else null. */
+  private QuietTimer quiet;
 
   /**
    * @param extraHeaders added to the response head (initialize's {@code Mcp-Session-Id}), or null
@@ -117,8 +117,8 @@ final class Reply implements AnswerSink {
     this.onStall = onStall;
     Responding.begin(channel, this::clientGone);
     if (events) {
-      long after = Math.min(STREAM_AFTER.toMillis(), keepalive.toMillis());
-      quiet = channel.eventLoop().schedule(this::stayedQuiet, after, TimeUnit.MILLISECONDS);
+      quiet = QuietTimer.of(channel);
+      quiet.set(this, Math.min(STREAM_AFTER.toMillis(), keepalive.toMillis()));
     }
   }
 
@@ -186,7 +186,7 @@ final class Reply implements AnswerSink {
   }
 
   /** Nothing to say yet when the first keep-alive is due: the head goes now, as a stream. */
-  private void stayedQuiet() {
+  void stayedQuiet() {
     quiet = null;
     if (!done && stream == null) openStream();
   }
@@ -217,7 +217,7 @@ final class Reply implements AnswerSink {
 
   private void cancelQuiet() {
     if (quiet != null) {
-      quiet.cancel(false);
+      quiet.clear(this);
       quiet = null;
     }
   }
