@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.zeroturnaround.exec.stream.ExecuteStreamHandler;
 import org.zeroturnaround.exec.stream.StreamPumper;
@@ -32,6 +33,11 @@ final class ChildPipes implements ExecuteStreamHandler {
 
   /** How long the readers of a dead child with no one else holding its pipes need, generously. */
   private static final Duration SETTLE = Duration.ofMillis(50);
+
+  /** How often, and how far apart, a dead child's stdout reader looks for its zombie. */
+  private static final int ZOMBIE_POLLS = 5;
+
+  private static final long ZOMBIE_POLL_NANOS = 100_000;
 
   /** Past this a reader is abandoned: a process that left the group (setsid) still holds a pipe. */
   private static final Duration DRAIN = Duration.ofSeconds(1);
@@ -124,6 +130,13 @@ final class ChildPipes implements ExecuteStreamHandler {
   private OptionalInt deadWithPipesRead() {
     try {
       OptionalInt exit = child.exitValueIfDead();
+      int polls = 0;
+      // It becomes a zombie microseconds after its pipes close: look again a few times before
+      // leaving it to the reaper, whose news comes one thread wake-up later.
+      while (exit.isEmpty() && polls++ < ZOMBIE_POLLS) {
+        LockSupport.parkNanos(ZOMBIE_POLL_NANOS);
+        exit = child.exitValueIfDead();
+      }
       if (exit.isEmpty() && child.waitFor(SETTLE)) exit = child.exitValueIfDead();
       if (exit.isEmpty()) return exit;
       err.join(SETTLE);
