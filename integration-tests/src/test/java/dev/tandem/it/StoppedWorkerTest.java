@@ -106,7 +106,14 @@ class StoppedWorkerTest {
       Answers answers = new Answers(daemon);
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> WorkerKilledMidCallTest.readyWorkers(answers.pool("examples")) == 1);
+          // Serving, not only ready: a worker stopped before it answers the pool's first
+          // tools/list fails the pool's start instead (seen once on a loaded machine).
+          .until(
+              () -> {
+                JsonNode pool = answers.pool("examples");
+                return WorkerKilledMidCallTest.readyWorkers(pool) == 1
+                    && pool.path("state").asText().equals("serving");
+              });
       long pid = answers.pool("examples").path("workers").path(0).path("pid").asLong();
       Answers.signal(pid, "STOP");
       // 1 MiB of arguments: far more than a pipe holds, so writing it to the stopped worker blocks.

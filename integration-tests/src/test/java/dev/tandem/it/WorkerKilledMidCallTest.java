@@ -84,6 +84,10 @@ class WorkerKilledMidCallTest {
           continue;
         }
         failed++;
+        // The task machinery's marker of a death is never part of what a host is answered.
+        assertTrue(
+            a.path("result").path("_meta").path("tandem/workerDied").isMissingNode(),
+            "a plain call's result carries no tandem/workerDied marker: " + a);
         String text = Answers.text(a);
         assertTrue(text.contains("tool \"nap_once\" failed: pool \"naps\" worker"), text);
         assertTrue(text.contains("(pid " + pid + ") was killed by signal 9 (SIGKILL)"), text);

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +36,8 @@ public final class Child {
     /**
      * The child exited with {@code exitValue} (the JDK's: 128 + N for signal N) and both pipes were
      * read to their end. Called once, before the rest of its process group is killed, so a
-     * supervisor can replace it without waiting for that.
+     * supervisor can replace it without waiting for that: on the {@code -out} thread when that saw
+     * the child dead as its stdout ended (the usual case), else on the {@code -exit} thread.
      */
     void exited(int exitValue);
   }
@@ -61,6 +63,15 @@ public final class Child {
 
   public boolean waitFor(Duration limit) throws InterruptedException {
     return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The exit value if the child is dead, reaped by the JDK or not yet (a zombie, read from {@code
+   * /proc}): a death seen on its pipes need not wait for the JDK's reaper and the thread it wakes.
+   */
+  OptionalInt exitValueIfDead() {
+    if (!process.isAlive()) return OptionalInt.of(process.exitValue());
+    return ProcessTable.zombieExitValue(process.pid(), startTicks);
   }
 
   /** SIGTERM: asks the child to exit. */

@@ -4,8 +4,11 @@ import dev.tandem.supervisor.log.Log;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.zeroturnaround.exec.stream.ExecuteStreamHandler;
 import org.zeroturnaround.exec.stream.StreamPumper;
 
@@ -13,6 +16,12 @@ import org.zeroturnaround.exec.stream.StreamPumper;
  * A child's stdout and stderr, read on two platform threads of its own so both pipes are always
  * drained and a chatty child never blocks on a full pipe: stdout by its owner (frames), stderr by
  * zt-exec's pump cut into lines. stdin is left to the owner, who writes it as it sees fit.
+ *
+ * <p>A dying child's pipes end just before it becomes a zombie, and the JDK's reaper then wakes
+ * zt-exec's wait, one thread after another: on a busy machine each wake-up can cost milliseconds
+ * a failover cannot spare. So the stdout reader, which is awake anyway, looks first: if the child
+ * is dead ({@link Child#exitValueIfDead}) and stderr has ended too, it tells the exit itself
+ * ({@code exitedEarly}); the exit wait's later report is then a duplicate its listener drops.
  *
  * <p>zt-exec calls {@link #stop()} once the child has exited and closes the pipes right after, so
  * both readers must have reached their end first, or the last frames and the last stderr lines,
@@ -25,11 +34,17 @@ final class ChildPipes implements ExecuteStreamHandler {
   /** How long the readers of a dead child with no one else holding its pipes need, generously. */
   private static final Duration SETTLE = Duration.ofMillis(50);
 
+  /** How often, and how far apart, a dead child's stdout reader looks for its zombie. */
+  private static final int ZOMBIE_POLLS = 5;
+
+  private static final long ZOMBIE_POLL_NANOS = 100_000;
+
   /** Past this a reader is abandoned: a process that left the group (setsid) still holds a pipe. */
   private static final Duration DRAIN = Duration.ofSeconds(1);
 
   private final String name;
   private final Child.Events events;
+  private final IntConsumer exitedEarly;
   private InputStream stdout;
   private InputStream stderr;
 
@@ -42,9 +57,11 @@ final class ChildPipes implements ExecuteStreamHandler {
   private Thread err;
   private Child child;
 
-  ChildPipes(String name, Child.Events events) {
+  /** {@code exitedEarly}: told the exit value when the stdout reader sees the child dead. */
+  ChildPipes(String name, Child.Events events, IntConsumer exitedEarly) {
     this.name = name;
     this.events = events;
+    this.exitedEarly = exitedEarly;
   }
 
   @Override
@@ -78,11 +95,13 @@ final class ChildPipes implements ExecuteStreamHandler {
               } finally {
                 stdoutRead.countDown();
               }
+              OptionalInt exit = deadWithPipesRead();
+              if (exit.isPresent()) exitedEarly.accept(exit.getAsInt());
               events.stdoutEnded();
             });
     err = thread("err", new StreamPumper(stderr, new StderrLines(events::stderrLine), true, 8192));
+    err.start(); // first: the stdout reader joins it when the child dies
     out.start();
-    err.start();
   }
 
   @Override
@@ -99,6 +118,32 @@ final class ChildPipes implements ExecuteStreamHandler {
               + child.pid()
               + "): a process outside its group still holds its stdout or stderr; "
               + "its last output may be lost");
+    }
+  }
+
+  /**
+   * The exit value of a child whose stdout just ended, if it is dead and its stderr has ended too
+   * within {@link #SETTLE}; else empty, and the exit wait reports the exit once it has drained or
+   * killed whatever still holds the pipes. A child still inside exit(2) (its pipes close before
+   * its parent can reap it) is given the same time to become a zombie.
+   */
+  private OptionalInt deadWithPipesRead() {
+    try {
+      OptionalInt exit = child.exitValueIfDead();
+      int polls = 0;
+      // It becomes a zombie microseconds after its pipes close: look again a few times before
+      // leaving it to the reaper, whose news comes one thread wake-up later.
+      while (exit.isEmpty() && polls++ < ZOMBIE_POLLS) {
+        LockSupport.parkNanos(ZOMBIE_POLL_NANOS);
+        exit = child.exitValueIfDead();
+      }
+      if (exit.isEmpty() && child.waitFor(SETTLE)) exit = child.exitValueIfDead();
+      if (exit.isEmpty()) return exit;
+      err.join(SETTLE);
+      return err.isAlive() ? OptionalInt.empty() : exit;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalInt.empty();
     }
   }
 

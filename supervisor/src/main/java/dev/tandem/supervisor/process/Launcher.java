@@ -30,8 +30,10 @@ import org.zeroturnaround.exec.listener.ProcessListener;
  * is killed with SIGKILL. {@code setsid} execs in place: the child keeps its pid and its parent, so
  * a worker's PR_SET_PDEATHSIG still points at the thread that started it.
  *
- * <p>The exit is seen by zt-exec's wait for the process, which calls this class's listener on a
- * platform thread of the child's ({@code NAME-exit}): so a child costs three threads here (that one
+ * <p>The exit is seen by the child's stdout reader as its pipe ends, when the child is a zombie by
+ * then (see {@link ChildPipes}), else by zt-exec's wait for the process, which calls this class's
+ * listener on a platform thread of the child's ({@code NAME-exit}); that thread also sweeps the
+ * group and completes {@link Child#gone()}. So a child costs three threads here (that one
  * and its two pipe readers, each parked until there is something to do) besides the JDK's reaper,
  * which every {@link Process} has. Not a virtual thread: the death of a worker is handled on that
  * thread (the pool promotes a spare, calls are retried, lines logged), all blocking writes, for
@@ -87,16 +89,15 @@ public final class Launcher {
    */
   public Child start(ChildSpec spec, Child.Events events) throws IOException {
     requireProgram(spec.command().get(0), spec.directory());
-    ChildPipes pipes = new ChildPipes(spec.name(), events);
     List<String> command = new ArrayList<>();
     if (SETSID != null) command.add(SETSID.toString());
     command.addAll(spec.command());
-    Lifecycle lifecycle = new Lifecycle(spec, events, pipes);
+    Lifecycle lifecycle = new Lifecycle(spec, events);
     new OnOwnThread(spec.name() + "-exit")
         .command(command)
         .directory(spec.directory() == null ? null : spec.directory().toFile())
         .environment(spec.environment())
-        .streams(pipes)
+        .streams(lifecycle.pipes)
         .redirectErrorStream(false)
         .exitValueAny()
         .setMessageLogger(MessageLoggers.NOP)
@@ -109,14 +110,15 @@ public final class Launcher {
   private final class Lifecycle extends ProcessListener {
     private final ChildSpec spec;
     private final Child.Events events;
-    private final ChildPipes pipes;
+    final ChildPipes pipes;
+    private final AtomicBoolean told = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Child child;
 
-    Lifecycle(ChildSpec spec, Child.Events events, ChildPipes pipes) {
+    Lifecycle(ChildSpec spec, Child.Events events) {
       this.spec = spec;
       this.events = events;
-      this.pipes = pipes;
+      this.pipes = new ChildPipes(spec.name(), events, this::tell);
     }
 
     @Override
@@ -141,12 +143,20 @@ public final class Launcher {
       if (!ended.get()) process.onExit().thenAccept(p -> ended(p.exitValue()));
     }
 
-    private void ended(int exitValue) {
-      if (!ended.compareAndSet(false, true)) return;
+    /** The exit, told once: by the stdout reader that saw the child dead, or by the exit wait. */
+    private void tell(int exitValue) {
+      if (!told.compareAndSet(false, true)) return;
       try {
         events.exited(exitValue);
       } catch (RuntimeException | Error e) {
         Log.error(spec.name() + " (pid " + child.pid() + "): handling its exit failed: " + e);
+      }
+    }
+
+    private void ended(int exitValue) {
+      if (!ended.compareAndSet(false, true)) return;
+      try {
+        tell(exitValue);
       } finally {
         try {
           if (SETSID != null) pause(SWEEP_AFTER);

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -72,6 +73,47 @@ public final class ProcessTable {
       return null; // gone
     }
     return parse(pid, buffer, n);
+  }
+
+  /**
+   * How a process that is dead but not yet reaped ended, in the JDK's terms (the exit value, or 128
+   * + the signal that killed it), from field 52 of {@code /proc/PID/stat} (Linux 3.5+, readable by
+   * its parent): empty while it runs, once it is reaped, or if the pid now names a later process.
+   */
+  public static OptionalInt zombieExitValue(long pid, long startTicks) {
+    byte[] buffer = new byte[STAT_BYTES];
+    int n;
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+      n = in.readNBytes(buffer, 0, buffer.length);
+    } catch (IOException e) {
+      return OptionalInt.empty(); // reaped
+    }
+    return zombieExitValue(pid, startTicks, buffer, n);
+  }
+
+  static OptionalInt zombieExitValue(long pid, long startTicks, byte[] stat, int length) {
+    Entry e = parse(pid, stat, length);
+    if (e == null || e.state() != 'Z' || e.startTicks() != startTicks) return OptionalInt.empty();
+    long status = field(stat, length, 52);
+    if (status < 0) return OptionalInt.empty();
+    int signal = (int) (status & 0x7f);
+    // waitpid's encoding: a signal in the low seven bits, else the exit status in the next byte.
+    return OptionalInt.of(signal == 0 ? (int) ((status >> 8) & 0xff) : 0x80 + signal);
+  }
+
+  /** Field {@code wanted} (numbered as in proc(5), 3 or more) of a stat line, or -1. */
+  private static long field(byte[] stat, int length, int wanted) {
+    int i = length - 1;
+    while (i >= 0 && stat[i] != ')') i--;
+    if (i < 0) return -1;
+    i += 2;
+    for (int field = 3; i < length; field++) {
+      int end = i;
+      while (end < length && stat[end] != ' ' && stat[end] != '\n') end++;
+      if (field == wanted) return end > i ? number(stat, i, end) : -1;
+      i = end + 1;
+    }
+    return -1;
   }
 
   /**

@@ -58,25 +58,19 @@ interface Errors {
     @Override
     public JsonNode workerDied(WorkerDied d, WorkerDied earlier, boolean retryable) {
       Log.warn("tools/call \"" + tool + "\" lost its worker: " + d.getMessage());
-      // Marked, so a task ends failed (not completed) when its worker died under it.
-      return Json.withMeta(
-          (ObjectNode)
-              toolError(
-                  "tool \""
-                      + tool
-                      + "\" failed: "
-                      + d.getMessage()
-                      + " while running it; "
-                      + (earlier != null
-                          ? "it was a retry, after "
-                              + earlier.getMessage()
-                              + ", and is not retried again"
-                          : retryable
-                              ? "the call was not retried"
-                              : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
-                      + lastLines(d.stderrTail())),
-          "tandem/workerDied",
-          Json.NODES.booleanNode(true));
+      // Unmarked: a task learns of the death from RoutedCall.workerDied, a host from the text.
+      return toolError(
+          "tool \""
+              + tool
+              + "\" failed: "
+              + d.getMessage()
+              + " while running it; "
+              + (earlier != null
+                  ? "it was a retry, after " + earlier.getMessage() + ", and is not retried again"
+                  : retryable
+                      ? "the call was not retried"
+                      : "the call was not retried because the tool is not annotated readOnlyHint or idempotentHint")
+              + lastLines(d.stderrTail()));
     }
 
     @Override

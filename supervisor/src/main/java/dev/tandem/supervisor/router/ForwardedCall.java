@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ForwardedCall implements RoutedCall {
   final CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+
+  /** Set before {@link #answer} completes with a worker-died error, so readers of it see it. */
+  private volatile boolean workerDied;
   private PoolCall onPool;
   private boolean cancelled;
   private String reason;
@@ -52,6 +55,17 @@ final class ForwardedCall implements RoutedCall {
       Log.warn(method + " passed its deadline of " + timeout.toMillis() + " ms; " + where);
       target.cancel("tandem: the call passed its deadline of " + timeout.toMillis() + " ms");
     }
+  }
+
+  @Override
+  public boolean workerDied() {
+    return workerDied;
+  }
+
+  /** Answers with {@code error}, the result a worker's death left; see {@link #workerDied()}. */
+  void diedWith(JsonNode error) {
+    workerDied = true;
+    answer.complete(error);
   }
 
   static String describe(WorkerLink worker) {

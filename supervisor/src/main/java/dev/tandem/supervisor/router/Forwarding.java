@@ -113,27 +113,29 @@ final class Forwarding {
                 call.answer.complete(result);
                 return;
               }
+              // instanceof, not a pattern switch: its bootstrap spins a class the first time a
+              // call fails, which would be a worker's first death, in the middle of the failover.
+              Throwable cause = Failures.cause(failure);
               try {
-                switch (Failures.cause(failure)) {
-                  case CancellationException c -> call.answer.cancel(false);
-                  case WorkerError e ->
-                      call.answer.completeExceptionally(new CallFailed(e.error()));
-                  case PoolUnavailable u -> call.answer.complete(errors.unavailable(u, earlier));
-                  case WorkerDied d
-                      when earlier == null && target.retryable() && !call.answer.isDone() -> {
-                    Log.warn(
-                        d.getMessage()
-                            + " during "
-                            + method
-                            + "; retrying it once on another worker");
-                    send(call, method, params, target, listener, errors, d);
-                  }
-                  case WorkerDied d ->
-                      call.answer.complete(errors.workerDied(d, earlier, target.retryable()));
-                  case Throwable other ->
-                      call.answer.completeExceptionally(
-                          new CallFailed(
-                              RpcError.internal(method + " failed inside tandem: " + other)));
+                if (cause instanceof CancellationException) {
+                  call.answer.cancel(false);
+                } else if (cause instanceof WorkerError e) {
+                  call.answer.completeExceptionally(new CallFailed(e.error()));
+                } else if (cause instanceof PoolUnavailable u) {
+                  call.answer.complete(errors.unavailable(u, earlier));
+                } else if (cause instanceof WorkerDied d
+                    && earlier == null
+                    && target.retryable()
+                    && !call.answer.isDone()) {
+                  Log.warn(
+                      d.getMessage() + " during " + method + "; retrying it once on another worker");
+                  send(call, method, params, target, listener, errors, d);
+                } else if (cause instanceof WorkerDied d) {
+                  call.diedWith(errors.workerDied(d, earlier, target.retryable()));
+                } else {
+                  call.answer.completeExceptionally(
+                      new CallFailed(
+                          RpcError.internal(method + " failed inside tandem: " + cause)));
                 }
               } catch (CallFailed e) {
                 call.answer.completeExceptionally(e);

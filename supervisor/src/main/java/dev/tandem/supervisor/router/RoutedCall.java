@@ -14,6 +14,15 @@ public interface RoutedCall {
 
   void cancel(String reason);
 
+  /**
+   * Whether the answer is the error a worker's death left (its tool-error result, a retry having
+   * been refused or spent). For the task machinery, which ends such a task failed rather than
+   * completed; a host reads the error text and never sees this.
+   */
+  default boolean workerDied() {
+    return false;
+  }
+
   /** A request refused before it reached any worker. */
   static RoutedCall failed(RpcError error) {
     CompletableFuture<JsonNode> answer = CompletableFuture.failedFuture(new CallFailed(error));

@@ -39,9 +39,6 @@ import java.util.function.Supplier;
  */
 public final class TaskEngine implements AutoCloseable {
 
-  /** Marks a tool result the router made because the worker died (router/Errors.ForTool). */
-  public static final String WORKER_DIED = "tandem/workerDied";
-
   public record Settings(long ttlMs, long pollIntervalMs, int maxTasks, long leaseMs) {
     public static final Settings DEFAULTS = new Settings(3_600_000, 1_000, 10_000, 15_000);
   }
@@ -229,7 +226,8 @@ public final class TaskEngine implements AutoCloseable {
     forWorker.remove("task");
     RoutedCall call = router.callTool(forWorker, live);
     live.attach(call);
-    call.answer().whenComplete((result, failure) -> finish(task.id(), result, failure));
+    call.answer()
+        .whenComplete((result, failure) -> finish(task.id(), result, failure, call.workerDied()));
   }
 
   /**
@@ -240,7 +238,8 @@ public final class TaskEngine implements AutoCloseable {
     stopping = true;
   }
 
-  private void finish(String id, JsonNode answer, Throwable failure) {
+  /** {@code workerDied}: the answer is the error its worker's death left (a failure, not a result). */
+  private void finish(String id, JsonNode answer, Throwable failure, boolean workerDied) {
     // A worker's result may travel as its bytes (RawJson); the store and the checks need a tree.
     JsonNode result = answer instanceof RawJson raw ? raw.tree() : answer;
     if (stopping && (failure != null || result.path("isError").asBoolean(false))) return;
@@ -259,7 +258,7 @@ public final class TaskEngine implements AutoCloseable {
         RpcError error = CallFailed.errorOf(cause);
         ended = t.ended(TaskRecord.FAILED, error.message(), null, errorJson(error), now);
       }
-    } else if (result.path("_meta").path(WORKER_DIED).asBoolean(false)) {
+    } else if (workerDied) {
       String why = result.path("content").path(0).path("text").asText("its worker died");
       ended = t.ended(TaskRecord.FAILED, why, null, errorJson(RpcError.internal(why)), now);
     } else {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ class LauncherTest {
     final List<String> stdout = new CopyOnWriteArrayList<>();
     final List<String> stderr = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> exited = new CompletableFuture<>();
+    final AtomicInteger exits = new AtomicInteger();
     volatile List<String> stderrAtExit;
     volatile List<String> stdoutAtExit;
 
@@ -61,6 +63,7 @@ class LauncherTest {
 
     @Override
     public void exited(int exitValue) {
+      exits.incrementAndGet();
       stdoutAtExit = List.copyOf(stdout);
       stderrAtExit = List.copyOf(stderr);
       exited.complete(exitValue);
@@ -84,6 +87,8 @@ class LauncherTest {
     assertEquals(List.of("hello"), events.stdoutAtExit);
     assertEquals(List.of("last words", "no newline"), events.stderrAtExit);
     assertEquals(7, child.gone().get(10, TimeUnit.SECONDS));
+    // Seen by the stdout reader and by zt-exec's wait for the process: told once all the same.
+    assertEquals(1, events.exits.get(), "the exit is told once");
   }
 
   @Test

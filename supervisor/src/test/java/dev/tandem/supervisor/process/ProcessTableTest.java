@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ProcessTableTest {
@@ -16,6 +17,38 @@ class ProcessTableTest {
     byte[] bytes = (stat + "\n").getBytes(StandardCharsets.US_ASCII);
     ProcessTable.Entry e = ProcessTable.parse(4182, bytes, bytes.length);
     assertEquals(new ProcessTable.Entry(4182, 'S', 4100, 987654), e);
+  }
+
+  /** A stat line through field 52 (exit_code), as Linux 3.5+ writes it. */
+  private static byte[] stat(char state, long startTicks, long exitCode) {
+    StringBuilder line = new StringBuilder("4182 (python3) ").append(state);
+    for (int field = 4; field <= 52; field++) {
+      long value = field == 5 ? 4182 : field == 22 ? startTicks : field == 52 ? exitCode : 0;
+      line.append(' ').append(value);
+    }
+    return line.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void aZombiesExitCodeIsReadInTheJdksTerms() {
+    byte[] killed = stat('Z', 987654, 9); // waitpid status: killed by SIGKILL
+    assertEquals(
+        OptionalInt.of(128 + 9),
+        ProcessTable.zombieExitValue(4182, 987654, killed, killed.length));
+    byte[] exited = stat('Z', 987654, 3 << 8); // exit(3)
+    assertEquals(
+        OptionalInt.of(3), ProcessTable.zombieExitValue(4182, 987654, exited, exited.length));
+  }
+
+  @Test
+  void aLiveProcessOrALaterOneWithTheSamePidHasNoExitCode() {
+    byte[] running = stat('R', 987654, 0);
+    assertEquals(
+        OptionalInt.empty(),
+        ProcessTable.zombieExitValue(4182, 987654, running, running.length));
+    byte[] later = stat('Z', 999999, 9);
+    assertEquals(
+        OptionalInt.empty(), ProcessTable.zombieExitValue(4182, 987654, later, later.length));
   }
 
   @Test

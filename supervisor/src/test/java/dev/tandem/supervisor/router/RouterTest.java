@@ -1,6 +1,7 @@
 package dev.tandem.supervisor.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,7 @@ class RouterTest {
     assertTrue(second != first, "the retry runs on another worker");
     second.answer("tools/call", Json.object().put("seen", true));
     assertTrue(call.answer().get(1, TimeUnit.SECONDS).path("seen").asBoolean());
+    assertFalse(call.workerDied(), "answered by the retry: not a death's answer");
   }
 
   @Test
@@ -123,6 +125,9 @@ class RouterTest {
         text.contains("pool \"p\" worker " + first.index() + " (pid " + first.pid() + ")"), text);
     assertTrue(text.contains("SIGKILL"), text);
     assertTrue(text.contains("not annotated readOnlyHint or idempotentHint"), text);
+    // The death is the task engine's to know, from the call; the host reads only the text.
+    assertTrue(call.workerDied(), "the call knows its answer is a death's");
+    assertTrue(answer.path("_meta").isMissingNode(), "no marker in what the host sees: " + answer);
     assertEquals(
         0,
         workers.created.stream().mapToLong(w -> w.waiting("tools/call")).sum(),
