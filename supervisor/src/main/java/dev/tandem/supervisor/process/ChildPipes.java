@@ -18,10 +18,10 @@ import org.zeroturnaround.exec.stream.StreamPumper;
  * zt-exec's pump cut into lines. stdin is left to the owner, who writes it as it sees fit.
  *
  * <p>A dying child's pipes end just before it becomes a zombie, and the JDK's reaper then wakes
- * zt-exec's wait, one thread after another: on a busy machine each wake-up can cost milliseconds
- * a failover cannot spare. So the stdout reader, which is awake anyway, looks first: if the child
- * is dead ({@link Child#exitValueIfDead}) and stderr has ended too, it tells the exit itself
- * ({@code exitedEarly}); the exit wait's later report is then a duplicate its listener drops.
+ * zt-exec's wait, one thread after another: on a busy machine each wake-up can cost milliseconds a
+ * failover cannot spare. So the stdout reader, which is awake anyway, looks first: if the child is
+ * dead ({@link Child#exitValueIfDead}) and stderr has ended too, it tells the exit itself ({@code
+ * exitedEarly}); the exit wait's later report is then a duplicate its listener drops.
  *
  * <p>zt-exec calls {@link #stop()} once the child has exited and closes the pipes right after, so
  * both readers must have reached their end first, or the last frames and the last stderr lines,
@@ -124,8 +124,8 @@ final class ChildPipes implements ExecuteStreamHandler {
   /**
    * The exit value of a child whose stdout just ended, if it is dead and its stderr has ended too
    * within {@link #SETTLE}; else empty, and the exit wait reports the exit once it has drained or
-   * killed whatever still holds the pipes. A child still inside exit(2) (its pipes close before
-   * its parent can reap it) is given the same time to become a zombie.
+   * killed whatever still holds the pipes. A child still inside exit(2) (its pipes close before its
+   * parent can reap it) is given the same time to become a zombie.
    */
   private OptionalInt deadWithPipesRead() {
     try {

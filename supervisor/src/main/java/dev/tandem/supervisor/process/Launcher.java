@@ -33,12 +33,12 @@ import org.zeroturnaround.exec.listener.ProcessListener;
  * <p>The exit is seen by the child's stdout reader as its pipe ends, when the child is a zombie by
  * then (see {@link ChildPipes}), else by zt-exec's wait for the process, which calls this class's
  * listener on a platform thread of the child's ({@code NAME-exit}); that thread also sweeps the
- * group and completes {@link Child#gone()}. So a child costs three threads here (that one
- * and its two pipe readers, each parked until there is something to do) besides the JDK's reaper,
- * which every {@link Process} has. Not a virtual thread: the death of a worker is handled on that
- * thread (the pool promotes a spare, calls are retried, lines logged), all blocking writes, for
- * which the virtual scheduler must find or start another carrier; measured, that doubled the time a
- * warm spare takes to answer a failed-over call.
+ * group and completes {@link Child#gone()}. So a child costs three threads here (that one and its
+ * two pipe readers, each parked until there is something to do) besides the JDK's reaper, which
+ * every {@link Process} has. Not a virtual thread: the death of a worker is handled on that thread
+ * (the pool promotes a spare, calls are retried, lines logged), all blocking writes, for which the
+ * virtual scheduler must find or start another carrier; measured, that doubled the time a warm
+ * spare takes to answer a failed-over call.
  */
 public final class Launcher {
 

@@ -18,6 +18,7 @@ final class ForwardedCall implements RoutedCall {
 
   /** Set before {@link #answer} completes with a worker-died error, so readers of it see it. */
   private volatile boolean workerDied;
+
   private PoolCall onPool;
   private boolean cancelled;
   private String reason;

@@ -128,7 +128,10 @@ final class Forwarding {
                     && target.retryable()
                     && !call.answer.isDone()) {
                   Log.warn(
-                      d.getMessage() + " during " + method + "; retrying it once on another worker");
+                      d.getMessage()
+                          + " during "
+                          + method
+                          + "; retrying it once on another worker");
                   send(call, method, params, target, listener, errors, d);
                 } else if (cause instanceof WorkerDied d) {
                   call.diedWith(errors.workerDied(d, earlier, target.retryable()));

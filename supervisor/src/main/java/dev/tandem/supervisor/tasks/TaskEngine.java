@@ -238,7 +238,9 @@ public final class TaskEngine implements AutoCloseable {
     stopping = true;
   }
 
-  /** {@code workerDied}: the answer is the error its worker's death left (a failure, not a result). */
+  /**
+   * {@code workerDied}: the answer is the error its worker's death left (a failure, not a result).
+   */
   private void finish(String id, JsonNode answer, Throwable failure, boolean workerDied) {
     // A worker's result may travel as its bytes (RawJson); the store and the checks need a tree.
     JsonNode result = answer instanceof RawJson raw ? raw.tree() : answer;

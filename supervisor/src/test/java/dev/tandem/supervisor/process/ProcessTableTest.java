@@ -33,8 +33,7 @@ class ProcessTableTest {
   void aZombiesExitCodeIsReadInTheJdksTerms() {
     byte[] killed = stat('Z', 987654, 9); // waitpid status: killed by SIGKILL
     assertEquals(
-        OptionalInt.of(128 + 9),
-        ProcessTable.zombieExitValue(4182, 987654, killed, killed.length));
+        OptionalInt.of(128 + 9), ProcessTable.zombieExitValue(4182, 987654, killed, killed.length));
     byte[] exited = stat('Z', 987654, 3 << 8); // exit(3)
     assertEquals(
         OptionalInt.of(3), ProcessTable.zombieExitValue(4182, 987654, exited, exited.length));
@@ -44,8 +43,7 @@ class ProcessTableTest {
   void aLiveProcessOrALaterOneWithTheSamePidHasNoExitCode() {
     byte[] running = stat('R', 987654, 0);
     assertEquals(
-        OptionalInt.empty(),
-        ProcessTable.zombieExitValue(4182, 987654, running, running.length));
+        OptionalInt.empty(), ProcessTable.zombieExitValue(4182, 987654, running, running.length));
     byte[] later = stat('Z', 999999, 9);
     assertEquals(
         OptionalInt.empty(), ProcessTable.zombieExitValue(4182, 987654, later, later.length));
