@@ -14,10 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A steady, bounded load through the balancer in both eras: a fixed number of clients, each one
- * call at a time, until stopped. 2026-07-28 clients call {@code sleep} (long enough that a replica
- * told to stop has calls in flight, which it must still answer); session-era clients call {@code
- * echo} in their session and, on a 404, initialize again and send the call again under a new id,
- * as the spec tells a client to.
+ * call at a time, until stopped, each call a {@code sleep} long enough that a replica told to stop
+ * has calls in flight, which it must still answer. Session-era clients, on a 404, initialize again
+ * and send the call again under a new id, as the spec tells a client to.
  */
 final class RollingLoad implements AutoCloseable {
 
@@ -53,7 +52,8 @@ final class RollingLoad implements AutoCloseable {
       String id = "m" + client + "-" + i;
       stateless.sent(id);
       try {
-        HttpResponse<String> r = ModernHttpCall.post(http, mcp, id, sleep());
+        HttpResponse<String> r =
+            ModernHttpCall.post(http, mcp, id, ModernHttpCall.params("sleep", seconds(0.2)));
         if (r.statusCode() != 200) {
           stateless.answered(id);
           stateless.failed(id + ": HTTP " + r.statusCode() + " " + r.body());
@@ -62,7 +62,8 @@ final class RollingLoad implements AutoCloseable {
         List<JsonNode> messages = McpHttpClient.messages(r);
         stateless.answered(messages);
         JsonNode last = messages.get(messages.size() - 1);
-        if (last.at("/result/content/0/text").asText().startsWith("slept")) stateless.ok.incrementAndGet();
+        if (last.at("/result/content/0/text").asText().startsWith("slept"))
+          stateless.ok.incrementAndGet();
         else stateless.failed(id + ": " + last);
       } catch (Exception e) {
         stateless.failed(id + ": " + e);
@@ -81,7 +82,7 @@ final class RollingLoad implements AutoCloseable {
     for (int i = 0; running.get(); i++) {
       String id = "s" + client + "-" + i;
       try {
-        HttpResponse<String> r = echo(c, id);
+        HttpResponse<String> r = sleep(c, id);
         if (r.statusCode() == 404) {
           // Its replica stopped: the call never ran. A new session, and the call again.
           session.answered(id);
@@ -89,7 +90,7 @@ final class RollingLoad implements AutoCloseable {
           c.sessionId = null;
           c.initialize();
           id = id + "-again";
-          r = echo(c, id);
+          r = sleep(c, id);
         }
         if (r.statusCode() != 200) {
           session.answered(id);
@@ -98,7 +99,8 @@ final class RollingLoad implements AutoCloseable {
         }
         List<JsonNode> messages = McpHttpClient.messages(r);
         session.answered(messages);
-        if (messages.get(messages.size() - 1).at("/result/content/0/text").asText().equals(id))
+        JsonNode last = messages.get(messages.size() - 1);
+        if (last.at("/result/content/0/text").asText().startsWith("slept"))
           session.ok.incrementAndGet();
         else session.failed(id + ": " + r.body());
       } catch (Exception e) {
@@ -107,16 +109,15 @@ final class RollingLoad implements AutoCloseable {
     }
   }
 
-  private HttpResponse<String> echo(McpHttpClient c, String id) throws Exception {
+  private HttpResponse<String> sleep(McpHttpClient c, String id) throws Exception {
     session.sent(id);
-    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "echo");
-    params.putObject("arguments").put("text", id);
+    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "sleep");
+    params.set("arguments", seconds(0.1));
     return c.post(McpHttpClient.request(id, "tools/call", params));
   }
 
-  private static ObjectNode sleep() {
-    return ModernHttpCall.params(
-        "sleep", DaemonProcess.JSON.createObjectNode().put("seconds", 0.2));
+  private static ObjectNode seconds(double s) {
+    return DaemonProcess.JSON.createObjectNode().put("seconds", s);
   }
 
   /** Stops sending and waits for every call in flight to be answered (or to fail). */
