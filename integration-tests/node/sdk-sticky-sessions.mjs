@@ -49,15 +49,18 @@ class Session {
   }
 
   resetPhase() {
-    this.phase = { served: [], ok: 0, notFound: 0, reinitialized: 0, errors: [], clientErrors: [] };
+    this.phase = { served: [], ok: 0, notFound: 0, reinitialized: 0, errors: [] };
   }
 
   async connect() {
     const generation = ++this.generation;
+    // Kept across phases, so an error between two phases (when a replica is killed) is reported.
+    this.clientErrors = [];
     this.client = new Client({ name: `tandem-it-sticky-${this.index}`, version: "1.0.0" }, { capabilities: {} });
-    // Errors off the call path (the standalone SSE stream): a session whose replica is fine has none.
+    // Errors off the call path (the standalone SSE stream) since this session was initialized: a
+    // session whose replica is fine has none.
     this.client.onerror = (err) => {
-      if (generation === this.generation) this.phase.clientErrors.push(err?.message ?? String(err));
+      if (generation === this.generation) this.clientErrors.push(err?.message ?? String(err));
     };
     this.transport = new StreamableHTTPClientTransport(new URL(url));
     await this.client.connect(this.transport, requestOptions);
@@ -105,7 +108,7 @@ class Session {
   }
 
   report() {
-    return { index: this.index, sessionId: this.sessionId, ...this.phase };
+    return { index: this.index, sessionId: this.sessionId, ...this.phase, clientErrors: this.clientErrors };
   }
 }
 

@@ -2,6 +2,7 @@ package dev.tandem.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,12 +118,12 @@ class ReplicasBehindHaproxyTest {
         orphans++;
         assertEquals(1, s.path("notFound").asInt(), "its first call got 404: " + s);
         assertEquals(1, s.path("reinitialized").asInt(), "it initialized again, once: " + s);
-        assertTrue(!now.equals(dead), "served by a live replica: " + s);
+        assertNotEquals(dead, now, "served by a live replica: " + s);
       } else {
         assertEquals(home, now, "it kept its replica: " + s);
         assertEquals(0, s.path("notFound").asInt(), s.toString());
         assertEquals(0, s.path("reinitialized").asInt(), s.toString());
-        assertEquals(0, s.path("clientErrors").size(), "saw nothing at all: " + s);
+        assertEquals(0, s.path("clientErrors").size(), "saw nothing at all, then or since: " + s);
       }
     }
     assertTrue(orphans > 0, "the killed replica had sessions: " + homeOf);
@@ -173,7 +175,7 @@ class ReplicasBehindHaproxyTest {
   }
 
   private static List<JsonNode> errorsOf(JsonNode session) {
-    List<JsonNode> out = new java.util.ArrayList<>();
+    List<JsonNode> out = new ArrayList<>();
     session.path("errors").forEach(out::add);
     return out;
   }
