@@ -62,7 +62,11 @@ final class Haproxy implements AutoCloseable {
     if (replicaPorts.length > 2) {
       StringBuilder cfg = new StringBuilder(Files.readString(CONFIG));
       for (int i = 3; i <= replicaPorts.length; i++)
-        cfg.append("    server tandem").append(i).append(" \"${TANDEM_REPLICA_").append(i).append("}\"\n");
+        cfg.append("    server tandem")
+            .append(i)
+            .append(" \"${TANDEM_REPLICA_")
+            .append(i)
+            .append("}\"\n");
       config = Files.createTempFile("tandem-it-haproxy", ".cfg");
       Files.writeString(config, cfg);
     }
@@ -96,7 +100,9 @@ final class Haproxy implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/mcp");
   }
 
-  /** How many times HAProxy has said server {@code name} (tandem1, tandem2, ...) went UP or DOWN. */
+  /**
+   * How many times HAProxy has said server {@code name} (tandem1, tandem2, ...) went UP or DOWN.
+   */
   long transitions(String name, String state) {
     String line = "Server tandem/" + name + " is " + state;
     return log.stream().filter(l -> l.contains(line)).count();

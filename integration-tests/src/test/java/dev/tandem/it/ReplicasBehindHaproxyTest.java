@@ -39,6 +39,7 @@ class ReplicasBehindHaproxyTest {
 
   static HaproxyReplicas cluster;
   static SdkStickySessions sdk;
+
   /** Which replica served each SDK session in the first test. */
   static final Map<Integer, String> homeOf = new HashMap<>();
 
@@ -50,8 +51,7 @@ class ReplicasBehindHaproxyTest {
 
   @BeforeAll
   static void startReplicasAndBalancer() throws Exception {
-    cluster =
-        HaproxyReplicas.start(REPLICAS, Files.createTempDirectory("tandem-it-replicas-"));
+    cluster = HaproxyReplicas.start(REPLICAS, Files.createTempDirectory("tandem-it-replicas-"));
   }
 
   @AfterAll

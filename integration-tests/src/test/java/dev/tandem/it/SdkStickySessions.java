@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code node/sdk-sticky-sessions.mjs} running: the official TypeScript SDK's sessions through one
- * endpoint, told phase by phase to call the replica-naming tool, so the test can act between
- * phases (kill a replica) and read what each session saw.
+ * endpoint, told phase by phase to call the replica-naming tool, so the test can act between phases
+ * (kill a replica) and read what each session saw.
  */
 final class SdkStickySessions implements AutoCloseable {
 
