@@ -49,14 +49,31 @@ final class Haproxy implements AutoCloseable {
     return null;
   }
 
-  /** HAProxy on a free loopback port in front of the replicas listening on {@code replicaPorts}. */
-  static Haproxy start(int replica1, int replica2) throws IOException {
+  /**
+   * HAProxy on a free loopback port in front of the replicas listening on {@code replicaPorts}
+   * (tandem1, tandem2, ...). The shipped file names two servers; for more, the test runs a copy of
+   * it with one {@code server tandemN "${TANDEM_REPLICA_N}"} line added per replica past two, as an
+   * operator would, and nothing else changed.
+   */
+  static Haproxy start(int... replicaPorts) throws IOException {
     Path bin = binary();
     int port = freePort();
-    ProcessBuilder pb = new ProcessBuilder(bin.toString(), "-db", "-f", CONFIG.toString());
+    Path config = CONFIG;
+    if (replicaPorts.length > 2) {
+      StringBuilder cfg = new StringBuilder(Files.readString(CONFIG));
+      for (int i = 3; i <= replicaPorts.length; i++)
+        cfg.append("    server tandem")
+            .append(i)
+            .append(" \"${TANDEM_REPLICA_")
+            .append(i)
+            .append("}\"\n");
+      config = Files.createTempFile("tandem-it-haproxy", ".cfg");
+      Files.writeString(config, cfg);
+    }
+    ProcessBuilder pb = new ProcessBuilder(bin.toString(), "-db", "-f", config.toString());
     pb.environment().put("TANDEM_LB_BIND", "127.0.0.1:" + port);
-    pb.environment().put("TANDEM_REPLICA_1", "127.0.0.1:" + replica1);
-    pb.environment().put("TANDEM_REPLICA_2", "127.0.0.1:" + replica2);
+    for (int i = 0; i < replicaPorts.length; i++)
+      pb.environment().put("TANDEM_REPLICA_" + (i + 1), "127.0.0.1:" + replicaPorts[i]);
     pb.redirectErrorStream(true);
     Haproxy lb = new Haproxy(pb.start(), port);
     await().atMost(Duration.ofSeconds(20)).until(() -> listening(port) || !lb.process.isAlive());
@@ -83,7 +100,9 @@ final class Haproxy implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/mcp");
   }
 
-  /** How many times HAProxy has said server {@code name} (tandem1, tandem2) went UP or DOWN. */
+  /**
+   * How many times HAProxy has said server {@code name} (tandem1, tandem2, ...) went UP or DOWN.
+   */
   long transitions(String name, String state) {
     String line = "Server tandem/" + name + " is " + state;
     return log.stream().filter(l -> l.contains(line)).count();

@@ -2,20 +2,18 @@ package dev.tandem.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,28 +22,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Two real tandem replicas on fixed loopback ports behind the real HAProxy running the shipped
- * {@code deploy/haproxy.cfg}: session-era clients stick to the replica that minted their
- * Mcp-Session-Id; a replica killed with SIGKILL costs its sessions a 404 and a new initialize while
- * the stateless era goes on; and a rolling restart (SIGTERM, start again, then the other) under a
- * steady load of both eras fails no call. In that order, on the same replicas.
+ * Three real tandem replicas on fixed loopback ports behind the real HAProxy running the shipped
+ * {@code deploy/haproxy.cfg} (issue 15, "What it must show"): 20 sessions of the official
+ * TypeScript SDK client each keep the replica that minted their Mcp-Session-Id; a replica killed
+ * with SIGKILL costs its sessions a 404 and a new initialize while the other sessions see nothing
+ * and the stateless era goes on; and a rolling restart of all three (SIGTERM, start again, then the
+ * next) under a steady load of both eras fails no call, loses none and answers none twice. In that
+ * order, on the same replicas.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicasBehindHaproxyTest {
 
-  static final String KEY = "replicas-it-key-0123456789abcdefghijklmnopqrstuv";
-
-  /** Longer than HAProxy's inter 1 s x fall 2, plus a check's own time: see deploy/README.md. */
-  static final Map<String, String> ENV =
-      Map.of("TANDEM_STATE_KEY", KEY, "TANDEM_HTTP_DRAIN_MS", "4000");
-
+  static final int REPLICAS = 3;
   static final int SESSIONS = 20;
-  static final int CALLS_PER_SESSION = 10;
+  static final int ROUNDS = 5;
 
-  static final int[] ports = new int[2];
-  static final HttpDaemon[] replicas = new HttpDaemon[2];
-  static Haproxy lb;
-  static final List<McpHttpClient> sessions = new ArrayList<>();
+  static HaproxyReplicas cluster;
+  static SdkStickySessions sdk;
+
+  /** Which replica served each SDK session in the first test. */
+  static final Map<Integer, String> homeOf = new HashMap<>();
+
   static final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -54,196 +51,132 @@ class ReplicasBehindHaproxyTest {
 
   @BeforeAll
   static void startReplicasAndBalancer() throws Exception {
-    Haproxy.binary(); // skips the class, saying why, before starting anything
-    for (int i = 0; i < 2; i++) {
-      ports[i] = Haproxy.freePort();
-      replicas[i] = HttpDaemon.serveAt(ports[i], Tandem.EXAMPLES, ENV);
-    }
-    for (HttpDaemon r : replicas) r.awaitReady();
-    lb = Haproxy.start(ports[0], ports[1]);
+    cluster = HaproxyReplicas.start(REPLICAS, Files.createTempDirectory("tandem-it-replicas-"));
   }
 
   @AfterAll
-  static void stop() {
-    if (lb != null) lb.close();
-    for (HttpDaemon r : replicas) if (r != null) r.close();
+  static void stop() throws Exception {
+    if (sdk != null) sdk.close();
+    if (cluster != null) cluster.close();
   }
 
   @Test
   @Order(1)
-  void eachSessionKeepsItsReplicaAcrossManyCalls() throws Exception {
-    for (int s = 0; s < SESSIONS; s++) {
-      McpHttpClient c = new McpHttpClient(http, lb.mcp(), Map.of());
-      c.initialize();
-      sessions.add(c);
+  void twentySdkSessionsEachKeepTheirReplica() throws Exception {
+    sdk = SdkStickySessions.open(cluster.lb.mcp(), SESSIONS);
+    JsonNode phase = sdk.run("sticky", ROUNDS);
+    Map<String, Integer> perReplica = new HashMap<>();
+    for (JsonNode s : phase.path("sessions")) {
+      assertEquals(List.of(), errorsOf(s), "session " + s);
+      assertEquals(ROUNDS, s.path("ok").asInt(), "every call answered: " + s);
+      assertEquals(0, s.path("notFound").asInt(), s.toString());
+      assertEquals(0, s.path("clientErrors").size(), s.toString());
+      JsonNode served = s.path("served");
+      assertEquals(1, served.size(), "one replica served all of a session's calls: " + s);
+      String home = served.get(0).path("replica").asText();
+      homeOf.put(s.path("index").asInt(), home);
+      perReplica.merge(home, 1, Integer::sum);
     }
-    // Interleaved, so the round-robin would send consecutive requests to alternate replicas: a
-    // request that reached the wrong one would be answered 404.
-    for (int round = 0; round < CALLS_PER_SESSION; round++) {
-      for (int s = 0; s < SESSIONS; s++) {
-        HttpResponse<String> r = sessions.get(s).post(echo("s" + s + "r" + round));
-        assertEquals(200, r.statusCode(), "session " + s + " round " + round + ": " + r.body());
-        assertTrue(r.body().contains("s" + s + "r" + round), r.body());
-      }
+    assertEquals(SESSIONS, homeOf.size(), phase.toString());
+    // initialize is the only request without a session id, so the round-robin deals them out.
+    assertEquals(REPLICAS, perReplica.size(), "sessions spread over every replica: " + perReplica);
+    for (int i = 0; i < REPLICAS; i++) {
+      String name = HaproxyReplicas.name(i);
+      assertEquals(
+          perReplica.get(name).intValue(),
+          cluster.httpSessions(i),
+          name + " holds the sessions that said it served them");
     }
-    int on1 = httpSessions(0), on2 = httpSessions(1);
-    assertEquals(SESSIONS, on1 + on2, "every session lives on exactly one replica");
-    assertTrue(on1 > 0 && on2 > 0, "initialize was spread: " + on1 + " + " + on2);
+    System.out.printf("20 SDK sessions through HAProxy, by replica: %s%n", perReplica);
   }
 
   @Test
   @Order(2)
-  void aKilledReplicasSessionsGet404AndReinitializeWhileTheStatelessEraGoesOn() throws Exception {
-    int doomed = httpSessions(0);
-    long downBefore = lb.transitions("tandem1", "DOWN");
-    kill9(replicas[0]);
+  void aKilledReplicasSdkSessionsReinitializeWhileTheOthersSeeNothing() throws Exception {
+    int victim = 0;
+    String dead = HaproxyReplicas.name(victim);
+    long downBefore = cluster.downs(victim);
+    cluster.kill9(victim);
     // Stateless calls right away, before HAProxy has noticed: a refused connection is retried on
-    // the other replica.
+    // another replica.
     for (int i = 0; i < 20; i++) {
-      JsonNode answer = ModernHttpCall.call(http, lb.mcp(), "m" + i, modernEcho("m" + i));
+      ObjectNode args = DaemonProcess.JSON.createObjectNode().put("text", "m" + i);
+      JsonNode answer =
+          ModernHttpCall.call(http, cluster.lb.mcp(), "m" + i, ModernHttpCall.params("echo", args));
       assertEquals("m" + i, answer.at("/result/content/0/text").asText(), answer.toString());
     }
-    int notFound = 0;
-    for (McpHttpClient c : sessions) {
-      HttpResponse<String> r = c.post(echo("after"));
-      if (r.statusCode() == 404) {
-        notFound++;
-        assertEquals(-32001, McpHttpClient.error(r).at("/error/code").asInt(), r.body());
-        c.sessionId = null;
-        c.initialize(); // what the spec tells a client to do with a 404
-        r = c.post(echo("again"));
+    JsonNode phase = sdk.run("after-kill", ROUNDS);
+    int orphans = 0;
+    for (JsonNode s : phase.path("sessions")) {
+      String home = homeOf.get(s.path("index").asInt());
+      assertEquals(List.of(), errorsOf(s), "no call failed: " + s);
+      assertEquals(ROUNDS, s.path("ok").asInt(), "every call answered: " + s);
+      JsonNode served = s.path("served");
+      assertEquals(1, served.size(), "one replica served all of its calls: " + s);
+      String now = served.get(0).path("replica").asText();
+      if (home.equals(dead)) {
+        orphans++;
+        assertEquals(1, s.path("notFound").asInt(), "its first call got 404: " + s);
+        assertEquals(1, s.path("reinitialized").asInt(), "it initialized again, once: " + s);
+        assertNotEquals(dead, now, "served by a live replica: " + s);
+      } else {
+        assertEquals(home, now, "it kept its replica: " + s);
+        assertEquals(0, s.path("notFound").asInt(), s.toString());
+        assertEquals(0, s.path("reinitialized").asInt(), s.toString());
+        assertEquals(0, s.path("clientErrors").size(), "saw nothing at all, then or since: " + s);
       }
-      assertEquals(200, r.statusCode(), r.body());
     }
-    assertEquals(doomed, notFound, "exactly the killed replica's sessions were lost");
-    assertEquals(SESSIONS, httpSessions(1), "all now live on the survivor");
-    restart(0, downBefore);
+    assertTrue(orphans > 0, "the killed replica had sessions: " + homeOf);
+    int live = 0;
+    for (int i = 0; i < REPLICAS; i++) if (i != victim) live += cluster.httpSessions(i);
+    assertEquals(SESSIONS, live, "all sessions now live on the survivors");
+    System.out.printf(
+        "%s killed: its %d SDK sessions got 404, initialized again and went on; the other %d saw"
+            + " nothing%n",
+        dead, orphans, SESSIONS - orphans);
+    sdk.close();
+    sdk = null;
+    cluster.restart(victim, downBefore);
   }
 
   @Test
   @Order(3)
-  void aRollingRestartUnderLoadFailsNoCall() throws Exception {
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger modernOk = new AtomicInteger(), sessionOk = new AtomicInteger();
-    AtomicInteger reinitialized = new AtomicInteger();
-    List<String> failures = new CopyOnWriteArrayList<>();
-    List<Thread> load = new ArrayList<>();
-    for (int t = 0; t < 3; t++) {
-      int id = t;
-      load.add(
-          Thread.ofPlatform()
-              .name("modern-load-" + t)
-              .start(
-                  () -> {
-                    for (int i = 0; running.get(); i++) {
-                      String text = "m" + id + "-" + i;
-                      try {
-                        JsonNode a = ModernHttpCall.call(http, lb.mcp(), text, modernSleep());
-                        if (a.has("error")) failures.add(text + ": " + a);
-                        else modernOk.incrementAndGet();
-                      } catch (Throwable e) {
-                        failures.add(text + ": " + e);
-                      }
-                    }
-                  }));
-    }
-    for (int t = 0; t < 2; t++) {
-      int id = t;
-      load.add(
-          Thread.ofPlatform()
-              .name("session-load-" + t)
-              .start(
-                  () -> {
-                    McpHttpClient c = new McpHttpClient(http, lb.mcp(), Map.of());
-                    try {
-                      c.initialize();
-                      for (int i = 0; running.get(); i++) {
-                        String text = "s" + id + "-" + i;
-                        HttpResponse<String> r = c.post(echo(text));
-                        if (r.statusCode() == 404) {
-                          // Its replica stopped: the call never ran; a new session, then again.
-                          reinitialized.incrementAndGet();
-                          c.sessionId = null;
-                          c.initialize();
-                          r = c.post(echo(text));
-                        }
-                        if (r.statusCode() == 200 && r.body().contains(text))
-                          sessionOk.incrementAndGet();
-                        else failures.add(text + ": " + r.statusCode() + " " + r.body());
-                      }
-                    } catch (Throwable e) {
-                      failures.add("session " + id + ": " + e);
-                    }
-                  }));
-    }
+  void aRollingRestartOfAllThreeUnderLoadFailsLosesAndDuplicatesNoCall() throws Exception {
     long started = System.nanoTime();
-    await().atMost(Duration.ofSeconds(30)).until(() -> modernOk.get() > 20 && sessionOk.get() > 20);
-    for (int i = 0; i < 2; i++) {
-      long downBefore = lb.transitions("tandem" + (i + 1), "DOWN");
-      int exit = sigtermAndWait(replicas[i]);
-      assertEquals(0, exit, "replica " + (i + 1) + " exits 0 after its drain");
-      assertTrue(
-          lb.transitions("tandem" + (i + 1), "DOWN") > downBefore,
-          "HAProxy took it out of rotation during its drain, before it stopped listening");
-      restart(i, downBefore);
+    RollingLoad load = new RollingLoad(cluster.lb.mcp(), 3, 3);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> load.stateless.ok.get() > 20 && load.session.ok.get() > 20);
+      for (int i = 0; i < REPLICAS; i++) {
+        long downBefore = cluster.downs(i);
+        assertEquals(0, cluster.sigtermAndWait(i), HaproxyReplicas.name(i) + " exits 0");
+        assertTrue(
+            cluster.downs(i) > downBefore,
+            "HAProxy took it out of rotation during its drain, before it stopped listening");
+        cluster.restart(i, downBefore);
+      }
+      int before = load.answeredRight();
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.answeredRight() > before + 20);
+    } finally {
+      load.close();
     }
-    int before = modernOk.get() + sessionOk.get();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> modernOk.get() + sessionOk.get() > before + 20);
-    running.set(false);
-    for (Thread t : load) t.join(TimeUnit.SECONDS.toMillis(60));
-    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf(
-        "rolling restart of 2 replicas behind HAProxy under load: %d stateless + %d session calls"
-            + " in %.1f s, %d failed, %d session re-initializations%n",
-        modernOk.get(), sessionOk.get(), ms / 1000.0, failures.size(), reinitialized.get());
-    assertEquals(List.of(), failures, "no call failed during the rolling restart");
+        "rolling restart of %d replicas behind HAProxy under load, %.1f s:%n  %s%n  %s%n",
+        REPLICAS, seconds, load.stateless.figures(), load.session.figures());
+    for (CallLedger era : List.of(load.stateless, load.session)) {
+      assertEquals(List.of(), era.failures, era.figures());
+      assertEquals(0, era.lost(), era.figures());
+      assertEquals(0, era.answeredTwice(), era.figures());
+      assertEquals(0, era.strays(), era.figures());
+      assertEquals(era.sentCount() - era.reinitialized.get(), era.ok.get(), era.figures());
+    }
   }
 
-  // ---- the moves ----
-
-  /** Once HAProxy has seen replica {@code i} go, starts it again and waits until it is back. */
-  private static void restart(int i, long downBefore) throws Exception {
-    String name = "tandem" + (i + 1);
-    await().atMost(Duration.ofSeconds(20)).until(() -> lb.transitions(name, "DOWN") > downBefore);
-    long upBefore = lb.transitions(name, "UP");
-    replicas[i] = HttpDaemon.serveAt(ports[i], Tandem.EXAMPLES, ENV).awaitReady();
-    await().atMost(Duration.ofSeconds(30)).until(() -> lb.transitions(name, "UP") > upBefore);
-  }
-
-  private static void kill9(HttpDaemon d) throws Exception {
-    Answers.signal(d.process().pid(), "KILL");
-    assertTrue(d.process().waitFor(20, TimeUnit.SECONDS));
-  }
-
-  private static int sigtermAndWait(HttpDaemon d) throws Exception {
-    Answers.signal(d.process().pid(), "TERM");
-    assertTrue(d.process().waitFor(60, TimeUnit.SECONDS), "exits after its drain");
-    return d.process().exitValue();
-  }
-
-  private static int httpSessions(int i) throws Exception {
-    return DaemonProcess.JSON
-        .readTree(replicas[i].get("/status").body())
-        .path("httpSessions")
-        .asInt();
-  }
-
-  private static ObjectNode echo(String text) {
-    ObjectNode params = DaemonProcess.JSON.createObjectNode().put("name", "echo");
-    params.putObject("arguments").put("text", text);
-    return McpHttpClient.request(text, "tools/call", params);
-  }
-
-  private static ObjectNode modernEcho(String text) {
-    ObjectNode args = DaemonProcess.JSON.createObjectNode().put("text", text);
-    return ModernHttpCall.params("echo", args);
-  }
-
-  /** Long enough that a SIGTERM finds calls in flight, which must still be answered. */
-  private static ObjectNode modernSleep() {
-    return ModernHttpCall.params(
-        "sleep", DaemonProcess.JSON.createObjectNode().put("seconds", 0.2));
+  private static List<JsonNode> errorsOf(JsonNode session) {
+    List<JsonNode> out = new ArrayList<>();
+    session.path("errors").forEach(out::add);
+    return out;
   }
 }
