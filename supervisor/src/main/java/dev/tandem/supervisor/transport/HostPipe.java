@@ -1,5 +1,6 @@
 package dev.tandem.supervisor.transport;
 
+import dev.tandem.supervisor.process.Pipes;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 /**
  * How many bytes the host has not read yet from the daemon's stdout, when that is a pipe: what lets
  * {@link StdoutWriter} write an answer on the thread that has it instead of waking its own thread.
- * An empty pipe takes {@link #SURE_TO_TAKE} bytes without blocking, whatever its size.
+ * An empty pipe takes {@link Pipes#SURE_TO_TAKE} bytes without blocking, whatever its size.
  *
  * <p>The count is the kernel's FIONREAD, which {@link FileInputStream#available} asks for on a pipe
  * (either end). A stdout that is not an anonymous pipe (a socket pair, as Node.js hosts give, whose
@@ -17,13 +18,6 @@ import java.nio.file.Path;
  * goes through the writer's thread.
  */
 final class HostPipe {
-
-  /**
-   * Bytes an empty pipe is sure to take: one page, the least Linux gives a pipe (a user over {@code
-   * pipe-user-pages-soft} gets one); elsewhere, POSIX's PIPE_BUF minimum.
-   */
-  static final int SURE_TO_TAKE =
-      System.getProperty("os.name", "").startsWith("Linux") ? 4096 : 512;
 
   /** Asks for the unread bytes of one pipe. */
   interface Probe {

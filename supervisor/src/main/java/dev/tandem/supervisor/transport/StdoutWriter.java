@@ -5,6 +5,7 @@ import dev.tandem.protocol.Message;
 import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.Turn;
 import dev.tandem.supervisor.log.Log;
+import dev.tandem.supervisor.process.Pipes;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -145,10 +146,7 @@ final class StdoutWriter implements Turn.Flush {
    */
   private FrameBuffer takeInline() {
     // Only the holder writes, so the pipe cannot fill between this look and the write.
-    if (pipe != null
-        && !closing
-        && pending.length() <= HostPipe.SURE_TO_TAKE
-        && pipe.unread() == 0) {
+    if (pipe != null && !closing && pending.length() <= Pipes.SURE_TO_TAKE && pipe.unread() == 0) {
       holding = true;
       return swap();
     }

@@ -2,6 +2,7 @@ package dev.tandem.supervisor.worker;
 
 import dev.tandem.protocol.FrameBuffer;
 import dev.tandem.protocol.Turn;
+import dev.tandem.supervisor.process.Pipes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.Consumer;
@@ -25,12 +26,6 @@ import java.util.function.Consumer;
  * appended, since only the token's holder writes and it takes the whole buffer each time.
  */
 final class StdinWriter implements Turn.Flush {
-
-  /**
-   * Bytes a pipe is sure to take without blocking: Linux gives a pipe at least one page even when a
-   * user is over {@code pipe-user-pages-soft}; elsewhere, POSIX's PIPE_BUF minimum.
-   */
-  static final int PIPE_FLOOR = System.getProperty("os.name", "").startsWith("Linux") ? 4096 : 512;
 
   private final int inlineLimit;
   private final Consumer<IOException> onBroken;
@@ -63,7 +58,7 @@ final class StdinWriter implements Turn.Flush {
   private boolean broken;
 
   StdinWriter(Consumer<IOException> onBroken) {
-    this(PIPE_FLOOR, onBroken);
+    this(Pipes.SURE_TO_TAKE, onBroken);
   }
 
   StdinWriter(int inlineLimit, Consumer<IOException> onBroken) {

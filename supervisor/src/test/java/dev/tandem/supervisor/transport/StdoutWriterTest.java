@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.protocol.Json;
 import dev.tandem.protocol.Message;
+import dev.tandem.supervisor.process.Pipes;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -141,7 +142,7 @@ class StdoutWriterTest {
     assertEquals("stdio-out", host.lastWriter.getName());
 
     unread.set(0); // more than an empty pipe is sure to take goes to the thread too
-    writer.write(answer(3, "z".repeat(HostPipe.SURE_TO_TAKE)));
+    writer.write(answer(3, "z".repeat(Pipes.SURE_TO_TAKE)));
     await().atMost(Duration.ofSeconds(10)).until(() -> host.text().contains("\"id\":3"));
     assertEquals("stdio-out", host.lastWriter.getName());
 
