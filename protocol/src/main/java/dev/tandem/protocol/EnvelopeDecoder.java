@@ -54,7 +54,7 @@ public final class EnvelopeDecoder {
   public static Decoded decode(byte[] buf, int off, int len, Passthrough pass) {
     int start = off;
     int end = off + len;
-    while (start < end && isWhitespace(buf[start])) start++;
+    while (start < end && MessageCodec.isWhitespace(buf[start])) start++;
     if (start == end || buf[start] != '{') return MessageCodec.decode(buf, off, len);
     try (JsonParser p = Json.MAPPER.createParser(buf, start, end - start)) {
       p.nextToken();
@@ -160,9 +160,5 @@ public final class EnvelopeDecoder {
           };
       default -> VALUE.readValue(p);
     };
-  }
-
-  private static boolean isWhitespace(byte b) {
-    return b == ' ' || b == '\t' || b == '\r' || b == '\n';
   }
 }

@@ -148,7 +148,10 @@ public final class MessageCodec {
     };
   }
 
-  private static boolean isWhitespace(byte b) {
+  /**
+   * JSON's insignificant whitespace (RFC 8259): the one definition the codec and its scanners use.
+   */
+  static boolean isWhitespace(byte b) {
     return b == ' ' || b == '\t' || b == '\r' || b == '\n';
   }
 

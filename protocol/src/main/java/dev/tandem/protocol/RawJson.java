@@ -78,7 +78,7 @@ public final class RawJson extends BaseJsonNode {
    */
   public RawJson withMembersFirst(byte[] members, ObjectNode scalars) {
     int inner = 1;
-    while (inner < bytes.length - 1 && isWhitespace(bytes[inner])) inner++;
+    while (inner < bytes.length - 1 && MessageCodec.isWhitespace(bytes[inner])) inner++;
     boolean empty = inner == bytes.length - 1;
     byte[] out = new byte[1 + members.length + (empty ? 0 : 1) + bytes.length - inner];
     out[0] = '{';
@@ -135,10 +135,6 @@ public final class RawJson extends BaseJsonNode {
     if (to - from != name.length()) return false;
     for (int k = 0; k < name.length(); k++) if (bytes[from + k] != name.charAt(k)) return false;
     return true;
-  }
-
-  private static boolean isWhitespace(byte b) {
-    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
   }
 
   /** {@code node} as a tree: a raw object parsed, anything else as it is. */
