@@ -69,9 +69,7 @@ final class ModernRequest {
     ObjectNode meta = Json.object();
     if (result.get("_meta") instanceof ObjectNode m) meta.setAll(m);
     result.set("_meta", meta);
-    meta.putObject(ModernEra.SERVER_INFO)
-        .put("name", identity.name())
-        .put("version", identity.version());
+    putServerInfo(meta, identity);
     out.send(new Message.Result(request.id(), result), request.id());
   }
 
@@ -81,13 +79,16 @@ final class ModernRequest {
    */
   static byte[] completeMembers(Session.Identity identity) {
     ObjectNode members = Json.object().put("resultType", "complete");
-    members
-        .putObject("_meta")
-        .putObject(ModernEra.SERVER_INFO)
-        .put("name", identity.name())
-        .put("version", identity.version());
+    putServerInfo(members.putObject("_meta"), identity);
     String text = members.toString();
     return text.substring(1, text.length() - 1).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Who answered, as every result of this era says it in its {@code _meta}. */
+  private static void putServerInfo(ObjectNode meta, Session.Identity identity) {
+    meta.putObject(ModernEra.SERVER_INFO)
+        .put("name", identity.name())
+        .put("version", identity.version());
   }
 
   void settle(JsonNode result, Throwable failure, boolean cacheable) {
